@@ -1,0 +1,60 @@
+//! Command-line syntax only (clap derive types); `commands` gives them meaning.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inferstack",
+    version,
+    about = "Compile LLM inference stacks (TOML) into validated, deterministic Kubernetes YAML",
+    after_help = "Exit codes: 0 clean, 1 problems in the inputs, 2 inferstack could not run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour diagnostics (NO_COLOR is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile stacks and write the YAML (one file per object plus kustomization.yaml files).
+    Build(BuildArgs),
+    /// Print the JSON Schema of the stack file format (for editors: Taplo, Even Better TOML).
+    Schema,
+    /// Write a commented starter stack.
+    Init(InitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Stack files, or directories walked recursively for *.toml.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output directory, or `-` for one multi-document YAML stream on stdout.
+    #[arg(short, long, default_value = "rendered")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The service name (a DNS-1123 label); also the file name, `<NAME>.toml`.
+    #[arg(default_value = "my-model")]
+    pub name: String,
+
+    /// Where to write the stack; `-` prints it. Defaults to `<NAME>.toml`.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,53 @@
+//! `inferstack init`: writes a commented starter stack that compiles as it is.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+
+use crate::cli::InitArgs;
+use crate::validate::names::is_dns_label;
+
+use super::Outcome;
+
+const STARTER: &str = include_str!("starter.toml");
+
+/// The starter text for a service name.
+pub fn starter(name: &str) -> String {
+    STARTER.replace("\"NAME\"", &format!("\"{name}\""))
+}
+
+pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+    if !is_dns_label(&args.name) {
+        bail!(
+            "{:?} is not a valid service name: use lower-case letters, digits and '-' (a DNS-1123 label)",
+            args.name
+        );
+    }
+    let text = starter(&args.name);
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.toml", args.name)));
+    if path.as_os_str() == "-" {
+        return Ok(Outcome {
+            stdout: text,
+            ..Outcome::default()
+        });
+    }
+    // create_new: never overwrite an existing stack.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {} (it may already exist)", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Outcome {
+        stderr: format!(
+            "wrote {}; edit it, then run `inferstack build {}`\n",
+            path.display(),
+            path.display()
+        ),
+        ..Outcome::default()
+    })
+}

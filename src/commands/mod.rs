@@ -1,0 +1,26 @@
+//! One module per subcommand. Each returns an [`Outcome`]; printing and exit codes are decided
+//! in `main`, the only place that owns the process.
+
+mod build;
+mod init;
+mod schema;
+
+use crate::cli::{Cli, Command};
+use crate::diag::render::Color;
+
+/// What a command produced: text for stdout and stderr, and whether the inputs had problems.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub problems: bool,
+}
+
+/// Runs the command; `Err` means inferstack itself could not run (exit 2).
+pub fn run(cli: &Cli, color: Color) -> anyhow::Result<Outcome> {
+    match &cli.command {
+        Command::Build(args) => build::run(args, color),
+        Command::Schema => Ok(schema::run()),
+        Command::Init(args) => init::run(args),
+    }
+}

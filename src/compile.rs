@@ -1,0 +1,60 @@
+//! The pure middle of the pipeline: loaded sources -> parse -> resolve -> validate -> lower ->
+//! merge. No file system, no clock; `commands` do the I/O around it.
+
+use crate::diag::Diagnostics;
+use crate::k8s::Object;
+use crate::source::{FileId, SourceMap};
+use crate::{emit, lower, resolve, stack, validate};
+
+/// Everything a build produces before it is written: objects in apply order and all problems.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    pub objects: Vec<Object>,
+    pub diagnostics: Diagnostics,
+    /// How many stacks were compiled, for summaries.
+    pub stacks: usize,
+}
+
+/// Compiles the given stack files. Every file is taken as far as it can go, so one run reports
+/// the problems of all of them; objects are only meaningful when there are no errors.
+pub fn compile(sources: &SourceMap, files: &[FileId]) -> anyhow::Result<Compiled> {
+    let mut diagnostics = Diagnostics::default();
+    let mut objects = Vec::new();
+    for &file in files {
+        objects.extend(compile_one(sources, file, &mut diagnostics)?);
+    }
+    let (mut objects, conflicts) = lower::merge::merge(objects);
+    diagnostics.extend(conflicts);
+    diagnostics.sort();
+    emit::sort(&mut objects);
+    Ok(Compiled {
+        objects,
+        diagnostics,
+        stacks: files.len(),
+    })
+}
+
+fn compile_one(
+    sources: &SourceMap,
+    file: FileId,
+    diagnostics: &mut Diagnostics,
+) -> anyhow::Result<Vec<Object>> {
+    let parsed = stack::parse(sources, file);
+    let mut found = parsed.diagnostics;
+    let resolved = parsed
+        .stack
+        .and_then(|stack| resolve::resolve(&stack, &mut found));
+    let objects = match resolved {
+        Some(resolved) => {
+            found.extend(validate::stack::check(&resolved));
+            if found.has_errors() {
+                Vec::new()
+            } else {
+                lower::lower(&resolved)?
+            }
+        }
+        None => Vec::new(),
+    };
+    diagnostics.extend(found);
+    Ok(objects)
+}

@@ -1,0 +1,122 @@
+//! The closed list of diagnostic codes. Codes are API: CI filters on them and the README lists
+//! them. Adding a code is fine; renaming or reusing one is a breaking change.
+
+/// Stable identity of a kind of problem, printed as `inferstack::<kebab-case>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// The file is not UTF-8 text, or is too large to be a stack file.
+    UnreadableStack,
+    /// The TOML itself does not parse (includes duplicate keys).
+    TomlSyntax,
+    /// A key that the stack format does not have.
+    UnknownKey,
+    /// A value of the wrong TOML type.
+    WrongType,
+    /// A required key is absent.
+    MissingKey,
+    /// A name that must be a DNS-1123 label or subdomain is not.
+    InvalidName,
+    /// A number or string outside its allowed range or set.
+    InvalidValue,
+    /// A Kubernetes quantity (`8`, `500m`, `32Gi`) that does not parse.
+    InvalidQuantity,
+    /// A resource request larger than its limit.
+    RequestExceedsLimit,
+    /// Two gateway listeners share a port.
+    DuplicatePort,
+    /// The scaling bounds are inconsistent (`min > max`).
+    ScaleBounds,
+    /// A model source whose scheme inferstack cannot mount (yet).
+    UnsupportedSource,
+    /// A model source or endpoint URL that is malformed.
+    InvalidSource,
+    /// An OSS bucket name that breaks OSS naming rules.
+    InvalidBucket,
+    /// Key material (access keys, passwords, tokens) written into a stack.
+    CredentialsInStack,
+    /// No Secret is named for a private model bucket.
+    MissingCredentials,
+    /// The model is read through a public endpoint, which is slow and billed as egress.
+    PublicEndpoint,
+    /// A profile name inferstack does not know.
+    UnknownProfile,
+    /// Two stacks define the same cluster-level object differently.
+    SharedObjectConflict,
+    /// Two stacks define the same service in the same namespace.
+    DuplicateService,
+}
+
+impl Code {
+    pub const ALL: [Code; 20] = [
+        Code::UnreadableStack,
+        Code::TomlSyntax,
+        Code::UnknownKey,
+        Code::WrongType,
+        Code::MissingKey,
+        Code::InvalidName,
+        Code::InvalidValue,
+        Code::InvalidQuantity,
+        Code::RequestExceedsLimit,
+        Code::DuplicatePort,
+        Code::ScaleBounds,
+        Code::UnsupportedSource,
+        Code::InvalidSource,
+        Code::InvalidBucket,
+        Code::CredentialsInStack,
+        Code::MissingCredentials,
+        Code::PublicEndpoint,
+        Code::UnknownProfile,
+        Code::SharedObjectConflict,
+        Code::DuplicateService,
+    ];
+
+    /// The kebab-case name used in output, JSON reports and the README.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::UnreadableStack => "unreadable-stack",
+            Code::TomlSyntax => "toml-syntax",
+            Code::UnknownKey => "unknown-key",
+            Code::WrongType => "wrong-type",
+            Code::MissingKey => "missing-key",
+            Code::InvalidName => "invalid-name",
+            Code::InvalidValue => "invalid-value",
+            Code::InvalidQuantity => "invalid-quantity",
+            Code::RequestExceedsLimit => "request-exceeds-limit",
+            Code::DuplicatePort => "duplicate-port",
+            Code::ScaleBounds => "scale-bounds",
+            Code::UnsupportedSource => "unsupported-source",
+            Code::InvalidSource => "invalid-source",
+            Code::InvalidBucket => "invalid-bucket",
+            Code::CredentialsInStack => "credentials-in-stack",
+            Code::MissingCredentials => "missing-credentials",
+            Code::PublicEndpoint => "public-endpoint",
+            Code::UnknownProfile => "unknown-profile",
+            Code::SharedObjectConflict => "shared-object-conflict",
+            Code::DuplicateService => "duplicate-service",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "inferstack::{}", self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        );
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+    }
+}

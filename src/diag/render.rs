@@ -1,0 +1,183 @@
+//! Turns [`Diagnostic`]s into text with miette's code frames. This is the only place that
+//! formats diagnostics for people.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::{Code, Diagnostic, Diagnostics, Severity};
+use crate::source::{FileId, SourceMap, Span};
+
+/// Whether to colour the output; decided once by the caller from the terminal and `NO_COLOR`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Always,
+    Never,
+}
+
+/// Renders every diagnostic followed by a one-line summary.
+pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, color: Color) -> String {
+    let theme = match color {
+        Color::Always => GraphicalTheme::unicode(),
+        Color::Never => GraphicalTheme::unicode_nocolor(),
+    };
+    // A fixed width keeps output identical on every terminal and in CI logs.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter() {
+        let view = View::new(diagnostic, sources);
+        // Rendering into a String cannot fail except on a formatter bug; fall back to plain text.
+        if handler.render_report(&mut out, &view).is_err() {
+            out.push_str(&diagnostic.message);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One-line `file:line:col: severity[code]: message` form, for logs and tests.
+pub fn one_line(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
+    let severity = match diagnostic.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    format!(
+        "{}: {severity}[{}]: {}",
+        sources.location(diagnostic.primary.span),
+        diagnostic.code.as_str(),
+        diagnostic.message
+    )
+}
+
+/// A borrowed adapter that lets miette draw one of our diagnostics.
+struct View {
+    code: Code,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<View>,
+}
+
+impl View {
+    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> View {
+        let primary = diagnostic.primary.span;
+        // Credential findings never show source text: the snippet would leak the secret into logs.
+        if diagnostic.code == Code::CredentialsInStack {
+            return View {
+                code: diagnostic.code,
+                severity: diagnostic.severity,
+                message: format!(
+                    "{} (at {}; value not shown)",
+                    diagnostic.message,
+                    sources.location(primary)
+                ),
+                help: diagnostic.help.clone(),
+                source: None,
+                labels: Vec::new(),
+                related: Vec::new(),
+            };
+        }
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(diagnostic.primary.message.clone()).filter(|m| !m.is_empty()),
+            source_span(primary),
+        )];
+        let mut related = Vec::new();
+        for label in &diagnostic.secondary {
+            if label.span.file == primary.file {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    source_span(label.span),
+                ));
+            } else {
+                related.push(View {
+                    code: diagnostic.code,
+                    severity: Severity::Warning,
+                    message: label.message.clone(),
+                    help: None,
+                    source: Some(named_source(sources, label.span.file)),
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        None,
+                        source_span(label.span),
+                    )],
+                    related: Vec::new(),
+                });
+            }
+        }
+        View {
+            code: diagnostic.code,
+            severity: diagnostic.severity,
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+            source: Some(named_source(sources, primary.file)),
+            labels,
+            related,
+        }
+    }
+}
+
+fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<Arc<str>> {
+    let file = sources.file(file);
+    NamedSource::new(&file.name, Arc::clone(&file.text))
+}
+
+fn source_span(span: Span) -> SourceSpan {
+    SourceSpan::new(span.start.into(), span.end.saturating_sub(span.start))
+}
+
+impl fmt::Debug for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for View {}
+
+impl miette::Diagnostic for View {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+}

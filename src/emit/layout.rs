@@ -1,0 +1,59 @@
+//! The output directory layout: one file per object under a directory per namespace
+//! (`_cluster/` for cluster-scoped objects), with a `kustomization.yaml` in each directory.
+//! This is the only place that turns object identities into paths.
+
+use std::collections::BTreeMap;
+
+use crate::k8s::Object;
+use crate::k8s::kustomize::Kustomization;
+
+/// Directory of cluster-scoped objects; `_` cannot start a namespace name, so it never clashes.
+pub const CLUSTER_DIR: &str = "_cluster";
+pub const KUSTOMIZATION: &str = "kustomization.yaml";
+
+/// Relative path (always `/`-separated, made only of validated names) -> file content.
+pub type OutputTree = BTreeMap<String, Vec<u8>>;
+
+/// `<kind>[.<group>]-<name>.yaml`: the group keeps core and Knative `Service`s apart.
+pub fn file_name(object: &Object) -> String {
+    let kind = object.id.kind.to_ascii_lowercase();
+    match object.id.group() {
+        "" => format!("{kind}-{}.yaml", object.id.name),
+        group => format!("{kind}.{group}-{}.yaml", object.id.name),
+    }
+}
+
+pub fn directory(object: &Object) -> &str {
+    object.id.namespace.as_deref().unwrap_or(CLUSTER_DIR)
+}
+
+/// The whole output tree for the given objects (already sorted into apply order).
+pub fn tree(objects: &[Object]) -> anyhow::Result<OutputTree> {
+    let mut tree = OutputTree::new();
+    let mut directories: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for object in objects {
+        let dir = directory(object);
+        let name = file_name(object);
+        tree.insert(
+            format!("{dir}/{name}"),
+            super::to_yaml(&object.body)?.into_bytes(),
+        );
+        directories.entry(dir).or_default().push(name);
+    }
+    for (dir, files) in &directories {
+        tree.insert(
+            format!("{dir}/{KUSTOMIZATION}"),
+            kustomization(files.clone())?,
+        );
+    }
+    // Cluster-scoped objects first, so storage exists before the namespaces that claim it.
+    let mut subdirs: Vec<String> = directories.keys().map(|d| (*d).to_owned()).collect();
+    subdirs.sort_by_key(|d| (d != CLUSTER_DIR, d.clone()));
+    tree.insert(KUSTOMIZATION.to_owned(), kustomization(subdirs)?);
+    Ok(tree)
+}
+
+fn kustomization(resources: Vec<String>) -> anyhow::Result<Vec<u8>> {
+    let value = serde_json::to_value(Kustomization::new(resources))?;
+    Ok(super::to_yaml(&value)?.into_bytes())
+}

@@ -1,0 +1,117 @@
+//! Emit stage: objects -> canonical YAML text. Key order is fixed (apiVersion, kind, metadata,
+//! then the body as typed), maps inside are sorted by their types, and objects are ordered by
+//! [`apply_order`], so the same stacks always give the same bytes.
+
+pub mod layout;
+
+use serde_json::{Map, Value};
+
+use crate::k8s::{Object, ObjectRef};
+
+/// Kinds in the order a cluster needs them: configuration and infrastructure before storage,
+/// storage before the workloads that mount it.
+const APPLY_ORDER: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "ConfigMap"),
+    ("gateway.networking.k8s.io", "Gateway"),
+    ("", "PersistentVolume"),
+    ("", "PersistentVolumeClaim"),
+    ("", "ServiceAccount"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("", "Service"),
+    ("apps", "Deployment"),
+    ("inference.networking.k8s.io", "InferencePool"),
+    ("gateway.networking.k8s.io", "HTTPRoute"),
+    ("serving.knative.dev", "Service"),
+];
+
+/// Sort key: kind rank, then namespace, then name.
+pub fn apply_order(id: &ObjectRef) -> (usize, &str, &str, &str, &str) {
+    let rank = APPLY_ORDER
+        .iter()
+        .position(|(group, kind)| *group == id.group() && *kind == id.kind)
+        .unwrap_or(APPLY_ORDER.len());
+    (
+        rank,
+        id.kind.as_str(),
+        id.namespace.as_deref().unwrap_or(""),
+        id.name.as_str(),
+        id.api_version.as_str(),
+    )
+}
+
+/// Sorts objects into apply order.
+pub fn sort(objects: &mut [Object]) {
+    objects.sort_by(|a, b| apply_order(&a.id).cmp(&apply_order(&b.id)));
+}
+
+/// One object as a YAML document (without the `---` separator).
+pub fn to_yaml(body: &Value) -> anyhow::Result<String> {
+    Ok(serde_saphyr::to_string(&canonical(body))?)
+}
+
+/// Every object as one multi-document YAML stream, in apply order.
+pub fn stream(objects: &[Object]) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for object in objects {
+        out.push_str("---\n");
+        out.push_str(&to_yaml(&object.body)?);
+    }
+    Ok(out)
+}
+
+/// Puts the identifying keys first, the way `kubectl` and people write manifests.
+fn canonical(body: &Value) -> Value {
+    let Value::Object(map) = body else {
+        return body.clone();
+    };
+    let mut out = reorder(map, &["apiVersion", "kind", "metadata"]);
+    if let Some(Value::Object(metadata)) = out.get("metadata") {
+        let metadata = reorder(metadata, &["name", "namespace", "labels", "annotations"]);
+        out.insert("metadata".to_owned(), Value::Object(metadata));
+    }
+    Value::Object(out)
+}
+
+fn reorder(map: &Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for key in first {
+        if let Some(value) = map.get(*key) {
+            out.insert((*key).to_owned(), value.clone());
+        }
+    }
+    for (key, value) in map {
+        if !first.contains(&key.as_str()) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn identifying_keys_come_first() {
+        let body = json!({"spec": {}, "metadata": {"labels": {"a": "b"}, "name": "x"}, "kind": "K", "apiVersion": "v1"});
+        let yaml = to_yaml(&body).unwrap();
+        assert_eq!(
+            yaml,
+            "apiVersion: v1\nkind: K\nmetadata:\n  name: x\n  labels:\n    a: b\nspec: {}\n"
+        );
+    }
+
+    #[test]
+    fn ambiguous_scalars_are_quoted_for_yaml_1_1_readers() {
+        let body = json!({"data": {"a": "on", "b": "yes", "c": "1e3", "d": "0x1F", "e": "08", "f": "1", "g": "~", "h": "no"}});
+        let yaml = to_yaml(&body).unwrap();
+        for quoted in [
+            "\"on\"", "\"yes\"", "\"1e3\"", "\"0x1F\"", "\"08\"", "\"1\"", "\"~\"", "\"no\"",
+        ] {
+            assert!(yaml.contains(quoted), "{quoted} not quoted in\n{yaml}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Knative Serving types (serving.knative.dev/v1 Service), only the fields inferstack sets; the
+//! pod-level parts reuse k8s-openapi's core types.
+
+use k8s_openapi::api::core::v1::{Container, Volume};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+pub const API_VERSION: &str = "serving.knative.dev/v1";
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: ServiceSpec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceSpec {
+    pub template: RevisionTemplate,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RevisionTemplate {
+    pub metadata: ObjectMeta,
+    pub spec: RevisionSpec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RevisionSpec {
+    pub containers: Vec<Container>,
+    pub volumes: Vec<Volume>,
+}

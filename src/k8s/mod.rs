@@ -1,0 +1,73 @@
+//! Kubernetes objects as the pipeline carries them after lowering: typed structs for the custom
+//! resources here, k8s-openapi for core kinds, all serialized once into an [`Object`].
+
+pub mod gateway;
+pub mod knative;
+pub mod kustomize;
+
+use serde::Serialize;
+
+use crate::source::Span;
+
+/// The identity of an object: what `kubectl` and GitOps tools match on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// The API group (`""` for core), from `apiVersion`.
+    pub fn group(&self) -> &str {
+        self.api_version
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// Whether an object may be defined by several stacks (identical definitions are emitted once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Cluster-level infrastructure several services use: the Gateway, config-network, storage.
+    Shared,
+    /// Belongs to exactly one stack; a second definition is a mistake.
+    Owned,
+}
+
+/// A lowered object: its identity, its body as JSON, and the stack text it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object {
+    pub id: ObjectRef,
+    pub body: serde_json::Value,
+    pub origin: Span,
+    pub sharing: Sharing,
+}
+
+impl Object {
+    /// Serializes a typed object. Our own types always serialize, so a failure is a bug and is
+    /// reported as an internal error rather than a panic.
+    pub fn new<T: Serialize>(
+        id: ObjectRef,
+        typed: &T,
+        origin: Span,
+        sharing: Sharing,
+    ) -> anyhow::Result<Object> {
+        Ok(Object {
+            id,
+            body: serde_json::to_value(typed)?,
+            origin,
+            sharing,
+        })
+    }
+}

@@ -1,0 +1,41 @@
+//! The Gateway that fronts the inference services; shared by every stack that names it.
+
+use crate::k8s::gateway::{
+    API_VERSION, AllowedRoutes, Gateway, GatewaySpec, Listener, RouteNamespaces,
+};
+use crate::k8s::{Object, ObjectRef, Sharing};
+use crate::resolve::ResolvedStack;
+
+/// Listeners accept routes from every namespace: Knative creates the HTTPRoutes in each
+/// service's namespace.
+pub fn gateway(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    let g = &stack.gateway;
+    let listeners = g
+        .listeners
+        .iter()
+        .map(|l| Listener {
+            name: l.name.value.clone(),
+            port: i32::try_from(l.port.value).unwrap_or_default(),
+            protocol: "HTTP",
+            allowed_routes: AllowedRoutes {
+                namespaces: RouteNamespaces { from: "All" },
+            },
+        })
+        .collect();
+    let gateway = Gateway {
+        api_version: API_VERSION,
+        kind: "Gateway",
+        metadata: super::metadata(&g.name.value, Some(&g.namespace.value), []),
+        spec: GatewaySpec {
+            gateway_class_name: g.class.value.clone(),
+            listeners,
+        },
+    };
+    let id = ObjectRef {
+        api_version: API_VERSION.to_owned(),
+        kind: "Gateway".to_owned(),
+        namespace: Some(g.namespace.value.clone()),
+        name: g.name.value.clone(),
+    };
+    Object::new(id, &gateway, g.span, Sharing::Shared)
+}

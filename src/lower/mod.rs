@@ -1,0 +1,49 @@
+//! Lower stage: [`ResolvedStack`] -> typed Kubernetes objects. One file per object family; this
+//! file only dispatches and holds the metadata conventions they share.
+
+mod engine;
+mod gateway;
+pub mod merge;
+mod network;
+mod serving;
+mod storage;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::k8s::Object;
+use crate::resolve::ResolvedStack;
+
+/// Label on every object inferstack owns, so `kubectl get -l` and GitOps pruning can find them.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "inferstack");
+
+/// All objects of one stack, in no particular order (emit sorts them).
+pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
+    Ok(vec![
+        network::config_network(stack)?,
+        gateway::gateway(stack)?,
+        storage::persistent_volume(stack)?,
+        storage::persistent_volume_claim(stack)?,
+        serving::knative_service(stack)?,
+    ])
+}
+
+/// Metadata with a name, an optional namespace and labels (managed-by added).
+fn metadata<'a>(
+    name: &str,
+    namespace: Option<&str>,
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> ObjectMeta {
+    let mut all: BTreeMap<String, String> = labels
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    all.insert(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned());
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: namespace.map(str::to_owned),
+        labels: Some(all),
+        ..ObjectMeta::default()
+    }
+}

@@ -1,0 +1,35 @@
+//! The `inferstack` binary: parse arguments, run the command, print, exit 0/1/2.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use inferstack::cli::{Cli, ColorChoice};
+use inferstack::commands;
+use inferstack::diag::render::Color;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorChoice::Always => Color::Always,
+        ColorChoice::Never => Color::Never,
+        ColorChoice::Auto
+            if std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal() =>
+        {
+            Color::Always
+        }
+        ColorChoice::Auto => Color::Never,
+    };
+    match commands::run(&cli, color) {
+        Ok(outcome) => {
+            // A closed pipe (`inferstack build -o - | head`) is not an error worth reporting.
+            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+            let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
+            ExitCode::from(u8::from(outcome.problems))
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
