@@ -18,6 +18,16 @@ pub struct Cli {
     /// When to colour diagnostics (NO_COLOR is honoured with `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// How to print diagnostics: `human` code frames, or `short` one line each (for editors, grep).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Short,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,9 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use inferstack::cli::{Cli, ColorChoice};
+use inferstack::cli::{Cli, ColorChoice, MessageFormat};
 use inferstack::commands;
-use inferstack::diag::render::Color;
+use inferstack::diag::render::{Color, Style};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -20,7 +20,11 @@ fn main() -> ExitCode {
         }
         ColorChoice::Auto => Color::Never,
     };
-    match commands::run(&cli, color) {
+    let style = match cli.message_format {
+        MessageFormat::Human => Style::Human(color),
+        MessageFormat::Short => Style::Short,
+    };
+    match commands::run(&cli, style) {
         Ok(outcome) => {
             // A closed pipe (`inferstack build -o - | head`) is not an error worth reporting.
             let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());

@@ -4,14 +4,14 @@ use std::path::Path;
 
 use crate::cli::BuildArgs;
 use crate::compile::compile;
-use crate::diag::render::{Color, render_all};
+use crate::diag::render::{Style, render_all};
 use crate::emit::{layout, stream};
 use crate::load::load;
 use crate::output::write_tree;
 
 use super::Outcome;
 
-pub fn run(args: &BuildArgs, color: Color) -> anyhow::Result<Outcome> {
+pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
     let loaded = load(&args.paths)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
         anyhow::bail!(
@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs, color: Color) -> anyhow::Result<Outcome> {
     diagnostics.sort();
 
     let mut outcome = Outcome {
-        stderr: render_all(&diagnostics, &loaded.sources, color),
+        stderr: render_all(&diagnostics, &loaded.sources, style),
         problems: diagnostics.has_errors(),
         ..Outcome::default()
     };

@@ -6,7 +6,7 @@ mod init;
 mod schema;
 
 use crate::cli::{Cli, Command};
-use crate::diag::render::Color;
+use crate::diag::render::Style;
 
 /// What a command produced: text for stdout and stderr, and whether the inputs had problems.
 #[derive(Debug, Default)]
@@ -17,9 +17,9 @@ pub struct Outcome {
 }
 
 /// Runs the command; `Err` means inferstack itself could not run (exit 2).
-pub fn run(cli: &Cli, color: Color) -> anyhow::Result<Outcome> {
+pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
     match &cli.command {
-        Command::Build(args) => build::run(args, color),
+        Command::Build(args) => build::run(args, style),
         Command::Schema => Ok(schema::run()),
         Command::Init(args) => init::run(args),
     }

@@ -16,8 +16,26 @@ pub enum Color {
     Never,
 }
 
-/// Renders every diagnostic followed by a one-line summary.
-pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, color: Color) -> String {
+/// How diagnostics are printed, decided once in `main`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Code frames with the source line, labels and help.
+    Human(Color),
+    /// `file:line:col: severity[code]: message`, one line each.
+    Short,
+}
+
+/// Renders every diagnostic in the chosen style.
+pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, style: Style) -> String {
+    let color = match style {
+        Style::Short => {
+            return diagnostics
+                .iter()
+                .map(|d| one_line(d, sources) + "\n")
+                .collect();
+        }
+        Style::Human(color) => color,
+    };
     let theme = match color {
         Color::Always => GraphicalTheme::unicode(),
         Color::Never => GraphicalTheme::unicode_nocolor(),
@@ -28,6 +46,9 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, color: Color) 
         .with_links(false);
     let mut out = String::new();
     for diagnostic in diagnostics.iter() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
         let view = View::new(diagnostic, sources);
         // Rendering into a String cannot fail except on a formatter bug; fall back to plain text.
         if handler.render_report(&mut out, &view).is_err() {
@@ -38,7 +59,7 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, color: Color) 
     out
 }
 
-/// One-line `file:line:col: severity[code]: message` form, for logs and tests.
+/// One-line `file:line:col: severity[code]: message` form, for logs, editors and tests.
 pub fn one_line(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
     let severity = match diagnostic.severity {
         Severity::Error => "error",

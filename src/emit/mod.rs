@@ -61,32 +61,47 @@ pub fn stream(objects: &[Object]) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// Puts the identifying keys first, the way `kubectl` and people write manifests.
+/// Puts the identifying keys first, the way `kubectl` and people write manifests: apiVersion,
+/// kind and metadata at the top, name and namespace first in metadata, and `name` first in
+/// every list item (containers, listeners, volumes), so a reviewer sees what each item is.
 fn canonical(body: &Value) -> Value {
     let Value::Object(map) = body else {
         return body.clone();
     };
-    let mut out = reorder(map, &["apiVersion", "kind", "metadata"]);
+    let mut out = reorder(map, &["apiVersion", "kind", "metadata"], false);
     if let Some(Value::Object(metadata)) = out.get("metadata") {
-        let metadata = reorder(metadata, &["name", "namespace", "labels", "annotations"]);
+        let metadata = reorder(
+            metadata,
+            &["name", "namespace", "labels", "annotations"],
+            false,
+        );
         out.insert("metadata".to_owned(), Value::Object(metadata));
     }
     Value::Object(out)
 }
 
-fn reorder(map: &Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+fn reorder(map: &Map<String, Value>, first: &[&str], in_list: bool) -> Map<String, Value> {
+    let first: &[&str] = if in_list { &["name"] } else { first };
     let mut out = Map::new();
     for key in first {
         if let Some(value) = map.get(*key) {
-            out.insert((*key).to_owned(), value.clone());
+            out.insert((*key).to_owned(), names_first(value, false));
         }
     }
     for (key, value) in map {
         if !first.contains(&key.as_str()) {
-            out.insert(key.clone(), value.clone());
+            out.insert(key.clone(), names_first(value, false));
         }
     }
     out
+}
+
+fn names_first(value: &Value, in_list: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(reorder(map, &[], in_list)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| names_first(v, true)).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +116,16 @@ mod tests {
         assert_eq!(
             yaml,
             "apiVersion: v1\nkind: K\nmetadata:\n  name: x\n  labels:\n    a: b\nspec: {}\n"
+        );
+    }
+
+    #[test]
+    fn list_items_start_with_their_name() {
+        let body = json!({"spec": {"containers": [{"image": "i", "name": "c", "ports": [{"containerPort": 1, "name": "p"}]}]}});
+        let yaml = to_yaml(&body).unwrap();
+        assert_eq!(
+            yaml,
+            "spec:\n  containers:\n  - name: c\n    image: i\n    ports:\n    - name: p\n      containerPort: 1\n"
         );
     }
 

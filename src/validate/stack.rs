@@ -284,10 +284,13 @@ fn request_limit(out: &mut Diagnostics, key: &str, pair: &RequestLimit) {
         .request
         .as_ref()
         .and_then(|r| quantity(out, &format!("{key}.request"), r).map(|q| (q, r)));
-    let limit = pair
-        .limit
-        .as_ref()
-        .and_then(|l| quantity(out, &format!("{key}.limit"), l).map(|q| (q, l)));
+    // `cpu = "8"` sets both from one value: report a bad value once, not twice.
+    let same_value = pair.request.as_ref().map(|r| r.span) == pair.limit.as_ref().map(|l| l.span);
+    let limit = match (&pair.limit, same_value) {
+        (Some(_), true) => None,
+        (Some(l), false) => quantity(out, &format!("{key}.limit"), l).map(|q| (q, l)),
+        (None, _) => None,
+    };
     if let (Some((rq, r)), Some((lq, l))) = (request, limit)
         && rq > lq
     {

@@ -1,0 +1,31 @@
+//! Runs the real `inferstack` binary the way users and CI do.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The crate root; tests run with it as the working directory so paths in messages are short.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `inferstack` with `args` in `cwd`, with no colour and no inherited NO_COLOR surprises.
+pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the inferstack binary runs")
+}
+
+pub fn run(args: &[&str]) -> Output {
+    run_in(root(), args)
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
