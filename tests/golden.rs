@@ -1,0 +1,275 @@
+//! Golden outputs: every stack in stacks/ and every tests/stacks/valid-*.toml is built and
+//! compared byte for byte with golden/. Regenerate deliberately with INFERSTACK_BLESS=1; a
+//! missing golden file fails instead of being written. Every golden object must also validate
+//! against the real upstream CRDs and OpenAPI schemas in ../shared/reference.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::cli::{root, run, stderr, stdout};
+use support::upstream::{upstream, yaml_documents};
+
+fn bless() -> bool {
+    std::env::var_os("INFERSTACK_BLESS").is_some()
+}
+
+/// Compares `actual` with the golden file, or rewrites it when blessing.
+fn check_golden(golden: &Path, actual: &[u8]) -> Result<(), String> {
+    if bless() {
+        fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        fs::write(golden, actual).unwrap();
+        return Ok(());
+    }
+    let expected = fs::read(golden).map_err(|_| {
+        format!(
+            "{} is missing (INFERSTACK_BLESS=1 creates it)",
+            golden.display()
+        )
+    })?;
+    if expected != actual {
+        return Err(format!(
+            "{} differs from the build:\n--- expected\n{}\n--- actual\n{}",
+            golden.display(),
+            String::from_utf8_lossy(&expected),
+            String::from_utf8_lossy(actual)
+        ));
+    }
+    Ok(())
+}
+
+fn golden_cases() -> Vec<(String, PathBuf)> {
+    let mut cases = Vec::new();
+    for dir in ["stacks", "tests/stacks"] {
+        for entry in fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let wanted = if dir == "stacks" {
+                name.ends_with(".toml")
+            } else {
+                name.starts_with("valid-")
+            };
+            if wanted {
+                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                cases.push((
+                    format!("{dir}/{name}"),
+                    root().join(format!("golden/{stem}.yaml")),
+                ));
+            }
+        }
+    }
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_stack_matches_its_golden_stream() {
+    let cases = golden_cases();
+    assert!(cases.len() >= 3);
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(stack, golden)| {
+            let output = run(&["build", stack, "-o", "-"]);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{stack}: {}",
+                stderr(&output)
+            );
+            check_golden(golden, &output.stdout).err()
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Reads a directory tree into relative path -> bytes.
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walk(dir) {
+        let relative = entry
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.insert(relative, fs::read(&entry).unwrap());
+    }
+    files
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn the_stacks_directory_renders_to_the_golden_tree() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("rendered");
+    let output = run(&["build", "stacks", "-o", target.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let actual = read_tree(&target);
+    let golden_dir = root().join("golden/rendered");
+    if bless() {
+        let _ = fs::remove_dir_all(&golden_dir);
+    }
+    for (relative, content) in &actual {
+        check_golden(&golden_dir.join(relative), content).unwrap();
+    }
+    let expected = read_tree(&golden_dir);
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        actual.keys().collect::<Vec<_>>(),
+        "file sets differ"
+    );
+
+    // The tree holds the same objects as the stream, and each kustomization lists its directory.
+    let stream = stdout(&run(&["build", "stacks", "-o", "-"]));
+    let objects: Vec<&String> = actual
+        .keys()
+        .filter(|k| !k.ends_with("kustomization.yaml") && !k.starts_with('.'))
+        .collect();
+    assert_eq!(stream.matches("\n---\n").count() + 1, objects.len());
+    for (relative, content) in actual
+        .iter()
+        .filter(|(k, _)| k.ends_with("kustomization.yaml"))
+    {
+        let dir = Path::new(relative).parent().unwrap();
+        let listed: Value = serde_saphyr::from_slice(content).unwrap();
+        for resource in listed["resources"].as_array().unwrap() {
+            let path = dir.join(resource.as_str().unwrap());
+            assert!(
+                target.join(&path).exists(),
+                "{relative} lists missing {}",
+                path.display()
+            );
+        }
+        let siblings = actual.keys().filter(|k| {
+            Path::new(k).parent() == Some(dir)
+                && !k.ends_with("kustomization.yaml")
+                && !k.contains("/.")
+                && !k.starts_with('.')
+        });
+        for sibling in siblings {
+            let name = Path::new(sibling).file_name().unwrap().to_str().unwrap();
+            assert!(
+                listed["resources"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == name),
+                "{relative} does not list {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_golden_object_is_valid_for_the_upstream_apis() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in walk(&root().join("golden")) {
+        let name = path.file_name().unwrap().to_string_lossy();
+        if !name.ends_with(".yaml") || name == "kustomization.yaml" {
+            continue;
+        }
+        for object in yaml_documents(&path) {
+            checked += 1;
+            let problems = upstream().validate(&object);
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{} {} {}: {problems:#?}",
+                    path.display(),
+                    object["kind"],
+                    object["metadata"]["name"]
+                ));
+            }
+        }
+    }
+    assert!(checked >= 15, "only {checked} objects checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The seed's `sh -c "python3 -m ... --flag value ..."` and our command/args, as flag -> value.
+fn vllm_flags(container: &Value) -> BTreeMap<String, String> {
+    let words: Vec<String> = match container["command"][0].as_str() {
+        Some("sh") => container["command"][2]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        _ => container["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(container["args"].as_array().unwrap())
+            .map(|w| w.as_str().unwrap().to_owned())
+            .collect(),
+    };
+    assert_eq!(
+        words[..3],
+        ["python3", "-m", "vllm.entrypoints.openai.api_server"]
+    );
+    let mut flags = BTreeMap::new();
+    let mut rest = words[3..].iter().peekable();
+    while let Some(flag) = rest.next() {
+        let value = match rest.peek() {
+            Some(next) if !next.starts_with("--") => rest.next().unwrap().clone(),
+            _ => String::new(),
+        };
+        flags.insert(flag.clone(), value);
+    }
+    flags
+}
+
+/// Drops what the issue allows to differ: the managed-by label, the bucket, the command form.
+fn normalize(mut object: Value) -> Value {
+    if let Some(labels) = object
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove("app.kubernetes.io/managed-by");
+        if labels.is_empty() {
+            object["metadata"].as_object_mut().unwrap().remove("labels");
+        }
+    }
+    if let Some(attributes) = object.pointer_mut("/spec/csi/volumeAttributes") {
+        attributes["bucket"] = Value::from("BUCKET");
+    }
+    if let Some(container) = object.pointer_mut("/spec/template/spec/containers/0") {
+        let flags = vllm_flags(container);
+        let container = container.as_object_mut().unwrap();
+        container.remove("command");
+        container.remove("args");
+        container.insert("vllmFlags".to_owned(), serde_json::to_value(flags).unwrap());
+    }
+    object
+}
+
+#[test]
+fn qwen_reproduces_the_seed_manifests() {
+    let seed = root().join("../shared/seed/manifests.yaml");
+    let expected: Vec<Value> = yaml_documents(&seed).into_iter().map(normalize).collect();
+    let ours: Vec<Value> = yaml_documents(&root().join("golden/qwen.yaml"))
+        .into_iter()
+        .map(normalize)
+        .collect();
+    assert_eq!(ours.len(), 5);
+    assert_eq!(expected.len(), ours.len());
+    for (theirs, ours) in expected.iter().zip(&ours) {
+        assert_eq!(theirs, ours, "object differs from the seed");
+    }
+    let flags = &ours[4]["spec"]["template"]["spec"]["containers"][0]["vllmFlags"];
+    assert_eq!(flags["--model"], "/models/Qwen1.5-4B-Chat/");
+}
