@@ -107,8 +107,7 @@ impl Diagnostics {
 
     /// Orders problems by file and position so output does not depend on rule order.
     pub fn sort(&mut self) {
-        self.0
-            .sort_by(|a, b| (a.primary.span, a.code).cmp(&(b.primary.span, b.code)));
+        self.0.sort_by_key(|d| (d.primary.span, d.code));
         self.0.dedup();
     }
 }

@@ -65,18 +65,27 @@ pub fn one_line(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    format!(
+    let mut line = format!(
         "{}: {severity}[{}]: {}",
         sources.location(diagnostic.primary.span),
         diagnostic.code.as_str(),
         diagnostic.message
-    )
+    );
+    for label in &diagnostic.secondary {
+        line.push_str(&format!(
+            " (see {}: {})",
+            sources.location(label.span),
+            label.message
+        ));
+    }
+    line
 }
 
 /// A borrowed adapter that lets miette draw one of our diagnostics.
 struct View {
     code: Code,
-    severity: Severity,
+    /// `None` for a related note that points at another file.
+    severity: Option<Severity>,
     message: String,
     help: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
@@ -91,7 +100,7 @@ impl View {
         if diagnostic.code == Code::CredentialsInStack {
             return View {
                 code: diagnostic.code,
-                severity: diagnostic.severity,
+                severity: Some(diagnostic.severity),
                 message: format!(
                     "{} (at {}; value not shown)",
                     diagnostic.message,
@@ -117,12 +126,12 @@ impl View {
             } else {
                 related.push(View {
                     code: diagnostic.code,
-                    severity: Severity::Warning,
-                    message: label.message.clone(),
+                    severity: None,
+                    message: format!("see also {}", sources.file(label.span.file).name),
                     help: None,
                     source: Some(named_source(sources, label.span.file)),
                     labels: vec![LabeledSpan::new_primary_with_span(
-                        None,
+                        Some(label.message.clone()),
                         source_span(label.span),
                     )],
                     related: Vec::new(),
@@ -131,7 +140,7 @@ impl View {
         }
         View {
             code: diagnostic.code,
-            severity: diagnostic.severity,
+            severity: Some(diagnostic.severity),
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
             source: Some(named_source(sources, primary.file)),
@@ -171,8 +180,9 @@ impl miette::Diagnostic for View {
 
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+            Some(Severity::Error) => miette::Severity::Error,
+            Some(Severity::Warning) => miette::Severity::Warning,
+            None => miette::Severity::Advice,
         })
     }
 
@@ -187,9 +197,7 @@ impl miette::Diagnostic for View {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.source.is_none() {
-            return None;
-        }
+        self.source.as_ref()?;
         Some(Box::new(self.labels.iter().cloned()))
     }
 

@@ -50,7 +50,10 @@ pub enum Sharing {
 pub struct Object {
     pub id: ObjectRef,
     pub body: serde_json::Value,
+    /// The stack text the object as a whole comes from (its table).
     pub origin: Span,
+    /// Finer origins: JSON Pointer prefix -> the stack value that produced it.
+    pub origins: Vec<(&'static str, Span)>,
     pub sharing: Sharing,
 }
 
@@ -67,7 +70,23 @@ impl Object {
             id,
             body: serde_json::to_value(typed)?,
             origin,
+            origins: Vec::new(),
             sharing,
         })
+    }
+
+    /// Records that the value at `pointer` (and below) was written at `span`.
+    pub fn with_origin(mut self, pointer: &'static str, span: Span) -> Object {
+        self.origins.push((pointer, span));
+        self
+    }
+
+    /// The most precise stack location for a JSON Pointer into this object.
+    pub fn origin_of(&self, pointer: &str) -> Span {
+        self.origins
+            .iter()
+            .filter(|(prefix, _)| pointer == *prefix || pointer.starts_with(&format!("{prefix}/")))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map_or(self.origin, |(_, span)| *span)
     }
 }

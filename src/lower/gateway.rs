@@ -37,5 +37,8 @@ pub fn gateway(stack: &ResolvedStack) -> anyhow::Result<Object> {
         namespace: Some(g.namespace.value.clone()),
         name: g.name.value.clone(),
     };
-    Object::new(id, &gateway, g.span, Sharing::Shared)
+    let listeners_span = g.listeners.first().map_or(g.span, |l| l.name.span);
+    Ok(Object::new(id, &gateway, g.span, Sharing::Shared)?
+        .with_origin("/spec/gatewayClassName", g.class.span)
+        .with_origin("/spec/listeners", listeners_span))
 }

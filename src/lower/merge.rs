@@ -34,10 +34,10 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
             diagnostics.push(
                 Diagnostic::error(
                     Code::SharedObjectConflict,
-                    Label::new(object.origin, format!("here {pointer} is {}", show(ours))),
+                    Label::new(object.origin_of(&pointer), format!("here {pointer} is {}", show(ours))),
                     format!("{} is defined differently by two stacks: {pointer} differs", object.id),
                 )
-                .with_secondary(Label::new(first.origin, format!("here {pointer} is {}", show(theirs))))
+                .with_secondary(Label::new(first.origin_of(&pointer), format!("but here it is {}", show(theirs))))
                 .with_help("stacks that share this object must define it identically; make the values agree, or give one stack its own name for it"),
             );
         }

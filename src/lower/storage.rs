@@ -58,7 +58,16 @@ pub fn persistent_volume(stack: &ResolvedStack) -> anyhow::Result<Object> {
         namespace: None,
         name: name.clone(),
     };
-    Object::new(id, &pv, m.span, Sharing::Shared)
+    let ModelSource::Oss { bucket, path } = &m.source;
+    Ok(Object::new(id, &pv, m.span, Sharing::Shared)?
+        .with_origin("/spec/capacity", m.size.span)
+        .with_origin("/spec/csi/volumeAttributes/bucket", bucket.span)
+        .with_origin("/spec/csi/volumeAttributes/path", path.span)
+        .with_origin("/spec/csi/volumeAttributes/url", m.endpoint.span)
+        .with_origin(
+            "/spec/csi/nodePublishSecretRef",
+            m.credentials.as_ref().map_or(m.span, |c| c.span),
+        ))
 }
 
 pub fn persistent_volume_claim(stack: &ResolvedStack) -> anyhow::Result<Object> {
@@ -88,5 +97,5 @@ pub fn persistent_volume_claim(stack: &ResolvedStack) -> anyhow::Result<Object> 
         namespace: Some(namespace.clone()),
         name: name.clone(),
     };
-    Object::new(id, &pvc, m.span, Sharing::Shared)
+    Ok(Object::new(id, &pvc, m.span, Sharing::Shared)?.with_origin("/spec/resources", m.size.span))
 }

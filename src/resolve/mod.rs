@@ -104,7 +104,7 @@ pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<Resol
     };
     let profile = match &stack.profile {
         None => Some(Profile::DEFAULT),
-        Some(name) => Profile::parse(name).map_err(|d| diagnostics.push(d)).ok(),
+        Some(name) => Profile::parse(name, diagnostics),
     };
 
     let s = &stack.service;
@@ -117,11 +117,8 @@ pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<Resol
     );
     let m = &stack.model;
     let model_span = m.span.unwrap_or(start);
-    let source = required(&m.source, "model", "source", model_span, diagnostics).and_then(|src| {
-        source_url::parse(&src)
-            .map_err(|d| diagnostics.push(d))
-            .ok()
-    });
+    let source = required(&m.source, "model", "source", model_span, diagnostics)
+        .and_then(|src| source_url::parse(&src, diagnostics));
     let endpoint = required(&m.endpoint, "model", "endpoint", model_span, diagnostics);
     let e = &stack.engine;
     let image = required(

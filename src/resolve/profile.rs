@@ -1,7 +1,7 @@
 //! Profiles: the platform conventions a stack is compiled for. Each profile is a set of
 //! defaults plus a choice of which objects to emit.
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::Spanned;
 
 /// A supported profile.
@@ -31,9 +31,10 @@ impl Profile {
         }
     }
 
-    pub fn parse(name: &Spanned<String>) -> Result<Profile, Diagnostic> {
+    /// The named profile; an unknown name is reported and gives `None`.
+    pub fn parse(name: &Spanned<String>, diagnostics: &mut Diagnostics) -> Option<Profile> {
         match name.value.as_str() {
-            "ack" => Ok(Profile::Ack),
+            "ack" => Some(Profile::Ack),
             other => {
                 let label = Label::new(name.span, "unknown profile");
                 let diagnostic = if PLANNED.contains(&other) {
@@ -51,7 +52,8 @@ impl Profile {
                     )
                     .with_help("supported profiles: \"ack\"")
                 };
-                Err(diagnostic)
+                diagnostics.push(diagnostic);
+                None
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Model source URLs (`oss://bucket/path`) -> where the weights live.
 
-use crate::diag::{Code, Diagnostic, Label};
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::Spanned;
 
 /// Where the model weights are stored.
@@ -24,7 +24,13 @@ const PLANNED_SCHEMES: &[(&str, &str)] = &[
     ("https", "HTTPS downloads"),
 ];
 
-pub fn parse(source: &Spanned<String>) -> Result<ModelSource, Diagnostic> {
+/// The storage a source URL names; a malformed or unsupported one is reported and gives `None`.
+pub fn parse(source: &Spanned<String>, diagnostics: &mut Diagnostics) -> Option<ModelSource> {
+    parse_source(source).map_err(|d| diagnostics.push(d)).ok()
+}
+
+#[allow(clippy::result_large_err)] // private; converted at once by `parse`
+fn parse_source(source: &Spanned<String>) -> Result<ModelSource, Diagnostic> {
     let span = source.span;
     let Some((scheme, rest)) = source.value.split_once("://") else {
         return Err(Diagnostic::error(
@@ -82,7 +88,7 @@ mod tests {
     #[test]
     fn splits_bucket_and_path() {
         let ModelSource::Oss { bucket, path } =
-            parse(&spanned("oss://qwen-models/models/Qwen1.5-4B-Chat/")).unwrap();
+            parse_source(&spanned("oss://qwen-models/models/Qwen1.5-4B-Chat/")).unwrap();
         assert_eq!(bucket.value, "qwen-models");
         assert_eq!(path.value, "/models/Qwen1.5-4B-Chat");
     }
@@ -90,19 +96,19 @@ mod tests {
     #[test]
     fn rejects_other_schemes_and_traversal() {
         assert_eq!(
-            parse(&spanned("s3://b/m")).unwrap_err().code,
+            parse_source(&spanned("s3://b/m")).unwrap_err().code,
             Code::UnsupportedSource
         );
         assert_eq!(
-            parse(&spanned("b/m")).unwrap_err().code,
+            parse_source(&spanned("b/m")).unwrap_err().code,
             Code::InvalidSource
         );
         assert_eq!(
-            parse(&spanned("oss://b")).unwrap_err().code,
+            parse_source(&spanned("oss://b")).unwrap_err().code,
             Code::InvalidSource
         );
         assert_eq!(
-            parse(&spanned("oss://b/../etc")).unwrap_err().code,
+            parse_source(&spanned("oss://b/../etc")).unwrap_err().code,
             Code::InvalidSource
         );
     }

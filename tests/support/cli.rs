@@ -1,5 +1,8 @@
 //! Runs the real `inferstack` binary the way users and CI do.
 
+// Each test crate that includes `support` uses only part of this module.
+#![allow(dead_code)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

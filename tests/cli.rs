@@ -1,0 +1,267 @@
+//! End-to-end behaviour of the `inferstack` binary: streams, output directories, cross-stack
+//! rules, determinism, exit codes, `init` and `schema`.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::cli::{root, run, run_in, stderr, stdout};
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut files: Vec<_> = walkdir(dir)
+        .into_iter()
+        .map(|p| {
+            let meta = fs::metadata(&p).unwrap();
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                fs::read(&p).unwrap(),
+                meta.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path))
+        } else {
+            out.push(path)
+        }
+    }
+    out
+}
+
+fn copy_stacks(to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for name in ["qwen.toml", "deepseek.toml"] {
+        fs::copy(root().join("stacks").join(name), to.join(name)).unwrap();
+    }
+}
+
+#[test]
+fn stream_output_is_only_yaml_on_stdout() {
+    let output = run(&["build", "stacks/qwen.toml", "-o", "-"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("---\napiVersion: v1\nkind: ConfigMap\n"));
+    assert_eq!(text.matches("\n---\n").count(), 4);
+}
+
+#[test]
+fn conflicting_shared_objects_name_both_files_and_lines() {
+    let output = run(&[
+        "build",
+        "tests/stacks/conflict",
+        "-o",
+        "-",
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty());
+    let text = stderr(&output);
+    assert!(
+        text.contains("tests/stacks/conflict/b.toml:14:9: error[shared-object-conflict]: Gateway knative-serving/knative-gateway is defined differently by two stacks: /spec/gatewayClassName differs (see tests/stacks/conflict/a.toml:14:9: but here it is \"ack-gateway\")"),
+        "{text}"
+    );
+}
+
+#[test]
+fn identical_shared_objects_are_emitted_once() {
+    let output = run(&["build", "stacks", "-o", "-"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.matches("kind: Gateway\n").count(), 1);
+    assert_eq!(text.matches("name: config-network\n").count(), 1);
+    assert_eq!(text.matches("kind: Service\n").count(), 2);
+}
+
+#[test]
+fn two_stacks_with_one_service_name_are_an_error() {
+    let output = run(&[
+        "build",
+        "tests/stacks/duplicate",
+        "-o",
+        "-",
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("tests/stacks/duplicate/b.toml:2:8: error[duplicate-service]: Service default/alpha is defined by two stacks (see tests/stacks/duplicate/a.toml:2:8: first defined here)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn output_does_not_depend_on_working_directory_or_argument_order() {
+    let baseline = stdout(&run(&["build", "stacks", "-o", "-"]));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let absolute = root().join("stacks");
+    let from_elsewhere = run_in(
+        elsewhere.path(),
+        &["build", absolute.to_str().unwrap(), "-o", "-"],
+    );
+    assert_eq!(stdout(&from_elsewhere), baseline);
+    let reversed = run(&[
+        "build",
+        "stacks/qwen.toml",
+        "stacks/deepseek.toml",
+        "-o",
+        "-",
+    ]);
+    assert_eq!(stdout(&reversed), baseline);
+    let repeated = run(&["build", "stacks", "stacks/qwen.toml", "-o", "-"]);
+    assert_eq!(
+        stdout(&repeated),
+        baseline,
+        "a stack named twice is built once"
+    );
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let work = tempfile::tempdir().unwrap();
+    copy_stacks(&work.path().join("stacks"));
+    let first = run_in(work.path(), &["build", "stacks", "-o", "out"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let before = snapshot(&work.path().join("out"));
+
+    fs::copy(
+        root().join("tests/stacks/invalid-metric.toml"),
+        work.path().join("stacks/broken.toml"),
+    )
+    .unwrap();
+    let failed = run_in(work.path(), &["build", "stacks", "-o", "out"]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&failed).contains("nothing was written"));
+    assert_eq!(
+        snapshot(&work.path().join("out")),
+        before,
+        "output changed after a failed build"
+    );
+}
+
+#[test]
+fn rebuilding_rewrites_nothing_and_removes_only_stale_files_of_its_own() {
+    let work = tempfile::tempdir().unwrap();
+    copy_stacks(&work.path().join("stacks"));
+    assert_eq!(
+        run_in(work.path(), &["build", "stacks", "-o", "out"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let again = run_in(work.path(), &["build", "stacks", "-o", "out"]);
+    assert!(
+        stderr(&again).contains("0 written, 13 unchanged, 0 removed"),
+        "{}",
+        stderr(&again)
+    );
+
+    fs::write(work.path().join("out/llm/notes.md"), "mine").unwrap();
+    fs::remove_file(work.path().join("stacks/deepseek.toml")).unwrap();
+    let pruned = run_in(work.path(), &["build", "stacks", "-o", "out"]);
+    assert!(stderr(&pruned).contains("removed"), "{}", stderr(&pruned));
+    assert!(
+        !work
+            .path()
+            .join("out/llm/service.serving.knative.dev-deepseek-r1.yaml")
+            .exists()
+    );
+    assert!(
+        !work
+            .path()
+            .join("out/_cluster/persistentvolume-deepseek-r1-model.yaml")
+            .exists()
+    );
+    assert_eq!(
+        fs::read_to_string(work.path().join("out/llm/notes.md")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn a_directory_inferstack_did_not_create_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    fs::create_dir(work.path().join("docs")).unwrap();
+    fs::write(work.path().join("docs/README.md"), "keep").unwrap();
+    let qwen = root().join("stacks/qwen.toml");
+    let output = run_in(
+        work.path(),
+        &["build", qwen.to_str().unwrap(), "-o", "docs"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("was not created by inferstack"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read_dir(work.path().join("docs")).unwrap().count(), 1);
+}
+
+#[test]
+fn invocation_errors_exit_2() {
+    let missing = run(&["build", "no/such/stack.toml", "-o", "-"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read no/such/stack.toml"));
+    assert_eq!(run(&["build", "--no-such-flag"]).status.code(), Some(2));
+    let empty = tempfile::tempdir().unwrap();
+    let none = run_in(empty.path(), &["build", ".", "-o", "-"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no stack files"));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn diagnostics_have_no_colour_codes_when_not_on_a_terminal() {
+    let output = run(&["build", "tests/stacks/invalid-metric.toml", "-o", "-"]);
+    assert!(!stderr(&output).contains('\u{1b}'));
+    let forced = run(&[
+        "build",
+        "tests/stacks/invalid-metric.toml",
+        "-o",
+        "-",
+        "--color",
+        "always",
+    ]);
+    assert!(stderr(&forced).contains('\u{1b}'));
+}
+
+#[test]
+fn init_writes_a_starter_that_builds_and_never_overwrites() {
+    let work = tempfile::tempdir().unwrap();
+    let created = run_in(work.path(), &["init", "llama"]);
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    let text = fs::read_to_string(work.path().join("llama.toml")).unwrap();
+    assert!(text.contains("name = \"llama\""));
+    let built = run_in(work.path(), &["build", "llama.toml", "-o", "-"]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(
+        stderr(&built).is_empty(),
+        "the starter has no warnings: {}",
+        stderr(&built)
+    );
+
+    fs::write(work.path().join("llama.toml"), "# edited").unwrap();
+    let again = run_in(work.path(), &["init", "llama"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        fs::read_to_string(work.path().join("llama.toml")).unwrap(),
+        "# edited"
+    );
+    assert_eq!(
+        run_in(work.path(), &["init", "../evil"]).status.code(),
+        Some(2)
+    );
+    let printed = run(&["init", "demo", "-o", "-"]);
+    assert!(stdout(&printed).starts_with("# inferstack stack"));
+}
