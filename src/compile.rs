@@ -1,6 +1,8 @@
 //! The pure middle of the pipeline: loaded sources -> parse -> resolve -> validate -> lower ->
 //! merge. No file system, no clock; `commands` do the I/O around it.
 
+use rayon::prelude::*;
+
 use crate::diag::Diagnostics;
 use crate::k8s::Object;
 use crate::source::{FileId, SourceMap};
@@ -18,10 +20,20 @@ pub struct Compiled {
 /// Compiles the given stack files. Every file is taken as far as it can go, so one run reports
 /// the problems of all of them; objects are only meaningful when there are no errors.
 pub fn compile(sources: &SourceMap, files: &[FileId]) -> anyhow::Result<Compiled> {
+    // Stacks are independent until merge; results are collected in input order, so the
+    // parallelism never shows in the output.
+    let per_stack: Vec<(Vec<Object>, Diagnostics)> = files
+        .par_iter()
+        .map(|&file| {
+            let mut found = Diagnostics::default();
+            compile_one(sources, file, &mut found).map(|objects| (objects, found))
+        })
+        .collect::<anyhow::Result<_>>()?;
     let mut diagnostics = Diagnostics::default();
     let mut objects = Vec::new();
-    for &file in files {
-        objects.extend(compile_one(sources, file, &mut diagnostics)?);
+    for (stack_objects, found) in per_stack {
+        objects.extend(stack_objects);
+        diagnostics.extend(found);
     }
     let (mut objects, conflicts) = lower::merge::merge(objects);
     diagnostics.extend(conflicts);

@@ -1,0 +1,67 @@
+//! Bad input never panics: arbitrary bytes, and the seed stack with values replaced by values
+//! of every type, go through the whole pipeline (parse, resolve, validate, lower, merge, emit).
+
+use inferstack::compile::compile;
+use inferstack::emit::stream;
+use inferstack::source::SourceMap;
+use proptest::prelude::*;
+
+const QWEN: &str = include_str!("../stacks/qwen.toml");
+
+fn compile_text(text: &str) {
+    let mut sources = SourceMap::default();
+    let id = sources.add("fuzz.toml", text);
+    let compiled = compile(&sources, &[id]).expect("compile never fails on user input");
+    let rendered = inferstack::diag::render::render_all(
+        &compiled.diagnostics,
+        &sources,
+        inferstack::diag::render::Style::Human(inferstack::diag::render::Color::Never),
+    );
+    if compiled.diagnostics.has_errors() {
+        assert!(!rendered.is_empty());
+    } else {
+        stream(&compiled.objects).expect("valid stacks always emit");
+    }
+}
+
+fn replacement() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>().prop_map(|f| format!("{f:?}").replace("inf", "1e999")),
+        "[a-zA-Z0-9 ./:_-]{0,20}".prop_map(|s| format!("{s:?}")),
+        Just("true".to_owned()),
+        Just("[]".to_owned()),
+        Just("{}".to_owned()),
+        Just("[1, \"a\", {}]".to_owned()),
+        Just("{ request = \"x\", limit = 3 }".to_owned()),
+        Just("1979-05-27T07:32:00Z".to_owned()),
+        Just("\"\"".to_owned()),
+        Just("\"on\"".to_owned()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        compile_text(&text);
+    }
+
+    #[test]
+    fn any_value_in_any_key_never_panics(line in 0usize..40, value in replacement()) {
+        let mut lines: Vec<String> = QWEN.lines().map(str::to_owned).collect();
+        let index = line % lines.len();
+        if let Some((key, _)) = lines[index].split_once(" = ") {
+            lines[index] = format!("{key} = {value}");
+        }
+        compile_text(&lines.join("\n"));
+    }
+
+    #[test]
+    fn truncated_stacks_never_panic(cut in 0usize..1200) {
+        let cut = cut.min(QWEN.len());
+        let cut = (0..=cut).rev().find(|i| QWEN.is_char_boundary(*i)).unwrap_or(0);
+        compile_text(&QWEN[..cut]);
+    }
+}
