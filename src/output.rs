@@ -18,6 +18,7 @@ use crate::emit::layout::OutputTree;
 
 /// Lists the files inferstack wrote, so the next run knows which files it may replace or remove.
 pub const MANIFEST: &str = ".inferstack-manifest";
+const STAGING_PREFIX: &str = ".inferstack-staging-";
 const MANIFEST_HEADER: &str = "# Files written by inferstack; it removes only files listed here.\n";
 
 /// What a write changed.
@@ -35,9 +36,10 @@ pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary>
     }
     let previous = previous_manifest(dir)?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    remove_abandoned_staging(dir);
 
     let staging = tempfile::Builder::new()
-        .prefix(".inferstack-staging-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(dir)
         .with_context(|| format!("cannot create a staging directory in {}", dir.display()))?;
     for (relative, content) in tree {
@@ -90,6 +92,22 @@ pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary>
     fs::write(&staged_manifest, manifest)?;
     fs::rename(&staged_manifest, dir.join(MANIFEST)).context("cannot write the manifest")?;
     Ok(summary)
+}
+
+/// A run killed mid-write leaves its staging directory behind; the name marks it as ours.
+fn remove_abandoned_staging(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX);
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The files the previous run wrote. A non-empty directory without a manifest was not made by
@@ -192,6 +210,10 @@ mod tests {
             })
             .collect();
         assert!(leftovers.is_empty());
+
+        fs::create_dir(out.join(".inferstack-staging-abandoned")).unwrap();
+        write_tree(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
+        assert!(!out.join(".inferstack-staging-abandoned").exists());
     }
 
     #[test]
