@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use crate::report::Format;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "inferstack",
@@ -41,6 +43,10 @@ pub enum ColorChoice {
 pub enum Command {
     /// Compile stacks and write the YAML (one file per object plus kustomization.yaml files).
     Build(BuildArgs),
+    /// Compile stacks in memory and validate every object; write nothing.
+    Check(CheckArgs),
+    /// Validate Kubernetes manifests (files, directories or `-`), strictly and offline.
+    Validate(ValidateArgs),
     /// Print the JSON Schema of the stack file format (for editors: Taplo, Even Better TOML).
     Schema,
     /// Write a commented starter stack.
@@ -56,6 +62,40 @@ pub struct BuildArgs {
     /// Output directory, or `-` for one multi-document YAML stream on stdout.
     #[arg(short, long, default_value = "rendered")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Stack files, or directories walked recursively for *.toml.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// Manifest files, directories (walked for *.yaml, *.yml, *.json), or `-` for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// CustomResourceDefinition files or directories; their schemas replace the catalog's.
+    #[arg(long, value_name = "PATH")]
+    pub crds: Vec<PathBuf>,
+
+    /// Kubernetes OpenAPI v3 JSON files or directories (e.g. a cluster's /openapi/v3 documents).
+    #[arg(long, value_name = "PATH")]
+    pub openapi: Vec<PathBuf>,
+
+    /// Skip objects whose kind has no schema instead of reporting them.
+    #[arg(long)]
+    pub skip_missing: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, clap::Args)]

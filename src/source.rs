@@ -92,6 +92,24 @@ impl SourceMap {
         (line, col)
     }
 
+    /// The byte offset of a 1-based line and column (in characters), clamped to the text, for
+    /// positions that other parsers report as line:column.
+    pub fn offset(&self, file: FileId, line: usize, column: usize) -> usize {
+        let text = &self.file(file).text;
+        let line_start = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>();
+        let rest = &text[line_start.min(text.len())..];
+        let within = rest
+            .char_indices()
+            .take_while(|(_, c)| *c != '\n')
+            .nth(column.saturating_sub(1))
+            .map_or_else(|| rest.find('\n').unwrap_or(rest.len()), |(i, _)| i);
+        line_start + within
+    }
+
     /// `path:line:column` of the start of a span.
     pub fn location(&self, span: Span) -> String {
         let (line, col) = self.line_col(span.file, span.start);
@@ -119,6 +137,17 @@ mod tests {
         let after_e = "x = 1\né".len();
         assert_eq!(map.line_col(id, after_e), (2, 2));
         assert_eq!(map.location(Span::new(id, 6..7)), "a.toml:2:1");
+    }
+
+    #[test]
+    fn offsets_invert_line_col() {
+        let mut map = SourceMap::default();
+        let id = map.add("a.yaml", "a: 1\nbé: 2\n");
+        for offset in [0, 3, 5, 6, 8, 10] {
+            let (line, col) = map.line_col(id, offset);
+            assert_eq!(map.offset(id, line, col), offset, "{offset}");
+        }
+        assert_eq!(map.offset(id, 99, 1), "a: 1\nbé: 2\n".len());
     }
 
     #[test]

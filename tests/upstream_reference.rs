@@ -137,7 +137,7 @@ fn metadata_is_a_real_object_meta_with_a_name() {
         .as_object_mut()
         .unwrap()
         .remove("name");
-    assert_problem_at(&config_map, "/metadata");
+    assert_problem_at(&config_map, "/metadata/name");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! in `main`, the only place that owns the process.
 
 mod build;
+mod check;
 mod init;
 mod schema;
+mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::diag::render::Style;
@@ -20,6 +22,8 @@ pub struct Outcome {
 pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
     match &cli.command {
         Command::Build(args) => build::run(args, style),
+        Command::Check(args) => check::run(args, style),
+        Command::Validate(args) => validate::run(args, style),
         Command::Schema => Ok(schema::run()),
         Command::Init(args) => init::run(args),
     }

@@ -44,10 +44,24 @@ pub enum Code {
     SharedObjectConflict,
     /// Two stacks define the same service in the same namespace.
     DuplicateService,
+    /// A manifest file is not valid YAML.
+    YamlParseError,
+    /// A YAML mapping has the same key twice (the API server would reject it).
+    DuplicateKey,
+    /// A document has no string `apiVersion` and `kind`.
+    MissingKind,
+    /// No schema is known for the object's apiVersion and kind.
+    SchemaNotFound,
+    /// A CRD or OpenAPI file could not be loaded, or its schema does not compile.
+    SchemaLoadError,
+    /// The object breaks its JSON Schema: unknown field, wrong type, missing field, range.
+    SchemaViolation,
+    /// The object breaks an admission rule no schema expresses (Knative autoscaling).
+    RuleViolation,
 }
 
 impl Code {
-    pub const ALL: [Code; 20] = [
+    pub const ALL: [Code; 27] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -68,6 +82,13 @@ impl Code {
         Code::UnknownProfile,
         Code::SharedObjectConflict,
         Code::DuplicateService,
+        Code::YamlParseError,
+        Code::DuplicateKey,
+        Code::MissingKind,
+        Code::SchemaNotFound,
+        Code::SchemaLoadError,
+        Code::SchemaViolation,
+        Code::RuleViolation,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -93,6 +114,48 @@ impl Code {
             Code::UnknownProfile => "unknown-profile",
             Code::SharedObjectConflict => "shared-object-conflict",
             Code::DuplicateService => "duplicate-service",
+            Code::YamlParseError => "yaml-parse-error",
+            Code::DuplicateKey => "duplicate-key",
+            Code::MissingKind => "missing-kind",
+            Code::SchemaNotFound => "schema-not-found",
+            Code::SchemaLoadError => "schema-load-error",
+            Code::SchemaViolation => "schema-violation",
+            Code::RuleViolation => "rule-violation",
+        }
+    }
+}
+
+impl Code {
+    /// One sentence on what the code means, for SARIF rule descriptions.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::UnreadableStack => "The stack file is not UTF-8 text, or is larger than 1 MiB.",
+            Code::TomlSyntax => "The stack file is not valid TOML.",
+            Code::UnknownKey => "A key the stack format does not have.",
+            Code::WrongType => "A stack value of the wrong type.",
+            Code::MissingKey => "A required stack key is absent.",
+            Code::InvalidName => "A name that breaks the Kubernetes naming rules for its place.",
+            Code::InvalidValue => "A value out of its allowed range or set.",
+            Code::InvalidQuantity => "A value that is not a Kubernetes quantity.",
+            Code::RequestExceedsLimit => "A resource request larger than its limit.",
+            Code::DuplicatePort => "Two gateway listeners on one port.",
+            Code::ScaleBounds => "The scaling minimum is above the maximum.",
+            Code::UnsupportedSource => "A model source scheme inferstack cannot mount yet.",
+            Code::InvalidSource => "A malformed model source or endpoint URL.",
+            Code::InvalidBucket => "An OSS bucket name that breaks OSS naming rules.",
+            Code::CredentialsInStack => "Key material written into a stack file.",
+            Code::MissingCredentials => "No Secret is named for the model bucket.",
+            Code::PublicEndpoint => "The model is read through a public, egress-billed endpoint.",
+            Code::UnknownProfile => "A profile that does not exist or is not supported yet.",
+            Code::SharedObjectConflict => "Two stacks define one shared object differently.",
+            Code::DuplicateService => "Two stacks define the same service.",
+            Code::YamlParseError => "A manifest that is not valid YAML.",
+            Code::DuplicateKey => "A YAML mapping with the same key twice.",
+            Code::MissingKind => "A document without apiVersion and kind.",
+            Code::SchemaNotFound => "No schema is known for the object's type.",
+            Code::SchemaLoadError => "A CRD or OpenAPI schema that cannot be loaded or compiled.",
+            Code::SchemaViolation => "The object breaks its schema.",
+            Code::RuleViolation => "The object breaks an admission rule no schema expresses.",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod render;
 
 pub use code::Code;
 
+use crate::k8s::ObjectRef;
 use crate::source::Span;
 
 /// How bad a problem is: errors fail the run (exit 1), warnings are printed only.
@@ -41,6 +42,18 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub primary: Label,
     pub secondary: Vec<Label>,
+    /// For problems in a Kubernetes object: which object, where in it, in which document.
+    pub target: Option<Target>,
+}
+
+/// The object a diagnostic is about, for reports that CI and editors read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The document's index in its YAML stream (0-based); `None` for objects compiled from a stack.
+    pub document: Option<usize>,
+    pub object: Option<ObjectRef>,
+    /// JSON Pointer into the object.
+    pub pointer: String,
 }
 
 impl Diagnostic {
@@ -52,6 +65,7 @@ impl Diagnostic {
             help: None,
             primary,
             secondary: Vec::new(),
+            target: None,
         }
     }
 
@@ -69,6 +83,11 @@ impl Diagnostic {
 
     pub fn with_secondary(mut self, label: Label) -> Diagnostic {
         self.secondary.push(label);
+        self
+    }
+
+    pub fn with_target(mut self, target: Target) -> Diagnostic {
+        self.target = Some(target);
         self
     }
 }
@@ -99,6 +118,10 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {

@@ -1,5 +1,17 @@
-//! Validate stage. `stack` checks one resolved stack against the rules no TOML type can express;
-//! cross-stack rules (shared objects, duplicate services) live in `lower::merge`.
+//! Validate stage.
+//! - `stack`: rules on one resolved stack that no TOML type can express (cross-stack rules
+//!   live in `lower::merge`).
+//! - `objects`: one Kubernetes object, in a fixed order: type, `metadata` rules, the JSON
+//!   Schema of its type (`schemas`: the embedded `catalog`, user CRDs and OpenAPI documents
+//!   rewritten by `structural`), then admission rules (`knative`).
+//! - `manifests`: runs `objects` over YAML files or compiled objects and locates findings.
 
+pub mod catalog;
+pub mod knative;
+pub mod manifests;
+pub mod metadata;
 pub mod names;
+pub mod objects;
+pub mod schemas;
 pub mod stack;
+pub mod structural;

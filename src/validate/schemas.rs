@@ -1,0 +1,367 @@
+//! Schemas by object type. A [`SchemaSet`] starts from the embedded catalog and takes user
+//! CRDs (`--crds`) and Kubernetes OpenAPI v3 documents (`--openapi`); each schema is compiled
+//! once, on first use, so a run pays only for the kinds it meets.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Keyword, ValidationError, Validator};
+use serde_json::{Map, Value, json};
+
+use super::catalog;
+use super::structural::{
+    LIST_MAP_KEYS, OBJECT_META, QUANTITY, QUANTITY_PATTERN, SCHEMAS, crd_body, defaults, document,
+    fill_defaults, reachable, structural,
+};
+use crate::yaml::escape;
+
+/// `(apiVersion, kind)`.
+pub type TypeKey = (String, String);
+
+/// One schema problem: where in the object, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// The schemas one run validates against.
+#[derive(Default)]
+pub struct SchemaSet {
+    entries: HashMap<TypeKey, Entry>,
+    /// `ObjectMeta` and what it references, shared by every CRD's `metadata`.
+    object_meta: Option<Arc<Map<String, Value>>>,
+}
+
+struct Entry {
+    source: Source,
+    /// Where the schema came from, for messages (`catalog`, a CRD file, an OpenAPI file).
+    origin: String,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+enum Source {
+    /// A schema of the embedded catalog (plain JSON Schema, closed by construction).
+    Catalog(&'static str),
+    /// A schema of a Kubernetes OpenAPI document, with the document's transformed schemas.
+    OpenApi {
+        name: String,
+        schemas: Arc<Map<String, Value>>,
+    },
+    /// One served version of a CRD, as the CRD wrote it.
+    Crd { schema: Value },
+}
+
+struct Compiled {
+    validator: Validator,
+    /// For custom resources, the `default`s the API server fills in before it validates.
+    defaults: Option<Value>,
+}
+
+/// What [`SchemaSet::validate`] found.
+pub enum Outcome {
+    /// No schema for this type.
+    NotFound,
+    /// The schema itself does not compile (a broken CRD).
+    Broken(String),
+    Checked(Vec<Violation>),
+}
+
+impl SchemaSet {
+    /// The embedded catalog only: what `inferstack check` and a plain `validate` use.
+    pub fn catalog() -> SchemaSet {
+        let mut set = SchemaSet::default();
+        for entry in catalog::ENTRIES {
+            set.entries.insert(
+                (entry.api_version.to_owned(), entry.kind.to_owned()),
+                Entry::new(Source::Catalog(entry.schema), "the embedded catalog"),
+            );
+        }
+        set
+    }
+
+    /// Whether a schema is known for this type.
+    pub fn contains(&self, api_version: &str, kind: &str) -> bool {
+        self.entries
+            .contains_key(&(api_version.to_owned(), kind.to_owned()))
+    }
+
+    /// Every type with a schema, sorted.
+    pub fn types(&self) -> Vec<TypeKey> {
+        let mut types: Vec<TypeKey> = self.entries.keys().cloned().collect();
+        types.sort();
+        types
+    }
+
+    /// Adds every kind of a Kubernetes OpenAPI v3 document (`x-kubernetes-group-version-kind`).
+    /// These replace catalog entries: the user asked for that cluster version's schemas.
+    pub fn add_openapi(&mut self, mut openapi: Value, origin: &str) -> Result<usize, String> {
+        let Some(Value::Object(mut components)) =
+            openapi.pointer_mut("/components/schemas").map(Value::take)
+        else {
+            return Err("not an OpenAPI v3 document: it has no components.schemas".to_owned());
+        };
+        for schema in components.values_mut() {
+            structural(schema, true);
+        }
+        if let Some(quantity) = components.get_mut(QUANTITY) {
+            *quantity = json!({"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}]});
+        }
+        let components = Arc::new(components);
+        let mut added = 0;
+        for (name, schema) in components.iter() {
+            let kinds = schema
+                .get("x-kubernetes-group-version-kind")
+                .and_then(Value::as_array);
+            for gvk in kinds.into_iter().flatten() {
+                let field = |key| gvk.get(key).and_then(Value::as_str).unwrap_or_default();
+                let api_version = match field("group") {
+                    "" => field("version").to_owned(),
+                    group => format!("{group}/{}", field("version")),
+                };
+                let source = Source::OpenApi {
+                    name: name.clone(),
+                    schemas: Arc::clone(&components),
+                };
+                self.entries.insert(
+                    (api_version, field("kind").to_owned()),
+                    Entry::new(source, origin),
+                );
+                added += 1;
+            }
+        }
+        if self.object_meta.is_none() {
+            self.object_meta = reachable(OBJECT_META, &components).map(Arc::new);
+        }
+        Ok(added)
+    }
+
+    /// Adds every served version of a CustomResourceDefinition. A type already defined by
+    /// another CRD keeps its first definition; CRDs replace catalog entries.
+    pub fn add_crd(&mut self, crd: &Value, origin: &str) -> Result<usize, String> {
+        let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str);
+        let (Some(group), Some(kind)) = (text("/spec/group"), text("/spec/names/kind")) else {
+            return Err(
+                "a CustomResourceDefinition needs spec.group and spec.names.kind".to_owned(),
+            );
+        };
+        let Some(versions) = crd.pointer("/spec/versions").and_then(Value::as_array) else {
+            return Err(format!("the CRD for {kind} has no spec.versions"));
+        };
+        let mut added = 0;
+        for version in versions {
+            // The API server refuses objects of a version that is not served.
+            if version.get("served") == Some(&Value::Bool(false)) {
+                continue;
+            }
+            let Some(name) = version.get("name").and_then(Value::as_str) else {
+                return Err(format!("a version of the CRD for {kind} has no name"));
+            };
+            let Some(schema) = version.pointer("/schema/openAPIV3Schema") else {
+                return Err(format!(
+                    "{group}/{name} {kind} has no schema.openAPIV3Schema"
+                ));
+            };
+            let key = (format!("{group}/{name}"), kind.to_owned());
+            let replaceable = self
+                .entries
+                .get(&key)
+                .is_none_or(|e| matches!(e.source, Source::Catalog(_)));
+            if replaceable {
+                let source = Source::Crd {
+                    schema: schema.clone(),
+                };
+                self.entries.insert(key, Entry::new(source, origin));
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Validates an object against the schema of its type.
+    pub fn validate(&self, api_version: &str, kind: &str, object: &Value) -> Outcome {
+        let Some(entry) = self.entries.get(&(api_version.to_owned(), kind.to_owned())) else {
+            return Outcome::NotFound;
+        };
+        let compiled = entry.compiled.get_or_init(|| {
+            entry.compile(self.object_meta.as_deref()).map_err(|e| {
+                format!(
+                    "the schema for {api_version} {kind} from {} does not compile: {e}",
+                    entry.origin
+                )
+            })
+        });
+        let compiled = match compiled {
+            Ok(compiled) => compiled,
+            Err(message) => return Outcome::Broken(message.clone()),
+        };
+        let defaulted;
+        let object = match &compiled.defaults {
+            Some(skeleton) => {
+                let mut copy = object.clone();
+                fill_defaults(&mut copy, skeleton);
+                defaulted = copy;
+                &defaulted
+            }
+            None => object,
+        };
+        if compiled.validator.is_valid(object) {
+            return Outcome::Checked(Vec::new());
+        }
+        Outcome::Checked(
+            compiled
+                .validator
+                .iter_errors(object)
+                .flat_map(|e| violations(&e))
+                .collect(),
+        )
+    }
+}
+
+impl Entry {
+    fn new(source: Source, origin: &str) -> Entry {
+        Entry {
+            source,
+            origin: origin.to_owned(),
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn compile(&self, object_meta: Option<&Map<String, Value>>) -> Result<Compiled, String> {
+        let (schema, draft, defaults) = match &self.source {
+            Source::Catalog(text) => {
+                let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+                (schema, None, None)
+            }
+            Source::OpenApi { name, schemas } => {
+                let referenced = reachable(name, schemas).ok_or_else(|| {
+                    format!("{name} references a schema that is not in the document")
+                })?;
+                let body = json!({"$ref": format!("{SCHEMAS}{name}")});
+                (
+                    document(body, referenced),
+                    Some(jsonschema::Draft::Draft4),
+                    None,
+                )
+            }
+            Source::Crd { schema } => {
+                let meta = object_meta.cloned().unwrap_or_else(|| {
+                    // Without an OpenAPI document, metadata is only required to be an object.
+                    let mut m = Map::new();
+                    m.insert(OBJECT_META.to_owned(), json!({"type": "object"}));
+                    m
+                });
+                let defaults = defaults(schema);
+                (
+                    document(crd_body(schema.clone()), meta),
+                    Some(jsonschema::Draft::Draft4),
+                    defaults,
+                )
+            }
+        };
+        let mut options = jsonschema::options()
+            // The API server checks formats too (`ipv4`, `date-time`); Kubernetes-only formats
+            // such as `int32` and `byte` are unknown here and therefore ignored.
+            .should_validate_formats(true)
+            .should_ignore_unknown_formats(true)
+            .with_keyword(LIST_MAP_KEYS, |_, keys, _| {
+                let keys = keys
+                    .as_array()
+                    .map(|k| {
+                        k.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Ok(Box::new(ListMapKeys { keys }))
+            });
+        if let Some(draft) = draft {
+            // OpenAPI 3.0 schemas follow draft 4 (e.g. boolean `exclusiveMinimum`).
+            options = options.with_draft(draft);
+        }
+        let validator = options.build(&schema).map_err(|e| e.to_string())?;
+        Ok(Compiled {
+            validator,
+            defaults,
+        })
+    }
+}
+
+/// `x-kubernetes-list-type: map`: no two items may share the values of the key fields.
+struct ListMapKeys {
+    keys: Vec<String>,
+}
+
+impl ListMapKeys {
+    fn first_duplicate(&self, items: &[Value]) -> Option<String> {
+        let mut seen: Vec<Vec<&Value>> = Vec::with_capacity(items.len());
+        for item in items {
+            let key: Vec<&Value> = self
+                .keys
+                .iter()
+                .map(|k| item.get(k).unwrap_or(&Value::Null))
+                .collect();
+            if seen.contains(&key) {
+                let shown: Vec<String> = self
+                    .keys
+                    .iter()
+                    .zip(&key)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                return Some(shown.join(", "));
+            }
+            seen.push(key);
+        }
+        None
+    }
+}
+
+impl<'i> Keyword<'i> for ListMapKeys {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match instance
+            .as_array()
+            .and_then(|items| self.first_duplicate(items))
+        {
+            Some(key) => Err(ValidationError::custom(format!(
+                "duplicate entries with {key}; the keys of this list must be unique"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance
+            .as_array()
+            .is_none_or(|items| self.first_duplicate(items).is_none())
+    }
+}
+
+/// One violation per problem; unknown fields and missing required fields are reported at the
+/// field itself, which is where a reader looks.
+fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
+    let path = error.instance_path().as_str();
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|field| Violation {
+                pointer: format!("{path}/{}", escape(field)),
+                message: format!("unknown field {field:?}"),
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_owned);
+            vec![Violation {
+                pointer: format!("{path}/{}", escape(&name)),
+                message: format!("missing required field {name:?}"),
+            }]
+        }
+        _ => vec![Violation {
+            pointer: path.to_owned(),
+            message: error.to_string(),
+        }],
+    }
+}

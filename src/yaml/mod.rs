@@ -1,0 +1,396 @@
+//! Multi-document YAML -> JSON values, the way Kubernetes reads manifests, with what a
+//! validator needs and serde readers drop: each document's index, duplicate keys as problems
+//! (not silently overwritten), and the line:column of any JSON Pointer.
+//!
+//! Positions cost nothing on the fast path: [`parse`] records none, and [`Positions::of`] re-reads
+//! one document only when a finding needs a location.
+
+mod scalar;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
+use serde_json::{Map, Value};
+
+/// One document of a stream; `index` counts every document, empty ones included.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub index: usize,
+    pub value: Value,
+}
+
+/// What went wrong while reading a stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The text is not YAML; the rest of the stream cannot be read.
+    Syntax,
+    /// A mapping has the same key twice; the first value is kept.
+    DuplicateKey,
+}
+
+/// A reading problem with its place: document, JSON Pointer, 1-based line and column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub document: usize,
+    pub pointer: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A parsed stream: the documents read, and the problems found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads every document of `text`.
+pub fn parse(text: &str) -> Stream {
+    let mut builder = Builder::new(None);
+    builder.run(text);
+    builder.stream
+}
+
+/// The positions of one document's nodes, for turning JSON Pointers into line:column.
+#[derive(Debug, Default)]
+pub struct Positions {
+    /// (pointer, 1-based line, 1-based column), in document order.
+    nodes: Vec<(String, usize, usize)>,
+}
+
+impl Positions {
+    /// Re-reads `text` and records where each node of document `index` starts (for mapping
+    /// members, where their key starts).
+    pub fn of(text: &str, index: usize) -> Positions {
+        let mut builder = Builder::new(Some(index));
+        builder.run(text);
+        Positions {
+            nodes: builder.positions,
+        }
+    }
+
+    /// The line and column of `pointer`, or of its deepest ancestor that exists (a missing
+    /// required field is reported where its parent is).
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        let mut target = pointer;
+        loop {
+            if let Some((_, line, column)) = self.nodes.iter().find(|(p, _, _)| p == target) {
+                return Some((*line, *column));
+            }
+            if target.is_empty() {
+                return None;
+            }
+            target = target.rsplit_once('/').map_or("", |(parent, _)| parent);
+        }
+    }
+}
+
+/// Escapes one JSON Pointer segment (RFC 6901).
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+enum Frame {
+    Sequence {
+        items: Vec<Value>,
+        anchor: usize,
+    },
+    Mapping {
+        map: Map<String, Value>,
+        key: Option<(String, Marker)>,
+        anchor: usize,
+    },
+}
+
+struct Builder {
+    stream: Stream,
+    frames: Vec<Frame>,
+    anchors: Vec<(usize, Value)>,
+    document: Option<usize>,
+    /// `Some(i)`: record the positions of document `i` only.
+    record: Option<usize>,
+    positions: Vec<(String, usize, usize)>,
+}
+
+impl Builder {
+    fn new(record: Option<usize>) -> Builder {
+        Builder {
+            stream: Stream::default(),
+            frames: Vec::new(),
+            anchors: Vec::new(),
+            document: None,
+            record,
+            positions: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, text: &str) {
+        for event in Parser::new_from_str(text) {
+            match event {
+                Ok((event, span)) => self.event(event, span),
+                Err(error) => {
+                    let mark = error.marker();
+                    self.stream.problems.push(Problem {
+                        kind: ProblemKind::Syntax,
+                        document: self.document.map_or(0, |d| d),
+                        pointer: String::new(),
+                        line: mark.line(),
+                        column: mark.col() + 1,
+                        message: error.info().to_owned(),
+                    });
+                    return;
+                }
+            }
+        }
+    }
+
+    fn recording(&self) -> bool {
+        self.record.is_some() && self.record == self.document
+    }
+
+    /// The JSON Pointer of the node about to be completed at the top of the stack.
+    fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for frame in &self.frames {
+            pointer.push('/');
+            match frame {
+                Frame::Sequence { items, .. } => pointer.push_str(&items.len().to_string()),
+                Frame::Mapping { key, .. } => {
+                    pointer.push_str(&escape(key.as_ref().map_or("", |(k, _)| k.as_str())))
+                }
+            }
+        }
+        pointer
+    }
+
+    /// Records where a sequence item or the root starts; mapping members are recorded at their
+    /// key instead, which is where a reader looks for them.
+    fn mark_node(&mut self, start: Marker) {
+        if self.recording() && !matches!(self.frames.last(), Some(Frame::Mapping { .. })) {
+            let pointer = self.pointer();
+            self.positions
+                .push((pointer, start.line(), start.col() + 1));
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) {
+        match event {
+            Event::DocumentStart(_) => {
+                self.document = Some(self.document.map_or(0, |d| d + 1));
+                self.anchors.clear();
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.mark_node(span.start);
+                // Keys stay as written: `n:` is the key "n", not the boolean false.
+                let is_key = matches!(self.frames.last(), Some(Frame::Mapping { key: None, .. }));
+                let keep_string = is_key
+                    || style != ScalarStyle::Plain
+                    || tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if keep_string {
+                    Value::String(text.into_owned())
+                } else {
+                    scalar::resolve_plain(&text)
+                };
+                self.complete(value, anchor, span.start);
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.mark_node(span.start);
+                self.frames.push(Frame::Sequence {
+                    items: Vec::new(),
+                    anchor,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.mark_node(span.start);
+                self.frames.push(Frame::Mapping {
+                    map: Map::new(),
+                    key: None,
+                    anchor,
+                });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Sequence { items, anchor }) = self.frames.pop() {
+                    self.complete(Value::Array(items), anchor, span.start);
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Mapping { map, anchor, .. }) = self.frames.pop() {
+                    self.complete(Value::Object(map), anchor, span.start);
+                }
+            }
+            Event::Alias(id) => {
+                self.mark_node(span.start);
+                let value = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map_or(Value::Null, |(_, v)| v.clone());
+                self.complete(value, 0, span.start);
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+    }
+
+    /// A node is finished: store its anchor and put it where it belongs.
+    fn complete(&mut self, value: Value, anchor: usize, start: Marker) {
+        if anchor > 0 {
+            self.anchors.push((anchor, value.clone()));
+        }
+        match self.frames.last_mut() {
+            None => self.stream.documents.push(Document {
+                index: self.document.unwrap_or(0),
+                value,
+            }),
+            Some(Frame::Sequence { items, .. }) => items.push(value),
+            Some(Frame::Mapping {
+                key: key @ None, ..
+            }) => {
+                let text = match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                *key = Some((text, start));
+                if self.recording() {
+                    let pointer = self.pointer();
+                    self.positions
+                        .push((pointer, start.line(), start.col() + 1));
+                }
+            }
+            Some(Frame::Mapping { .. }) => self.insert_member(value),
+        }
+    }
+
+    fn insert_member(&mut self, value: Value) {
+        let pointer_if_duplicate = {
+            let Some(Frame::Mapping { map, key, .. }) = self.frames.last() else {
+                return;
+            };
+            let name = key.as_ref().map_or("", |(k, _)| k.as_str());
+            (name != "<<" && map.contains_key(name)).then(|| self.pointer())
+        };
+        let Some(Frame::Mapping { map, key, .. }) = self.frames.last_mut() else {
+            return;
+        };
+        let Some((name, at)) = key.take() else {
+            return;
+        };
+        if let Some(pointer) = pointer_if_duplicate {
+            self.stream.problems.push(Problem {
+                kind: ProblemKind::DuplicateKey,
+                document: self.document.unwrap_or(0),
+                pointer,
+                line: at.line(),
+                column: at.col() + 1,
+                message: format!(
+                    "the key {name:?} appears twice in one mapping; the first value is used"
+                ),
+            });
+            return;
+        }
+        if name == "<<" {
+            // YAML merge keys: members of the merged mapping(s) that are not set here.
+            let sources = match value {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for source in sources {
+                if let Value::Object(members) = source {
+                    for (k, v) in members {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+            }
+            return;
+        }
+        map.insert(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_every_document_with_its_index() {
+        let stream = parse("a: 1\n---\n---\nb: [x, 2]\n...\n");
+        assert!(stream.problems.is_empty());
+        let values: Vec<_> = stream
+            .documents
+            .iter()
+            .map(|d| (d.index, d.value.clone()))
+            .collect();
+        assert_eq!(
+            values,
+            vec![
+                (0, json!({"a": 1})),
+                (1, json!(null)),
+                (2, json!({"b": ["x", 2]}))
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_problems_with_a_pointer() {
+        let stream = parse("metadata:\n  name: a\n  name: b\n");
+        assert_eq!(
+            stream.documents[0].value,
+            json!({"metadata": {"name": "a"}})
+        );
+        let problem = &stream.problems[0];
+        assert_eq!(problem.kind, ProblemKind::DuplicateKey);
+        assert_eq!(
+            (problem.pointer.as_str(), problem.line, problem.column),
+            ("/metadata/name", 3, 3)
+        );
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings_and_anchors_resolve() {
+        let stream =
+            parse("a: &x \"1\"\nb: *x\nc: on\nbase: &b {k: 1}\nd:\n  <<: *b\n  j: 2\nn: 3\n");
+        assert_eq!(
+            stream.documents[0].value,
+            json!({"a": "1", "b": "1", "c": true, "base": {"k": 1}, "d": {"k": 1, "j": 2}, "n": 3})
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let stream = parse("a: 1\n---\nb: [1, 2\n");
+        assert_eq!(stream.documents.len(), 1);
+        let problem = &stream.problems[0];
+        assert_eq!(problem.kind, ProblemKind::Syntax);
+        assert_eq!(problem.document, 1);
+        assert!(problem.line >= 3, "{problem:?}");
+    }
+
+    #[test]
+    fn positions_locate_pointers_and_fall_back_to_the_parent() {
+        let text = "x: 1\n---\nspec:\n  listeners:\n  - name: a\n    port: 80\n  - name: b\n";
+        let positions = Positions::of(text, 1);
+        assert_eq!(positions.locate("/spec/listeners/1/name"), Some((7, 5)));
+        assert_eq!(positions.locate("/spec/listeners/0/port"), Some((6, 5)));
+        assert_eq!(positions.locate("/spec/listeners/0/missing"), Some((5, 5)));
+        assert_eq!(positions.locate("/spec"), Some((3, 1)));
+    }
+
+    #[test]
+    fn junk_never_panics() {
+        for text in [
+            "{",
+            "]",
+            "a: b: c",
+            "- a\nb: c",
+            "&a *a",
+            "*missing",
+            "? [a]\n: b",
+            "\u{0}",
+            "%YAML 9.9\n---\n",
+        ] {
+            let _ = parse(text);
+            let _ = Positions::of(text, 0).locate("/a");
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! `inferstack check` and `inferstack validate`: the embedded catalog and `--crds` agree with
+//! the real upstream APIs on valid objects and on a corpus of one-defect manifests, and the
+//! reports CI reads keep to their schemas.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use support::cli::{root, run, run_in, stderr, stdout};
+
+const CRDS: &str = "../shared/reference/crds";
+const OPENAPI: &str = "../shared/reference/openapi/kubernetes/v1.35";
+
+fn json_report(args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let output = run(&all);
+    let report = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&output), stderr(&output)));
+    (output.status.code(), report)
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            out.extend(yaml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn golden_objects_are_valid_under_the_catalog_and_the_upstream_crds() {
+    for extra in [vec![], vec!["--crds", CRDS, "--openapi", OPENAPI]] {
+        let mut args = vec![
+            "validate",
+            "golden/qwen.yaml",
+            "golden/deepseek.yaml",
+            "golden/valid-minimal.yaml",
+        ];
+        args.extend(&extra);
+        let (code, report) = json_report(&args);
+        assert_eq!(code, Some(0), "{report:#}");
+        assert_eq!(report["summary"]["valid"], 15);
+        assert_eq!(report["summary"]["invalid"], 0);
+    }
+}
+
+#[test]
+fn check_validates_compiled_stacks_and_writes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let stacks = root().join("stacks");
+    let output = run_in(work.path(), &["check", stacks.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("8 objects: 8 valid, 0 invalid, 0 skipped"));
+    assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
+    let bad = run(&[
+        "check",
+        "tests/stacks/invalid-metric.toml",
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stdout(&bad).contains("error[invalid-value]"));
+}
+
+/// Upstream files that are not valid objects on their own, each with the reason.
+const NOT_OBJECTS: &[(&str, &str)] = &[
+    (
+        "/kustomization.yaml",
+        "a kustomize file, not a Kubernetes object",
+    ),
+    (
+        "/deploy/config/epp-config.yaml",
+        "an EndpointPickerConfig read by the EPP from a file, not an API object",
+    ),
+    (
+        "/inference-gateway/gateways.yaml",
+        "a kustomize base without the required spec.gatewayClassName",
+    ),
+];
+
+/// Upstream example manifests that are meant to be valid objects (Helm charts and files with
+/// `${VAR}` placeholders are templates, not manifests).
+fn upstream_examples() -> Vec<PathBuf> {
+    let examples = root().join("../shared/reference/examples");
+    let dirs = [
+        "gateway-api/standard",
+        "knative-serving",
+        "gateway-api-inference-extension",
+        "llm-d-router",
+    ];
+    dirs.iter()
+        .flat_map(|d| yaml_files(&examples.join(d)))
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "charts"))
+        .filter(|p| !fs::read_to_string(p).unwrap().contains("${"))
+        .filter(|p| {
+            !NOT_OBJECTS
+                .iter()
+                .any(|(suffix, _)| p.to_string_lossy().ends_with(suffix))
+        })
+        .collect()
+}
+
+#[test]
+fn the_upstream_files_left_out_are_really_not_valid_objects() {
+    let examples = root().join("../shared/reference/examples");
+    for (suffix, why) in NOT_OBJECTS {
+        let files: Vec<PathBuf> = yaml_files(&examples)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(suffix))
+            .collect();
+        assert!(!files.is_empty(), "{suffix} no longer exists upstream");
+        for file in files {
+            let output = run(&[
+                "validate",
+                &relative(&file),
+                "--crds",
+                CRDS,
+                "--openapi",
+                OPENAPI,
+            ]);
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{} is valid after all ({why})",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn upstream_examples_validate_cleanly_with_their_crds() {
+    let files = upstream_examples();
+    assert!(files.len() >= 100, "{}", files.len());
+    let mut args = vec![
+        "validate".to_owned(),
+        "--crds".into(),
+        CRDS.into(),
+        "--openapi".into(),
+        OPENAPI.into(),
+    ];
+    args.extend(files.iter().map(|p| relative(p)));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, report) = json_report(&args);
+    let findings: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {} {}",
+                f["source"], f["line"], f["reason"], f["pointer"], f["message"]
+            )
+        })
+        .collect();
+    assert_eq!(code, Some(0), "{findings:#?}");
+    assert!(
+        report["summary"]["valid"].as_u64().unwrap() >= 150,
+        "{:#}",
+        report["summary"]
+    );
+}
+
+#[test]
+fn gateway_api_examples_print_a_clean_summary() {
+    let output = run(&[
+        "validate",
+        "../shared/reference/examples/gateway-api",
+        "--crds",
+        CRDS,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "103 objects: 103 valid, 0 invalid, 0 skipped; 0 error(s), 0 warning(s)\n"
+    );
+}
+
+struct Case {
+    file: String,
+    reason: String,
+    pointer: String,
+}
+
+fn corpus() -> Vec<Case> {
+    let files = yaml_files(&root().join("tests/manifests/invalid"));
+    assert!(files.len() >= 40, "the corpus has {} files", files.len());
+    files
+        .iter()
+        .map(|path| {
+            let text = fs::read_to_string(path).unwrap();
+            let header = text
+                .lines()
+                .next()
+                .unwrap()
+                .strip_prefix("# expect: ")
+                .expect("# expect: header");
+            let (reason, pointer) = header.split_once(' ').unwrap_or((header, ""));
+            let pointer = pointer.trim_matches('"');
+            Case {
+                file: relative(path),
+                reason: reason.to_owned(),
+                pointer: pointer.to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Every corpus file is rejected with its reason at its pointer, and with nothing else. One run
+/// validates the whole corpus (each file is its own stream); findings are grouped by file.
+fn check_corpus(extra: &[&str]) {
+    let cases = corpus();
+    let mut args = vec!["validate"];
+    args.extend(cases.iter().map(|c| c.file.as_str()));
+    args.extend(extra);
+    let (code, report) = json_report(&args);
+    assert_eq!(code, Some(1));
+    let mut failures = Vec::new();
+    for case in &cases {
+        let findings: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["source"] == case.file.as_str())
+            .collect();
+        let expected = findings.iter().any(|f| {
+            f["reason"] == case.reason.as_str()
+                && f["pointer"].as_str().unwrap_or("") == case.pointer
+        });
+        if !expected || findings.len() != 1 {
+            let got: Vec<String> = findings
+                .iter()
+                .map(|f| format!("{} {} {}", f["reason"], f["pointer"], f["message"]))
+                .collect();
+            failures.push(format!(
+                "{} (want {} {:?}): got {got:#?}",
+                case.file, case.reason, case.pointer
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of the corpus failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_catalog_rejects_every_corpus_manifest_at_its_pointer() {
+    check_corpus(&[]);
+}
+
+#[test]
+fn upstream_crds_reject_every_corpus_manifest_at_its_pointer() {
+    check_corpus(&["--crds", CRDS, "--openapi", OPENAPI]);
+}
+
+#[test]
+fn valid_corpus_manifests_pass_both_ways() {
+    for extra in [vec![], vec!["--crds", CRDS, "--openapi", OPENAPI]] {
+        let mut args = vec![
+            "validate",
+            "tests/manifests/valid",
+            "tests/manifests/builtin",
+        ];
+        args.extend(&extra);
+        let (code, report) = json_report(&args);
+        assert_eq!(code, Some(0), "{report:#}");
+    }
+}
+
+fn validator_for(schema_path: &Path) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(&fs::read_to_string(schema_path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, document: &Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{document:#}");
+}
+
+#[test]
+fn json_reports_follow_their_schema() {
+    let validator = validator_for(&root().join("schemas/report.schema.json"));
+    let (_, invalid) = json_report(&["validate", "tests/manifests/invalid"]);
+    assert!(invalid["findings"].as_array().unwrap().len() >= 40);
+    assert_valid(&validator, &invalid);
+    let (_, stacks) = json_report(&["check", "stacks", "tests/stacks/invalid-metric.toml"]);
+    assert_valid(&validator, &stacks);
+    let (_, clean) = json_report(&["check", "stacks"]);
+    assert_valid(&validator, &clean);
+    assert_eq!(clean["summary"]["objects"], 8);
+}
+
+#[test]
+fn sarif_reports_follow_the_sarif_schema() {
+    let validator = validator_for(&root().join("tests/schemas/sarif-2.1.0-subset.schema.json"));
+    let output = run(&["validate", "tests/manifests/invalid", "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_valid(&validator, &sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 40);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn github_format_prints_workflow_annotations() {
+    let output = run(&[
+        "validate",
+        "tests/manifests/invalid/gateway-listener-unknown-field.yaml",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "::error file=tests/manifests/invalid/gateway-listener-unknown-field.yaml,line="
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains(",title=inferstack schema-violation::"),
+        "{first}"
+    );
+}
+
+#[test]
+fn unknown_kinds_are_errors_unless_skipped() {
+    let work = tempfile::tempdir().unwrap();
+    fs::write(
+        work.path().join("widget.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    )
+    .unwrap();
+    let strict = run_in(
+        work.path(),
+        &["validate", "widget.yaml", "--message-format", "short"],
+    );
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        stdout(&strict).contains("widget.yaml:1:1: error[schema-not-found]"),
+        "{}",
+        stdout(&strict)
+    );
+    let skipped = run_in(work.path(), &["validate", "widget.yaml", "--skip-missing"]);
+    assert_eq!(skipped.status.code(), Some(0));
+    assert!(stdout(&skipped).contains("1 objects: 0 valid, 0 invalid, 1 skipped"));
+}
+
+#[test]
+fn standard_input_and_exit_codes() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(["validate", "-", "--message-format", "short"])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  n: 1\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("<stdin>:6:3: error[schema-violation]: ConfigMap x at /data/n:"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(run(&["validate", "no/such.yaml"]).status.code(), Some(2));
+    assert_eq!(run(&["validate"]).status.code(), Some(2));
+}
