@@ -34,6 +34,14 @@ pub fn check(group: &str, kind: &str, object: &Value) -> Vec<NameProblem> {
     let mut problems = Vec::new();
     let metadata = object.get("metadata");
     let text = |field: &str| metadata.and_then(|m| m.get(field)).and_then(Value::as_str);
+    if text("name").is_none() && text("generateName").is_none() {
+        problems.push(NameProblem {
+            pointer: "/metadata/name".to_owned(),
+            message: format!(
+                "the {kind} has no metadata.name; kubectl apply and GitOps tools need one"
+            ),
+        });
+    }
     if let Some(name) = text("name") {
         let (ok, rule) = if LABEL_NAMED.contains(&(group, kind)) {
             (
@@ -99,6 +107,11 @@ mod tests {
     #[test]
     fn name_rules_depend_on_the_kind() {
         let named = |name: &str| json!({"metadata": {"name": name}});
+        assert_eq!(
+            check("", "ConfigMap", &json!({"metadata": {}}))[0].pointer,
+            "/metadata/name"
+        );
+        assert!(check("", "Pod", &json!({"metadata": {"generateName": "x-"}})).is_empty());
         assert!(check("", "ConfigMap", &named("a.b")).is_empty());
         assert_eq!(check("", "Service", &named("a.b")).len(), 1);
         assert_eq!(

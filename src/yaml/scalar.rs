@@ -31,7 +31,7 @@ fn integer(text: &str) -> Option<Value> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let plain: String = body.chars().filter(|c| *c != '_').collect();
+    let plain = without_underscores(body);
     let (digits, radix) = if let Some(hex) = plain.strip_prefix("0x") {
         (hex, 16)
     } else if let Some(bin) = plain.strip_prefix("0b") {
@@ -39,7 +39,7 @@ fn integer(text: &str) -> Option<Value> {
     } else if plain.len() > 1 && plain.starts_with('0') {
         (&plain[1..], 8)
     } else {
-        (plain.as_str(), 10)
+        (plain.as_ref(), 10)
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
@@ -53,8 +53,17 @@ fn integer(text: &str) -> Option<Value> {
     }
 }
 
+/// Go accepts `1_000`; most scalars have no `_`, so they are not copied.
+fn without_underscores(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    }
+}
+
 fn float(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    let plain = without_underscores(text);
     let unsigned = plain.trim_start_matches(['-', '+']);
     let shaped = unsigned
         .chars()
