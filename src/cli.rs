@@ -78,7 +78,7 @@ pub struct CheckArgs {
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// Manifest files, directories (walked for *.yaml, *.yml, *.json), or `-` for stdin.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "cel_coverage")]
     pub inputs: Vec<PathBuf>,
 
     /// CustomResourceDefinition files or directories; their schemas replace the catalog's.
@@ -92,6 +92,14 @@ pub struct ValidateArgs {
     /// Skip objects whose kind has no schema instead of reporting them.
     #[arg(long)]
     pub skip_missing: bool,
+
+    /// Do not evaluate the schemas' CEL rules (`x-kubernetes-validations`).
+    #[arg(long)]
+    pub skip_cel: bool,
+
+    /// Print how many CEL rules each schema has, and how many compile and run; validate nothing.
+    #[arg(long)]
+    pub cel_coverage: bool,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::ValidateArgs;
-use crate::diag::render::Style;
+use crate::diag::render::{Style, render_all};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::load::{discover, load_manifests};
 use crate::report::Report;
@@ -20,6 +20,17 @@ use crate::yaml;
 use super::Outcome;
 
 pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
+    if args.cel_coverage {
+        let mut sources = SourceMap::default();
+        let mut diagnostics = Diagnostics::default();
+        let schemas = schema_set(&args.crds, &args.openapi, &mut sources, &mut diagnostics)?;
+        let (text, broken) = cel_coverage(&schemas);
+        return Ok(Outcome {
+            stdout: text,
+            stderr: render_all(&diagnostics, &sources, style),
+            problems: broken || diagnostics.has_errors(),
+        });
+    }
     let mut loaded = load_manifests(&args.inputs)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
         anyhow::bail!("no manifests (*.yaml, *.yml, *.json) found in the paths given");
@@ -49,6 +60,40 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         stderr: String::new(),
         problems: diagnostics.has_errors(),
     })
+}
+
+/// One line per schema with CEL rules, then the totals; `true` if any rule cannot run.
+fn cel_coverage(schemas: &SchemaSet) -> (String, bool) {
+    let mut out = String::new();
+    let (mut found, mut compiled, mut transition, mut broken) = (0, 0, 0, 0);
+    for ((api_version, kind), coverage) in schemas.cel_coverage() {
+        let coverage = match coverage {
+            Ok(c) if c.found > 0 => c,
+            Ok(_) => continue,
+            Err(message) => {
+                out.push_str(&format!(
+                    "{api_version} {kind}: schema does not compile: {message}\n"
+                ));
+                broken += 1;
+                continue;
+            }
+        };
+        out.push_str(&format!(
+            "{api_version} {kind}: {} rules, {} compiled, {} transition (skipped on create), {} broken\n",
+            coverage.found, coverage.compiled, coverage.transition, coverage.broken.len()
+        ));
+        for (rule, why) in &coverage.broken {
+            out.push_str(&format!("  cannot compile `{rule}`: {why}\n"));
+        }
+        found += coverage.found;
+        compiled += coverage.compiled;
+        transition += coverage.transition;
+        broken += coverage.broken.len();
+    }
+    out.push_str(&format!(
+        "total: {found} rules, {compiled} compiled, {transition} transition (skipped on create), {broken} broken\n"
+    ));
+    (out, broken > 0)
 }
 
 /// The catalog plus the CRDs and OpenAPI documents the user passed. Unreadable paths stop the

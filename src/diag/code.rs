@@ -58,10 +58,15 @@ pub enum Code {
     SchemaViolation,
     /// The object breaks an admission rule no schema expresses (Knative autoscaling).
     RuleViolation,
+    /// The object breaks a CEL rule (`x-kubernetes-validations`) of its schema.
+    CelViolation,
+    /// A CEL rule of a schema cannot be evaluated (it does not compile, or needs a function
+    /// inferstack's CEL environment lacks).
+    CelCompileError,
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 29] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -89,6 +94,8 @@ impl Code {
         Code::SchemaLoadError,
         Code::SchemaViolation,
         Code::RuleViolation,
+        Code::CelViolation,
+        Code::CelCompileError,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -121,6 +128,8 @@ impl Code {
             Code::SchemaLoadError => "schema-load-error",
             Code::SchemaViolation => "schema-violation",
             Code::RuleViolation => "rule-violation",
+            Code::CelViolation => "cel-violation",
+            Code::CelCompileError => "cel-compile-error",
         }
     }
 }
@@ -156,6 +165,8 @@ impl Code {
             Code::SchemaLoadError => "A CRD or OpenAPI schema that cannot be loaded or compiled.",
             Code::SchemaViolation => "The object breaks its schema.",
             Code::RuleViolation => "The object breaks an admission rule no schema expresses.",
+            Code::CelViolation => "The object breaks a CEL rule of its schema.",
+            Code::CelCompileError => "A CEL rule of a schema cannot be evaluated.",
         }
     }
 }

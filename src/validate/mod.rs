@@ -3,10 +3,12 @@
 //!   live in `lower::merge`).
 //! - `objects`: one Kubernetes object, in a fixed order: type, `metadata` rules, the JSON
 //!   Schema of its type (`schemas`: the embedded `catalog`, user CRDs and OpenAPI documents
-//!   rewritten by `structural`), then admission rules (`knative`).
+//!   rewritten by `structural`, with their CEL rules evaluated by `cel`), then admission
+//!   rules (`knative`).
 //! - `manifests`: runs `objects` over YAML files or compiled objects and locates findings.
 
 pub mod catalog;
+pub mod cel;
 pub mod knative;
 pub mod manifests;
 pub mod metadata;

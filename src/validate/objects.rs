@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::schemas::{Outcome, SchemaSet};
+use super::schemas::{Outcome, SchemaSet, ViolationKind};
 use super::{knative, metadata};
 use crate::diag::Code;
 
@@ -68,7 +68,11 @@ impl ObjectValidator {
                 message,
             }),
             Outcome::Checked(violations) => findings.extend(violations.into_iter().map(|v| Finding {
-                code: Code::SchemaViolation,
+                code: match v.kind {
+                    ViolationKind::Structure => Code::SchemaViolation,
+                    ViolationKind::Cel => Code::CelViolation,
+                    ViolationKind::CelUnsupported => Code::CelCompileError,
+                },
                 pointer: v.pointer,
                 message: v.message,
             })),

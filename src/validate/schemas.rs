@@ -10,6 +10,7 @@ use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{Map, Value, json};
 
 use super::catalog;
+use super::cel::{Coverage, RuleTree};
 use super::structural::{
     LIST_MAP_KEYS, OBJECT_META, QUANTITY, QUANTITY_PATTERN, SCHEMAS, crd_body, defaults, document,
     fill_defaults, reachable, structural,
@@ -22,14 +23,28 @@ pub type TypeKey = (String, String);
 /// One schema problem: where in the object, and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
+    pub kind: ViolationKind,
     pub pointer: String,
     pub message: String,
+}
+
+/// Which layer of the schema found a problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// The structural JSON Schema.
+    Structure,
+    /// A CEL rule (`x-kubernetes-validations`) evaluated to false or failed.
+    Cel,
+    /// A CEL rule that cannot run: it does not compile or needs an unsupported function.
+    CelUnsupported,
 }
 
 /// The schemas one run validates against.
 #[derive(Default)]
 pub struct SchemaSet {
     entries: HashMap<TypeKey, Entry>,
+    /// Skip `x-kubernetes-validations` (`--skip-cel`).
+    pub skip_cel: bool,
     /// `ObjectMeta` and what it references, shared by every CRD's `metadata`.
     object_meta: Option<Arc<Map<String, Value>>>,
 }
@@ -57,6 +72,8 @@ struct Compiled {
     validator: Validator,
     /// For custom resources, the `default`s the API server fills in before it validates.
     defaults: Option<Value>,
+    /// The schema's CEL rules, if it has any.
+    rules: Option<RuleTree>,
 }
 
 /// What [`SchemaSet::validate`] found.
@@ -206,16 +223,49 @@ impl SchemaSet {
             }
             None => object,
         };
-        if compiled.validator.is_valid(object) {
-            return Outcome::Checked(Vec::new());
+        if !compiled.validator.is_valid(object) {
+            return Outcome::Checked(
+                compiled
+                    .validator
+                    .iter_errors(object)
+                    .flat_map(|e| violations(&e))
+                    .collect(),
+            );
         }
+        // CEL runs only on a structurally valid object, as its rules assume the schema's types.
+        let cel = match (&compiled.rules, self.skip_cel) {
+            (Some(rules), false) => rules.evaluate(object),
+            _ => Vec::new(),
+        };
         Outcome::Checked(
-            compiled
-                .validator
-                .iter_errors(object)
-                .flat_map(|e| violations(&e))
+            cel.into_iter()
+                .map(|v| Violation {
+                    kind: if v.broken {
+                        ViolationKind::CelUnsupported
+                    } else {
+                        ViolationKind::Cel
+                    },
+                    pointer: v.pointer,
+                    message: v.message,
+                })
                 .collect(),
         )
+    }
+
+    /// The CEL rules of every type, compiling each schema that has not been compiled yet.
+    pub fn cel_coverage(&self) -> Vec<(TypeKey, Result<Coverage, String>)> {
+        self.types()
+            .into_iter()
+            .map(|key| {
+                let entry = &self.entries[&key];
+                let coverage = entry
+                    .compiled(self.object_meta.as_deref(), &key)
+                    .as_ref()
+                    .map(|c| c.rules.as_ref().map(RuleTree::coverage).unwrap_or_default())
+                    .map_err(Clone::clone);
+                (key, coverage)
+            })
+            .collect()
     }
 }
 
@@ -228,11 +278,28 @@ impl Entry {
         }
     }
 
+    /// The compiled schema, built on first use.
+    fn compiled(
+        &self,
+        object_meta: Option<&Map<String, Value>>,
+        (api_version, kind): &TypeKey,
+    ) -> &Result<Compiled, String> {
+        self.compiled.get_or_init(|| {
+            self.compile(object_meta).map_err(|e| {
+                format!(
+                    "the schema for {api_version} {kind} from {} does not compile: {e}",
+                    self.origin
+                )
+            })
+        })
+    }
+
     fn compile(&self, object_meta: Option<&Map<String, Value>>) -> Result<Compiled, String> {
-        let (schema, draft, defaults) = match &self.source {
+        let (schema, draft, defaults, rules) = match &self.source {
             Source::Catalog(text) => {
                 let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-                (schema, None, None)
+                let rules = RuleTree::from_schema(&schema);
+                (schema, None, None, rules)
             }
             Source::OpenApi { name, schemas } => {
                 let referenced = reachable(name, schemas).ok_or_else(|| {
@@ -243,6 +310,7 @@ impl Entry {
                     document(body, referenced),
                     Some(jsonschema::Draft::Draft4),
                     None,
+                    None,
                 )
             }
             Source::Crd { schema } => {
@@ -252,11 +320,11 @@ impl Entry {
                     m.insert(OBJECT_META.to_owned(), json!({"type": "object"}));
                     m
                 });
-                let defaults = defaults(schema);
                 (
                     document(crd_body(schema.clone()), meta),
                     Some(jsonschema::Draft::Draft4),
-                    defaults,
+                    defaults(schema),
+                    RuleTree::from_schema(schema),
                 )
             }
         };
@@ -285,6 +353,7 @@ impl Entry {
         Ok(Compiled {
             validator,
             defaults,
+            rules,
         })
     }
 }
@@ -346,6 +415,7 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
             .iter()
             .map(|field| Violation {
+                kind: ViolationKind::Structure,
                 pointer: format!("{path}/{}", escape(field)),
                 message: format!("unknown field {field:?}"),
             })
@@ -355,11 +425,13 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
                 .as_str()
                 .map_or_else(|| property.to_string(), str::to_owned);
             vec![Violation {
+                kind: ViolationKind::Structure,
                 pointer: format!("{path}/{}", escape(&name)),
                 message: format!("missing required field {name:?}"),
             }]
         }
         _ => vec![Violation {
+            kind: ViolationKind::Structure,
             pointer: path.to_owned(),
             message: error.to_string(),
         }],

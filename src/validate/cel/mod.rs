@@ -1,0 +1,429 @@
+//! CEL rules (`x-kubernetes-validations`) evaluated offline, the way the API server does on
+//! create. A [`RuleTree`] mirrors the schema nodes that carry rules; each rule is compiled once,
+//! when its schema is first used, and evaluated with `self` bound to the value at its node.
+//!
+//! Transition rules (those reading `oldSelf`) have no old object on create, so they are skipped,
+//! as the API server skips them. There is no cost budget: rules run to completion.
+
+pub mod library;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::objects::{Key, Map as CelMap};
+use cel::{Context, Env, ExecutionError, Program, Value as CelValue};
+use serde_json::Value;
+
+use crate::yaml::escape;
+
+/// One rule as the CRD wrote it, with its program.
+pub struct Rule {
+    pub rule: String,
+    message: Option<String>,
+    message_expression: Option<Program>,
+    /// Where to report, relative to the rule's node (from `fieldPath`), as a JSON Pointer.
+    field_pointer: String,
+    pub state: RuleState,
+}
+
+/// Whether a rule can be evaluated.
+pub enum RuleState {
+    Compiled(Program),
+    /// Reads `oldSelf`: only meaningful on update, skipped on create.
+    Transition,
+    /// Does not compile.
+    Broken(String),
+}
+
+/// The rules of one schema node and of the nodes below it that have any.
+#[derive(Default)]
+pub struct RuleTree {
+    rules: Vec<Rule>,
+    properties: Vec<(String, RuleTree)>,
+    items: Option<Box<RuleTree>>,
+    additional: Option<Box<RuleTree>>,
+}
+
+/// A rule that failed on an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CelViolation {
+    pub pointer: String,
+    pub message: String,
+    /// The rule could not be evaluated (it does not compile, or calls a function the
+    /// environment lacks), rather than evaluating to false.
+    pub broken: bool,
+}
+
+/// How many rules a schema has, and how many can run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    pub found: usize,
+    pub compiled: usize,
+    pub transition: usize,
+    /// `(rule, why)` for each rule that cannot run.
+    pub broken: Vec<(String, String)>,
+}
+
+impl RuleTree {
+    /// The rules of `schema` (a structural schema, or a catalog schema with `#/$defs` refs);
+    /// `None` when it has none, so kinds without rules pay nothing.
+    pub fn from_schema(schema: &Value) -> Option<RuleTree> {
+        let env = library::environment();
+        let tree = build(schema, schema, &env, 0);
+        (!tree.is_empty()).then_some(tree)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+            && self.properties.is_empty()
+            && self.items.is_none()
+            && self.additional.is_none()
+    }
+
+    /// Evaluates every rule against `object` (the whole object; the tree's root is its root).
+    pub fn evaluate(&self, object: &Value) -> Vec<CelViolation> {
+        let env = library::environment();
+        let root = Context::with_env(env);
+        let mut out = Vec::new();
+        self.walk(object, String::new(), &root, &mut out);
+        out
+    }
+
+    fn walk(
+        &self,
+        value: &Value,
+        pointer: String,
+        root: &Context<'_, '_>,
+        out: &mut Vec<CelViolation>,
+    ) {
+        if value.is_null() {
+            return;
+        }
+        if !self.rules.is_empty() {
+            let bound = to_cel(value);
+            for rule in &self.rules {
+                if let Some(violation) = rule.check(&bound, &pointer, root) {
+                    out.push(violation);
+                }
+            }
+        }
+        match value {
+            Value::Object(fields) => {
+                for (name, tree) in &self.properties {
+                    if let Some(field) = fields.get(name) {
+                        tree.walk(field, format!("{pointer}/{}", escape(name)), root, out);
+                    }
+                }
+                if let Some(tree) = &self.additional {
+                    for (name, field) in fields {
+                        tree.walk(field, format!("{pointer}/{}", escape(name)), root, out);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(tree) = &self.items {
+                    for (i, item) in items.iter().enumerate() {
+                        tree.walk(item, format!("{pointer}/{i}"), root, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Counts the rules of the tree.
+    pub fn coverage(&self) -> Coverage {
+        let mut coverage = Coverage::default();
+        self.count(&mut coverage);
+        coverage
+    }
+
+    fn count(&self, coverage: &mut Coverage) {
+        for rule in &self.rules {
+            coverage.found += 1;
+            match &rule.state {
+                RuleState::Compiled(_) => coverage.compiled += 1,
+                RuleState::Transition => coverage.transition += 1,
+                RuleState::Broken(why) => coverage.broken.push((rule.rule.clone(), why.clone())),
+            }
+        }
+        let children = self
+            .properties
+            .iter()
+            .map(|(_, t)| t)
+            .chain(self.items.as_deref())
+            .chain(self.additional.as_deref());
+        for child in children {
+            child.count(coverage);
+        }
+    }
+}
+
+impl Rule {
+    fn check(
+        &self,
+        bound: &CelValue,
+        pointer: &str,
+        root: &Context<'_, '_>,
+    ) -> Option<CelViolation> {
+        let at = format!("{pointer}{}", self.field_pointer);
+        let program = match &self.state {
+            RuleState::Compiled(program) => program,
+            RuleState::Transition => return None,
+            RuleState::Broken(why) => {
+                return Some(CelViolation {
+                    pointer: at,
+                    message: format!("the rule `{}` cannot be evaluated: {why}", self.rule),
+                    broken: true,
+                });
+            }
+        };
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("self", bound.clone());
+        let message = match program.execute(&scope) {
+            Ok(CelValue::Bool(true)) => return None,
+            Ok(CelValue::Bool(false)) => self.message(&scope),
+            Ok(other) => format!("the rule `{}` returned {other:?}, not a boolean", self.rule),
+            // A function this environment lacks is our gap, not the object's fault.
+            Err(ExecutionError::UndeclaredReference(name)) if name.as_str() != "self" => {
+                let message = format!(
+                    "the rule `{}` uses `{name}`, which inferstack's CEL environment does not have",
+                    self.rule
+                );
+                return Some(CelViolation {
+                    pointer: at,
+                    message,
+                    broken: true,
+                });
+            }
+            // The API server reports any other evaluation error as a failed rule.
+            Err(error) => format!("the rule `{}` failed to evaluate: {error}", self.rule),
+        };
+        Some(CelViolation {
+            pointer: at,
+            message,
+            broken: false,
+        })
+    }
+
+    /// `messageExpression` when it yields a string, else `message`, else the rule itself.
+    fn message(&self, scope: &Context<'_, '_>) -> String {
+        if let Some(program) = &self.message_expression
+            && let Ok(CelValue::String(text)) = program.execute(scope)
+            && !text.trim().is_empty()
+        {
+            return text.to_string();
+        }
+        self.message
+            .clone()
+            .unwrap_or_else(|| format!("failed rule: {}", self.rule))
+    }
+}
+
+/// Depth limit for `$ref` cycles in catalog schemas.
+const MAX_DEPTH: usize = 64;
+
+fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize) -> RuleTree {
+    let mut tree = RuleTree::default();
+    if depth > MAX_DEPTH {
+        return tree;
+    }
+    let node = resolve_ref(schema, root);
+    if let Some(rules) = node
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+    {
+        tree.rules = rules.iter().filter_map(|r| compile_rule(r, env)).collect();
+    }
+    if let Some(Value::Object(properties)) = node.get("properties") {
+        for (name, child) in properties {
+            let sub = build(child, root, env, depth + 1);
+            if !sub.is_empty() {
+                tree.properties.push((name.clone(), sub));
+            }
+        }
+    }
+    let nested = |key: &str| {
+        node.get(key)
+            .filter(|v| v.is_object())
+            .map(|child| build(child, root, env, depth + 1))
+            .filter(|t| !t.is_empty())
+            .map(Box::new)
+    };
+    tree.items = nested("items");
+    tree.additional = nested("additionalProperties");
+    // Catalog schemas wrap nodes in allOf; their rules belong to the same node.
+    for branch in node
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let sub = build(branch, root, env, depth + 1);
+        tree.rules.extend(sub.rules);
+        tree.properties.extend(sub.properties);
+        tree.items = tree.items.or(sub.items);
+        tree.additional = tree.additional.or(sub.additional);
+    }
+    tree
+}
+
+/// Follows a local `$ref` (`#/$defs/...` or `#/components/schemas/...`).
+fn resolve_ref<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| root.pointer(pointer))
+        .unwrap_or(schema)
+}
+
+fn compile_rule(rule: &Value, env: &Arc<Env>) -> Option<Rule> {
+    let text = rule.get("rule")?.as_str()?.to_owned();
+    let string = |key: &str| rule.get(key).and_then(Value::as_str).map(str::to_owned);
+    let state = match env.compile(&text) {
+        Err(error) => RuleState::Broken(error.to_string()),
+        Ok(program) if program.references().has_variable("oldSelf") => RuleState::Transition,
+        Ok(program) => RuleState::Compiled(program),
+    };
+    Some(Rule {
+        message: string("message"),
+        message_expression: string("messageExpression").and_then(|m| env.compile(&m).ok()),
+        field_pointer: string("fieldPath")
+            .map(|p| field_path_pointer(&p))
+            .unwrap_or_default(),
+        rule: text,
+        state,
+    })
+}
+
+/// Kubernetes `fieldPath` (`.spec.ports`, `.metadata['a.b']`, `.items[0]`) as a JSON Pointer.
+fn field_path_pointer(path: &str) -> String {
+    let mut pointer = String::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            pointer.push('/');
+            pointer.push_str(&escape(&after[..end]));
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            let key = after[..end].trim_matches(['\'', '"']);
+            pointer.push('/');
+            pointer.push_str(&escape(key));
+            rest = after.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    pointer
+}
+
+/// JSON as CEL sees it: objects are maps with string keys, integers are `int`.
+fn to_cel(value: &Value) -> CelValue {
+    match value {
+        Value::Null => CelValue::Null,
+        Value::Bool(b) => CelValue::Bool(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => CelValue::Int(i),
+            (None, Some(u)) => CelValue::UInt(u),
+            _ => CelValue::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => CelValue::String(Arc::new(s.clone())),
+        Value::Array(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
+        Value::Object(fields) => {
+            let map: HashMap<Key, CelValue> = fields
+                .iter()
+                .map(|(k, v)| (Key::from(k.as_str()), to_cel(v)))
+                .collect();
+            CelValue::Map(CelMap { map: Arc::new(map) })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tree(schema: Value) -> RuleTree {
+        RuleTree::from_schema(&schema).expect("rules")
+    }
+
+    #[test]
+    fn rules_run_at_their_node_with_self_bound_there() {
+        let schema = json!({"properties": {"spec": {"properties": {"ports": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "x-kubernetes-validations": [{"rule": "self.all(p, self.exists_one(q, p == q))", "message": "ports must be unique"}]
+        }}}}});
+        let rules = tree(schema);
+        assert!(
+            rules
+                .evaluate(&json!({"spec": {"ports": [80, 81]}}))
+                .is_empty()
+        );
+        assert_eq!(
+            rules.evaluate(&json!({"spec": {"ports": [80, 80]}})),
+            vec![CelViolation {
+                pointer: "/spec/ports".into(),
+                message: "ports must be unique".into(),
+                broken: false
+            }]
+        );
+        assert!(
+            rules.evaluate(&json!({"spec": {}})).is_empty(),
+            "absent fields are not checked"
+        );
+    }
+
+    #[test]
+    fn items_field_paths_and_message_expressions() {
+        let schema = json!({"properties": {"items": {"type": "array", "items": {
+            "x-kubernetes-validations": [
+                {"rule": "self.a < self.b", "messageExpression": "'a must be below ' + string(self.b)", "fieldPath": ".a"}
+            ]
+        }}}});
+        let found = tree(schema).evaluate(&json!({"items": [{"a": 1, "b": 2}, {"a": 3, "b": 2}]}));
+        assert_eq!(
+            found,
+            vec![CelViolation {
+                pointer: "/items/1/a".into(),
+                message: "a must be below 2".into(),
+                broken: false
+            }]
+        );
+    }
+
+    #[test]
+    fn transition_rules_are_skipped_and_counted() {
+        let schema = json!({"x-kubernetes-validations": [
+            {"rule": "self == oldSelf", "message": "immutable"},
+            {"rule": "self.x > 0"},
+            {"rule": "self.x >"}
+        ]});
+        let rules = tree(schema);
+        let coverage = rules.coverage();
+        assert_eq!(
+            (
+                coverage.found,
+                coverage.compiled,
+                coverage.transition,
+                coverage.broken.len()
+            ),
+            (3, 1, 1, 1)
+        );
+        let found = rules.evaluate(&json!({"x": 0}));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].message, "failed rule: self.x > 0");
+        assert!(found[1].broken);
+    }
+
+    #[test]
+    fn field_paths_become_pointers() {
+        assert_eq!(field_path_pointer(".spec.ports"), "/spec/ports");
+        assert_eq!(field_path_pointer(".metadata['a.b/c']"), "/metadata/a.b~1c");
+        assert_eq!(field_path_pointer(".items[0].name"), "/items/0/name");
+    }
+}
