@@ -46,9 +46,9 @@ fn main() {
         let files: Vec<_> = sources.files().map(|(id, _)| id).collect();
         let rounds = if count == 1 { 200 } else { 10 };
         time("compile (parse..merge)", count, rounds, || {
-            black_box(compile(&sources, &files).unwrap());
+            black_box(compile(&sources, &files, None).unwrap());
         });
-        let compiled = compile(&sources, &files).unwrap();
+        let compiled = compile(&sources, &files, None).unwrap();
         assert!(!compiled.diagnostics.has_errors());
         time("emit stream (-o -)", count, rounds, || {
             black_box(stream(&compiled.objects).unwrap());

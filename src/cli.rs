@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use crate::report::Format;
+use crate::resolve::Profile;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +52,8 @@ pub enum Command {
     Schema,
     /// Write a commented starter stack.
     Init(InitArgs),
+    /// Print what a profile emits and which API versions it targets.
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +65,28 @@ pub struct BuildArgs {
     /// Output directory, or `-` for one multi-document YAML stream on stdout.
     #[arg(short, long, default_value = "rendered")]
     pub output: PathBuf,
+
+    /// Compile every stack for this profile, whatever its own `profile` says.
+    #[arg(long, value_enum)]
+    pub profile: Option<ProfileArg>,
+}
+
+/// The profiles, as command-line values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    Ack,
+    AckExplicit,
+    GatewayApi,
+}
+
+impl ProfileArg {
+    pub fn profile(self) -> Profile {
+        match self {
+            ProfileArg::Ack => Profile::Ack,
+            ProfileArg::AckExplicit => Profile::AckExplicit,
+            ProfileArg::GatewayApi => Profile::GatewayApi,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +94,10 @@ pub struct CheckArgs {
     /// Stack files, or directories walked recursively for *.toml.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+
+    /// Compile every stack for this profile, whatever its own `profile` says.
+    #[arg(long, value_enum)]
+    pub profile: Option<ProfileArg>,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -115,4 +144,11 @@ pub struct InitArgs {
     /// Where to write the stack; `-` prints it. Defaults to `<NAME>.toml`.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The profile to explain.
+    #[arg(value_enum)]
+    pub profile: ProfileArg,
 }

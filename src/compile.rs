@@ -5,6 +5,7 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostics;
 use crate::k8s::Object;
+use crate::resolve::Profile;
 use crate::source::{FileId, SourceMap};
 use crate::{emit, lower, resolve, stack, validate};
 
@@ -19,14 +20,19 @@ pub struct Compiled {
 
 /// Compiles the given stack files. Every file is taken as far as it can go, so one run reports
 /// the problems of all of them; objects are only meaningful when there are no errors.
-pub fn compile(sources: &SourceMap, files: &[FileId]) -> anyhow::Result<Compiled> {
+/// `profile` (from `--profile`) overrides every stack's own profile.
+pub fn compile(
+    sources: &SourceMap,
+    files: &[FileId],
+    profile: Option<Profile>,
+) -> anyhow::Result<Compiled> {
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
     let per_stack: Vec<(Vec<Object>, Diagnostics)> = files
         .par_iter()
         .map(|&file| {
             let mut found = Diagnostics::default();
-            compile_one(sources, file, &mut found).map(|objects| (objects, found))
+            compile_one(sources, file, profile, &mut found).map(|objects| (objects, found))
         })
         .collect::<anyhow::Result<_>>()?;
     let mut diagnostics = Diagnostics::default();
@@ -37,6 +43,9 @@ pub fn compile(sources: &SourceMap, files: &[FileId]) -> anyhow::Result<Compiled
     }
     let (mut objects, conflicts) = lower::merge::merge(objects);
     diagnostics.extend(conflicts);
+    if !diagnostics.has_errors() {
+        diagnostics.extend(validate::cross::check(&objects));
+    }
     diagnostics.sort();
     emit::sort(&mut objects);
     Ok(Compiled {
@@ -49,13 +58,14 @@ pub fn compile(sources: &SourceMap, files: &[FileId]) -> anyhow::Result<Compiled
 fn compile_one(
     sources: &SourceMap,
     file: FileId,
+    profile: Option<Profile>,
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<Vec<Object>> {
     let parsed = stack::parse(sources, file);
     let mut found = parsed.diagnostics;
     let resolved = parsed
         .stack
-        .and_then(|stack| resolve::resolve(&stack, &mut found));
+        .and_then(|stack| resolve::resolve(&stack, profile, &mut found));
     let objects = match resolved {
         Some(resolved) => {
             found.extend(validate::stack::check(&resolved));

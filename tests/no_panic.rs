@@ -11,7 +11,7 @@ const QWEN: &str = include_str!("../stacks/qwen.toml");
 fn compile_text(text: &str) {
     let mut sources = SourceMap::default();
     let id = sources.add("fuzz.toml", text);
-    let compiled = compile(&sources, &[id]).expect("compile never fails on user input");
+    let compiled = compile(&sources, &[id], None).expect("compile never fails on user input");
     let rendered = inferstack::diag::render::render_all(
         &compiled.diagnostics,
         &sources,

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::cli::BuildArgs;
+use crate::cli::{BuildArgs, ProfileArg};
 use crate::diag::render::{Style, render_all};
 use crate::emit::{layout, stream};
 use crate::output::write_tree;
@@ -12,7 +12,7 @@ use super::Outcome;
 use super::check::check_stacks;
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.paths)?;
+    let checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
     let diagnostics = &checked.diagnostics;
     let mut outcome = Outcome {
         stderr: render_all(diagnostics, &checked.loaded.sources, style),

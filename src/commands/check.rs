@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, ProfileArg};
 use crate::compile::compile;
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
 use crate::k8s::Object;
 use crate::load::{Loaded, load_stacks};
 use crate::report::Report;
+use crate::resolve::Profile;
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
 use crate::validate::schemas::SchemaSet;
@@ -24,14 +25,14 @@ pub struct StackCheck {
     pub diagnostics: Diagnostics,
 }
 
-/// Loads, compiles and validates the stacks under `paths`.
-pub fn check_stacks(paths: &[PathBuf]) -> anyhow::Result<StackCheck> {
+/// Loads, compiles and validates the stacks under `paths`; `profile` overrides theirs.
+pub fn check_stacks(paths: &[PathBuf], profile: Option<Profile>) -> anyhow::Result<StackCheck> {
     let mut loaded = load_stacks(paths)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!("no stack files (*.toml) found in {}", shown.join(", "));
     }
-    let compiled = compile(&loaded.sources, &loaded.files)?;
+    let compiled = compile(&loaded.sources, &loaded.files, profile)?;
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     diagnostics.extend(compiled.diagnostics);
     let mut results = Vec::new();
@@ -54,7 +55,7 @@ pub fn check_stacks(paths: &[PathBuf]) -> anyhow::Result<StackCheck> {
 }
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.paths)?;
+    let checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
     let report = Report {
         sources: &checked.loaded.sources,
         results: &checked.results,

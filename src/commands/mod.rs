@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod explain;
 mod init;
 mod schema;
 mod validate;
@@ -26,5 +27,6 @@ pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(args, style),
         Command::Schema => Ok(schema::run()),
         Command::Init(args) => init::run(args),
+        Command::Explain(args) => Ok(explain::run(args)),
     }
 }

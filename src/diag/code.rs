@@ -63,10 +63,28 @@ pub enum Code {
     /// A CEL rule of a schema cannot be evaluated (it does not compile, or needs a function
     /// inferstack's CEL environment lacks).
     CelCompileError,
+    /// An InferencePool's selector matches no workload's pods.
+    PoolSelectorMismatch,
+    /// An HTTPRoute's parent Gateway or listener is not declared, or does not admit the route.
+    RouteParentUnresolved,
+    /// An HTTPRoute's backend InferencePool is not emitted.
+    RouteBackendUnresolved,
+    /// An InferenceObjective's poolRef names no emitted InferencePool.
+    ObjectivePoolUnresolved,
+    /// An InferencePool's endpoint picker Service or port is not emitted.
+    PickerUnresolved,
+    /// A PersistentVolumeClaim cannot bind its PersistentVolume.
+    ClaimVolumeMismatch,
+    /// An OSS volume's volumeHandle differs from its PersistentVolume name.
+    VolumeHandleMismatch,
+    /// The model server's --model path is not where the model volume is mounted.
+    MountPathMismatch,
+    /// A service behind an InferencePool may scale to zero, and nothing would wake it.
+    ScaleToZeroPool,
 }
 
 impl Code {
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 38] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -96,6 +114,15 @@ impl Code {
         Code::RuleViolation,
         Code::CelViolation,
         Code::CelCompileError,
+        Code::PoolSelectorMismatch,
+        Code::RouteParentUnresolved,
+        Code::RouteBackendUnresolved,
+        Code::ObjectivePoolUnresolved,
+        Code::PickerUnresolved,
+        Code::ClaimVolumeMismatch,
+        Code::VolumeHandleMismatch,
+        Code::MountPathMismatch,
+        Code::ScaleToZeroPool,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -130,6 +157,15 @@ impl Code {
             Code::RuleViolation => "rule-violation",
             Code::CelViolation => "cel-violation",
             Code::CelCompileError => "cel-compile-error",
+            Code::PoolSelectorMismatch => "pool-selector-mismatch",
+            Code::RouteParentUnresolved => "route-parent-unresolved",
+            Code::RouteBackendUnresolved => "route-backend-unresolved",
+            Code::ObjectivePoolUnresolved => "objective-pool-unresolved",
+            Code::PickerUnresolved => "picker-unresolved",
+            Code::ClaimVolumeMismatch => "claim-volume-mismatch",
+            Code::VolumeHandleMismatch => "volume-handle-mismatch",
+            Code::MountPathMismatch => "mount-path-mismatch",
+            Code::ScaleToZeroPool => "scale-to-zero-pool",
         }
     }
 }
@@ -167,6 +203,31 @@ impl Code {
             Code::RuleViolation => "The object breaks an admission rule no schema expresses.",
             Code::CelViolation => "The object breaks a CEL rule of its schema.",
             Code::CelCompileError => "A CEL rule of a schema cannot be evaluated.",
+            Code::PoolSelectorMismatch => {
+                "An InferencePool selects pods that no workload in the build has."
+            }
+            Code::RouteParentUnresolved => {
+                "An HTTPRoute's parentRef names no declared Gateway listener that admits it."
+            }
+            Code::RouteBackendUnresolved => {
+                "An HTTPRoute's backendRef names no emitted InferencePool."
+            }
+            Code::ObjectivePoolUnresolved => {
+                "An InferenceObjective's poolRef names no emitted InferencePool."
+            }
+            Code::PickerUnresolved => {
+                "An InferencePool's endpoint picker Service or port is not emitted."
+            }
+            Code::ClaimVolumeMismatch => {
+                "A PersistentVolumeClaim cannot bind the PersistentVolume it selects."
+            }
+            Code::VolumeHandleMismatch => {
+                "An OSS volume's volumeHandle differs from the PersistentVolume name."
+            }
+            Code::MountPathMismatch => {
+                "The model server's --model path is not under a mounted volume."
+            }
+            Code::ScaleToZeroPool => "A service behind an InferencePool may scale to zero.",
         }
     }
 }

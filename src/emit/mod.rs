@@ -22,6 +22,9 @@ const APPLY_ORDER: &[(&str, &str)] = &[
     ("", "Service"),
     ("apps", "Deployment"),
     ("inference.networking.k8s.io", "InferencePool"),
+    ("inference.networking.x-k8s.io", "InferencePool"),
+    ("inference.networking.x-k8s.io", "InferenceObjective"),
+    ("llm-d.ai", "InferenceObjective"),
     ("gateway.networking.k8s.io", "HTTPRoute"),
     ("serving.knative.dev", "Service"),
 ];

@@ -40,3 +40,61 @@ pub struct AllowedRoutes {
 pub struct RouteNamespaces {
     pub from: &'static str,
 }
+
+/// An HTTPRoute with one rule: every request on the parent listener goes to one backend.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRoute {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: ObjectMeta,
+    pub spec: HttpRouteSpec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteSpec {
+    pub parent_refs: Vec<ParentRef>,
+    pub rules: Vec<HttpRouteRule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentRef {
+    pub name: String,
+    pub namespace: String,
+    pub section_name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpRouteRule {
+    pub matches: Vec<RouteMatch>,
+    pub backend_refs: Vec<BackendRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeouts: Option<Timeouts>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RouteMatch {
+    pub path: PathMatch,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PathMatch {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub value: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackendRef {
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeouts {
+    pub request: String,
+}

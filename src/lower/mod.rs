@@ -3,10 +3,14 @@
 
 mod engine;
 mod gateway;
+pub mod inference;
 pub mod merge;
 mod network;
+mod picker;
 mod serving;
 mod storage;
+
+pub use storage::OSS_DRIVER;
 
 use std::collections::BTreeMap;
 
@@ -20,13 +24,20 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "inferstac
 
 /// All objects of one stack, in no particular order (emit sorts them).
 pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
-    Ok(vec![
+    let mut objects = vec![
         network::config_network(stack)?,
         gateway::gateway(stack)?,
         storage::persistent_volume(stack)?,
         storage::persistent_volume_claim(stack)?,
         serving::knative_service(stack)?,
-    ])
+    ];
+    if let Some(apis) = stack.profile.inference_apis() {
+        objects.push(inference::inference_pool(stack, apis)?);
+        objects.push(inference::inference_objective(stack, apis)?);
+        objects.push(inference::http_route(stack, apis)?);
+        objects.extend(picker::picker(stack, apis)?);
+    }
+    Ok(objects)
 }
 
 /// Metadata with a name, an optional namespace and labels (managed-by added).

@@ -70,12 +70,12 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
 
 fn service_annotations(stack: &ResolvedStack) -> BTreeMap<String, String> {
     let mut annotations = BTreeMap::new();
-    match stack.profile {
-        Profile::Ack => {
-            annotations.insert(ACK_AI_GATEWAY.to_owned(), "inference".to_owned());
-            if let Some(priority) = &stack.priority {
-                annotations.insert(ACK_PRIORITY.to_owned(), priority.value.to_string());
-            }
+    // Only plain `ack` asks the platform to create the Inference Extension objects; the
+    // explicit profiles emit them, and the annotation would make ACK create duplicates.
+    if stack.profile == Profile::Ack {
+        annotations.insert(ACK_AI_GATEWAY.to_owned(), "inference".to_owned());
+        if let Some(priority) = &stack.inference.priority {
+            annotations.insert(ACK_PRIORITY.to_owned(), priority.value.to_string());
         }
     }
     annotations

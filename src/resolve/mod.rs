@@ -25,7 +25,7 @@ pub struct ResolvedStack {
     pub resources: Resources,
     pub scaling: Scaling,
     pub gateway: Gateway,
-    pub priority: Option<Spanned<i64>>,
+    pub inference: Inference,
 }
 
 #[derive(Clone, Debug)]
@@ -89,12 +89,45 @@ pub struct Gateway {
     pub name: Spanned<String>,
     pub namespace: Spanned<String>,
     pub class: Spanned<String>,
+    /// Which implementation serves the class; decides provider-specific output.
+    pub provider: Spanned<String>,
     pub listeners: Vec<ListenerEntry>,
     pub span: Span,
 }
 
+/// How the inference gateway treats the service; most of it matters only to profiles that
+/// emit the Inference Extension objects.
+#[derive(Clone, Debug)]
+pub struct Inference {
+    pub priority: Option<Spanned<i64>>,
+    /// The Gateway listener the HTTPRoute attaches to.
+    pub listener: Spanned<String>,
+    /// The HTTPRoute request timeout; `None` where the provider rejects timeouts.
+    pub timeout: Option<Spanned<String>>,
+    pub epp_image: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+/// Gateway implementations that need different output, with what differs.
+pub const PROVIDERS: [&str; 6] = [
+    "generic",
+    "envoy-gateway",
+    "istio",
+    "kgateway",
+    "gke",
+    "ack",
+];
+
+/// The route timeout that keeps LLM streams alive: Envoy Gateway's default is 15 s.
+pub const DEFAULT_ROUTE_TIMEOUT: &str = "300s";
+
 /// Fills in defaults; `None` when a required value is missing or unusable (reported).
-pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<ResolvedStack> {
+/// `profile_override` (from `--profile`) wins over the stack's own `profile`.
+pub fn resolve(
+    stack: &StackFile,
+    profile_override: Option<Profile>,
+    diagnostics: &mut Diagnostics,
+) -> Option<ResolvedStack> {
     let file = stack.file;
     let start = Span::file_start(file);
     let or = |value: &Option<Spanned<String>>, default: &str, span: Option<Span>| {
@@ -102,9 +135,10 @@ pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<Resol
             .clone()
             .unwrap_or_else(|| Spanned::new(default.to_owned(), span.unwrap_or(start)))
     };
-    let profile = match &stack.profile {
-        None => Some(Profile::DEFAULT),
-        Some(name) => Profile::parse(name, diagnostics),
+    let profile = match (&stack.profile, profile_override) {
+        (_, Some(profile)) => Some(profile),
+        (None, None) => Some(Profile::DEFAULT),
+        (Some(name), None) => Profile::parse(name, diagnostics),
     };
 
     let s = &stack.service;
@@ -140,6 +174,23 @@ pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<Resol
     let sc = &stack.scaling;
     let g = &stack.gateway;
     let gateway_span = g.span.unwrap_or(start);
+    let i = &stack.inference;
+    let inference_span = i.span.unwrap_or(start);
+    let provider = or(
+        &g.provider,
+        if profile == Profile::GatewayApi {
+            "generic"
+        } else {
+            "ack"
+        },
+        g.span,
+    );
+    let listeners = g.listeners.clone().unwrap_or_else(|| {
+        vec![ListenerEntry {
+            name: Spanned::new("default".to_owned(), gateway_span),
+            port: Spanned::new(80, gateway_span),
+        }]
+    });
     Some(ResolvedStack {
         file,
         profile,
@@ -196,15 +247,30 @@ pub fn resolve(stack: &StackFile, diagnostics: &mut Diagnostics) -> Option<Resol
             name: or(&g.name, "knative-gateway", g.span),
             namespace: or(&g.namespace, "knative-serving", g.span),
             class: or(&g.class, profile.default_gateway_class(), g.span),
-            listeners: g.listeners.clone().unwrap_or_else(|| {
-                vec![ListenerEntry {
-                    name: Spanned::new("default".to_owned(), gateway_span),
-                    port: Spanned::new(80, gateway_span),
-                }]
-            }),
+            provider: provider.clone(),
+            listeners: listeners.clone(),
             span: gateway_span,
         },
-        priority: stack.inference.priority.clone(),
+        inference: Inference {
+            priority: i.priority.clone(),
+            // The last listener: the seed adds its inference port after the default one.
+            listener: i.listener.clone().unwrap_or_else(|| {
+                listeners.last().map_or_else(
+                    || Spanned::new("default".to_owned(), inference_span),
+                    |l| Spanned::new(l.name.value.clone(), inference_span),
+                )
+            }),
+            timeout: match &i.timeout {
+                Some(timeout) => Some(timeout.clone()),
+                None if provider.value == "gke" => None,
+                None => Some(Spanned::new(
+                    DEFAULT_ROUTE_TIMEOUT.to_owned(),
+                    inference_span,
+                )),
+            },
+            epp_image: i.epp_image.clone(),
+            span: inference_span,
+        },
     })
 }
 

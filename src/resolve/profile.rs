@@ -1,5 +1,6 @@
-//! Profiles: the platform conventions a stack is compiled for. Each profile is a set of
-//! defaults plus a choice of which objects to emit.
+//! Profiles: the platform conventions a stack is compiled for. A profile decides the gateway
+//! class default, whether the Inference Extension objects are emitted explicitly, and which
+//! API versions and endpoint picker they target. `inferstack explain PROFILE` prints this table.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::Spanned;
@@ -10,51 +11,115 @@ pub enum Profile {
     /// Alibaba Cloud ACK: the `knative.aliyun.com/ai-gateway` annotation makes the platform
     /// create the InferencePool and InferenceObjective.
     Ack,
+    /// ACK with the Inference Extension objects in Git, in the versions ACK documents.
+    AckExplicit,
+    /// Any conformant Gateway API implementation, with the upstream Inference Extension.
+    GatewayApi,
 }
 
-/// Profiles planned but not built yet; named so users get a clear answer instead of a typo hint.
-const PLANNED: &[&str] = &["ack-explicit", "gateway-api"];
+/// The API versions and endpoint picker of a profile that emits the objects explicitly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InferenceApis {
+    pub pool_api_version: &'static str,
+    pub objective_api_version: &'static str,
+    /// The endpoint picker image, pinned.
+    pub epp_image: &'static str,
+    /// The gRPC health service the picker answers on its health port.
+    pub epp_health_service: &'static str,
+    /// `(apiGroup, resources)` the picker reads, besides pods.
+    pub epp_reads: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl InferenceApis {
+    pub fn pool_group(&self) -> &'static str {
+        group_of(self.pool_api_version)
+    }
+}
+
+fn group_of(api_version: &'static str) -> &'static str {
+    api_version.rsplit_once('/').map_or("", |(group, _)| group)
+}
+
+const ACK_EXPLICIT: InferenceApis = InferenceApis {
+    pool_api_version: "inference.networking.x-k8s.io/v1alpha2",
+    objective_api_version: "inference.networking.x-k8s.io/v1alpha2",
+    epp_image: "registry.k8s.io/gateway-api-inference-extension/epp:v1.0.2",
+    epp_health_service: "inference-extension",
+    epp_reads: &[(
+        "inference.networking.x-k8s.io",
+        &["inferencepools", "inferenceobjectives"],
+    )],
+};
+
+const GATEWAY_API: InferenceApis = InferenceApis {
+    pool_api_version: "inference.networking.k8s.io/v1",
+    objective_api_version: "llm-d.ai/v1alpha2",
+    epp_image: "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.10.0",
+    epp_health_service: "envoy.service.ext_proc.v3.ExternalProcessor",
+    epp_reads: &[
+        ("inference.networking.k8s.io", &["inferencepools"]),
+        (
+            "llm-d.ai",
+            &["inferenceobjectives", "inferencemodelrewrites"],
+        ),
+    ],
+};
 
 impl Profile {
     pub const DEFAULT: Profile = Profile::Ack;
+    pub const ALL: [Profile; 3] = [Profile::Ack, Profile::AckExplicit, Profile::GatewayApi];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Profile::Ack => "ack",
+            Profile::AckExplicit => "ack-explicit",
+            Profile::GatewayApi => "gateway-api",
         }
     }
 
-    /// The GatewayClass that the platform installs.
+    /// The GatewayClass the platform installs, or a neutral name for upstream gateways.
     pub fn default_gateway_class(self) -> &'static str {
         match self {
-            Profile::Ack => "ack-gateway",
+            Profile::Ack | Profile::AckExplicit => "ack-gateway",
+            Profile::GatewayApi => "inference-gateway",
         }
+    }
+
+    /// The explicit objects' APIs; `None` when the platform creates them (plain `ack`).
+    pub fn inference_apis(self) -> Option<&'static InferenceApis> {
+        match self {
+            Profile::Ack => None,
+            Profile::AckExplicit => Some(&ACK_EXPLICIT),
+            Profile::GatewayApi => Some(&GATEWAY_API),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.as_str() == name)
     }
 
     /// The named profile; an unknown name is reported and gives `None`.
     pub fn parse(name: &Spanned<String>, diagnostics: &mut Diagnostics) -> Option<Profile> {
-        match name.value.as_str() {
-            "ack" => Some(Profile::Ack),
-            other => {
-                let label = Label::new(name.span, "unknown profile");
-                let diagnostic = if PLANNED.contains(&other) {
-                    Diagnostic::error(
-                        Code::UnknownProfile,
-                        label,
-                        format!("profile `{other}` is not supported yet"),
-                    )
-                    .with_help("supported today: \"ack\"")
-                } else {
-                    Diagnostic::error(
-                        Code::UnknownProfile,
-                        label,
-                        format!("unknown profile `{other}`"),
-                    )
-                    .with_help("supported profiles: \"ack\"")
-                };
-                diagnostics.push(diagnostic);
-                None
-            }
+        let profile = Profile::from_name(&name.value);
+        if profile.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownProfile,
+                    Label::new(name.span, "unknown profile"),
+                    format!("unknown profile `{}`", name.value),
+                )
+                .with_help(format!("supported profiles: {}", names())),
+            );
         }
+        profile
     }
+}
+
+/// `"ack", "ack-explicit", "gateway-api"`.
+pub fn names() -> String {
+    Profile::ALL
+        .iter()
+        .map(|p| format!("\"{}\"", p.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

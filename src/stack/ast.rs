@@ -96,6 +96,7 @@ pub struct GatewaySection {
     pub name: Option<Spanned<String>>,
     pub namespace: Option<Spanned<String>>,
     pub class: Option<Spanned<String>>,
+    pub provider: Option<Spanned<String>>,
     pub listeners: Option<Vec<ListenerEntry>>,
 }
 
@@ -104,4 +105,7 @@ pub struct GatewaySection {
 pub struct InferenceSection {
     pub span: Option<Span>,
     pub priority: Option<Spanned<i64>>,
+    pub listener: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    pub epp_image: Option<Spanned<String>>,
 }

@@ -205,6 +205,7 @@ fn read_gateway(cx: &mut Cx, t: &mut Table<'_, '_>) -> GatewaySection {
         name: t.string(cx, "name"),
         namespace: t.string(cx, "namespace"),
         class: t.string(cx, "class"),
+        provider: t.string(cx, "provider"),
         listeners,
     }
 }
@@ -213,6 +214,9 @@ fn read_inference(cx: &mut Cx, t: &mut Table<'_, '_>) -> InferenceSection {
     InferenceSection {
         span: Some(t.span),
         priority: t.integer(cx, "priority"),
+        listener: t.string(cx, "listener"),
+        timeout: t.string(cx, "timeout"),
+        epp_image: t.string(cx, "epp_image"),
     }
 }
 

@@ -5,7 +5,7 @@
 use super::names::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value, is_path_segment};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::quantity::Quantity;
-use crate::resolve::{ModelSource, ResolvedStack};
+use crate::resolve::{ModelSource, PROVIDERS, Profile, ResolvedStack};
 use crate::source::Spanned;
 use crate::stack::ast::RequestLimit;
 
@@ -36,6 +36,7 @@ pub fn check(stack: &ResolvedStack) -> Diagnostics {
     gpus(stack, &mut out);
     engine(stack, &mut out);
     storage(stack, &mut out);
+    inference(stack, &mut out);
     out
 }
 
@@ -484,4 +485,146 @@ fn storage(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// OSS bucket names: 3-63 of `[a-z0-9-]`, starting and ending with a letter or digit.
 fn is_oss_bucket(name: &str) -> bool {
     (3..=63).contains(&name.len()) && is_dns_label(name)
+}
+
+/// A Gateway API `Duration`: 1 to 4 groups of up to 5 digits and a unit (`300s`, `1h30m`).
+fn is_gateway_duration(text: &str) -> bool {
+    let mut rest = text;
+    let mut groups = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 || digits > 5 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        let Some(unit) = unit else { return false };
+        rest = &rest[unit.len()..];
+        groups += 1;
+    }
+    (1..=4).contains(&groups)
+}
+
+fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let provider = &stack.gateway.provider;
+    if !PROVIDERS.contains(&provider.value.as_str()) {
+        out.push(
+            error(
+                Code::InvalidValue,
+                provider.span,
+                "unknown provider",
+                format!(
+                    "`gateway.provider` = \"{}\" is not a known Gateway implementation",
+                    provider.value
+                ),
+            )
+            .with_help(format!("use one of: {}", PROVIDERS.join(", "))),
+        );
+    }
+    let i = &stack.inference;
+    if let Some(timeout) = &i.timeout {
+        if !is_gateway_duration(&timeout.value) {
+            out.push(
+                error(
+                    Code::InvalidValue,
+                    timeout.span,
+                    "not a duration",
+                    format!(
+                        "`inference.timeout` = \"{}\" is not a Gateway API duration",
+                        timeout.value
+                    ),
+                )
+                .with_help(
+                    "write 1 to 4 groups of a number and h, m, s or ms, e.g. \"300s\" or \"5m\"",
+                ),
+            );
+        }
+        if provider.value == "gke" {
+            out.push(
+                error(
+                    Code::InvalidValue,
+                    timeout.span,
+                    "GKE rejects this",
+                    "GKE's Gateway controller rejects HTTPRoutes with `timeouts`".to_owned(),
+                )
+                .with_secondary(Label::new(provider.span, "provider set here"))
+                .with_help(
+                    "remove `inference.timeout`; set the timeout with a GCPBackendPolicy instead",
+                ),
+            );
+        }
+    }
+    if let Some(image) = &i.epp_image
+        && (image.value.trim().is_empty() || image.value.chars().any(char::is_whitespace))
+    {
+        out.push(error(
+            Code::InvalidValue,
+            image.span,
+            "invalid image",
+            "`inference.epp_image` must be an image reference without spaces".to_owned(),
+        ));
+    }
+    let Some(_) = stack.profile.inference_apis() else {
+        return;
+    };
+    if !stack
+        .gateway
+        .listeners
+        .iter()
+        .any(|l| l.name.value == i.listener.value)
+    {
+        let names: Vec<&str> = stack
+            .gateway
+            .listeners
+            .iter()
+            .map(|l| l.name.value.as_str())
+            .collect();
+        out.push(
+            error(
+                Code::InvalidValue,
+                i.listener.span,
+                "no such listener",
+                format!(
+                    "`inference.listener` = \"{}\" is not a listener of the Gateway",
+                    i.listener.value
+                ),
+            )
+            .with_help(format!(
+                "the HTTPRoute attaches to a listener of [gateway]; use one of: {}",
+                names.join(", ")
+            )),
+        );
+    }
+    // The picker routes to pods directly: with no pod left, nothing wakes the service.
+    if stack.scaling.min.value == 0 {
+        out.push(
+            error(Code::ScaleBounds, stack.scaling.min.span, "scale to zero", format!("`scaling.min` = 0 cannot work with the {} profile's InferencePool", stack.profile.as_str()))
+                .with_help("the endpoint picker sends requests straight to the pool's pods, so a service scaled to zero is never woken; set min to 1 or more, or use the \"ack\" profile"),
+        );
+    }
+    if stack.profile == Profile::GatewayApi && provider.value == "ack" {
+        out.push(
+            Diagnostic::warning(Code::InvalidValue, Label::new(provider.span, "ack provider"), "`gateway.provider` is \"ack\" with the gateway-api profile".to_owned())
+                .with_help("ACK documents the inference.networking.x-k8s.io versions: use the \"ack-explicit\" profile"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_durations() {
+        for ok in ["300s", "1h30m", "500ms", "0s", "1h2m3s4ms"] {
+            assert!(is_gateway_duration(ok), "{ok}");
+        }
+        for bad in ["", "5", "1d", "100000s", "1h2m3s4ms5h", "-1s", "1.5s"] {
+            assert!(!is_gateway_duration(bad), "{bad}");
+        }
+    }
 }

@@ -1,0 +1,170 @@
+//! The Inference Extension objects of the explicit profiles: the InferencePool over the
+//! service's pods, the InferenceObjective with its priority, and the HTTPRoute from the
+//! Gateway listener to the pool.
+
+use std::collections::BTreeMap;
+
+use super::picker::{EPP_GRPC_PORT, picker_name};
+use crate::k8s::gateway::{
+    self, BackendRef, HttpRoute, HttpRouteRule, HttpRouteSpec, ParentRef, PathMatch, RouteMatch,
+    Timeouts,
+};
+use crate::k8s::inference::{
+    EndpointPickerRef, ExtensionRef, InferenceObjective, InferencePool, LabelSelector,
+    ObjectiveSpec, PoolRef, PoolSpecV1, PoolSpecV1Alpha2, PortNumber,
+};
+use crate::k8s::{Object, ObjectRef, Sharing};
+use crate::resolve::ResolvedStack;
+use crate::resolve::profile::InferenceApis;
+
+/// The label Knative puts on every pod of a service's revisions.
+pub const KNATIVE_SERVICE_LABEL: &str = "serving.knative.dev/service";
+
+/// The pool targets Knative's queue-proxy, not the model server: requests then pass through
+/// the queue-proxy, which counts them, so the Knative Pod Autoscaler still sees concurrency.
+/// Sending them to the container port would bypass it and the service would never scale out.
+pub const QUEUE_PROXY_PORT: i32 = 8012;
+
+/// The picker may be down briefly (restarts, rollouts); the gateway then balances plainly
+/// instead of failing requests to a paid GPU pool.
+const FAILURE_MODE: &str = "FailOpen";
+
+/// Labels every pod of the service carries, for the pool's selector.
+pub fn pod_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        KNATIVE_SERVICE_LABEL.to_owned(),
+        stack.service.name.value.clone(),
+    )])
+}
+
+fn id(api_version: &str, kind: &str, stack: &ResolvedStack, name: &str) -> ObjectRef {
+    ObjectRef {
+        api_version: api_version.to_owned(),
+        kind: kind.to_owned(),
+        namespace: Some(stack.service.namespace.value.clone()),
+        name: name.to_owned(),
+    }
+}
+
+pub fn inference_pool(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
+    let name = &stack.service.name.value;
+    let metadata = super::metadata(name, Some(&stack.service.namespace.value), []);
+    let picker = picker_name(stack);
+    let id = id(apis.pool_api_version, "InferencePool", stack, name);
+    let origin = stack.inference.span;
+    if apis.pool_api_version.ends_with("/v1alpha2") {
+        let pool = InferencePool {
+            api_version: apis.pool_api_version,
+            kind: "InferencePool",
+            metadata,
+            spec: PoolSpecV1Alpha2 {
+                selector: pod_selector(stack),
+                target_port_number: QUEUE_PROXY_PORT,
+                extension_ref: ExtensionRef {
+                    name: picker,
+                    kind: "Service",
+                    port_number: EPP_GRPC_PORT,
+                    failure_mode: FAILURE_MODE,
+                },
+            },
+        };
+        return Object::new(id, &pool, origin, Sharing::Owned);
+    }
+    let pool = InferencePool {
+        api_version: apis.pool_api_version,
+        kind: "InferencePool",
+        metadata,
+        spec: PoolSpecV1 {
+            selector: LabelSelector {
+                match_labels: pod_selector(stack),
+            },
+            target_ports: vec![PortNumber {
+                number: QUEUE_PROXY_PORT,
+            }],
+            endpoint_picker_ref: EndpointPickerRef {
+                name: picker,
+                kind: "Service",
+                port: PortNumber {
+                    number: EPP_GRPC_PORT,
+                },
+                failure_mode: FAILURE_MODE,
+            },
+        },
+    };
+    Object::new(id, &pool, origin, Sharing::Owned)
+}
+
+pub fn inference_objective(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
+    let name = &stack.service.name.value;
+    let objective = InferenceObjective {
+        api_version: apis.objective_api_version,
+        kind: "InferenceObjective",
+        metadata: super::metadata(name, Some(&stack.service.namespace.value), []),
+        spec: ObjectiveSpec {
+            priority: stack.inference.priority.as_ref().map(|p| p.value),
+            pool_ref: PoolRef {
+                group: apis.pool_group(),
+                kind: "InferencePool",
+                name: name.clone(),
+            },
+        },
+    };
+    let origin = stack
+        .inference
+        .priority
+        .as_ref()
+        .map_or(stack.inference.span, |p| p.span);
+    let id = id(
+        apis.objective_api_version,
+        "InferenceObjective",
+        stack,
+        name,
+    );
+    Object::new(id, &objective, origin, Sharing::Owned)
+}
+
+pub fn http_route(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
+    let name = &stack.service.name.value;
+    let g = &stack.gateway;
+    let route = HttpRoute {
+        api_version: gateway::API_VERSION,
+        kind: "HTTPRoute",
+        metadata: super::metadata(name, Some(&stack.service.namespace.value), []),
+        spec: HttpRouteSpec {
+            parent_refs: vec![ParentRef {
+                name: g.name.value.clone(),
+                namespace: g.namespace.value.clone(),
+                section_name: stack.inference.listener.value.clone(),
+            }],
+            rules: vec![HttpRouteRule {
+                matches: vec![RouteMatch {
+                    path: PathMatch {
+                        kind: "PathPrefix",
+                        value: "/",
+                    },
+                }],
+                backend_refs: vec![BackendRef {
+                    group: apis.pool_group(),
+                    kind: "InferencePool",
+                    name: name.clone(),
+                }],
+                timeouts: stack.inference.timeout.as_ref().map(|t| Timeouts {
+                    request: t.value.clone(),
+                }),
+            }],
+        },
+    };
+    let id = id(gateway::API_VERSION, "HTTPRoute", stack, name);
+    Ok(
+        Object::new(id, &route, stack.inference.span, Sharing::Owned)?
+            .with_origin("/spec/parentRefs", stack.inference.listener.span)
+            .with_origin(
+                "/spec/rules/0/timeouts",
+                stack
+                    .inference
+                    .timeout
+                    .as_ref()
+                    .map_or(stack.inference.span, |t| t.span),
+            ),
+    )
+}

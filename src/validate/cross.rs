@@ -1,0 +1,658 @@
+//! Rules across the objects of one build: every reference resolves, and objects that must agree
+//! do. One function per rule, run in a fixed order by [`check`]. These are the mistakes that
+//! pass every schema and surface only in the cluster: a pool that selects no pods, a route to a
+//! listener that does not exist, a claim that never binds.
+
+use serde_json::Value;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
+use crate::k8s::Object;
+use crate::lower::inference::KNATIVE_SERVICE_LABEL;
+
+/// Runs every cross-object rule.
+pub fn check(objects: &[Object]) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    let cx = Cx { objects };
+    for object in objects {
+        match (object.id.group(), object.id.kind.as_str()) {
+            (group, "InferencePool") if group.starts_with("inference.networking") => {
+                pool_selects_pods(&cx, object, &mut out);
+                pool_picker_resolves(&cx, object, &mut out);
+            }
+            ("gateway.networking.k8s.io", "HTTPRoute") => {
+                route_parents_resolve(&cx, object, &mut out);
+                route_backends_resolve(&cx, object, &mut out);
+            }
+            (_, "InferenceObjective") => objective_pool_resolves(&cx, object, &mut out),
+            ("", "PersistentVolumeClaim") => claim_binds_volume(&cx, object, &mut out),
+            ("", "PersistentVolume") => volume_handle_is_name(object, &mut out),
+            ("serving.knative.dev", "Service") => model_path_is_mounted(object, &mut out),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Cx<'a> {
+    objects: &'a [Object],
+}
+
+impl Cx<'_> {
+    fn find(
+        &self,
+        group: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<&Object> {
+        self.objects.iter().find(|o| {
+            o.id.group() == group
+                && o.id.kind == kind
+                && o.id.namespace.as_deref() == namespace
+                && o.id.name == name
+        })
+    }
+
+    fn in_namespace<'s>(
+        &'s self,
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = &'s Object> + 's {
+        self.objects
+            .iter()
+            .filter(move |o| o.id.namespace.as_deref() == namespace)
+    }
+}
+
+fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
+    value.pointer(pointer).and_then(Value::as_str)
+}
+
+fn problem(
+    out: &mut Diagnostics,
+    code: Code,
+    object: &Object,
+    pointer: &str,
+    message: String,
+    help: &str,
+) {
+    out.push(
+        Diagnostic::error(
+            code,
+            Label::new(object.origin_of(pointer), "here"),
+            format!("{} at {pointer}: {message}", object.id),
+        )
+        .with_help(help)
+        .with_target(Target {
+            document: None,
+            object: Some(object.id.clone()),
+            pointer: pointer.to_owned(),
+        }),
+    );
+}
+
+/// The pool's selector, in either version.
+fn pool_selector(pool: &Value) -> Option<&serde_json::Map<String, Value>> {
+    pool.pointer("/spec/selector/matchLabels")
+        .or_else(|| pool.pointer("/spec/selector"))
+        .and_then(Value::as_object)
+}
+
+/// Labels the pods of a workload carry: the template's, plus the ones Knative adds.
+fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Value>> {
+    let mut labels = workload
+        .body
+        .pointer("/spec/template/metadata/labels")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    match (workload.id.group(), workload.id.kind.as_str()) {
+        ("serving.knative.dev", "Service") => {
+            labels.insert(
+                KNATIVE_SERVICE_LABEL.to_owned(),
+                Value::from(workload.id.name.clone()),
+            );
+        }
+        ("apps", "Deployment" | "StatefulSet") => {}
+        _ => return None,
+    }
+    Some(labels)
+}
+
+fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
+    let Some(selector) = pool_selector(&pool.body) else {
+        return;
+    };
+    let matches = |labels: &serde_json::Map<String, Value>| {
+        selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+    };
+    let selected: Vec<&Object> = cx
+        .in_namespace(pool.id.namespace.as_deref())
+        .filter(|o| pod_labels(o).is_some_and(|labels| matches(&labels)))
+        .collect();
+    if selected.is_empty() {
+        problem(
+            out,
+            Code::PoolSelectorMismatch,
+            pool,
+            "/spec/selector",
+            "the selector matches the pods of no workload in this namespace".to_owned(),
+            "the selector must be labels the model server's pods really carry (for a Knative Service, serving.knative.dev/service=<name>)",
+        );
+    }
+    for service in selected
+        .iter()
+        .filter(|o| o.id.group() == "serving.knative.dev")
+    {
+        let min = text(
+            &service.body,
+            "/spec/template/metadata/annotations/autoscaling.knative.dev~1min-scale",
+        )
+        .unwrap_or("0");
+        if min.trim() == "0" {
+            problem(
+                out,
+                Code::ScaleToZeroPool,
+                pool,
+                "/spec/selector",
+                format!(
+                    "it selects {}, which may scale to zero (min-scale {min})",
+                    service.id
+                ),
+                "the endpoint picker sends requests straight to the pool's pods, so nothing wakes a service scaled to zero; set min-scale to 1 or more",
+            );
+        }
+    }
+}
+
+fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
+    let (pointer, name, port) = match pool.body.pointer("/spec/endpointPickerRef") {
+        Some(r) => (
+            "/spec/endpointPickerRef",
+            text(r, "/name"),
+            r.pointer("/port/number").and_then(Value::as_i64),
+        ),
+        None => (
+            "/spec/extensionRef",
+            text(&pool.body, "/spec/extensionRef/name"),
+            pool.body
+                .pointer("/spec/extensionRef/portNumber")
+                .and_then(Value::as_i64),
+        ),
+    };
+    let Some(name) = name else { return };
+    let service = cx.find("", "Service", pool.id.namespace.as_deref(), name);
+    let has_port = service.is_some_and(|s| {
+        s.body
+            .pointer("/spec/ports")
+            .and_then(Value::as_array)
+            .is_some_and(|ports| {
+                ports
+                    .iter()
+                    .any(|p| p.get("port").and_then(Value::as_i64) == port)
+            })
+    });
+    if !has_port {
+        problem(
+            out,
+            Code::PickerUnresolved,
+            pool,
+            pointer,
+            format!(
+                "the endpoint picker Service {name:?} with port {} is not part of this build",
+                port.map_or("(none)".to_owned(), |p| p.to_string())
+            ),
+            "emit the picker's Service with that port in the pool's namespace, or point the pool at the picker you run",
+        );
+    }
+}
+
+fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
+    let route_namespace = route.id.namespace.as_deref();
+    let parents = route
+        .body
+        .pointer("/spec/parentRefs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, parent) in parents.iter().enumerate() {
+        let pointer = format!("/spec/parentRefs/{i}");
+        let name = text(parent, "/name").unwrap_or_default();
+        let namespace = text(parent, "/namespace").or(route_namespace);
+        let Some(gateway) = cx.find("gateway.networking.k8s.io", "Gateway", namespace, name) else {
+            problem(
+                out,
+                Code::RouteParentUnresolved,
+                route,
+                &pointer,
+                format!(
+                    "the Gateway {}/{name} is not declared",
+                    namespace.unwrap_or_default()
+                ),
+                "name a Gateway of this build in parentRefs, or declare it in [gateway]",
+            );
+            continue;
+        };
+        let listeners = gateway
+            .body
+            .pointer("/spec/listeners")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let section = text(parent, "/sectionName");
+        let port = parent.get("port").and_then(Value::as_i64);
+        let chosen: Vec<&Value> = listeners
+            .iter()
+            .filter(|l| {
+                section.is_none_or(|s| text(l, "/name") == Some(s))
+                    && port.is_none_or(|p| l.get("port").and_then(Value::as_i64) == Some(p))
+            })
+            .collect();
+        if chosen.is_empty() {
+            problem(
+                out,
+                Code::RouteParentUnresolved,
+                route,
+                &pointer,
+                format!(
+                    "the Gateway {} has no listener {}",
+                    gateway.id.name,
+                    section.map_or_else(
+                        || format!("on port {}", port.unwrap_or_default()),
+                        |s| format!("{s:?}")
+                    )
+                ),
+                "attach the route to a listener the Gateway declares ([inference] listener)",
+            );
+            continue;
+        }
+        let admits = |l: &&Value| match text(l, "/allowedRoutes/namespaces/from").unwrap_or("Same")
+        {
+            "All" => true,
+            "Same" => gateway.id.namespace.as_deref() == route_namespace,
+            _ => true, // Selector: the namespace's labels are not known offline.
+        };
+        if !chosen.iter().any(admits) {
+            problem(
+                out,
+                Code::RouteParentUnresolved,
+                route,
+                &pointer,
+                format!(
+                    "the listener does not admit routes from namespace {}",
+                    route_namespace.unwrap_or_default()
+                ),
+                "set the listener's allowedRoutes.namespaces.from to All, or put the route in the Gateway's namespace",
+            );
+        }
+    }
+}
+
+fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
+    let rules = route
+        .body
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (r, rule) in rules.iter().enumerate() {
+        let backends = rule
+            .get("backendRefs")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (b, backend) in backends.iter().enumerate() {
+            if text(backend, "/kind") != Some("InferencePool") {
+                continue;
+            }
+            let group = text(backend, "/group").unwrap_or_default();
+            let namespace = text(backend, "/namespace").or(route.id.namespace.as_deref());
+            let name = text(backend, "/name").unwrap_or_default();
+            if cx.find(group, "InferencePool", namespace, name).is_none() {
+                problem(
+                    out,
+                    Code::RouteBackendUnresolved,
+                    route,
+                    &format!("/spec/rules/{r}/backendRefs/{b}"),
+                    format!("the InferencePool {group}/{name} is not part of this build"),
+                    "point the backendRef at an emitted pool, with the pool's API group",
+                );
+            }
+        }
+    }
+}
+
+fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Diagnostics) {
+    let group =
+        text(&objective.body, "/spec/poolRef/group").unwrap_or("inference.networking.k8s.io");
+    let name = text(&objective.body, "/spec/poolRef/name").unwrap_or_default();
+    if cx
+        .find(
+            group,
+            "InferencePool",
+            objective.id.namespace.as_deref(),
+            name,
+        )
+        .is_none()
+    {
+        problem(
+            out,
+            Code::ObjectivePoolUnresolved,
+            objective,
+            "/spec/poolRef",
+            format!("the InferencePool {group}/{name} is not part of this build"),
+            "the objective's poolRef must name the pool of the same namespace, with the pool's API group",
+        );
+    }
+}
+
+fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Diagnostics) {
+    let Some(selector) = claim
+        .body
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let volume = cx.objects.iter().find(|o| {
+        o.id.kind == "PersistentVolume"
+            && o.body
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .is_some_and(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    });
+    let Some(volume) = volume else {
+        problem(
+            out,
+            Code::ClaimVolumeMismatch,
+            claim,
+            "/spec/selector",
+            "no PersistentVolume of this build carries the selected labels".to_owned(),
+            "label the PersistentVolume with the claim's selector",
+        );
+        return;
+    };
+    let class = |o: &Object| {
+        text(&o.body, "/spec/storageClassName")
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if class(claim) != class(volume) {
+        problem(
+            out,
+            Code::ClaimVolumeMismatch,
+            claim,
+            "/spec/storageClassName",
+            format!(
+                "the claim asks for storage class {:?}, the volume {} has {:?}",
+                class(claim),
+                volume.id.name,
+                class(volume)
+            ),
+            "a claim binds only a volume of its storage class",
+        );
+    }
+    let modes = |o: &Object| {
+        o.body
+            .pointer("/spec/accessModes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    if !modes(claim).iter().all(|m| modes(volume).contains(m)) {
+        problem(
+            out,
+            Code::ClaimVolumeMismatch,
+            claim,
+            "/spec/accessModes",
+            format!(
+                "the volume {} does not offer every access mode the claim asks for",
+                volume.id.name
+            ),
+            "give the volume the claim's access modes (ReadWriteMany for a model shared by replicas)",
+        );
+    }
+    let size = |o: &Object, pointer: &str| {
+        text(&o.body, pointer).and_then(crate::quantity::Quantity::parse)
+    };
+    if let (Some(asked), Some(capacity)) = (
+        size(claim, "/spec/resources/requests/storage"),
+        size(volume, "/spec/capacity/storage"),
+    ) && asked > capacity
+    {
+        problem(
+            out,
+            Code::ClaimVolumeMismatch,
+            claim,
+            "/spec/resources/requests/storage",
+            format!(
+                "the claim asks for more than the volume {}'s capacity",
+                volume.id.name
+            ),
+            "request at most the volume's capacity",
+        );
+    }
+}
+
+fn volume_handle_is_name(volume: &Object, out: &mut Diagnostics) {
+    if text(&volume.body, "/spec/csi/driver") != Some(crate::lower::OSS_DRIVER) {
+        return;
+    }
+    let handle = text(&volume.body, "/spec/csi/volumeHandle").unwrap_or_default();
+    if handle != volume.id.name {
+        problem(
+            out,
+            Code::VolumeHandleMismatch,
+            volume,
+            "/spec/csi/volumeHandle",
+            format!(
+                "volumeHandle {handle:?} differs from the volume name {:?}",
+                volume.id.name
+            ),
+            "the OSS CSI driver requires the volumeHandle to equal the PersistentVolume's name",
+        );
+    }
+}
+
+fn model_path_is_mounted(service: &Object, out: &mut Diagnostics) {
+    let containers = service
+        .body
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (c, container) in containers.iter().enumerate() {
+        let args: Vec<&str> = container
+            .get("args")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let Some(model) = args
+            .windows(2)
+            .find(|w| w[0] == "--model")
+            .map(|w| w[1].trim_end_matches('/'))
+        else {
+            continue;
+        };
+        let mounts: Vec<&str> = container
+            .get("volumeMounts")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().filter_map(|m| text(m, "/mountPath")).collect())
+            .unwrap_or_default();
+        let mounted = mounts.iter().any(|m| {
+            model == m.trim_end_matches('/')
+                || model.starts_with(&format!("{}/", m.trim_end_matches('/')))
+        });
+        if !mounted && model.starts_with('/') {
+            problem(
+                out,
+                Code::MountPathMismatch,
+                service,
+                &format!("/spec/template/spec/containers/{c}/args"),
+                format!(
+                    "--model {model} is not under any volume mount ({})",
+                    mounts.join(", ")
+                ),
+                "mount the model volume at the directory --model names",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::compile;
+    use crate::resolve::Profile;
+    use crate::source::SourceMap;
+    use serde_json::json;
+
+    /// The seed stack under the gateway-api profile: a consistent set with every kind.
+    fn objects() -> Vec<Object> {
+        let mut sources = SourceMap::default();
+        let id = sources.add("qwen.toml", include_str!("../../stacks/qwen.toml"));
+        let compiled = compile(&sources, &[id], Some(Profile::GatewayApi)).unwrap();
+        assert!(
+            compiled.diagnostics.is_empty(),
+            "{:?}",
+            compiled.diagnostics
+        );
+        compiled.objects
+    }
+
+    /// The codes found after the object of `kind` (core group or not) gets `value` at `pointer`.
+    fn codes_after_edit(core: bool, kind: &str, pointer: &str, value: Value) -> Vec<Code> {
+        let mut objects = objects();
+        let object = objects
+            .iter_mut()
+            .find(|o| o.id.kind == kind && o.id.group().is_empty() == core)
+            .expect("kind present");
+        *object
+            .body
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer} in {kind}")) = value;
+        check(&objects).iter().map(|d| d.code).collect()
+    }
+
+    fn codes_after(kind: &str, pointer: &str, value: Value) -> Vec<Code> {
+        codes_after_edit(false, kind, pointer, value)
+    }
+
+    fn core_codes_after(kind: &str, pointer: &str, value: Value) -> Vec<Code> {
+        codes_after_edit(true, kind, pointer, value)
+    }
+
+    #[test]
+    fn a_consistent_build_passes() {
+        assert!(check(&objects()).is_empty());
+    }
+
+    #[test]
+    fn each_rule_fires_on_its_defect() {
+        use Code::*;
+        let cases: Vec<(Vec<Code>, Code)> = vec![
+            (
+                codes_after(
+                    "InferencePool",
+                    "/spec/selector/matchLabels",
+                    json!({"app": "nope"}),
+                ),
+                PoolSelectorMismatch,
+            ),
+            (
+                codes_after(
+                    "Service",
+                    "/spec/template/metadata/annotations/autoscaling.knative.dev~1min-scale",
+                    json!("0"),
+                ),
+                ScaleToZeroPool,
+            ),
+            (
+                codes_after(
+                    "InferencePool",
+                    "/spec/endpointPickerRef/port/number",
+                    json!(1234),
+                ),
+                PickerUnresolved,
+            ),
+            (
+                codes_after("HTTPRoute", "/spec/parentRefs/0/sectionName", json!("nope")),
+                RouteParentUnresolved,
+            ),
+            (
+                codes_after(
+                    "Gateway",
+                    "/spec/listeners/1/allowedRoutes/namespaces/from",
+                    json!("Same"),
+                ),
+                RouteParentUnresolved,
+            ),
+            (
+                codes_after(
+                    "HTTPRoute",
+                    "/spec/parentRefs/0/name",
+                    json!("other-gateway"),
+                ),
+                RouteParentUnresolved,
+            ),
+            (
+                codes_after(
+                    "HTTPRoute",
+                    "/spec/rules/0/backendRefs/0/name",
+                    json!("other"),
+                ),
+                RouteBackendUnresolved,
+            ),
+            (
+                codes_after("InferenceObjective", "/spec/poolRef/name", json!("other")),
+                ObjectivePoolUnresolved,
+            ),
+            (
+                core_codes_after(
+                    "PersistentVolumeClaim",
+                    "/spec/storageClassName",
+                    json!("nas"),
+                ),
+                ClaimVolumeMismatch,
+            ),
+            (
+                core_codes_after(
+                    "PersistentVolumeClaim",
+                    "/spec/resources/requests/storage",
+                    json!("100Gi"),
+                ),
+                ClaimVolumeMismatch,
+            ),
+            (
+                core_codes_after(
+                    "PersistentVolumeClaim",
+                    "/spec/accessModes",
+                    json!(["ReadWriteOnce", "ReadWriteMany"]),
+                ),
+                ClaimVolumeMismatch,
+            ),
+            (
+                core_codes_after(
+                    "PersistentVolumeClaim",
+                    "/spec/selector/matchLabels",
+                    json!({"alicloud-pvname": "other"}),
+                ),
+                ClaimVolumeMismatch,
+            ),
+            (
+                core_codes_after("PersistentVolume", "/spec/csi/volumeHandle", json!("other")),
+                VolumeHandleMismatch,
+            ),
+            (
+                codes_after(
+                    "Service",
+                    "/spec/template/spec/containers/0/volumeMounts/0/mountPath",
+                    json!("/models/other"),
+                ),
+                MountPathMismatch,
+            ),
+        ];
+        for (i, (found, want)) in cases.into_iter().enumerate() {
+            assert_eq!(found, vec![want], "case {i}");
+        }
+    }
+}
