@@ -85,6 +85,22 @@ fn every_stack_matches_its_golden_stream() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The seed stack under every explicit profile (`golden/qwen.<profile>.yaml`).
+#[test]
+fn the_seed_stack_matches_its_golden_stream_under_each_profile() {
+    for profile in ["ack-explicit", "gateway-api"] {
+        let output = run(&["build", "stacks/qwen.toml", "--profile", profile, "-o", "-"]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{profile}: {}",
+            stderr(&output)
+        );
+        let golden = root().join(format!("golden/qwen.{profile}.yaml"));
+        check_golden(&golden, &output.stdout).unwrap();
+    }
+}
+
 /// Reads a directory tree into relative path -> bytes.
 fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -185,6 +201,13 @@ fn every_golden_object_is_valid_for_the_upstream_apis() {
         }
         for object in yaml_documents(&path) {
             checked += 1;
+            // ACK's InferencePool version has no upstream CRD in the reference data; the
+            // embedded catalog (written from the Go types) checks it instead, in tests/validate.rs.
+            if object["apiVersion"] == "inference.networking.x-k8s.io/v1alpha2"
+                && object["kind"] == "InferencePool"
+            {
+                continue;
+            }
             let problems = upstream().validate(&object);
             if !problems.is_empty() {
                 failures.push(format!(
