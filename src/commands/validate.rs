@@ -36,12 +36,13 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         anyhow::bail!("no manifests (*.yaml, *.yml, *.json) found in the paths given");
     }
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let schemas = schema_set(
+    let mut schemas = schema_set(
         &args.crds,
         &args.openapi,
         &mut loaded.sources,
         &mut diagnostics,
     )?;
+    schemas.skip_cel = args.skip_cel;
     let validator = ObjectValidator {
         schemas,
         skip_missing: args.skip_missing,

@@ -320,7 +320,34 @@ fn field_path_pointer(path: &str) -> String {
     pointer
 }
 
-/// JSON as CEL sees it: objects are maps with string keys, integers are `int`.
+/// Words CEL reserves; Kubernetes exposes fields with these names as `__word__`
+/// (a parentRef's `namespace` is `p.__namespace__` in Gateway API rules).
+const CEL_RESERVED: [&str; 21] = [
+    "true",
+    "false",
+    "null",
+    "in",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "else",
+    "for",
+    "function",
+    "if",
+    "import",
+    "let",
+    "loop",
+    "package",
+    "namespace",
+    "return",
+    "var",
+    "void",
+    "while",
+];
+
+/// JSON as CEL sees it: objects are maps with string keys, integers are `int`, and a field
+/// named by a reserved word is also reachable under its escaped name.
 fn to_cel(value: &Value) -> CelValue {
     match value {
         Value::Null => CelValue::Null,
@@ -333,10 +360,14 @@ fn to_cel(value: &Value) -> CelValue {
         Value::String(s) => CelValue::String(Arc::new(s.clone())),
         Value::Array(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
         Value::Object(fields) => {
-            let map: HashMap<Key, CelValue> = fields
-                .iter()
-                .map(|(k, v)| (Key::from(k.as_str()), to_cel(v)))
-                .collect();
+            let mut map: HashMap<Key, CelValue> = HashMap::with_capacity(fields.len());
+            for (k, v) in fields {
+                let converted = to_cel(v);
+                if CEL_RESERVED.contains(&k.as_str()) {
+                    map.insert(Key::from(format!("__{k}__")), converted.clone());
+                }
+                map.insert(Key::from(k.as_str()), converted);
+            }
             CelValue::Map(CelMap { map: Arc::new(map) })
         }
     }
@@ -418,6 +449,17 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].message, "failed rule: self.x > 0");
         assert!(found[1].broken);
+    }
+
+    #[test]
+    fn reserved_field_names_are_escaped_like_kubernetes() {
+        let schema = json!({"x-kubernetes-validations": [{"rule": "self.__namespace__ == 'a'", "message": "m"}]});
+        assert!(
+            tree(schema.clone())
+                .evaluate(&json!({"namespace": "a"}))
+                .is_empty()
+        );
+        assert_eq!(tree(schema).evaluate(&json!({"namespace": "b"})).len(), 1);
     }
 
     #[test]
