@@ -85,13 +85,16 @@ impl RuleTree {
         let env = library::environment();
         let root = Context::with_env(env);
         let mut out = Vec::new();
-        self.walk(object, String::new(), &root, &mut out);
+        // Converted once: each rule node takes its value from here instead of converting again.
+        let converted = to_cel(object);
+        self.walk(object, &converted, String::new(), &root, &mut out);
         out
     }
 
     fn walk(
         &self,
         value: &Value,
+        converted: &CelValue,
         pointer: String,
         root: &Context<'_, '_>,
         out: &mut Vec<CelViolation>,
@@ -99,31 +102,31 @@ impl RuleTree {
         if value.is_null() {
             return;
         }
-        if !self.rules.is_empty() {
-            let bound = to_cel(value);
-            for rule in &self.rules {
-                if let Some(violation) = rule.check(&bound, &pointer, root) {
-                    out.push(violation);
-                }
+        for rule in &self.rules {
+            if let Some(violation) = rule.check(converted, &pointer, root) {
+                out.push(violation);
             }
         }
-        match value {
-            Value::Object(fields) => {
+        match (value, converted) {
+            (Value::Object(fields), CelValue::Map(map)) => {
+                let child = |name: &str| map.map.get(&Key::from(name));
                 for (name, tree) in &self.properties {
-                    if let Some(field) = fields.get(name) {
-                        tree.walk(field, format!("{pointer}/{}", escape(name)), root, out);
+                    if let (Some(field), Some(cel)) = (fields.get(name), child(name)) {
+                        tree.walk(field, cel, format!("{pointer}/{}", escape(name)), root, out);
                     }
                 }
                 if let Some(tree) = &self.additional {
                     for (name, field) in fields {
-                        tree.walk(field, format!("{pointer}/{}", escape(name)), root, out);
+                        if let Some(cel) = child(name) {
+                            tree.walk(field, cel, format!("{pointer}/{}", escape(name)), root, out);
+                        }
                     }
                 }
             }
-            Value::Array(items) => {
+            (Value::Array(items), CelValue::List(list)) => {
                 if let Some(tree) = &self.items {
-                    for (i, item) in items.iter().enumerate() {
-                        tree.walk(item, format!("{pointer}/{i}"), root, out);
+                    for (i, (item, cel)) in items.iter().zip(list.iter()).enumerate() {
+                        tree.walk(item, cel, format!("{pointer}/{i}"), root, out);
                     }
                 }
             }
