@@ -54,11 +54,13 @@ fn golden_objects_are_valid_under_the_catalog_and_the_upstream_crds() {
             "golden/qwen.yaml",
             "golden/deepseek.yaml",
             "golden/valid-minimal.yaml",
+            "golden/qwen.ack-explicit.yaml",
+            "golden/qwen.gateway-api.yaml",
         ];
         args.extend(&extra);
         let (code, report) = json_report(&args);
         assert_eq!(code, Some(0), "{report:#}");
-        assert_eq!(report["summary"]["valid"], 15);
+        assert_eq!(report["summary"]["valid"], 41);
         assert_eq!(report["summary"]["invalid"], 0);
     }
 }
