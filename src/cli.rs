@@ -54,6 +54,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print what a profile emits and which API versions it targets.
     Explain(ExplainArgs),
+    /// Compare what a build would write with what is on disk, object by object.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -67,8 +69,12 @@ pub struct BuildArgs {
     pub output: PathBuf,
 
     /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
     pub profile: Option<ProfileArg>,
+
+    /// Write nothing; exit 1 if the output directory is not exactly what a build would write.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// The profiles, as command-line values.
@@ -151,4 +157,29 @@ pub struct ExplainArgs {
     /// The profile to explain.
     #[arg(value_enum)]
     pub profile: ProfileArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Stack files, or directories walked recursively for *.toml.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The rendered directory to compare with (what `build -o` wrote).
+    #[arg(long, default_value = "rendered")]
+    pub against: PathBuf,
+
+    /// Compile every stack for this profile, whatever its own `profile` says.
+    #[arg(long, value_enum)]
+    pub profile: Option<ProfileArg>,
+
+    /// `text` (unified diffs, coloured on a terminal unless NO_COLOR) or `json`.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
 }

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod k8s;
 pub mod load;

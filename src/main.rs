@@ -13,8 +13,12 @@ fn main() -> ExitCode {
     let color = match cli.color {
         ColorChoice::Always => Color::Always,
         ColorChoice::Never => Color::Never,
+        // Reports go to stdout and diagnostics to stderr: colour only when both are terminals,
+        // so `inferstack diff | less` gets plain text.
         ColorChoice::Auto
-            if std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal() =>
+            if std::env::var_os("NO_COLOR").is_none()
+                && std::io::stderr().is_terminal()
+                && std::io::stdout().is_terminal() =>
         {
             Color::Always
         }

@@ -110,6 +110,60 @@ fn remove_abandoned_staging(dir: &Path) {
     }
 }
 
+/// How a directory differs from the tree a build would write there (`build --check`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Staleness {
+    pub missing: Vec<String>,
+    pub changed: Vec<String>,
+    /// YAML files (or files of the previous manifest) that the build would not write.
+    pub extra: Vec<String>,
+}
+
+impl Staleness {
+    pub fn is_clean(&self) -> bool {
+        self.missing.is_empty() && self.changed.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Compares `dir` with `tree` without writing anything.
+pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> {
+    let mut staleness = Staleness::default();
+    for (relative, content) in tree {
+        match fs::read(dir.join(relative)) {
+            Ok(old) if old == *content => {}
+            Ok(_) => staleness.changed.push(relative.clone()),
+            Err(_) => staleness.missing.push(relative.clone()),
+        }
+    }
+    let mut on_disk: BTreeSet<String> = previous_manifest(dir).unwrap_or_default();
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .flatten()
+        {
+            let yaml = entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml");
+            if entry.file_type().is_file() && yaml {
+                let relative = entry
+                    .path()
+                    .strip_prefix(dir)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                on_disk.insert(relative);
+            }
+        }
+    }
+    staleness.extra = on_disk
+        .into_iter()
+        .filter(|p| !tree.contains_key(p) && dir.join(p).exists())
+        .collect();
+    Ok(staleness)
+}
+
 /// The files the previous run wrote. A non-empty directory without a manifest was not made by
 /// inferstack: writing into it could overwrite someone's files, so it is refused.
 fn previous_manifest(dir: &Path) -> anyhow::Result<BTreeSet<String>> {
@@ -229,6 +283,29 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         assert!(write_tree(empty.path(), &tree(&[("../x.yaml", "1")])).is_err());
         assert!(write_tree(empty.path(), &tree(&[("/etc/x.yaml", "1")])).is_err());
+    }
+
+    #[test]
+    fn compare_finds_missing_changed_and_extra_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
+        assert!(
+            compare_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")]))
+                .unwrap()
+                .is_clean()
+        );
+        fs::write(out.join("stray.yaml"), "x").unwrap();
+        fs::write(out.join("notes.md"), "mine").unwrap();
+        let found = compare_tree(&out, &tree(&[("a.yaml", "9"), ("c.yaml", "3")])).unwrap();
+        assert_eq!(
+            found,
+            Staleness {
+                missing: vec!["c.yaml".into()],
+                changed: vec!["a.yaml".into()],
+                extra: vec!["b.yaml".into(), "stray.yaml".into()]
+            }
+        );
     }
 
     #[cfg(unix)]

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod explain;
 mod init;
 mod schema;
@@ -28,5 +29,6 @@ pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Schema => Ok(schema::run()),
         Command::Init(args) => init::run(args),
         Command::Explain(args) => Ok(explain::run(args)),
+        Command::Diff(args) => diff::run(args, style),
     }
 }

@@ -1,0 +1,437 @@
+//! Diff stage (pure): compiled objects vs the objects read from a rendered directory ->
+//! `Vec<Change>`, one per object added, removed or changed, in apply order.
+//!
+//! Objects are matched by API group, kind, namespace and name (not by version, so a changed
+//! `apiVersion` of one group is a change, not a removal and an addition). They are compared
+//! semantically, as JSON values; the diff shown is between the canonical YAML of both sides,
+//! so formatting and key order on disk never show up. A change to a field the API server will
+//! not update ([`immutable_fields`]) marks the object for replacement.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use similar::TextDiff;
+
+use crate::emit::{apply_order, layout, to_yaml};
+use crate::k8s::{Object, ObjectRef};
+
+/// Lines of context around each hunk, as `diff -u` and `kubectl diff` show.
+const CONTEXT_LINES: usize = 3;
+
+/// What happens to an object when the compiled output replaces what is on disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Compiled, not on disk.
+    Added,
+    /// On disk, no longer compiled.
+    Removed,
+    /// On both sides, with different content.
+    Changed,
+}
+
+impl Action {
+    /// The word used in reports: `added`, `removed`, `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Added => "added",
+            Action::Removed => "removed",
+            Action::Changed => "changed",
+        }
+    }
+}
+
+/// One object that differs between the compiled output and the directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub action: Action,
+    /// The compiled identity, or the one on disk for a removed object.
+    pub id: ObjectRef,
+    /// The file under the directory (`/`-separated): where the object is on disk, or for an
+    /// added object, where `build` would write it.
+    pub path: String,
+    /// JSON Pointers of the immutable fields that change; empty unless `action` is `Changed`.
+    pub immutable_fields: Vec<String>,
+    /// Unified diff of the canonical YAML, from the disk side to the compiled side; never
+    /// coloured.
+    pub diff: String,
+}
+
+impl Change {
+    /// The object must be deleted and recreated: an immutable field changes.
+    pub fn replace(&self) -> bool {
+        !self.immutable_fields.is_empty()
+    }
+}
+
+/// The matching key: the group, not the version, identifies a resource type.
+type Key = (String, String, Option<String>, String);
+
+fn key(id: &ObjectRef) -> Key {
+    (
+        id.group().to_owned(),
+        id.kind.clone(),
+        id.namespace.clone(),
+        id.name.clone(),
+    )
+}
+
+/// The identity of a manifest: string `apiVersion`, `kind` and `metadata.name`, and
+/// `metadata.namespace` when it is a string. `None` when the value is not an object.
+pub fn identify(value: &Value) -> Option<ObjectRef> {
+    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
+    Some(ObjectRef {
+        api_version: text("/apiVersion")?.to_owned(),
+        kind: text("/kind")?.to_owned(),
+        namespace: text("/metadata/namespace").map(str::to_owned),
+        name: text("/metadata/name")?.to_owned(),
+    })
+}
+
+/// Compares `ours` (compiled) with `theirs` (`(file under the directory, document)` as read
+/// from disk; null documents are ignored). Errors are for a disk side that cannot be compared:
+/// a document that is not a Kubernetes object, or one object in two documents.
+pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<Change>> {
+    let mut disk: BTreeMap<Key, (ObjectRef, &str, &Value)> = BTreeMap::new();
+    for (path, value) in theirs {
+        if value.is_null() {
+            continue;
+        }
+        let Some(id) = identify(value) else {
+            anyhow::bail!(
+                "{path}: a document is not a Kubernetes object (it needs string apiVersion, kind and metadata.name)"
+            );
+        };
+        if let Some((_, first, _)) = disk.get(&key(&id)) {
+            anyhow::bail!("{id} is defined twice on disk: in {first} and in {path}");
+        }
+        disk.insert(key(&id), (id, path.as_str(), value));
+    }
+
+    let mut changes = Vec::new();
+    for object in ours {
+        let Some((_, path, value)) = disk.remove(&key(&object.id)) else {
+            let path = format!(
+                "{}/{}",
+                layout::directory(object),
+                layout::file_name(object)
+            );
+            changes.push(Change {
+                action: Action::Added,
+                id: object.id.clone(),
+                diff: unified(
+                    "",
+                    &to_yaml(&object.body)?,
+                    "/dev/null",
+                    &format!("b/{path}"),
+                ),
+                path,
+                immutable_fields: Vec::new(),
+            });
+            continue;
+        };
+        if *value == object.body {
+            continue;
+        }
+        let old = to_yaml(value)?;
+        let new = to_yaml(&object.body)?;
+        changes.push(Change {
+            action: Action::Changed,
+            id: object.id.clone(),
+            path: path.to_owned(),
+            immutable_fields: immutable_fields(&object.id, value, &object.body),
+            diff: unified(&old, &new, &format!("a/{path}"), &format!("b/{path}")),
+        });
+    }
+    for (id, path, value) in disk.into_values() {
+        changes.push(Change {
+            action: Action::Removed,
+            id,
+            path: path.to_owned(),
+            immutable_fields: Vec::new(),
+            diff: unified(&to_yaml(value)?, "", &format!("a/{path}"), "/dev/null"),
+        });
+    }
+    changes.sort_by(|a, b| {
+        apply_order(&a.id)
+            .cmp(&apply_order(&b.id))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(changes)
+}
+
+fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(CONTEXT_LINES)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+/// Where an object type's immutable fields are: JSON Pointer roots, and pointers under those
+/// roots that may change after all.
+fn immutable_roots(id: &ObjectRef) -> (&'static [&'static str], &'static [&'static str]) {
+    match (id.group(), id.kind.as_str()) {
+        ("", "PersistentVolume") => (&["/spec"], &[]),
+        // Only the storage request of a claim can change (volume expansion).
+        ("", "PersistentVolumeClaim") => (&["/spec"], &["/spec/resources"]),
+        ("", "Service") => (&["/spec/clusterIP"], &[]),
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
+            (&["/spec/selector"], &[])
+        }
+        ("inference.networking.k8s.io" | "inference.networking.x-k8s.io", "InferencePool") => {
+            (&["/spec/selector"], &[])
+        }
+        _ => (&[], &[]),
+    }
+}
+
+/// The immutable fields of an object of type `id` that differ between `old` and `new`, as JSON
+/// Pointers to the deepest values that differ, in document order.
+pub fn immutable_fields(id: &ObjectRef, old: &Value, new: &Value) -> Vec<String> {
+    let (roots, mutable) = immutable_roots(id);
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let mut differences = Vec::new();
+    differing(Some(old), Some(new), String::new(), &mut differences);
+    differences
+        .into_iter()
+        .filter(|pointer| roots.iter().any(|root| under(pointer, root)))
+        .filter(|pointer| !mutable.iter().any(|root| under(pointer, root)))
+        .collect()
+}
+
+/// `pointer` is `root` or inside it (segment-wise: `/spec/resourcesX` is not under
+/// `/spec/resources`).
+fn under(pointer: &str, root: &str) -> bool {
+    pointer
+        .strip_prefix(root)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Collects the pointers where `old` and `new` differ: mappings member by member, lists of the
+/// same length item by item, anything else as a whole.
+fn differing(old: Option<&Value>, new: Option<&Value>, at: String, out: &mut Vec<String>) {
+    match (old, new) {
+        (Some(a), Some(b)) if a == b => {}
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+            for k in keys {
+                let here = format!("{at}/{}", crate::yaml::escape(k));
+                differing(a.get(k), b.get(k), here, out);
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                differing(Some(x), Some(y), format!("{at}/{i}"), out);
+            }
+        }
+        (None, None) => {}
+        _ => out.push(at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::Sharing;
+    use crate::source::{FileId, Span};
+    use serde_json::json;
+
+    fn object(body: Value) -> Object {
+        let id = identify(&body).unwrap();
+        Object {
+            id,
+            body,
+            origin: Span::file_start(FileId(0)),
+            origins: Vec::new(),
+            sharing: Sharing::Owned,
+        }
+    }
+
+    fn pv(capacity: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "m"},
+               "spec": {"capacity": {"storage": capacity}, "storageClassName": "oss"}})
+    }
+
+    fn pvc(request: &str, class: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+               "metadata": {"name": "m", "namespace": "default"},
+               "spec": {"resources": {"requests": {"storage": request}}, "storageClassName": class}})
+    }
+
+    fn config(value: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "c", "namespace": "default"}, "data": {"k": value}})
+    }
+
+    fn disk(values: &[Value]) -> Vec<(String, Value)> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("f{i}.yaml"), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn equal_objects_give_no_change_whatever_the_key_order() {
+        let ours = [object(config("a"))];
+        let theirs = json!({"data": {"k": "a"}, "metadata": {"namespace": "default", "name": "c"},
+                            "kind": "ConfigMap", "apiVersion": "v1"});
+        assert_eq!(diff(&ours, &disk(&[theirs, Value::Null])).unwrap(), []);
+    }
+
+    #[test]
+    fn a_changed_value_gives_a_unified_diff_of_the_canonical_yaml() {
+        let changes = diff(&[object(config("b"))], &disk(&[config("a")])).unwrap();
+        assert_eq!(changes.len(), 1);
+        let change = &changes[0];
+        assert_eq!(change.action, Action::Changed);
+        assert_eq!(change.path, "f0.yaml");
+        assert!(!change.replace());
+        assert_eq!(
+            change.diff,
+            "--- a/f0.yaml\n+++ b/f0.yaml\n@@ -4,4 +4,4 @@\n   name: c\n   namespace: default\n data:\n-  k: a\n+  k: b\n"
+        );
+    }
+
+    #[test]
+    fn added_and_removed_objects_are_sorted_in_apply_order() {
+        let ours = [object(pvc("1Gi", "oss")), object(config("a"))];
+        let changes = diff(&ours, &disk(&[pv("1Gi")])).unwrap();
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| (c.action, c.id.kind.as_str(), c.path.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Action::Added, "ConfigMap", "default/configmap-c.yaml"),
+                (Action::Removed, "PersistentVolume", "f0.yaml"),
+                (
+                    Action::Added,
+                    "PersistentVolumeClaim",
+                    "default/persistentvolumeclaim-m.yaml"
+                ),
+            ]
+        );
+        assert!(
+            changes[0]
+                .diff
+                .starts_with("--- /dev/null\n+++ b/default/configmap-c.yaml\n")
+        );
+        assert!(changes[1].diff.contains("\n-kind: PersistentVolume\n"));
+    }
+
+    #[test]
+    fn objects_match_by_group_not_version() {
+        let old = json!({"apiVersion": "inference.networking.x-k8s.io/v1alpha2", "kind": "InferencePool",
+                         "metadata": {"name": "p", "namespace": "n"}, "spec": {"selector": {"app": "a"}}});
+        let mut new = old.clone();
+        new["apiVersion"] = json!("inference.networking.x-k8s.io/v1");
+        let changes = diff(&[object(new)], &disk(&[old])).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].action, Action::Changed);
+        assert!(!changes[0].replace());
+    }
+
+    #[test]
+    fn core_and_knative_services_of_one_name_are_different_objects() {
+        let knative = json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                             "metadata": {"name": "s", "namespace": "n"}});
+        let core = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "n"}});
+        let changes = diff(&[object(knative)], &disk(&[core])).unwrap();
+        let actions: Vec<_> = changes.iter().map(|c| c.action).collect();
+        assert_eq!(actions, [Action::Removed, Action::Added]);
+    }
+
+    #[test]
+    fn a_persistent_volume_spec_change_needs_a_replace() {
+        let changes = diff(&[object(pv("40Gi"))], &disk(&[pv("30Gi")])).unwrap();
+        assert!(changes[0].replace());
+        assert_eq!(changes[0].immutable_fields, ["/spec/capacity/storage"]);
+    }
+
+    #[test]
+    fn a_claim_may_grow_but_not_change_class() {
+        let grow = diff(&[object(pvc("40Gi", "oss"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
+        assert_eq!(grow[0].action, Action::Changed);
+        assert!(!grow[0].replace());
+        let class = diff(&[object(pvc("40Gi", "nas"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
+        assert_eq!(class[0].immutable_fields, ["/spec/storageClassName"]);
+    }
+
+    #[test]
+    fn selectors_and_cluster_ips_are_immutable() {
+        let deployment = |app: &str, replicas: u32| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d", "namespace": "n"},
+                   "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app}}}})
+        };
+        let id = identify(&deployment("a", 1)).unwrap();
+        assert_eq!(
+            immutable_fields(&id, &deployment("a", 1), &deployment("b", 1)),
+            ["/spec/selector/matchLabels/app"]
+        );
+        assert_eq!(
+            immutable_fields(&id, &deployment("a", 1), &deployment("a", 2)),
+            Vec::<String>::new()
+        );
+
+        let service = |ip: Option<&str>| {
+            let mut s = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "n"},
+                               "spec": {"ports": [{"port": 80}]}});
+            if let Some(ip) = ip {
+                s["spec"]["clusterIP"] = json!(ip);
+            }
+            s
+        };
+        let id = identify(&service(None)).unwrap();
+        assert_eq!(
+            immutable_fields(&id, &service(Some("10.0.0.1")), &service(None)),
+            ["/spec/clusterIP"]
+        );
+
+        let pool = |app: &str| {
+            json!({"apiVersion": "inference.networking.k8s.io/v1", "kind": "InferencePool",
+                   "metadata": {"name": "p", "namespace": "n"},
+                   "spec": {"selector": {"matchLabels": {"app": app}}, "targetPorts": [{"number": 8000}]}})
+        };
+        let id = identify(&pool("a")).unwrap();
+        assert_eq!(
+            immutable_fields(&id, &pool("a"), &pool("b")),
+            ["/spec/selector/matchLabels/app"]
+        );
+    }
+
+    #[test]
+    fn other_kinds_have_no_immutable_fields() {
+        let id = identify(&config("a")).unwrap();
+        assert!(immutable_fields(&id, &config("a"), &config("b")).is_empty());
+    }
+
+    #[test]
+    fn differences_are_the_deepest_values_that_differ() {
+        let mut out = Vec::new();
+        let old = json!({"a": {"b": 1, "c": [1, 2]}, "d/e": 1, "gone": 1});
+        let new = json!({"a": {"b": 2, "c": [1, 2, 3]}, "d/e": 2, "new": 1});
+        differing(Some(&old), Some(&new), String::new(), &mut out);
+        assert_eq!(out, ["/a/b", "/a/c", "/d~1e", "/gone", "/new"]);
+        assert!(under("/spec/resources/requests", "/spec/resources"));
+        assert!(!under("/spec/resourcesX", "/spec/resources"));
+    }
+
+    #[test]
+    fn a_disk_side_that_cannot_be_compared_is_an_error() {
+        let error = diff(&[], &disk(&[json!({"kind": "ConfigMap"})])).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("f0.yaml: a document is not a Kubernetes object")
+        );
+        let error = diff(&[], &disk(&[config("a"), config("b")])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "ConfigMap default/c is defined twice on disk: in f0.yaml and in f1.yaml"
+        );
+    }
+}

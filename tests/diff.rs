@@ -1,0 +1,366 @@
+//! `inferstack diff` end to end: stacks are built into a temporary directory, edited, and
+//! compared with what was built. Exit codes are those of `kubectl diff`: 0 no difference,
+//! 1 differences, 2 error.
+
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::cli::{root, run, stderr, stdout};
+
+/// A copy of `stacks/` and what `build` wrote for it, in a temporary directory.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    stacks: PathBuf,
+    out: PathBuf,
+}
+
+impl Fixture {
+    fn built() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let stacks = dir.path().join("stacks");
+        fs::create_dir_all(&stacks).unwrap();
+        for name in ["qwen.toml", "deepseek.toml"] {
+            fs::copy(root().join("stacks").join(name), stacks.join(name)).unwrap();
+        }
+        let out = dir.path().join("out");
+        let build = run(&["build", s(&stacks), "-o", s(&out)]);
+        assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+        Fixture {
+            _dir: dir,
+            stacks,
+            out,
+        }
+    }
+
+    /// Replaces `from` by `to` in one stack, which must contain it.
+    fn edit(&self, stack: &str, from: &str, to: &str) {
+        let path = self.stacks.join(stack);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from} not in {stack}");
+        fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    fn diff(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["diff", s(&self.stacks), "--against", s(&self.out)];
+        args.extend_from_slice(extra);
+        run(&args)
+    }
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+#[test]
+fn no_change_exits_0() {
+    let fixture = Fixture::built();
+    let output = fixture.diff(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with("no differences with "));
+    let report = json(&fixture.diff(&["--format", "json"]));
+    assert_eq!(report["changes"], Value::Array(Vec::new()));
+}
+
+#[test]
+fn a_changed_value_exits_1_and_shows_the_changed_line() {
+    let fixture = Fixture::built();
+    fixture.edit("qwen.toml", "max = 3", "max = 5");
+    let output = fixture.diff(&[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("changed: Service default/qwen (serving.knative.dev/v1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n-        autoscaling.knative.dev/max-scale: \"3\"\n+        autoscaling.knative.dev/max-scale: \"5\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--- a/default/service.serving.knative.dev-qwen.yaml\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!(
+            "0 added, 0 removed, 1 changed (0 to replace) compared with {}\n",
+            s(&fixture.out)
+        )),
+        "{text}"
+    );
+    // Only the Service changed: nothing else is listed.
+    assert_eq!(text.matches("changed: ").count(), 1, "{text}");
+}
+
+#[test]
+fn a_removed_stack_lists_its_objects_as_removed() {
+    let fixture = Fixture::built();
+    fs::remove_file(fixture.stacks.join("deepseek.toml")).unwrap();
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let removed: Vec<(String, String)> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["action"], "removed");
+            (
+                c["object"]["kind"].as_str().unwrap().to_owned(),
+                c["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The Gateway and config-network are shared with qwen, so they stay.
+    assert_eq!(
+        removed,
+        [
+            (
+                "PersistentVolume".to_owned(),
+                "_cluster/persistentvolume-deepseek-r1-model.yaml".to_owned()
+            ),
+            (
+                "PersistentVolumeClaim".to_owned(),
+                "llm/persistentvolumeclaim-deepseek-r1-model.yaml".to_owned()
+            ),
+            (
+                "Service".to_owned(),
+                "llm/service.serving.knative.dev-deepseek-r1.yaml".to_owned()
+            ),
+        ]
+    );
+    let text = stdout(&fixture.diff(&[]));
+    assert!(
+        text.contains("removed: Service llm/deepseek-r1 (serving.knative.dev/v1)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_immutable_change_is_flagged_replace_with_its_pointer() {
+    let fixture = Fixture::built();
+    fixture.edit("qwen.toml", "size = \"30Gi\"", "size = \"40Gi\"");
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"added": 0, "removed": 0, "changed": 2, "replace": 1})
+    );
+    let changes = report["changes"].as_array().unwrap();
+    // Apply order: the volume before its claim.
+    assert_eq!(changes[0]["object"]["kind"], "PersistentVolume");
+    assert_eq!(changes[0]["replace"], true);
+    assert_eq!(
+        changes[0]["immutableFields"],
+        serde_json::json!(["/spec/capacity/storage"])
+    );
+    // A claim's storage request may grow in place.
+    assert_eq!(changes[1]["object"]["kind"], "PersistentVolumeClaim");
+    assert_eq!(changes[1]["replace"], false);
+    assert_eq!(changes[1]["immutableFields"], serde_json::json!([]));
+
+    let text = stdout(&fixture.diff(&[]));
+    assert!(
+        text.contains("replace: PersistentVolume llm-model (v1)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("immutable field(s) changed: /spec/capacity/storage"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_changed_bucket_path_replaces_the_volume() {
+    let fixture = Fixture::built();
+    fixture.edit(
+        "qwen.toml",
+        "oss://qwen-models/models/Qwen1.5-4B-Chat",
+        "oss://qwen-models/models2/Qwen1.5-4B-Chat",
+    );
+    let report = json(&fixture.diff(&["--format", "json"]));
+    let volume = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["object"]["kind"] == "PersistentVolume")
+        .unwrap();
+    assert_eq!(
+        volume["immutableFields"],
+        serde_json::json!(["/spec/csi/volumeAttributes/path"])
+    );
+}
+
+#[test]
+fn the_json_report_has_the_documented_shape() {
+    let fixture = Fixture::built();
+    fixture.edit("qwen.toml", "max = 3", "max = 5");
+    fs::remove_file(
+        fixture
+            .out
+            .join("knative-serving/configmap-config-network.yaml"),
+    )
+    .unwrap();
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(!stdout(&output).contains('\x1b'));
+    let report = json(&output);
+    assert_eq!(report["apiVersion"], "inferstack.dev/v1");
+    assert_eq!(report["kind"], "DiffReport");
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"added": 1, "removed": 0, "changed": 1, "replace": 0})
+    );
+    let changes = report["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2);
+    let added = &changes[0];
+    assert_eq!(added["action"], "added");
+    assert_eq!(
+        added["object"],
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "namespace": "knative-serving", "name": "config-network"})
+    );
+    assert_eq!(
+        added["path"],
+        "knative-serving/configmap-config-network.yaml"
+    );
+    assert!(
+        added["diff"]
+            .as_str()
+            .unwrap()
+            .starts_with("--- /dev/null\n+++ b/knative-serving/configmap-config-network.yaml\n")
+    );
+    let changed = &changes[1];
+    assert_eq!(changed["action"], "changed");
+    assert_eq!(changed["object"]["kind"], "Service");
+    assert_eq!(changed["replace"], false);
+    let keys: Vec<&str> = changed
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "action",
+            "object",
+            "path",
+            "replace",
+            "immutableFields",
+            "diff"
+        ]
+    );
+    assert!(
+        changed["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+        autoscaling.knative.dev/max-scale: \"5\"\n")
+    );
+}
+
+#[test]
+fn formatting_noise_on_disk_is_not_a_difference() {
+    let fixture = Fixture::built();
+    let file = fixture
+        .out
+        .join("knative-serving/configmap-config-network.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    // Same object, other key order and quoting, with a leading document separator.
+    let value: Value = serde_saphyr::from_str(&text).unwrap();
+    let reversed: serde_json::Map<String, Value> = value
+        .as_object()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let reversed = Value::Object(reversed).to_string();
+    assert!(reversed.starts_with("{\"data\""), "{reversed}");
+    fs::write(&file, format!("---\n{reversed}\n")).unwrap();
+    let output = fixture.diff(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn a_missing_directory_means_everything_is_added() {
+    let fixture = Fixture::built();
+    fs::remove_dir_all(&fixture.out).unwrap();
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"added": 8, "removed": 0, "changed": 0, "replace": 0})
+    );
+}
+
+#[test]
+fn unparseable_yaml_on_disk_exits_2_naming_the_file() {
+    let fixture = Fixture::built();
+    fs::write(fixture.out.join("default/broken.yaml"), "a: [\n").unwrap();
+    let output = fixture.diff(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("broken.yaml:"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_invalid_stack_exits_2_with_its_diagnostics() {
+    let fixture = Fixture::built();
+    fixture.edit("qwen.toml", "[service]\n", "[service]\nnamespce = \"x\"\n");
+    let output = fixture.diff(&["--message-format", "short"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    let text = stderr(&output);
+    assert!(
+        text.starts_with("error: 1 problem(s) in 2 stack file(s); nothing was compared"),
+        "{text}"
+    );
+    assert!(text.contains("error[unknown-key]"), "{text}");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let fixture = Fixture::built();
+    fixture.edit("qwen.toml", "max = 3", "max = 5");
+    // Not a terminal: plain.
+    assert!(!stdout(&fixture.diff(&[])).contains('\x1b'));
+    // NO_COLOR, even with --color auto.
+    let args = [
+        "diff",
+        s(&fixture.stacks),
+        "--against",
+        s(&fixture.out),
+        "--color",
+        "auto",
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!stdout(&output).contains('\x1b'));
+    // --color always: the added line is green.
+    let text = stdout(&fixture.diff(&["--color", "always"]));
+    assert!(
+        text.contains("\x1b[32m+        autoscaling.knative.dev/max-scale: \"5\"\x1b[0m\n"),
+        "{text}"
+    );
+    // --message-format short stays plain even then.
+    let text = stdout(&fixture.diff(&["--color", "always", "--message-format", "short"]));
+    assert!(!text.contains('\x1b'), "{text}");
+}

@@ -1,0 +1,210 @@
+//! The delivery contracts: the Argo CD plugin exactly as Argo CD runs it, `build --check` as a
+//! pre-commit hook and CI job run it, and the hook and workflow files users copy.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+use support::cli::{root, run_in, stderr, stdout};
+
+fn yaml(path: &Path) -> Vec<Value> {
+    let stream = inferstack::yaml::parse(&fs::read_to_string(path).unwrap());
+    assert!(
+        stream.problems.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        stream.problems
+    );
+    stream.documents.into_iter().map(|d| d.value).collect()
+}
+
+/// The plugin's generate command, run the way the CMP server runs it: in the application
+/// directory, no terminal, no stdin, the Application's plugin env as ARGOCD_ENV_* variables.
+fn run_plugin(app_dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let plugin = &yaml(&root().join("integrations/argocd/plugin.yaml"))[0];
+    let command: Vec<&str> = plugin["spec"]["generate"]["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(command[0], "inferstack");
+    let mut process = Command::new(env!("CARGO_BIN_EXE_inferstack"));
+    process
+        .args(&command[1..])
+        .current_dir(app_dir)
+        .stdin(Stdio::null())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in env {
+        process.env(key, value);
+    }
+    process.output().unwrap()
+}
+
+fn app_with(stacks: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for stack in stacks {
+        let source = root().join(stack);
+        fs::copy(&source, dir.path().join(source.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_argocd_plugin_streams_only_objects() {
+    let app = app_with(&["stacks/qwen.toml", "stacks/deepseek.toml"]);
+    let output = run_plugin(app.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let file = app.path().join("out.yaml");
+    fs::write(&file, &output.stdout).unwrap();
+    let objects = yaml(&file);
+    assert_eq!(objects.len(), 8);
+    assert!(objects.iter().all(|o| o["apiVersion"].is_string()
+        && o["kind"].is_string()
+        && o["metadata"]["name"].is_string()));
+    assert!(!stdout(&output).contains('\u{1b}'));
+}
+
+#[test]
+fn the_argocd_plugin_honours_the_profile_from_the_application() {
+    let app = app_with(&["stacks/qwen.toml"]);
+    let output = run_plugin(app.path(), &[("ARGOCD_ENV_PROFILE", "gateway-api")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("kind: InferencePool"));
+}
+
+#[test]
+fn the_argocd_plugin_fails_loudly_with_nothing_on_stdout() {
+    // An empty stream with auto-prune on would delete the application's resources.
+    let broken = app_with(&["stacks/qwen.toml", "tests/stacks/invalid-metric.toml"]);
+    let output = run_plugin(broken.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(stderr(&output).contains("invalid-value"));
+
+    let app = app_with(&["stacks/qwen.toml"]);
+    let bad_option = run_plugin(app.path(), &[("ARGOCD_ENV_PROFILE", "openshift")]);
+    assert_eq!(bad_option.status.code(), Some(2));
+    assert!(bad_option.stdout.is_empty());
+
+    let empty = tempfile::tempdir().unwrap();
+    let nothing = run_plugin(empty.path(), &[]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(nothing.stdout.is_empty());
+}
+
+#[test]
+fn build_check_detects_stale_missing_and_extra_files() {
+    let work = app_with(&["stacks/qwen.toml", "stacks/deepseek.toml"]);
+    let check = |dir: &Path| run_in(dir, &["build", ".", "-o", "rendered", "--check"]);
+    let missing = check(work.path());
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing)
+            .contains("missing: rendered/default/service.serving.knative.dev-qwen.yaml"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        !work.path().join("rendered").exists(),
+        "--check writes nothing"
+    );
+
+    assert_eq!(
+        run_in(work.path(), &["build", ".", "-o", "rendered"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let clean = check(work.path());
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert!(stderr(&clean).contains("rendered is up to date"));
+
+    let service = work
+        .path()
+        .join("rendered/default/service.serving.knative.dev-qwen.yaml");
+    fs::write(
+        &service,
+        fs::read_to_string(&service)
+            .unwrap()
+            .replace("\"3\"", "\"9\""),
+    )
+    .unwrap();
+    fs::write(
+        work.path().join("rendered/default/hand-made.yaml"),
+        "kind: ConfigMap\n",
+    )
+    .unwrap();
+    let stale = check(work.path());
+    assert_eq!(stale.status.code(), Some(1));
+    let text = stderr(&stale);
+    assert!(
+        text.contains("changed: rendered/default/service.serving.knative.dev-qwen.yaml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("extra: rendered/default/hand-made.yaml"),
+        "{text}"
+    );
+    assert!(text.contains("is out of date"));
+}
+
+#[test]
+fn the_hook_and_workflow_files_name_real_commands() {
+    let hooks = &yaml(&root().join(".pre-commit-hooks.yaml"))[0];
+    let ids: Vec<&str> = hooks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["inferstack-check", "inferstack-build-check"]);
+    for hook in hooks.as_array().unwrap() {
+        assert_eq!(hook["language"], "rust");
+        let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
+        let mut args: Vec<&str> = entry[1..].to_vec();
+        args.extend(
+            hook["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap()),
+        );
+        // Run the hook in this repository: the stacks are valid and golden/rendered is current.
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if *a == "rendered" {
+                    "golden/rendered".to_owned()
+                } else {
+                    (*a).to_owned()
+                }
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = support::cli::run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+    }
+    let workflow = &yaml(&root().join("integrations/github/inferstack.yml"))[0];
+    let steps = workflow["jobs"]["check"]["steps"].as_array().unwrap();
+    assert!(steps.iter().any(|s| {
+        s["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("--format github"))
+    }));
+    assert!(steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+    }));
+}
