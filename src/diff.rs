@@ -75,16 +75,9 @@ fn key(id: &ObjectRef) -> Key {
     )
 }
 
-/// The identity of a manifest: string `apiVersion`, `kind` and `metadata.name`, and
-/// `metadata.namespace` when it is a string. `None` when the value is not an object.
+/// The identity of a manifest on disk; a name is required to match it with a compiled object.
 pub fn identify(value: &Value) -> Option<ObjectRef> {
-    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
-    Some(ObjectRef {
-        api_version: text("/apiVersion")?.to_owned(),
-        kind: text("/kind")?.to_owned(),
-        namespace: text("/metadata/namespace").map(str::to_owned),
-        name: text("/metadata/name")?.to_owned(),
-    })
+    ObjectRef::of_manifest(value).filter(|id| !id.name.is_empty())
 }
 
 /// Compares `ours` (compiled) with `theirs` (`(file under the directory, document)` as read

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::cli::{root, run, stderr, stdout};
+use support::cli::{json_report, root, run, stderr, stdout};
 
 const CRDS: &str = "../shared/reference/crds";
 const OPENAPI: &str = "../shared/reference/openapi/kubernetes/v1.35";
@@ -38,15 +38,6 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 
 fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap().display().to_string()
-}
-
-fn json_report(args: &[&str]) -> (Option<i32>, Value) {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    let output = run(&all);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&output), stderr(&output)));
-    (output.status.code(), report)
 }
 
 #[test]

@@ -8,36 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use support::cli::{root, run, run_in, stderr, stdout};
+use support::cli::{json_report, root, run, run_in, stdout};
+use support::upstream::yaml_files;
 
 const CRDS: &str = "../shared/reference/crds";
 const OPENAPI: &str = "../shared/reference/openapi/kubernetes/v1.35";
-
-fn json_report(args: &[&str]) -> (Option<i32>, Value) {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    let output = run(&all);
-    let report = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&output), stderr(&output)));
-    (output.status.code(), report)
-}
-
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            out.extend(yaml_files(&path));
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
-    out
-}
 
 fn relative(path: &Path) -> String {
     path.strip_prefix(root())

@@ -28,6 +28,21 @@ impl ObjectRef {
     }
 }
 
+impl ObjectRef {
+    /// The identity of a manifest: string `apiVersion` and `kind`, and `metadata.namespace` and
+    /// `metadata.name` where they are strings (a missing name is empty). `None` for a document
+    /// that is not a Kubernetes object.
+    pub fn of_manifest(value: &serde_json::Value) -> Option<ObjectRef> {
+        let text = |pointer: &str| value.pointer(pointer).and_then(serde_json::Value::as_str);
+        Some(ObjectRef {
+            api_version: text("/apiVersion")?.to_owned(),
+            kind: text("/kind")?.to_owned(),
+            namespace: text("/metadata/namespace").map(str::to_owned),
+            name: text("/metadata/name").unwrap_or_default().to_owned(),
+        })
+    }
+}
+
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.namespace {

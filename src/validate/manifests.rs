@@ -3,7 +3,6 @@
 //! the YAML text, or in the stack value that produced the field.
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use super::objects::{Finding, ObjectValidator, Status};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
@@ -33,17 +32,6 @@ impl Checked {
         self.results.extend(other.results);
         self.diagnostics.extend(other.diagnostics);
     }
-}
-
-/// The identity of an object, as far as it has one.
-pub fn object_ref(value: &Value) -> Option<ObjectRef> {
-    let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
-    Some(ObjectRef {
-        api_version: text("/apiVersion")?.to_owned(),
-        kind: text("/kind")?.to_owned(),
-        namespace: text("/metadata/namespace").map(str::to_owned),
-        name: text("/metadata/name").unwrap_or_default().to_owned(),
-    })
 }
 
 /// Validates every document of every file; files are checked in parallel, results kept in order.
@@ -97,7 +85,7 @@ fn check_file(sources: &SourceMap, file: FileId, validator: &ObjectValidator) ->
         );
     }
     for document in stream.documents.iter().filter(|d| !d.value.is_null()) {
-        let object = object_ref(&document.value);
+        let object = ObjectRef::of_manifest(&document.value);
         let (mut status, findings) = validator.check(&document.value);
         if broken_documents.contains(&document.index) && status == Status::Valid {
             status = Status::Invalid;

@@ -32,3 +32,13 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Runs `inferstack ARGS --format json` and parses the report.
+pub fn json_report(args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let output = run(&all);
+    let report = serde_json::from_str(&stdout(&output))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&output), stderr(&output)));
+    (output.status.code(), report)
+}
