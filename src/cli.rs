@@ -75,6 +75,30 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 if the output directory is not exactly what a build would write.
     #[arg(long)]
     pub check: bool,
+
+    /// Also emit the GitOps objects that deliver the output: Argo CD Applications (with sync
+    /// waves) or Flux GitRepository and Kustomizations (with dependsOn), under `_gitops/`.
+    #[arg(long, value_enum, requires_all = ["repo_url", "revision"])]
+    pub gitops: Option<GitOps>,
+
+    /// The Git repository the GitOps objects point at (never guessed).
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+
+    /// The branch, tag or commit the GitOps objects track.
+    #[arg(long)]
+    pub revision: Option<String>,
+
+    /// The output directory's path inside that repository; default: the -o directory as given.
+    #[arg(long, value_name = "PATH")]
+    pub repo_path: Option<String>,
+}
+
+/// GitOps tools whose objects `build --gitops` emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GitOps {
+    Argocd,
+    Flux,
 }
 
 /// The profiles, as command-line values.

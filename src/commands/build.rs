@@ -3,16 +3,18 @@
 
 use std::path::Path;
 
+use crate::cli::GitOps;
 use crate::cli::{BuildArgs, ProfileArg};
 use crate::diag::render::{Style, render_all};
-use crate::emit::{layout, stream};
+use crate::emit::gitops::{Delivery, Tool, add_to_tree, delivery as delivery_objects};
+use crate::emit::{layout, stream, to_yaml};
 use crate::output::{compare_tree, write_tree};
 
 use super::Outcome;
 use super::check::check_stacks;
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
+    let mut checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
     let diagnostics = &checked.diagnostics;
     let mut outcome = Outcome {
         stderr: render_all(diagnostics, &checked.loaded.sources, style),
@@ -27,14 +29,24 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         ));
         return Ok(outcome);
     }
-    if args.output == Path::new("-") && args.check {
+    let to_stdout = args.output == Path::new("-");
+    if to_stdout && args.check {
         anyhow::bail!("--check compares an output directory; it cannot be used with -o -");
     }
-    if args.output == Path::new("-") {
+    let gitops = match gitops_delivery(args)? {
+        Some(delivery) => delivery_objects(&mut checked.objects, &delivery)?,
+        None => Vec::new(),
+    };
+    if to_stdout {
         outcome.stdout = stream(&checked.objects)?;
+        for (_, body) in &gitops {
+            outcome.stdout.push_str("---\n");
+            outcome.stdout.push_str(&to_yaml(body)?);
+        }
         return Ok(outcome);
     }
-    let tree = layout::tree(&checked.objects)?;
+    let mut tree = layout::tree(&checked.objects)?;
+    add_to_tree(&mut tree, &gitops)?;
     if args.check {
         let stale = compare_tree(&args.output, &tree)?;
         outcome.problems = !stale.is_clean();
@@ -69,4 +81,43 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         summary.removed
     ));
     Ok(outcome)
+}
+
+/// The `--gitops` settings; the repository path defaults to the output directory as given.
+fn gitops_delivery(args: &BuildArgs) -> anyhow::Result<Option<Delivery<'_>>> {
+    let Some(tool) = args.gitops else {
+        return Ok(None);
+    };
+    let path = match (&args.repo_path, args.output.to_str()) {
+        (Some(path), _) => path.as_str(),
+        (None, Some("-")) | (None, None) => {
+            anyhow::bail!(
+                "--gitops with -o - needs --repo-path: where the rendered tree lives in the repository"
+            )
+        }
+        (None, Some(output)) => output,
+    };
+    let inside_repository = !path.is_empty()
+        && !Path::new(path).is_absolute()
+        && Path::new(path)
+            .components()
+            .all(|c| !matches!(c, std::path::Component::ParentDir));
+    if !inside_repository {
+        anyhow::bail!(
+            "the rendered tree's path in the repository, {path:?}, must be relative and inside it: pass --repo-path"
+        );
+    }
+    // clap requires both with --gitops; they are never guessed.
+    let (Some(repo_url), Some(revision)) = (&args.repo_url, &args.revision) else {
+        anyhow::bail!("--gitops needs --repo-url and --revision");
+    };
+    Ok(Some(Delivery {
+        tool: match tool {
+            GitOps::Argocd => Tool::ArgoCd,
+            GitOps::Flux => Tool::Flux,
+        },
+        repo_url,
+        revision,
+        path,
+    }))
 }

@@ -2,6 +2,7 @@
 //! then the body as typed), maps inside are sorted by their types, and objects are ordered by
 //! [`apply_order`], so the same stacks always give the same bytes.
 
+pub mod gitops;
 pub mod layout;
 
 use serde_json::{Map, Value};

@@ -2,6 +2,7 @@
 //! resources here, k8s-openapi for core kinds, all serialized once into an [`Object`].
 
 pub mod gateway;
+pub mod gitops;
 pub mod inference;
 pub mod knative;
 pub mod kustomize;
