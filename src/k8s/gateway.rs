@@ -1,18 +1,12 @@
 //! Gateway API types (gateway.networking.k8s.io/v1), only the fields inferstack sets.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
+
+use super::Resource;
 
 pub const API_VERSION: &str = "gateway.networking.k8s.io/v1";
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Gateway {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: GatewaySpec,
-}
+pub type Gateway = Resource<GatewaySpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,14 +36,7 @@ pub struct RouteNamespaces {
 }
 
 /// An HTTPRoute with one rule: every request on the parent listener goes to one backend.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HttpRoute {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: HttpRouteSpec,
-}
+pub type HttpRoute = Resource<HttpRouteSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

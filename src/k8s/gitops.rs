@@ -1,17 +1,11 @@
 //! Argo CD and Flux types, only the fields `build --gitops` sets.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use super::Resource;
+
 /// Argo CD `argoproj.io/v1alpha1` Application.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Application {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: ApplicationSpec,
-}
+pub type Application = Resource<ApplicationSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,14 +52,7 @@ pub struct Automated {
 }
 
 /// Flux `source.toolkit.fluxcd.io/v1` GitRepository.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GitRepository {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: GitRepositorySpec,
-}
+pub type GitRepository = Resource<GitRepositorySpec>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct GitRepositorySpec {
@@ -87,14 +74,7 @@ pub struct GitReference {
 }
 
 /// Flux `kustomize.toolkit.fluxcd.io/v1` Kustomization.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FluxKustomization {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: FluxKustomizationSpec,
-}
+pub type FluxKustomization = Resource<FluxKustomizationSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

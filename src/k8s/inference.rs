@@ -4,18 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use super::Resource;
+
 /// An InferencePool of either version; the spec decides the shape.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InferencePool<Spec> {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: Spec,
-}
+pub type InferencePool<Spec> = Resource<Spec>;
 
 /// `inference.networking.k8s.io/v1`.
 #[derive(Clone, Debug, Serialize)]
@@ -65,14 +59,7 @@ pub struct ExtensionRef {
 }
 
 /// InferenceObjective: the priority of requests that name this objective.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InferenceObjective {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: ObjectiveSpec,
-}
+pub type InferenceObjective = Resource<ObjectiveSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,16 +5,11 @@ use k8s_openapi::api::core::v1::{Container, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use super::Resource;
+
 pub const API_VERSION: &str = "serving.knative.dev/v1";
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Service {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    pub metadata: ObjectMeta,
-    pub spec: ServiceSpec,
-}
+pub type Service = Resource<ServiceSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ServiceSpec {

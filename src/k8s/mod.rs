@@ -11,6 +11,17 @@ use serde::Serialize;
 
 use crate::source::Span;
 
+/// A typed Kubernetes object: the envelope every kind shares, around its own `spec`. The
+/// custom resources inferstack emits are this with their spec types (`gateway::Gateway`, ...).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource<Spec> {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    pub metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    pub spec: Spec,
+}
+
 /// The identity of an object: what `kubectl` and GitOps tools match on.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectRef {
