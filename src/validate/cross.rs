@@ -63,6 +63,14 @@ impl Cx<'_> {
     }
 }
 
+/// The list at `pointer`, or an empty one.
+fn array<'v>(value: &'v Value, pointer: &str) -> &'v [Value] {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
     value.pointer(pointer).and_then(Value::as_str)
 }
@@ -208,12 +216,7 @@ fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
 
 fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
     let route_namespace = route.id.namespace.as_deref();
-    let parents = route
-        .body
-        .pointer("/spec/parentRefs")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let parents = array(&route.body, "/spec/parentRefs");
     for (i, parent) in parents.iter().enumerate() {
         let pointer = format!("/spec/parentRefs/{i}");
         let name = text(parent, "/name").unwrap_or_default();
@@ -232,12 +235,7 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
             );
             continue;
         };
-        let listeners = gateway
-            .body
-            .pointer("/spec/listeners")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let listeners = array(&gateway.body, "/spec/listeners");
         let section = text(parent, "/sectionName");
         let port = parent.get("port").and_then(Value::as_i64);
         let chosen: Vec<&Value> = listeners
@@ -288,18 +286,9 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
 }
 
 fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
-    let rules = route
-        .body
-        .pointer("/spec/rules")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let rules = array(&route.body, "/spec/rules");
     for (r, rule) in rules.iter().enumerate() {
-        let backends = rule
-            .get("backendRefs")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let backends = array(rule, "/backendRefs");
         for (b, backend) in backends.iter().enumerate() {
             if text(backend, "/kind") != Some("InferencePool") {
                 continue;
@@ -391,14 +380,11 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Diagnostics) {
             "a claim binds only a volume of its storage class",
         );
     }
-    let modes = |o: &Object| {
-        o.body
-            .pointer("/spec/accessModes")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    if !modes(claim).iter().all(|m| modes(volume).contains(m)) {
+    let (asked, offered) = (
+        array(&claim.body, "/spec/accessModes"),
+        array(&volume.body, "/spec/accessModes"),
+    );
+    if !asked.iter().all(|m| offered.contains(m)) {
         problem(
             out,
             Code::ClaimVolumeMismatch,
@@ -454,12 +440,7 @@ fn volume_handle_is_name(volume: &Object, out: &mut Diagnostics) {
 }
 
 fn model_path_is_mounted(service: &Object, out: &mut Diagnostics) {
-    let containers = service
-        .body
-        .pointer("/spec/template/spec/containers")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let containers = array(&service.body, "/spec/template/spec/containers");
     for (c, container) in containers.iter().enumerate() {
         let args: Vec<&str> = container
             .get("args")
