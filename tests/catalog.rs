@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use inferstack::validate::catalog::{CatalogEntry, ENTRIES};
+use inferstack::validate::structural::collect_refs;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::apps::v1::{DaemonSet, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -68,6 +69,9 @@ const STANDARD_FORMATS: &[&str] = &[
     "relative-json-pointer",
     "regex",
 ];
+
+/// Where catalog schemas keep the definitions they refer to.
+const DEFS: &str = "#/$defs/";
 
 fn catalog_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/catalog")
@@ -200,7 +204,7 @@ fn correct_k8s_definitions(schema: &mut Value) {
 /// transitively.
 fn add_definitions(schema: &mut Value, k8s: &Map<String, Value>) {
     let mut todo = Vec::new();
-    collect_refs(schema, &mut todo);
+    collect_refs(schema, DEFS, &mut todo);
     let definitions = schema
         .as_object_mut()
         .expect("a schema object")
@@ -215,26 +219,8 @@ fn add_definitions(schema: &mut Value, k8s: &Map<String, Value>) {
         let definition = k8s
             .get(&name)
             .unwrap_or_else(|| panic!("no definition named {name}"));
-        collect_refs(definition, &mut todo);
+        collect_refs(definition, DEFS, &mut todo);
         definitions.insert(name, definition.clone());
-    }
-}
-
-/// The names of the `#/$defs/<name>` that `value` refers to.
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(name) = map
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            {
-                out.push(name.to_owned());
-            }
-            map.values().for_each(|v| collect_refs(v, out));
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
     }
 }
 

@@ -106,8 +106,7 @@ fn schema_set(
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<SchemaSet> {
     let mut set = SchemaSet::catalog();
-    let mut problem = |sources: &SourceMap, file, message: String| {
-        let _ = sources;
+    let mut problem = |file, message: String| {
         diagnostics.push(Diagnostic::error(
             Code::SchemaLoadError,
             Label::new(Span::file_start(file), "this file"),
@@ -122,10 +121,10 @@ fn schema_set(
         match serde_json::from_str(&text) {
             Ok(document) => {
                 if let Err(message) = set.add_openapi(document, &name) {
-                    problem(sources, file, format!("{name}: {message}"));
+                    problem(file, format!("{name}: {message}"));
                 }
             }
-            Err(error) => problem(sources, file, format!("{name} is not JSON: {error}")),
+            Err(error) => problem(file, format!("{name} is not JSON: {error}")),
         }
     }
     for path in discover(crds, &["yaml", "yml", "json"])? {
@@ -136,7 +135,6 @@ fn schema_set(
         let file = sources.add(name.clone(), "");
         if let Some(error) = stream.problems.first() {
             problem(
-                sources,
                 file,
                 format!("{name}:{}:{}: {}", error.line, error.column, error.message),
             );
@@ -148,7 +146,7 @@ fn schema_set(
                 continue;
             }
             if let Err(message) = set.add_crd(&document.value, &name) {
-                problem(sources, file, format!("{name}: {message}"));
+                problem(file, format!("{name}: {message}"));
             }
         }
     }

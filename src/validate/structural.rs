@@ -151,25 +151,26 @@ pub fn reachable(root: &str, all: &Map<String, Value>) -> Option<Map<String, Val
             continue;
         }
         let schema = all.get(&name)?;
-        collect_refs(schema, &mut todo);
+        collect_refs(schema, SCHEMAS, &mut todo);
         out.insert(name, schema.clone());
     }
     Some(out)
 }
 
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
+/// The names of the schemas `value` refers to as `$ref: <prefix><name>`, at any depth.
+pub fn collect_refs(value: &Value, prefix: &str, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             if let Some(name) = map
                 .get("$ref")
                 .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix(SCHEMAS))
+                .and_then(|r| r.strip_prefix(prefix))
             {
                 out.push(name.to_owned());
             }
-            map.values().for_each(|v| collect_refs(v, out));
+            map.values().for_each(|v| collect_refs(v, prefix, out));
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, prefix, out)),
         _ => {}
     }
 }
