@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use inferstack::source::SourceMap;
-use inferstack::validate::manifests::check_files;
+use inferstack::validate::manifests::{FileOptions, check_files};
 use inferstack::validate::objects::ObjectValidator;
 use inferstack::validate::schemas::SchemaSet;
 use inferstack::yaml;
@@ -50,9 +50,11 @@ fn report(label: &str, took: Duration) {
 
 fn main() {
     let text = stream();
-    let validator = ObjectValidator {
+    let mut validator = ObjectValidator {
         schemas: SchemaSet::catalog(),
         skip_missing: false,
+        knative: Default::default(),
+        kinds: Default::default(),
     };
     let values: Vec<_> = yaml::parse(&text)
         .documents
@@ -88,6 +90,8 @@ fn main() {
     let no_cel = ObjectValidator {
         schemas,
         skip_missing: false,
+        knative: Default::default(),
+        kinds: Default::default(),
     };
     report(
         "validate only (catalog, CEL off, 1 core)",
@@ -102,7 +106,14 @@ fn main() {
     report(
         "parse + validate (catalog + CEL, 1 core)",
         best(5, || {
-            one_core.install(|| black_box(check_files(&sources, &[file], &validator)));
+            one_core.install(|| {
+                black_box(check_files(
+                    &sources,
+                    &[file],
+                    &mut validator,
+                    FileOptions { cross: true },
+                ))
+            });
         }),
     );
 }

@@ -160,6 +160,41 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub cel_coverage: bool,
 
+    /// Knative's `config-features` and `config-defaults` ConfigMaps (files or directories, e.g.
+    /// the cluster's saved to Git); ConfigMaps among the inputs override them key by key.
+    #[arg(long, value_name = "PATH")]
+    pub knative_config: Vec<PathBuf>,
+
+    /// Leave out files whose path matches this glob (repeatable; `*` crosses `/`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Also read Helm chart files that are skipped by default (`Chart.yaml`, `values*.yaml`, a
+    /// chart's `templates/`).
+    #[arg(long)]
+    pub no_default_excludes: bool,
+
+    /// Run the cross-object rules (pool selector, picker, routes, claims, mount paths) over all
+    /// inputs; on by default when an input is a directory or `-`.
+    #[arg(long, conflicts_with = "no_cross")]
+    pub cross: bool,
+
+    /// Do not run the cross-object rules.
+    #[arg(long)]
+    pub no_cross: bool,
+
+    /// Skip objects of these kinds (`Kind` or `apiVersion/Kind`; repeatable, comma-separated).
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Fail on objects of these kinds (`Kind` or `apiVersion/Kind`; repeatable, comma-separated).
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    pub reject: Vec<String>,
+
+    /// End the text report with counts per kind and the files left out.
+    #[arg(long)]
+    pub summary: bool,
+
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -44,7 +44,7 @@ pub fn compile(
     let (mut objects, conflicts) = lower::merge::merge(objects);
     diagnostics.extend(conflicts);
     if !diagnostics.has_errors() {
-        diagnostics.extend(validate::cross::check(&objects));
+        diagnostics.extend(validate::cross::check_compiled(&objects));
     }
     diagnostics.sort();
     emit::sort(&mut objects);

@@ -11,6 +11,9 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::stack::{self, MAX_STACK_BYTES};
 
 /// Manifests larger than this are refused; `helm template` output of a large chart is a few MiB.
+/// The name standard input is shown as.
+pub const STDIN: &str = "<stdin>";
+
 pub const MAX_MANIFEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// The loaded inputs: their texts, their ids in order, and problems reading them.
@@ -19,17 +22,35 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub files: Vec<FileId>,
     pub diagnostics: Diagnostics,
+    /// Files left out, with why, for the summary.
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// A file that was found but not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub name: String,
+    pub reason: String,
 }
 
 /// Every file named by `paths`: files as given, directories walked for the given extensions.
 /// A path that does not exist is an error of the invocation (exit 2), not of an input.
 pub fn discover(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(walk(paths, extensions)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// Like [`discover`], with whether each file was found by walking a directory (`true`) or
+/// named on the command line.
+pub fn walk(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
     let mut found = Vec::new();
     for path in paths {
         let meta =
             std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
         if !meta.is_dir() {
-            found.push(path.clone());
+            found.push((path.clone(), false));
             continue;
         }
         let walker = walkdir::WalkDir::new(path)
@@ -43,25 +64,102 @@ pub fn discover(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<Pa
                 .extension()
                 .is_some_and(|e| extensions.iter().any(|x| e == *x));
             if entry.file_type().is_file() && wanted {
-                found.push(entry.into_path());
+                found.push((entry.into_path(), true));
             }
         }
     }
     found.sort();
-    found.dedup();
+    found.dedup_by(|a, b| a.0 == b.0);
     Ok(found)
 }
 
 /// Reads each stack file; unreadable content (too large, not UTF-8) becomes a diagnostic.
 pub fn load_stacks(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
-    load(paths, &["toml"], MAX_STACK_BYTES, stack::unreadable)
+    load(
+        paths,
+        &["toml"],
+        &Excludes::none(),
+        MAX_STACK_BYTES,
+        stack::unreadable,
+    )
+}
+
+/// Which manifest files are not Kubernetes objects and are left out: the user's `--exclude`
+/// globs (matched against the path as shown, `*` crossing `/`), kustomize files, and by default
+/// the parts of a Helm chart that are not manifests.
+pub struct Excludes {
+    globs: globset::GlobSet,
+    patterns: Vec<String>,
+    chart_parts: bool,
+}
+
+/// The names kustomize reads as its own file (`konfig.RecognizedKustomizationFileNames`).
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+impl Excludes {
+    /// `chart_parts`: also skip `Chart.yaml`, `values*.yaml` and a chart's `templates/`.
+    pub fn new(patterns: &[String], chart_parts: bool) -> anyhow::Result<Excludes> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = globset::Glob::new(pattern)
+                .with_context(|| format!("--exclude {pattern:?} is not a glob"))?;
+            builder.add(glob);
+        }
+        Ok(Excludes {
+            globs: builder.build()?,
+            patterns: patterns.to_vec(),
+            chart_parts,
+        })
+    }
+
+    fn none() -> Excludes {
+        Excludes {
+            globs: globset::GlobSet::empty(),
+            patterns: Vec::new(),
+            chart_parts: false,
+        }
+    }
+
+    /// Why `path` is left out, if it is; the chart rules apply only to files found by walking.
+    fn reason(&self, path: &Path, walked: bool) -> Option<String> {
+        let shown = display_name(path);
+        if let Some(i) = self.globs.matches(&shown).first() {
+            return Some(format!("excluded by --exclude {}", self.patterns[*i]));
+        }
+        let file_name = path.file_name()?.to_str()?;
+        if KUSTOMIZATION_FILES.contains(&file_name) {
+            return Some("a kustomize file, not a Kubernetes object".to_owned());
+        }
+        if !walked || !self.chart_parts {
+            return None;
+        }
+        let chart = |dir: &Path| {
+            ["Chart.yaml", "Chart.yml"]
+                .iter()
+                .any(|c| dir.join(c).is_file())
+        };
+        if file_name == "Chart.yaml" || file_name == "Chart.yml" {
+            return Some("a Helm chart's Chart.yaml".to_owned());
+        }
+        let parent = path.parent()?;
+        if file_name.starts_with("values") && chart(parent) {
+            return Some("a Helm chart's values file".to_owned());
+        }
+        let in_templates = path.ancestors().skip(1).any(|a| {
+            a.file_name().is_some_and(|n| n == "templates") && a.parent().is_some_and(chart)
+        });
+        in_templates.then(|| {
+            "a Helm chart template: render it with helm template and validate the output".to_owned()
+        })
+    }
 }
 
 /// Reads YAML or JSON manifests; `-` is standard input.
-pub fn load_manifests(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
+pub fn load_manifests(paths: &[PathBuf], excludes: &Excludes) -> anyhow::Result<Loaded> {
     load(
         paths,
         &["yaml", "yml", "json"],
+        excludes,
         MAX_MANIFEST_BYTES,
         |file, why| {
             Diagnostic::error(
@@ -76,6 +174,7 @@ pub fn load_manifests(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
 fn load(
     paths: &[PathBuf],
     extensions: &[&str],
+    excludes: &Excludes,
     max_bytes: usize,
     unreadable: fn(FileId, &str) -> Diagnostic,
 ) -> anyhow::Result<Loaded> {
@@ -83,16 +182,27 @@ fn load(
     let mut inputs: Vec<(String, Option<Vec<u8>>)> = Vec::new();
     if paths.iter().any(|p| p == stdin) {
         let bytes = read_limited(std::io::stdin().lock(), max_bytes, "standard input")?;
-        inputs.push(("<stdin>".to_owned(), bytes));
+        inputs.push((STDIN.to_owned(), bytes));
     }
     let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
-    for path in discover(&files, extensions)? {
+    let mut skipped = Vec::new();
+    for (path, walked) in walk(&files, extensions)? {
+        if let Some(reason) = excludes.reason(&path, walked) {
+            skipped.push(SkippedFile {
+                name: display_name(&path),
+                reason,
+            });
+            continue;
+        }
         let shown = path.display().to_string();
         let file = std::fs::File::open(&path).with_context(|| format!("cannot read {shown}"))?;
         inputs.push((display_name(&path), read_limited(file, max_bytes, &shown)?));
     }
     let too_large = format!("it is larger than {} MiB", max_bytes / (1024 * 1024));
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        skipped,
+        ..Loaded::default()
+    };
     for (name, bytes) in inputs {
         let text = match bytes {
             Some(bytes) => String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text"),

@@ -51,7 +51,7 @@ fn stream_output_is_only_yaml_on_stdout() {
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.starts_with("---\napiVersion: v1\nkind: ConfigMap\n"));
-    assert_eq!(text.matches("\n---\n").count(), 4);
+    assert_eq!(text.matches("\n---\n").count(), 5);
 }
 
 #[test]
@@ -162,7 +162,7 @@ fn rebuilding_rewrites_nothing_and_removes_only_stale_files_of_its_own() {
     );
     let again = run_in(work.path(), &["build", "stacks", "-o", "out"]);
     assert!(
-        stderr(&again).contains("0 written, 13 unchanged, 0 removed"),
+        stderr(&again).contains("0 written, 14 unchanged, 0 removed"),
         "{}",
         stderr(&again)
     );

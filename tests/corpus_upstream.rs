@@ -137,7 +137,7 @@ fn check_invalid(path: &Path) -> Result<(), String> {
         _ => {
             let object = object(&text, DuplicateKeyPolicy::Error)?;
             let problems = upstream().validate(&object);
-            let violations = knative::check(&object);
+            let violations = knative::check(&object, &Default::default());
             if reason != "rule-violation" && !violations.is_empty() {
                 return Err(format!("Knative rule violations too: {violations:#?}"));
             }
@@ -233,6 +233,11 @@ fn every_valid_manifest_passes_upstream_and_the_knative_rules() {
             "{}",
             name(&path)
         );
-        assert_eq!(knative::check(&object), [], "{}", name(&path));
+        assert_eq!(
+            knative::check(&object, &Default::default()),
+            [],
+            "{}",
+            name(&path)
+        );
     }
 }

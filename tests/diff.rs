@@ -298,7 +298,7 @@ fn a_missing_directory_means_everything_is_added() {
     let report = json(&output);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"added": 8, "removed": 0, "changed": 0, "replace": 0})
+        serde_json::json!({"added": 9, "removed": 0, "changed": 0, "replace": 0})
     );
 }
 

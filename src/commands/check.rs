@@ -11,6 +11,8 @@ use crate::k8s::Object;
 use crate::load::{Loaded, load_stacks};
 use crate::report::Report;
 use crate::resolve::Profile;
+use crate::source::SourceMap;
+use crate::validate::knative::KnativeConfig;
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
 use crate::validate::schemas::SchemaSet;
@@ -40,6 +42,8 @@ pub fn check_stacks(paths: &[PathBuf], profile: Option<Profile>) -> anyhow::Resu
         let validator = ObjectValidator {
             schemas: SchemaSet::catalog(),
             skip_missing: false,
+            knative: knative_config(&loaded.sources, &compiled.objects),
+            kinds: Default::default(),
         };
         let checked = check_objects(&compiled.objects, &validator);
         results = checked.results;
@@ -61,10 +65,23 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
         results: &checked.results,
         diagnostics: &checked.diagnostics,
         tool_version: env!("CARGO_PKG_VERSION"),
+        skipped_files: &[],
+        by_kind: false,
     };
     Ok(Outcome {
         stdout: report.render(args.format, style),
         stderr: String::new(),
         problems: checked.diagnostics.has_errors(),
     })
+}
+
+/// The Knative configuration the compiled objects carry (their `config-features`), on top of
+/// Knative's defaults: the output must pass with exactly what it ships.
+fn knative_config(sources: &SourceMap, objects: &[Object]) -> KnativeConfig {
+    let mut config = KnativeConfig::default();
+    for object in objects {
+        let origin = format!("the output of {}", sources.file(object.origin.file).name);
+        config.absorb(&object.body, &origin);
+    }
+    config
 }

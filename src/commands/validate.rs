@@ -9,12 +9,14 @@ use anyhow::Context;
 use crate::cli::ValidateArgs;
 use crate::diag::render::{Style, render_all};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::load::{discover, load_manifests};
+use crate::load::{Excludes, STDIN, discover, load_manifests, walk};
 use crate::report::Report;
 use crate::source::{SourceMap, Span};
-use crate::validate::manifests::check_files;
-use crate::validate::objects::ObjectValidator;
+use crate::validate::knative::{self, KnativeConfig};
+use crate::validate::manifests::{FileOptions, check_files};
+use crate::validate::objects::{KindFilter, ObjectValidator};
 use crate::validate::schemas::SchemaSet;
+use crate::validate::units;
 use crate::yaml;
 
 use super::Outcome;
@@ -31,9 +33,19 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
             problems: broken || diagnostics.has_errors(),
         });
     }
-    let mut loaded = load_manifests(&args.inputs)?;
-    if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
+    let excludes = Excludes::new(&args.exclude, !args.no_default_excludes)?;
+    let mut loaded = load_manifests(&args.inputs, &excludes)?;
+    if loaded.files.is_empty() && loaded.diagnostics.is_empty() && loaded.skipped.is_empty() {
         anyhow::bail!("no manifests (*.yaml, *.yml, *.json) found in the paths given");
+    }
+    let empty_stdin = loaded.files.iter().any(|&f| {
+        let file = loaded.sources.file(f);
+        file.name == STDIN && file.text.trim().is_empty()
+    });
+    if empty_stdin {
+        anyhow::bail!(
+            "standard input is empty: nothing to validate (did the command before the pipe fail?)"
+        );
     }
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
     let mut schemas = schema_set(
@@ -43,11 +55,24 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         &mut diagnostics,
     )?;
     schemas.skip_cel = args.skip_cel;
-    let validator = ObjectValidator {
+    let knative = knative_config(&args.knative_config, &mut loaded.sources, &mut diagnostics)?;
+    let mut validator = ObjectValidator {
         schemas,
         skip_missing: args.skip_missing,
+        knative,
+        kinds: KindFilter {
+            skip: args.skip.clone(),
+            reject: args.reject.clone(),
+        },
     };
-    let checked = check_files(&loaded.sources, &loaded.files, &validator);
+    let streams_or_directories = args
+        .inputs
+        .iter()
+        .any(|p| p.as_os_str() == "-" || p.is_dir());
+    let options = FileOptions {
+        cross: !args.no_cross && (args.cross || streams_or_directories),
+    };
+    let checked = check_files(&loaded.sources, &loaded.files, &mut validator, options);
     diagnostics.extend(checked.diagnostics);
     diagnostics.sort();
     let report = Report {
@@ -55,12 +80,55 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         results: &checked.results,
         diagnostics: &diagnostics,
         tool_version: env!("CARGO_PKG_VERSION"),
+        skipped_files: &loaded.skipped,
+        by_kind: args.summary,
     };
     Ok(Outcome {
         stdout: report.render(args.format, style),
         stderr: String::new(),
         problems: diagnostics.has_errors(),
     })
+}
+
+/// Knative 1.23's defaults overlaid with the `config-features` and `config-defaults`
+/// ConfigMaps of `--knative-config`. A path with neither is a mistake worth an error.
+fn knative_config(
+    paths: &[PathBuf],
+    sources: &mut SourceMap,
+    diagnostics: &mut Diagnostics,
+) -> anyhow::Result<KnativeConfig> {
+    let mut config = KnativeConfig::default();
+    for path in discover(paths, &["yaml", "yml", "json"])? {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.display().to_string();
+        let file = sources.add(name.clone(), text.as_str());
+        let units = units::of_stream(file, yaml::parse(&text));
+        let mut found = false;
+        for unit in &units {
+            found |= knative::is_config(&unit.value);
+            for problem in config.absorb(&unit.value, &name) {
+                let label = Label::new(Span::file_start(file), "this file");
+                let message = format!("{name}: {}: {}", problem.key, problem.message);
+                diagnostics.push(if problem.refused {
+                    Diagnostic::error(Code::KnativeConfig, label, message)
+                } else {
+                    Diagnostic::warning(Code::KnativeConfig, label, message)
+                });
+            }
+        }
+        if !found {
+            diagnostics.push(Diagnostic::error(
+                Code::KnativeConfig,
+                Label::new(Span::file_start(file), "this file"),
+                format!(
+                    "{name} has no ConfigMap knative-serving/config-features or config-defaults, \
+                     so --knative-config reads nothing from it"
+                ),
+            ));
+        }
+    }
+    Ok(config)
 }
 
 /// One line per schema with CEL rules, then the totals; `true` if any rule cannot run.
@@ -106,7 +174,7 @@ fn schema_set(
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<SchemaSet> {
     let mut set = SchemaSet::catalog();
-    let mut problem = |file, message: String| {
+    let problem = |diagnostics: &mut Diagnostics, file, message: String| {
         diagnostics.push(Diagnostic::error(
             Code::SchemaLoadError,
             Label::new(Span::file_start(file), "this file"),
@@ -121,13 +189,13 @@ fn schema_set(
         match serde_json::from_str(&text) {
             Ok(document) => {
                 if let Err(message) = set.add_openapi(document, &name) {
-                    problem(file, format!("{name}: {message}"));
+                    problem(diagnostics, file, format!("{name}: {message}"));
                 }
             }
-            Err(error) => problem(file, format!("{name} is not JSON: {error}")),
+            Err(error) => problem(diagnostics, file, format!("{name} is not JSON: {error}")),
         }
     }
-    for path in discover(crds, &["yaml", "yml", "json"])? {
+    for (path, walked) in walk(crds, &["yaml", "yml", "json"])? {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let name = path.display().to_string();
@@ -135,19 +203,58 @@ fn schema_set(
         let file = sources.add(name.clone(), "");
         if let Some(error) = stream.problems.first() {
             problem(
+                diagnostics,
                 file,
                 format!("{name}:{}:{}: {}", error.line, error.column, error.message),
             );
         }
+        let mut crds = 0;
         for document in &stream.documents {
             if document.value.get("kind").and_then(|k| k.as_str())
                 != Some("CustomResourceDefinition")
             {
                 continue;
             }
-            if let Err(message) = set.add_crd(&document.value, &name) {
-                problem(file, format!("{name}: {message}"));
+            crds += 1;
+            match set.add_crd(&document.value, &name) {
+                Ok(shadowed) => {
+                    for s in shadowed {
+                        diagnostics.push(
+                            Diagnostic::warning(
+                                Code::DuplicateCrd,
+                                Label::new(Span::file_start(file), "this file"),
+                                format!(
+                                    "{name} defines {} {} again; the definition in {} is used",
+                                    s.api_version, s.kind, s.used
+                                ),
+                            )
+                            .with_help(
+                                "pass one channel of a CRD set (e.g. Gateway API standard or \
+                                 experimental), or order --crds so the one you want comes first",
+                            ),
+                        );
+                    }
+                }
+                Err(message) => problem(diagnostics, file, format!("{name}: {message}")),
             }
+        }
+        // A file named on the command line must be a CRD file; in a directory, other files
+        // (a ValidatingAdmissionPolicy beside the Gateway API CRDs) are only pointed out.
+        if crds == 0 && stream.problems.is_empty() {
+            let label = Label::new(Span::file_start(file), "this file");
+            diagnostics.push(if walked {
+                Diagnostic::warning(
+                    Code::SchemaLoadError,
+                    label,
+                    format!("{name} has no CustomResourceDefinition; --crds skipped it"),
+                )
+            } else {
+                Diagnostic::error(
+                    Code::SchemaLoadError,
+                    label,
+                    format!("{name} has no CustomResourceDefinition: --crds takes CRD files only"),
+                )
+            });
         }
     }
     Ok(set)

@@ -81,10 +81,36 @@ pub enum Code {
     MountPathMismatch,
     /// A service behind an InferencePool may scale to zero, and nothing would wake it.
     ScaleToZeroPool,
+    /// A Kubernetes field Knative never allows in a revision (`lifecycle`, `terminationGracePeriodSeconds`, `hostPort`, ...).
+    KnativeFieldDisallowed,
+    /// A field or volume Knative allows only behind a `config-features` flag that is off.
+    KnativeFeatureDisabled,
+    /// A container name, environment variable, port or mount path Knative reserves for itself.
+    KnativeReserved,
+    /// Container ports Knative refuses: more than one, a name other than h2c/http1, a protocol other than TCP.
+    KnativePort,
+    /// A probe Knative refuses: no handler or two, a port that is not the container's, thresholds in periodSeconds 0 mode.
+    KnativeProbe,
+    /// A volume or mount Knative refuses: unmounted, duplicate, no source, relative or repeated path, read-only mismatch.
+    KnativeVolume,
+    /// A container image that is missing or is not a reference Knative can parse.
+    KnativeImage,
+    /// Containers Knative refuses: none, duplicate names, empty, env or envFrom without a source, fields of init containers.
+    KnativeContainer,
+    /// A revision `timeoutSeconds` above `max-revision-timeout-seconds`.
+    KnativeTimeout,
+    /// A `containerConcurrency` outside Knative's bounds.
+    KnativeConcurrency,
+    /// A `config-features` or `config-defaults` value Knative ignores (warning) or refuses (error).
+    KnativeConfig,
+    /// Two `--crds` files define the same kind and version; the first is used.
+    DuplicateCrd,
+    /// An object of a kind that `--reject` forbids.
+    KindRejected,
 }
 
 impl Code {
-    pub const ALL: [Code; 38] = [
+    pub const ALL: [Code; 51] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -123,6 +149,19 @@ impl Code {
         Code::VolumeHandleMismatch,
         Code::MountPathMismatch,
         Code::ScaleToZeroPool,
+        Code::KnativeFieldDisallowed,
+        Code::KnativeFeatureDisabled,
+        Code::KnativeReserved,
+        Code::KnativePort,
+        Code::KnativeProbe,
+        Code::KnativeVolume,
+        Code::KnativeImage,
+        Code::KnativeContainer,
+        Code::KnativeTimeout,
+        Code::KnativeConcurrency,
+        Code::KnativeConfig,
+        Code::DuplicateCrd,
+        Code::KindRejected,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -166,6 +205,19 @@ impl Code {
             Code::VolumeHandleMismatch => "volume-handle-mismatch",
             Code::MountPathMismatch => "mount-path-mismatch",
             Code::ScaleToZeroPool => "scale-to-zero-pool",
+            Code::KnativeFieldDisallowed => "knative-field-disallowed",
+            Code::KnativeFeatureDisabled => "knative-feature-disabled",
+            Code::KnativeReserved => "knative-reserved",
+            Code::KnativePort => "knative-port",
+            Code::KnativeProbe => "knative-probe",
+            Code::KnativeVolume => "knative-volume",
+            Code::KnativeImage => "knative-image",
+            Code::KnativeContainer => "knative-container",
+            Code::KnativeTimeout => "knative-timeout",
+            Code::KnativeConcurrency => "knative-concurrency",
+            Code::KnativeConfig => "knative-config",
+            Code::DuplicateCrd => "duplicate-crd",
+            Code::KindRejected => "kind-rejected",
         }
     }
 }
@@ -228,6 +280,23 @@ impl Code {
                 "The model server's --model path is not under a mounted volume."
             }
             Code::ScaleToZeroPool => "A service behind an InferencePool may scale to zero.",
+            Code::KnativeFieldDisallowed => {
+                "A Kubernetes field Knative never allows in a revision."
+            }
+            Code::KnativeFeatureDisabled => {
+                "A field or volume behind a Knative feature flag that is off."
+            }
+            Code::KnativeReserved => "A name, variable, port or path Knative reserves.",
+            Code::KnativePort => "Container ports Knative refuses.",
+            Code::KnativeProbe => "A probe Knative refuses.",
+            Code::KnativeVolume => "A volume or volume mount Knative refuses.",
+            Code::KnativeImage => "A missing or unparseable container image.",
+            Code::KnativeContainer => "A container Knative refuses.",
+            Code::KnativeTimeout => "A revision timeout above Knative's maximum.",
+            Code::KnativeConcurrency => "A containerConcurrency outside Knative's bounds.",
+            Code::KnativeConfig => "A Knative ConfigMap value Knative ignores or refuses.",
+            Code::DuplicateCrd => "Two CRD files define the same kind and version.",
+            Code::KindRejected => "An object of a kind --reject forbids.",
         }
     }
 }

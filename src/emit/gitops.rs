@@ -20,6 +20,7 @@ use crate::k8s::gitops::{
     GitRepositorySpec, SourceRef, SyncPolicy,
 };
 use crate::k8s::{Object, Sharing};
+use crate::lower::network::is_knative_configmap;
 use crate::source::FileId;
 
 /// Where the GitOps objects go; `_` keeps it apart from namespace directories.
@@ -85,15 +86,11 @@ fn metadata(
 /// Earlier waves sync first: configuration, then the Gateway and storage, then workloads.
 fn wave(object: &Object) -> Option<&'static str> {
     match (object.id.group(), object.id.kind.as_str()) {
-        ("", "ConfigMap") if object.id.name == "config-network" => Some("-2"),
+        ("", "ConfigMap") if is_knative_configmap(object) => Some("-2"),
         ("gateway.networking.k8s.io", "Gateway")
         | ("", "PersistentVolume" | "PersistentVolumeClaim") => Some("-1"),
         _ => None,
     }
-}
-
-fn is_config_network(object: &Object) -> bool {
-    object.id.kind == "ConfigMap" && object.id.name == "config-network"
 }
 
 fn annotate(object: &mut Object, key: &str, value: &str) {
@@ -116,9 +113,9 @@ fn argocd(objects: &mut [Object], delivery: &Delivery<'_>) -> anyhow::Result<Vec
         if let Some(wave) = wave(object) {
             annotate(object, SYNC_WAVE, wave);
         }
-        // Knative owns config-network: server-side apply claims only the fields we set, and
-        // removing it from Git must never delete Knative's configuration.
-        if is_config_network(object) {
+        // Knative owns its ConfigMaps: server-side apply claims only the keys we set, and
+        // removing them from Git must never delete Knative's configuration.
+        if is_knative_configmap(object) {
             annotate(object, SYNC_OPTIONS, "Prune=false,ServerSideApply=true");
         }
     }
@@ -215,8 +212,8 @@ fn reference(revision: &str) -> GitReference {
 }
 
 fn flux(objects: &mut [Object], delivery: &Delivery<'_>) -> anyhow::Result<Vec<(String, Value)>> {
-    // Flux applies server-side already; Knative's config-network must never be pruned.
-    for object in objects.iter_mut().filter(|o| is_config_network(o)) {
+    // Flux applies server-side already; Knative's ConfigMaps must never be pruned.
+    for object in objects.iter_mut().filter(|o| is_knative_configmap(o)) {
         annotate(object, "kustomize.toolkit.fluxcd.io/prune", "disabled");
     }
     let repository = GitRepository {

@@ -5,7 +5,7 @@ mod engine;
 mod gateway;
 pub mod inference;
 pub mod merge;
-mod network;
+pub mod network;
 mod picker;
 mod serving;
 mod storage;
@@ -26,6 +26,7 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "inferstac
 pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     let mut objects = vec![
         network::config_network(stack)?,
+        network::config_features(stack)?,
         gateway::gateway(stack)?,
         storage::persistent_volume(stack)?,
         storage::persistent_volume_claim(stack)?,

@@ -44,9 +44,11 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
             containers: vec![container(stack)],
             volumes: vec![Volume {
                 name: stack.model.volume.value.clone(),
+                // Read-only: the server only reads its weights, and a writable claim would also
+                // need Knative's `kubernetes.podspec-persistent-volume-write` flag.
                 persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
                     claim_name: stack.model.volume.value.clone(),
-                    ..PersistentVolumeClaimVolumeSource::default()
+                    read_only: Some(true),
                 }),
                 ..Volume::default()
             }],
@@ -121,6 +123,7 @@ fn container(stack: &ResolvedStack) -> Container {
         volume_mounts: Some(vec![VolumeMount {
             name: stack.model.volume.value.clone(),
             mount_path: stack.model.mount_path(),
+            read_only: Some(true),
             ..VolumeMount::default()
         }]),
         ..Container::default()

@@ -20,11 +20,7 @@ pub fn render(report: &Report<'_>) -> String {
             data(&message)
         ));
     }
-    let s = report.summary();
-    out.push_str(&format!(
-        "{} objects: {} valid, {} invalid, {} skipped; {} error(s), {} warning(s)\n",
-        s.objects, s.valid, s.invalid, s.skipped, s.errors, s.warnings
-    ));
+    out.push_str(&report.summary().line());
     out
 }
 

@@ -4,11 +4,17 @@
 
 mod github;
 mod json;
+mod junit;
 mod sarif;
+mod tap;
 
 use crate::diag::render::{Style, render_all};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::source::SourceMap;
+use std::collections::HashMap;
+
+use crate::k8s::ObjectRef;
+use crate::load::SkippedFile;
+use crate::source::{FileId, SourceMap};
 use crate::validate::manifests::ObjectResult;
 use crate::validate::objects::Status;
 
@@ -25,6 +31,10 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0 for code-scanning upload.
     Sarif,
+    /// JUnit XML: one test case per object, for CI test dashboards.
+    Junit,
+    /// TAP version 13: one test point per object.
+    Tap,
 }
 
 /// Everything a report needs; `tool_version` is passed in so tests can pin it.
@@ -33,6 +43,10 @@ pub struct Report<'a> {
     pub results: &'a [ObjectResult],
     pub diagnostics: &'a Diagnostics,
     pub tool_version: &'a str,
+    /// Input files left out (excluded, kustomize, chart parts), counted in the summary.
+    pub skipped_files: &'a [SkippedFile],
+    /// The text report ends with counts per kind and the files left out (`--summary`).
+    pub by_kind: bool,
 }
 
 /// Counts for the summary line and the JSON summary.
@@ -44,6 +58,23 @@ pub struct Summary {
     pub skipped: usize,
     pub errors: usize,
     pub warnings: usize,
+    #[serde(rename = "skippedFiles")]
+    pub skipped_files: usize,
+}
+
+impl Summary {
+    /// The closing line of every text format.
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{} objects: {} valid, {} invalid, {} skipped; {} error(s), {} warning(s)",
+            self.objects, self.valid, self.invalid, self.skipped, self.errors, self.warnings
+        );
+        if self.skipped_files > 0 {
+            line.push_str(&format!("; {} file(s) left out", self.skipped_files));
+        }
+        line.push('\n');
+        line
+    }
 }
 
 impl Report<'_> {
@@ -56,6 +87,7 @@ impl Report<'_> {
             skipped: count(Status::Skipped),
             errors: self.diagnostics.error_count(),
             warnings: self.diagnostics.warning_count(),
+            skipped_files: self.skipped_files.len(),
         }
     }
 
@@ -65,6 +97,8 @@ impl Report<'_> {
             Format::Json => json::render(self),
             Format::Github => github::render(self),
             Format::Sarif => sarif::render(self),
+            Format::Junit => junit::render(self),
+            Format::Tap => tap::render(self),
         }
     }
 
@@ -74,11 +108,75 @@ impl Report<'_> {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&format!(
-            "{} objects: {} valid, {} invalid, {} skipped; {} error(s), {} warning(s)\n",
-            s.objects, s.valid, s.invalid, s.skipped, s.errors, s.warnings
-        ));
+        if self.by_kind {
+            out.push_str(&self.by_kind_text());
+        }
+        out.push_str(&s.line());
         out
+    }
+
+    /// `--summary`: counts per kind, then the files left out and why.
+    fn by_kind_text(&self) -> String {
+        let mut kinds: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
+        for r in self.results {
+            let kind = r.object.as_ref().map_or("(no kind)".to_owned(), |o| {
+                format!("{} ({})", o.kind, o.api_version)
+            });
+            let counts = kinds.entry(kind).or_default();
+            counts[match r.status {
+                Status::Valid => 0,
+                Status::Invalid => 1,
+                Status::Skipped => 2,
+            }] += 1;
+        }
+        let mut out = String::from("by kind:\n");
+        for (kind, [valid, invalid, skipped]) in kinds {
+            out.push_str(&format!(
+                "  {kind}: {valid} valid, {invalid} invalid, {skipped} skipped\n"
+            ));
+        }
+        if !self.skipped_files.is_empty() {
+            out.push_str("left out:\n");
+            for f in self.skipped_files {
+                out.push_str(&format!("  {}: {}\n", f.name, f.reason));
+            }
+        }
+        out
+    }
+
+    /// The diagnostics about each result (in result order), and those about no object (a
+    /// YAML syntax error, a file that cannot be read). One pass over each list.
+    fn attach(&self) -> (Vec<Vec<&Diagnostic>>, Vec<&Diagnostic>) {
+        type Key<'k> = (Option<FileId>, Option<usize>, &'k ObjectRef);
+        let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+        for (i, r) in self.results.iter().enumerate() {
+            if let Some(object) = &r.object {
+                let file = r.document.map(|_| r.file);
+                index.entry((file, r.document, object)).or_insert(i);
+            }
+        }
+        let mut per_result = vec![Vec::new(); self.results.len()];
+        let mut loose = Vec::new();
+        for d in self.diagnostics.iter() {
+            let found = d.target.as_ref().and_then(|t| {
+                let file = t.document.map(|_| d.primary.span.file);
+                index.get(&(file, t.document, t.object.as_ref()?))
+            });
+            match found {
+                Some(&i) => per_result[i].push(d),
+                None => loose.push(d),
+            }
+        }
+        (per_result, loose)
+    }
+
+    /// `Kind namespace/name` of a result, or its document.
+    fn name_of(&self, r: &ObjectResult) -> String {
+        match (&r.object, r.document) {
+            (Some(o), _) => o.to_string(),
+            (None, Some(d)) => format!("document {d}"),
+            (None, None) => "object".to_owned(),
+        }
     }
 
     /// File, 1-based line and column of a diagnostic.

@@ -8,10 +8,26 @@ use serde_json::Value;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
 use crate::k8s::Object;
 use crate::lower::inference::KNATIVE_SERVICE_LABEL;
+use crate::source::Span;
 
-/// Runs every cross-object rule.
-pub fn check(objects: &[Object]) -> Diagnostics {
-    let mut out = Diagnostics::default();
+/// Where a finding at a JSON Pointer of object `index` is: its span, its document (for
+/// manifests) and the pointer as reported.
+pub type Locate<'a> = dyn FnMut(usize, &str) -> (Span, Option<usize>, String) + 'a;
+
+/// Runs every cross-object rule over compiled objects, located in their stacks.
+pub fn check_compiled(objects: &[Object]) -> Diagnostics {
+    check(objects, &mut |index, pointer| {
+        (objects[index].origin_of(pointer), None, pointer.to_owned())
+    })
+}
+
+/// Runs every cross-object rule; `locate` places each finding.
+pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
+    let mut out = Sink {
+        objects,
+        locate,
+        diagnostics: Diagnostics::default(),
+    };
     let cx = Cx { objects };
     for object in objects {
         match (object.id.group(), object.id.kind.as_str()) {
@@ -30,7 +46,14 @@ pub fn check(objects: &[Object]) -> Diagnostics {
             _ => {}
         }
     }
-    out
+    std::mem::take(&mut out.diagnostics)
+}
+
+/// Collects findings, placing each with the run's locator.
+struct Sink<'a, 'l> {
+    objects: &'a [Object],
+    locate: &'a mut Locate<'l>,
+    diagnostics: Diagnostics,
 }
 
 struct Cx<'a> {
@@ -76,24 +99,30 @@ fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
 }
 
 fn problem(
-    out: &mut Diagnostics,
+    out: &mut Sink,
     code: Code,
     object: &Object,
     pointer: &str,
     message: String,
     help: &str,
 ) {
-    out.push(
+    let index = out
+        .objects
+        .iter()
+        .position(|o| std::ptr::eq(o, object))
+        .unwrap_or(0);
+    let (span, document, pointer) = (out.locate)(index, pointer);
+    out.diagnostics.push(
         Diagnostic::error(
             code,
-            Label::new(object.origin_of(pointer), "here"),
+            Label::new(span, "here"),
             format!("{} at {pointer}: {message}", object.id),
         )
         .with_help(help)
         .with_target(Target {
-            document: None,
+            document,
             object: Some(object.id.clone()),
-            pointer: pointer.to_owned(),
+            pointer,
         }),
     );
 }
@@ -126,7 +155,7 @@ fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Value>> {
     Some(labels)
 }
 
-fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
+fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     let Some(selector) = pool_selector(&pool.body) else {
         return;
     };
@@ -172,7 +201,7 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
+fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     let (pointer, name, port) = match pool.body.pointer("/spec/endpointPickerRef") {
         Some(r) => (
             "/spec/endpointPickerRef",
@@ -214,7 +243,7 @@ fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
+fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
     let route_namespace = route.id.namespace.as_deref();
     let parents = array(&route.body, "/spec/parentRefs");
     for (i, parent) in parents.iter().enumerate() {
@@ -285,7 +314,7 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
+fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
     let rules = array(&route.body, "/spec/rules");
     for (r, rule) in rules.iter().enumerate() {
         let backends = array(rule, "/backendRefs");
@@ -310,7 +339,7 @@ fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Diagnostics) {
+fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Sink) {
     let group =
         text(&objective.body, "/spec/poolRef/group").unwrap_or("inference.networking.k8s.io");
     let name = text(&objective.body, "/spec/poolRef/name").unwrap_or_default();
@@ -334,7 +363,7 @@ fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Diagnostic
     }
 }
 
-fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Diagnostics) {
+fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
     let Some(selector) = claim
         .body
         .pointer("/spec/selector/matchLabels")
@@ -419,7 +448,7 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn volume_handle_is_name(volume: &Object, out: &mut Diagnostics) {
+fn volume_handle_is_name(volume: &Object, out: &mut Sink) {
     if text(&volume.body, "/spec/csi/driver") != Some(crate::lower::OSS_DRIVER) {
         return;
     }
@@ -439,7 +468,7 @@ fn volume_handle_is_name(volume: &Object, out: &mut Diagnostics) {
     }
 }
 
-fn model_path_is_mounted(service: &Object, out: &mut Diagnostics) {
+fn model_path_is_mounted(service: &Object, out: &mut Sink) {
     let containers = array(&service.body, "/spec/template/spec/containers");
     for (c, container) in containers.iter().enumerate() {
         let args: Vec<&str> = container
@@ -511,7 +540,7 @@ mod tests {
             .body
             .pointer_mut(pointer)
             .unwrap_or_else(|| panic!("{pointer} in {kind}")) = value;
-        check(&objects).iter().map(|d| d.code).collect()
+        check_compiled(&objects).iter().map(|d| d.code).collect()
     }
 
     fn codes_after(kind: &str, pointer: &str, value: Value) -> Vec<Code> {
@@ -524,7 +553,7 @@ mod tests {
 
     #[test]
     fn a_consistent_build_passes() {
-        assert!(check(&objects()).is_empty());
+        assert!(check_compiled(&objects()).is_empty());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use rayon::prelude::*;
 
 use super::objects::{Finding, ObjectValidator, Status};
-use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
+use super::units::{self, Unit};
+use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::{Object, ObjectRef};
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{self, Positions, ProblemKind};
@@ -34,27 +35,58 @@ impl Checked {
     }
 }
 
-/// Validates every document of every file; files are checked in parallel, results kept in order.
-pub fn check_files(sources: &SourceMap, files: &[FileId], validator: &ObjectValidator) -> Checked {
-    let per_file: Vec<Checked> = files
+/// How `check_files` runs beyond the validator itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileOptions {
+    /// Run the cross-object rules over all objects of all files.
+    pub cross: bool,
+}
+
+/// One file read: its objects, and the diagnostics of reading it.
+struct ReadFile {
+    units: Vec<Unit>,
+    broken_documents: Vec<usize>,
+    diagnostics: Diagnostics,
+}
+
+/// Validates every object of every file. Files are read in parallel; then the Knative
+/// ConfigMaps among them configure the validator; then objects are checked in parallel and
+/// the cross-object rules run over all of them. Results keep input order.
+pub fn check_files(
+    sources: &SourceMap,
+    files: &[FileId],
+    validator: &mut ObjectValidator,
+    options: FileOptions,
+) -> Checked {
+    let read: Vec<ReadFile> = files
         .par_iter()
-        .map(|&file| check_file(sources, file, validator))
+        .map(|&file| read_file(sources, file))
+        .collect();
+    for unit in read.iter().flat_map(|r| &r.units) {
+        let origin = sources.file(unit.file).name.clone();
+        validator.knative.absorb(&unit.value, &origin);
+    }
+    let validator = &*validator;
+    let per_file: Vec<Checked> = read
+        .par_iter()
+        .map(|r| check_units(sources, r, validator))
         .collect();
     let mut all = Checked::default();
-    for checked in per_file {
+    for (checked, r) in per_file.into_iter().zip(&read) {
+        all.diagnostics.extend(r.diagnostics.clone());
         all.merge(checked);
+    }
+    if options.cross {
+        let units: Vec<&Unit> = read.iter().flat_map(|r| &r.units).collect();
+        all.diagnostics.extend(cross_check(sources, &units));
     }
     all
 }
 
-fn check_file(sources: &SourceMap, file: FileId, validator: &ObjectValidator) -> Checked {
-    let text = &sources.file(file).text;
-    let stream = yaml::parse(text);
-    let mut checked = Checked::default();
-    let span_at = |line: usize, column: usize| {
-        let offset = sources.offset(file, line, column);
-        Span::new(file, offset..offset)
-    };
+/// Parses one file and reports its YAML problems.
+fn read_file(sources: &SourceMap, file: FileId) -> ReadFile {
+    let stream = yaml::parse(&sources.file(file).text);
+    let mut diagnostics = Diagnostics::default();
     let mut broken_documents = Vec::new();
     for problem in &stream.problems {
         let (code, label, help) = match problem.kind {
@@ -70,10 +102,10 @@ fn check_file(sources: &SourceMap, file: FileId, validator: &ObjectValidator) ->
             ),
         };
         broken_documents.push(problem.document);
-        checked.diagnostics.push(
+        diagnostics.push(
             Diagnostic::error(
                 code,
-                Label::new(span_at(problem.line, problem.column), label),
+                Label::new(span_at(sources, file, problem.line, problem.column), label),
                 problem.message.clone(),
             )
             .with_help(help)
@@ -84,37 +116,108 @@ fn check_file(sources: &SourceMap, file: FileId, validator: &ObjectValidator) ->
             }),
         );
     }
-    for document in stream.documents.iter().filter(|d| !d.value.is_null()) {
-        let object = ObjectRef::of_manifest(&document.value);
-        let (mut status, findings) = validator.check(&document.value);
-        if broken_documents.contains(&document.index) && status == Status::Valid {
+    ReadFile {
+        units: units::of_stream(file, stream),
+        broken_documents,
+        diagnostics,
+    }
+}
+
+fn span_at(sources: &SourceMap, file: FileId, line: usize, column: usize) -> Span {
+    let offset = sources.offset(file, line, column);
+    Span::new(file, offset..offset)
+}
+
+/// The positions of each document with findings, computed once per document.
+struct Locator<'a> {
+    sources: &'a SourceMap,
+    documents: Vec<((FileId, usize), Positions)>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(sources: &'a SourceMap) -> Locator<'a> {
+        Locator {
+            sources,
+            documents: Vec::new(),
+        }
+    }
+
+    /// The span of `pointer` (relative to the document) in `unit`'s document.
+    fn span(&mut self, file: FileId, document: usize, pointer: &str) -> Span {
+        let key = (file, document);
+        let index = match self.documents.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let text = &self.sources.file(file).text;
+                self.documents.push((key, Positions::of(text, document)));
+                self.documents.len() - 1
+            }
+        };
+        let (line, column) = self.documents[index].1.locate(pointer).unwrap_or((1, 1));
+        span_at(self.sources, file, line, column)
+    }
+}
+
+fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator) -> Checked {
+    let mut checked = Checked::default();
+    let mut locator = Locator::new(sources);
+    for unit in &read.units {
+        let object = ObjectRef::of_manifest(&unit.value);
+        let (mut status, findings) = validator.check(&unit.value);
+        if read.broken_documents.contains(&unit.document) && status == Status::Valid {
             status = Status::Invalid;
         }
-        if !findings.is_empty() {
-            let positions = Positions::of(text, document.index);
-            for finding in findings {
-                let (line, column) = positions.locate(&finding.pointer).unwrap_or((1, 1));
-                let target = Target {
-                    document: Some(document.index),
-                    object: object.clone(),
-                    pointer: finding.pointer.clone(),
-                };
-                checked.diagnostics.push(diagnostic(
-                    finding,
-                    span_at(line, column),
-                    target,
-                    object.as_ref(),
-                ));
-            }
+        for finding in findings {
+            let pointer = format!("{}{}", unit.base, finding.pointer);
+            let span = locator.span(unit.file, unit.document, &pointer);
+            let target = Target {
+                document: Some(unit.document),
+                object: object.clone(),
+                pointer: pointer.clone(),
+            };
+            let finding = Finding { pointer, ..finding };
+            checked
+                .diagnostics
+                .push(diagnostic(finding, span, target, object.as_ref()));
         }
         checked.results.push(ObjectResult {
-            file,
-            document: Some(document.index),
+            file: unit.file,
+            document: Some(unit.document),
             object,
             status,
         });
     }
     checked
+}
+
+/// The cross-object rules over manifests: each object is the unit it came from, and findings
+/// are located in its document.
+fn cross_check(sources: &SourceMap, units: &[&Unit]) -> Diagnostics {
+    let objects: Vec<Object> = units
+        .iter()
+        .filter_map(|u| {
+            let id = ObjectRef::of_manifest(&u.value)?;
+            Some(Object {
+                id,
+                body: u.value.clone(),
+                origin: Span::file_start(u.file),
+                origins: Vec::new(),
+                sharing: crate::k8s::Sharing::Owned,
+            })
+        })
+        .collect();
+    let placed: Vec<&Unit> = units
+        .iter()
+        .copied()
+        .filter(|u| ObjectRef::of_manifest(&u.value).is_some())
+        .collect();
+    let mut locator = Locator::new(sources);
+    super::cross::check(&objects, &mut |index: usize, pointer: &str| {
+        let unit = placed[index];
+        let pointer = format!("{}{pointer}", unit.base);
+        let span = locator.span(unit.file, unit.document, &pointer);
+        (span, Some(unit.document), pointer)
+    })
 }
 
 /// Validates objects compiled from stacks; a finding points at the stack value behind the field.
@@ -161,9 +264,15 @@ fn diagnostic(
     let label = match finding.code {
         Code::SchemaViolation => "schema violation",
         Code::RuleViolation => "admission rule",
+        code if code.as_str().starts_with("knative-") => "Knative admission",
         Code::InvalidName => "invalid name",
         Code::SchemaNotFound => "no schema",
         _ => "here",
     };
-    Diagnostic::error(finding.code, Label::new(span, label), message).with_target(target)
+    let label = Label::new(span, label);
+    let diagnostic = match finding.severity {
+        Severity::Error => Diagnostic::error(finding.code, label, message),
+        Severity::Warning => Diagnostic::warning(finding.code, label, message),
+    };
+    diagnostic.with_target(target)
 }

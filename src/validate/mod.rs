@@ -19,3 +19,4 @@ pub mod objects;
 pub mod schemas;
 pub mod stack;
 pub mod structural;
+pub mod units;

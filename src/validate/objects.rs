@@ -4,14 +4,16 @@
 
 use serde_json::Value;
 
+use super::knative::{self, KnativeConfig};
+use super::metadata;
 use super::schemas::{Outcome, SchemaSet, ViolationKind};
-use super::{knative, metadata};
-use crate::diag::Code;
+use crate::diag::{Code, Severity};
 
 /// One problem in an object: its code, where (JSON Pointer) and what.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub code: Code,
+    pub severity: Severity,
     pub pointer: String,
     pub message: String,
 }
@@ -30,7 +32,34 @@ pub struct ObjectValidator {
     pub schemas: SchemaSet,
     /// Objects of a type with no schema are skipped instead of being an error.
     pub skip_missing: bool,
+    /// What Knative's webhook allows, from the run's `config-features` and `config-defaults`.
+    pub knative: KnativeConfig,
+    /// Kinds to skip (`--skip`) and to refuse (`--reject`).
+    pub kinds: KindFilter,
 }
+
+/// `--skip` and `--reject`, as kubeconform has them: each entry is a kind (`ConfigMap`) or an
+/// apiVersion and kind (`apps/v1/Deployment`).
+#[derive(Clone, Debug, Default)]
+pub struct KindFilter {
+    pub skip: Vec<String>,
+    pub reject: Vec<String>,
+}
+
+impl KindFilter {
+    fn matches(entries: &[String], api_version: &str, kind: &str) -> Option<String> {
+        entries
+            .iter()
+            .find(|e| {
+                *e == kind
+                    || e.strip_suffix(kind).and_then(|p| p.strip_suffix('/')) == Some(api_version)
+            })
+            .cloned()
+    }
+}
+
+/// kustomize's own files, which may sit among manifests but are not objects.
+const KUSTOMIZE_GROUP: &str = "kustomize.config.k8s.io";
 
 impl ObjectValidator {
     pub fn check(&self, object: &Value) -> (Status, Vec<Finding>) {
@@ -38,16 +67,32 @@ impl ObjectValidator {
         let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
             let finding = Finding {
                 code: Code::MissingKind,
+                severity: Severity::Error,
                 pointer: String::new(),
                 message: "the document has no apiVersion and kind strings, so it is not a Kubernetes object".to_owned(),
             };
             return (Status::Invalid, vec![finding]);
         };
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        if group == KUSTOMIZE_GROUP
+            || KindFilter::matches(&self.kinds.skip, api_version, kind).is_some()
+        {
+            return (Status::Skipped, Vec::new());
+        }
+        if let Some(entry) = KindFilter::matches(&self.kinds.reject, api_version, kind) {
+            let finding = Finding {
+                code: Code::KindRejected,
+                severity: Severity::Error,
+                pointer: "/kind".to_owned(),
+                message: format!("{api_version} {kind} is rejected by --reject {entry}"),
+            };
+            return (Status::Invalid, vec![finding]);
+        }
         let mut findings: Vec<Finding> = metadata::check(group, kind, object)
             .into_iter()
             .map(|p| Finding {
                 code: Code::InvalidName,
+                severity: Severity::Error,
                 pointer: p.pointer,
                 message: p.message,
             })
@@ -59,11 +104,13 @@ impl ObjectValidator {
             Outcome::NotFound if self.skip_missing => {}
             Outcome::NotFound => findings.push(Finding {
                 code: Code::SchemaNotFound,
+                severity: Severity::Error,
                 pointer: String::new(),
                 message: format!("no schema for {api_version} {kind}: pass its CRD with --crds, or --skip-missing to skip such objects"),
             }),
             Outcome::Broken(message) => findings.push(Finding {
                 code: Code::SchemaLoadError,
+                severity: Severity::Error,
                 pointer: String::new(),
                 message,
             }),
@@ -73,16 +120,25 @@ impl ObjectValidator {
                     ViolationKind::Cel => Code::CelViolation,
                     ViolationKind::CelUnsupported => Code::CelCompileError,
                 },
+                severity: Severity::Error,
                 pointer: v.pointer,
                 message: v.message,
             })),
         }
-        findings.extend(knative::check(object).into_iter().map(|v| Finding {
-            code: Code::RuleViolation,
-            pointer: v.pointer,
-            message: v.message,
-        }));
-        let status = if findings.is_empty() {
+        let admission = knative::check(object, &self.knative);
+        // A field Knative disallows is also unknown to a schema written from Knative's CRD;
+        // the admission finding says why and names the flag, so it replaces the schema's.
+        findings.retain(|f| {
+            f.code != Code::SchemaViolation
+                || !admission.iter().any(|a| {
+                    matches!(
+                        a.code,
+                        Code::KnativeFieldDisallowed | Code::KnativeFeatureDisabled
+                    ) && a.pointer == f.pointer
+                })
+        });
+        findings.extend(admission);
+        let status = if findings.iter().all(|f| f.severity == Severity::Warning) {
             Status::Valid
         } else {
             Status::Invalid

@@ -39,6 +39,15 @@ pub enum ViolationKind {
     CelUnsupported,
 }
 
+/// A CRD version that a file defines again, after another file: the first definition is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shadowed {
+    pub api_version: String,
+    pub kind: String,
+    /// The file whose definition is used.
+    pub used: String,
+}
+
 /// The schemas one run validates against.
 #[derive(Default)]
 pub struct SchemaSet {
@@ -156,7 +165,8 @@ impl SchemaSet {
 
     /// Adds every served version of a CustomResourceDefinition. A type already defined by
     /// another CRD keeps its first definition; CRDs replace catalog entries.
-    pub fn add_crd(&mut self, crd: &Value, origin: &str) -> Result<usize, String> {
+    /// Returns the versions another CRD file already defined, which keep that file's schema.
+    pub fn add_crd(&mut self, crd: &Value, origin: &str) -> Result<Vec<Shadowed>, String> {
         let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str);
         let (Some(group), Some(kind)) = (text("/spec/group"), text("/spec/names/kind")) else {
             return Err(
@@ -166,7 +176,7 @@ impl SchemaSet {
         let Some(versions) = crd.pointer("/spec/versions").and_then(Value::as_array) else {
             return Err(format!("the CRD for {kind} has no spec.versions"));
         };
-        let mut added = 0;
+        let mut shadowed = Vec::new();
         for version in versions {
             // The API server refuses objects of a version that is not served.
             if version.get("served") == Some(&Value::Bool(false)) {
@@ -181,19 +191,21 @@ impl SchemaSet {
                 ));
             };
             let key = (format!("{group}/{name}"), kind.to_owned());
-            let replaceable = self
-                .entries
-                .get(&key)
-                .is_none_or(|e| matches!(e.source, Source::Catalog(_)));
-            if replaceable {
-                let source = Source::Crd {
-                    schema: schema.clone(),
-                };
-                self.entries.insert(key, Entry::new(source, origin));
-                added += 1;
+            match self.entries.get(&key) {
+                Some(e) if !matches!(e.source, Source::Catalog(_)) => shadowed.push(Shadowed {
+                    api_version: key.0,
+                    kind: key.1,
+                    used: e.origin.clone(),
+                }),
+                _ => {
+                    let source = Source::Crd {
+                        schema: schema.clone(),
+                    };
+                    self.entries.insert(key, Entry::new(source, origin));
+                }
             }
         }
-        Ok(added)
+        Ok(shadowed)
     }
 
     /// Validates an object against the schema of its type.

@@ -1,5 +1,6 @@
 //! Knative Serving autoscaling annotations: the admission rules of Knative's webhook that no
-//! schema can express, because every annotation value is a string.
+//! schema can express, because every annotation value is a string. Their code stays
+//! `rule-violation`, as before Knative admission had a folder of its own.
 //!
 //! [`check`] looks at the annotations Knative reads: `spec.template.metadata.annotations` of a
 //! `serving.knative.dev/v1` Service or Configuration, and `metadata.annotations` of a Revision.

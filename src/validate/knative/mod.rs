@@ -1,0 +1,256 @@
+//! Knative Serving's admission webhook, offline: what it does to a `serving.knative.dev/v1`
+//! Service, Configuration or Revision on create, after knative/serving at `knative-v1.23.0`.
+//! Defaulting runs first (`defaulting`), then validation, as in the cluster.
+//!
+//! One file per rule family:
+//! - `annotations`: autoscaling annotations (`rule-violation`);
+//! - `features` and `defaults`: the `config-features` and `config-defaults` ConfigMaps that
+//!   decide what is allowed, read from the manifests or `--knative-config`;
+//! - `masks`: the field masks, which Kubernetes fields a revision may set and behind which flag;
+//! - `podspec`: the pod spec and its containers (names, env, image, ports);
+//! - `probes`: probe handlers, ports and Knative's `periodSeconds: 0` mode;
+//! - `volumes`: volume sources, claims and mounts;
+//! - `image`: image references as go-containerregistry parses them.
+
+mod annotations;
+mod defaulting;
+pub mod defaults;
+pub mod features;
+mod image;
+mod masks;
+mod podspec;
+mod probes;
+mod volumes;
+
+use serde_json::Value;
+
+use self::defaults::Defaults;
+use self::features::{ConfigProblem, Features};
+use super::objects::Finding;
+use crate::diag::{Code, Severity};
+
+pub const API_VERSION: &str = "serving.knative.dev/v1";
+/// The namespace Knative's ConfigMaps live in.
+pub const SYSTEM_NAMESPACE: &str = "knative-serving";
+pub const FEATURES_CONFIGMAP: &str = "config-features";
+pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
+
+/// The Knative configuration a run validates against: Knative 1.23's defaults, overlaid with
+/// the ConfigMaps found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KnativeConfig {
+    pub features: Features,
+    pub defaults: Defaults,
+}
+
+impl KnativeConfig {
+    /// Overlays `object` if it is `knative-serving/config-features` or `config-defaults`;
+    /// `origin` names where it was read. Returns the problems of its values.
+    pub fn absorb(&mut self, object: &Value, origin: &str) -> Vec<ConfigProblem> {
+        let Some((name, data)) = knative_configmap(object) else {
+            return Vec::new();
+        };
+        match name {
+            FEATURES_CONFIGMAP => self.features.read(data, origin),
+            _ => self.defaults.read(data, origin),
+        }
+    }
+}
+
+/// Is `object` `knative-serving/config-features` or `config-defaults`?
+pub fn is_config(object: &Value) -> bool {
+    knative_configmap(object).is_some()
+}
+
+/// `(name, data)` of a Knative ConfigMap this module reads.
+fn knative_configmap(object: &Value) -> Option<(&str, &serde_json::Map<String, Value>)> {
+    let text = |p: &str| object.pointer(p).and_then(Value::as_str);
+    if text("/apiVersion") != Some("v1")
+        || text("/kind") != Some("ConfigMap")
+        || text("/metadata/namespace") != Some(SYSTEM_NAMESPACE)
+    {
+        return None;
+    }
+    let name =
+        text("/metadata/name").filter(|n| [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP].contains(n))?;
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    let data = object
+        .get("data")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| EMPTY.get_or_init(Default::default));
+    Some((name, data))
+}
+
+/// Findings of one rule run, with the configuration they are judged against.
+pub struct Cx<'a> {
+    pub config: &'a KnativeConfig,
+    pub findings: Vec<Finding>,
+}
+
+impl Cx<'_> {
+    pub fn push(&mut self, code: Code, pointer: String, message: String) {
+        self.findings.push(Finding {
+            code,
+            severity: Severity::Error,
+            pointer,
+            message,
+        });
+    }
+}
+
+/// Runs Knative's admission on `object`; nothing for objects Knative does not admit. A Knative
+/// ConfigMap is checked for values Knative would ignore or refuse.
+pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
+    if knative_configmap(object).is_some() {
+        return config_problems(object);
+    }
+    if object.get("apiVersion").and_then(Value::as_str) != Some(API_VERSION) {
+        return Vec::new();
+    }
+    let mut cx = Cx {
+        config,
+        findings: annotations::check(object)
+            .into_iter()
+            .map(|v| Finding {
+                code: Code::RuleViolation,
+                severity: Severity::Error,
+                pointer: v.pointer,
+                message: v.message,
+            })
+            .collect(),
+    };
+    let base = match object.get("kind").and_then(Value::as_str) {
+        Some("Service" | "Configuration") => "/spec/template/spec",
+        Some("Revision") => "/spec",
+        _ => return cx.findings,
+    };
+    if let Some(spec) = object.pointer(base).filter(|s| s.is_object()) {
+        let parent = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let mut spec = spec.clone();
+        defaulting::apply(&mut spec, &config.defaults, parent);
+        revision_spec(&mut cx, &spec, base);
+    }
+    cx.findings
+}
+
+/// `RevisionSpec.Validate`: the pod spec, then the timeout and concurrency bounds.
+fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
+    podspec::check(cx, spec, base);
+    let defaults = &cx.config.defaults;
+    if let Some(timeout) = spec.get("timeoutSeconds").and_then(Value::as_i64)
+        && timeout != 0
+        && (timeout < 0 || timeout > defaults.max_revision_timeout_seconds)
+    {
+        let max = defaults.max_revision_timeout_seconds;
+        let source = origin_text(&defaults.max_timeout_origin);
+        cx.push(
+            Code::KnativeTimeout,
+            format!("{base}/timeoutSeconds"),
+            format!(
+                "timeoutSeconds {timeout} is out of bounds (expected 0 <= {timeout} <= {max}): \
+                 max-revision-timeout-seconds is {max} ({source}); lower timeoutSeconds, or raise \
+                 max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults"
+            ),
+        );
+    }
+    if let Some(concurrency) = spec.get("containerConcurrency").and_then(Value::as_i64) {
+        let min = i64::from(!defaults.allow_container_concurrency_zero);
+        let max = defaults.container_concurrency_max_limit;
+        if concurrency < min || concurrency > max {
+            let source = origin_text(&defaults.concurrency_origin);
+            cx.push(
+                Code::KnativeConcurrency,
+                format!("{base}/containerConcurrency"),
+                format!(
+                    "containerConcurrency {concurrency} is out of bounds (expected {min} <= \
+                     {concurrency} <= {max}, from container-concurrency-max-limit and \
+                     allow-container-concurrency-zero, {source}); use a value in that range"
+                ),
+            );
+        }
+    }
+}
+
+fn origin_text(origin: &features::Origin) -> String {
+    match origin {
+        features::Origin::Default => "Knative 1.23's default".to_owned(),
+        features::Origin::Set(file) => format!("set in {file}"),
+    }
+}
+
+/// The problems of a Knative ConfigMap's own values.
+fn config_problems(object: &Value) -> Vec<Finding> {
+    let mut scratch = KnativeConfig::default();
+    scratch
+        .absorb(object, "")
+        .into_iter()
+        .map(|p| Finding {
+            code: Code::KnativeConfig,
+            severity: if p.refused {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            pointer: format!("/data/{}", crate::yaml::escape(&p.key)),
+            message: p.message,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn service(spec: Value) -> Value {
+        json!({"apiVersion": API_VERSION, "kind": "Service", "metadata": {"name": "qwen"},
+               "spec": {"template": {"spec": spec}}})
+    }
+
+    fn codes(object: &Value, config: &KnativeConfig) -> Vec<(Code, String)> {
+        check(object, config)
+            .into_iter()
+            .map(|f| (f.code, f.pointer))
+            .collect()
+    }
+
+    #[test]
+    fn timeout_and_concurrency_follow_config_defaults() {
+        let object = service(json!({"containers": [{"image": "a/b"}],
+            "timeoutSeconds": 900, "containerConcurrency": 1001}));
+        let mut config = KnativeConfig::default();
+        assert_eq!(
+            codes(&object, &config),
+            [
+                (
+                    Code::KnativeTimeout,
+                    "/spec/template/spec/timeoutSeconds".to_owned()
+                ),
+                (
+                    Code::KnativeConcurrency,
+                    "/spec/template/spec/containerConcurrency".to_owned()
+                ),
+            ]
+        );
+        let defaults = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "config-defaults", "namespace": "knative-serving"},
+            "data": {"max-revision-timeout-seconds": "3600", "container-concurrency-max-limit": "2000"}});
+        assert_eq!(config.absorb(&defaults, "d.yaml"), []);
+        assert_eq!(codes(&object, &config), []);
+    }
+
+    #[test]
+    fn a_knative_configmap_reports_its_own_bad_values() {
+        let features = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "config-features", "namespace": "knative-serving"},
+            "data": {"multi-container": "sure"}});
+        let found = check(&features, &KnativeConfig::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].code, Code::KnativeConfig);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[0].pointer, "/data/multi-container");
+    }
+}
