@@ -235,7 +235,7 @@ fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
             pool,
             pointer,
             format!(
-                "the endpoint picker Service {name:?} with port {} is not part of this build",
+                "the endpoint picker Service {name:?} with port {} is not among the objects checked",
                 port.map_or("(none)".to_owned(), |p| p.to_string())
             ),
             "emit the picker's Service with that port in the pool's namespace, or point the pool at the picker you run",
@@ -260,7 +260,7 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
                     "the Gateway {}/{name} is not declared",
                     namespace.unwrap_or_default()
                 ),
-                "name a Gateway of this build in parentRefs, or declare it in [gateway]",
+                "name a Gateway among the objects checked in parentRefs (in a stack, the [gateway] table declares it)",
             );
             continue;
         };
@@ -288,7 +288,7 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
                         |s| format!("{s:?}")
                     )
                 ),
-                "attach the route to a listener the Gateway declares ([inference] listener)",
+                "attach the route to a listener the Gateway declares (in a stack, [inference] listener)",
             );
             continue;
         }
@@ -331,7 +331,7 @@ fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
                     Code::RouteBackendUnresolved,
                     route,
                     &format!("/spec/rules/{r}/backendRefs/{b}"),
-                    format!("the InferencePool {group}/{name} is not part of this build"),
+                    format!("the InferencePool {group}/{name} is not among the objects checked"),
                     "point the backendRef at an emitted pool, with the pool's API group",
                 );
             }
@@ -357,7 +357,7 @@ fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Sink) {
             Code::ObjectivePoolUnresolved,
             objective,
             "/spec/poolRef",
-            format!("the InferencePool {group}/{name} is not part of this build"),
+            format!("the InferencePool {group}/{name} is not among the objects checked"),
             "the objective's poolRef must name the pool of the same namespace, with the pool's API group",
         );
     }
@@ -384,7 +384,7 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
             Code::ClaimVolumeMismatch,
             claim,
             "/spec/selector",
-            "no PersistentVolume of this build carries the selected labels".to_owned(),
+            "no PersistentVolume among the objects checked carries the selected labels".to_owned(),
             "label the PersistentVolume with the claim's selector",
         );
         return;

@@ -78,7 +78,22 @@ pub fn check_files(
     }
     if options.cross {
         let units: Vec<&Unit> = read.iter().flat_map(|r| &r.units).collect();
-        all.diagnostics.extend(cross_check(sources, &units));
+        let found = cross_check(sources, &units);
+        // An object a cross-object rule refuses is invalid, like one its schema refuses.
+        for d in found.iter() {
+            let target = d.target.as_ref();
+            let refused = all.results.iter_mut().find(|r| {
+                target.is_some_and(|t| {
+                    r.file == d.primary.span.file
+                        && r.document == t.document
+                        && r.object == t.object
+                })
+            });
+            if let Some(result) = refused {
+                result.status = Status::Invalid;
+            }
+        }
+        all.diagnostics.extend(found);
     }
     all
 }
