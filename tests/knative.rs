@@ -234,3 +234,31 @@ fn knative_config_read_from_elsewhere_allows_the_same() {
             .any(|f| f["reason"] == "knative-config")
     );
 }
+
+/// `check` judges compiled output with the config-features it ships; without that ConfigMap a
+/// stock Knative would refuse the model claim.
+#[test]
+fn compiled_output_passes_knative_admission_only_with_the_flags_it_emits() {
+    for profile in ["ack", "ack-explicit", "gateway-api"] {
+        let (code, report) = json_report(&["check", "stacks", "--profile", profile]);
+        assert_eq!(code, Some(0), "{profile}: {:#}", report["findings"]);
+    }
+    let work = tempfile::tempdir().unwrap();
+    let stripped: Vec<String> = fs::read_to_string(root().join("golden/qwen.yaml"))
+        .unwrap()
+        .split("\n---\n")
+        .filter(|d| !d.contains("name: config-features"))
+        .map(str::to_owned)
+        .collect();
+    let file = work.path().join("qwen.yaml");
+    fs::write(&file, stripped.join("\n---\n")).unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let reasons: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["knative-feature-disabled"], "{report:#}");
+}

@@ -7,10 +7,15 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::quantity::Quantity;
 use crate::resolve::{ModelSource, PROVIDERS, Profile, ResolvedStack};
 use crate::source::Spanned;
+use crate::validate::knative::RESERVED_PORTS;
 use crate::stack::ast::RequestLimit;
 
-/// Ports the Knative queue-proxy and its sidecars use; Knative rejects them as container ports.
-const KNATIVE_RESERVED_PORTS: [i64; 6] = [8012, 8013, 8022, 8112, 9090, 9091];
+/// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
+/// queue-proxy serves TLS when system-internal TLS is on (`pkg/reconciler/revision/resources/
+/// queue.go` of knative/serving 1.23), which the webhook does not check.
+fn knative_reserved_port(port: i64) -> bool {
+    RESERVED_PORTS.contains(&port) || port == 8112
+}
 
 /// vLLM `--dtype` choices.
 const VLLM_DTYPES: [&str; 6] = ["auto", "half", "float16", "bfloat16", "float", "float32"];
@@ -177,7 +182,7 @@ fn port_range(out: &mut Diagnostics, key: &str, port: &Spanned<i64>) -> bool {
 
 fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
     let engine = &stack.engine.port;
-    if port_range(out, "engine.port", engine) && KNATIVE_RESERVED_PORTS.contains(&engine.value) {
+    if port_range(out, "engine.port", engine) && knative_reserved_port(engine.value) {
         out.push(
             error(
                 Code::InvalidValue,
@@ -189,7 +194,7 @@ fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
                 ),
             )
             .with_help(
-                "Knative rejects containers on 8012, 8013, 8022, 8112, 9090 and 9091; use 8080",
+                "the queue-proxy beside the server uses 8008, 8012, 8013, 8022, 8112, 9090 and 9091; use 8080",
             ),
         );
     }

@@ -24,6 +24,7 @@ mod volumes;
 
 use serde_json::Value;
 
+pub use self::podspec::RESERVED_PORTS;
 use self::defaults::Defaults;
 use self::features::{ConfigProblem, Features};
 use super::objects::Finding;
