@@ -265,3 +265,18 @@ fn init_writes_a_starter_that_builds_and_never_overwrites() {
     let printed = run(&["init", "demo", "-o", "-"]);
     assert!(stdout(&printed).starts_with("# inferstack stack"));
 }
+
+/// Codes are API: every one is documented in the README's codes table.
+#[test]
+fn every_code_is_in_the_readme() {
+    let readme = std::fs::read_to_string(support::cli::root().join("README.md")).unwrap();
+    for code in inferstack::diag::Code::ALL {
+        let cell = format!("`{}`", code.as_str());
+        assert!(
+            readme
+                .lines()
+                .any(|l| l.starts_with('|') && l.contains(&cell)),
+            "{cell} is not in the README's tables"
+        );
+    }
+}

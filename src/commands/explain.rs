@@ -20,7 +20,8 @@ fn explain(profile: Profile) -> String {
         "  default gateway class: {}\n",
         profile.default_gateway_class()
     ));
-    out.push_str("  always: ConfigMap knative-serving/config-network (v1), Gateway (gateway.networking.k8s.io/v1),\n");
+    out.push_str("  always: ConfigMaps knative-serving/config-network and config-features (v1),\n");
+    out.push_str("          Gateway (gateway.networking.k8s.io/v1),\n");
     out.push_str("          PersistentVolume and PersistentVolumeClaim (v1), Service (serving.knative.dev/v1)\n");
     match profile.inference_apis() {
         None => out.push_str(

@@ -7,8 +7,8 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::quantity::Quantity;
 use crate::resolve::{ModelSource, PROVIDERS, Profile, ResolvedStack};
 use crate::source::Spanned;
-use crate::validate::knative::RESERVED_PORTS;
 use crate::stack::ast::RequestLimit;
+use crate::validate::knative::RESERVED_PORTS;
 
 /// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
 /// queue-proxy serves TLS when system-internal TLS is on (`pkg/reconciler/revision/resources/

@@ -24,9 +24,9 @@ mod volumes;
 
 use serde_json::Value;
 
-pub use self::podspec::RESERVED_PORTS;
 use self::defaults::Defaults;
 use self::features::{ConfigProblem, Features};
+pub use self::podspec::RESERVED_PORTS;
 use super::objects::Finding;
 use crate::diag::{Code, Severity};
 
