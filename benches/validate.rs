@@ -122,7 +122,7 @@ fn main() {
                     &sources,
                     &[file],
                     &mut validator,
-                    FileOptions { cross: true },
+                    FileOptions { cross: false },
                 ))
             });
         }),

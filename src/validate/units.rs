@@ -68,7 +68,10 @@ fn list_items(value: &mut Value) -> Option<Vec<Value>> {
 fn drop_nulls(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
+            // `retain` rebuilds an ordered map's index, so only maps with a null pay for it.
+            if map.values().any(Value::is_null) {
+                map.retain(|_, v| !v.is_null());
+            }
             map.values_mut().for_each(drop_nulls);
         }
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),

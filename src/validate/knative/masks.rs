@@ -365,14 +365,15 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
     };
     let known = kubernetes_fields(mask.definition);
     for (field, value) in map {
-        let at = format!("{pointer}/{}", crate::yaml::escape(field));
+        // Built only for a finding: most fields pass, and this runs on every masked node.
+        let at = || format!("{pointer}/{}", crate::yaml::escape(field));
         match mask.allowed.iter().find(|(name, _)| name == field) {
             Some((_, Always)) => {}
             Some((_, FalseOnly)) => {
                 if value == &Value::Bool(true) {
                     cx.push(
                         Code::KnativeFieldDisallowed,
-                        at,
+                        at(),
                         format!(
                             "Knative allows `{field}` in {} only as `false` (must not set the \
                              field(s): {field}); remove it",
@@ -383,7 +384,7 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
             }
             Some((_, Flag(feature))) => {
                 if is_set(value, true) && !cx.config.features.allows(*feature) {
-                    feature_disabled(cx, at, field, mask.what, *feature);
+                    feature_disabled(cx, at(), field, mask.what, *feature);
                 }
             }
             None => {
@@ -391,7 +392,7 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
                 if is_kubernetes_field && is_set(value, mask.pointers.contains(&field.as_str())) {
                     cx.push(
                         Code::KnativeFieldDisallowed,
-                        at,
+                        at(),
                         format!(
                             "Knative does not allow `{field}` in {} (must not set the field(s): \
                              {field}), whatever its feature flags; remove it",
