@@ -52,6 +52,20 @@ impl<T> Spanned<T> {
 pub struct SourceFile {
     pub name: String,
     pub text: Arc<str>,
+    /// Byte offset of each line's start, computed on first use, so locating any number of
+    /// findings costs one scan of the file.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    /// Byte offset of the start of each line (0-based lines).
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
 }
 
 /// Every source text of one run, addressed by [`FileId`].
@@ -66,6 +80,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         });
         id
     }
@@ -83,24 +98,27 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.file(file).text;
+        let source = self.file(file);
+        let text = &source.text;
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
+        let starts = source.line_starts();
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts[line - 1];
+        let col = text[line_start..offset].chars().count() + 1;
         (line, col)
     }
 
     /// The byte offset of a 1-based line and column (in characters), clamped to the text, for
     /// positions that other parsers report as line:column.
     pub fn offset(&self, file: FileId, line: usize, column: usize) -> usize {
-        let text = &self.file(file).text;
-        let line_start = text
-            .split_inclusive('\n')
-            .take(line.saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>();
+        let source = self.file(file);
+        let text = &source.text;
+        let starts = source.line_starts();
+        let line_start = match line.checked_sub(1) {
+            Some(i) if i < starts.len() => starts[i],
+            Some(_) => text.len(),
+            None => 0,
+        };
         let rest = &text[line_start.min(text.len())..];
         let within = rest
             .char_indices()

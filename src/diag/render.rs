@@ -4,7 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Code, Diagnostic, Diagnostics, Severity};
 use crate::source::{FileId, SourceMap, Span};
@@ -88,7 +91,7 @@ struct View {
     severity: Option<Severity>,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<NamedSource<Window>>,
     labels: Vec<LabeledSpan>,
     related: Vec<View>,
 }
@@ -116,6 +119,15 @@ impl View {
             Some(diagnostic.primary.message.clone()).filter(|m| !m.is_empty()),
             source_span(primary),
         )];
+        let same_file: Vec<Span> = std::iter::once(primary)
+            .chain(
+                diagnostic
+                    .secondary
+                    .iter()
+                    .map(|l| l.span)
+                    .filter(|s| s.file == primary.file),
+            )
+            .collect();
         let mut related = Vec::new();
         for label in &diagnostic.secondary {
             if label.span.file == primary.file {
@@ -129,7 +141,7 @@ impl View {
                     severity: None,
                     message: format!("see also {}", sources.file(label.span.file).name),
                     help: None,
-                    source: Some(named_source(sources, label.span.file)),
+                    source: Some(named_source(sources, label.span.file, &[label.span])),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         Some(label.message.clone()),
                         source_span(label.span),
@@ -143,16 +155,67 @@ impl View {
             severity: Some(diagnostic.severity),
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
-            source: Some(named_source(sources, primary.file)),
+            source: Some(named_source(sources, primary.file, &same_file)),
             labels,
             related,
         }
     }
 }
 
-fn named_source(sources: &SourceMap, file: FileId) -> NamedSource<Arc<str>> {
-    let file = sources.file(file);
-    NamedSource::new(&file.name, Arc::clone(&file.text))
+/// Lines shown around a label are few; the window keeps this many on each side.
+const WINDOW_MARGIN: usize = 8;
+
+/// `file` narrowed to the lines around `spans`.
+fn named_source(sources: &SourceMap, file: FileId, spans: &[Span]) -> NamedSource<Window> {
+    let source = sources.file(file);
+    let starts = source.line_starts();
+    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
+    let low = spans.iter().map(|s| s.start).min().unwrap_or(0);
+    let high = spans.iter().map(|s| s.end).max().unwrap_or(0);
+    let first_line = line_of(low).saturating_sub(WINDOW_MARGIN);
+    let last_line = line_of(high) + WINDOW_MARGIN + 1;
+    let window = Window {
+        text: Arc::clone(&source.text),
+        start: starts[first_line],
+        end: starts.get(last_line).copied().unwrap_or(source.text.len()),
+        first_line,
+    };
+    NamedSource::new(&source.name, window)
+}
+
+/// A file's text narrowed to the lines around a diagnostic's labels. miette finds a label's
+/// line and context by scanning from the start of the text it is given, so handing it the whole
+/// file would make every code frame cost a scan of the file.
+struct Window {
+    text: Arc<str>,
+    start: usize,
+    end: usize,
+    /// The 0-based line the window starts at.
+    first_line: usize,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
+        let text: &'a str = self.text.get(self.start..self.end).unwrap_or("");
+        let inner = text.read_span(&local, context_lines_before, context_lines_after)?;
+        let absolute = SourceSpan::new(
+            (inner.span().offset() + self.start).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            absolute,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 fn source_span(span: Span) -> SourceSpan {

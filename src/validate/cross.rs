@@ -3,6 +3,8 @@
 //! pass every schema and surface only in the cluster: a pool that selects no pods, a route to a
 //! listener that does not exist, a claim that never binds.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
@@ -24,11 +26,15 @@ pub fn check_compiled(objects: &[Object]) -> Diagnostics {
 /// Runs every cross-object rule; `locate` places each finding.
 pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
     let mut out = Sink {
-        objects,
+        index: objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o as *const Object, i))
+            .collect(),
         locate,
         diagnostics: Diagnostics::default(),
     };
-    let cx = Cx { objects };
+    let cx = Cx::new(objects);
     for object in objects {
         match (object.id.group(), object.id.kind.as_str()) {
             (group, "InferencePool") if group.starts_with("inference.networking") => {
@@ -51,38 +57,62 @@ pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
 
 /// Collects findings, placing each with the run's locator.
 struct Sink<'a, 'l> {
-    objects: &'a [Object],
+    /// Each object's index, for `locate`.
+    index: HashMap<*const Object, usize>,
     locate: &'a mut Locate<'l>,
     diagnostics: Diagnostics,
 }
 
+/// A workload and the labels its pods carry.
+type Workload<'a> = (&'a Object, serde_json::Map<String, Value>);
+
+/// (group, kind, namespace, name) of an object.
+type Key<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
+/// The objects of a run, indexed once so every rule looks up in constant time: by identity,
+/// workloads by namespace with their pods' labels, and the PersistentVolumes.
 struct Cx<'a> {
-    objects: &'a [Object],
+    by_key: HashMap<Key<'a>, &'a Object>,
+    workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
+    volumes: Vec<&'a Object>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
+    fn new(objects: &'a [Object]) -> Cx<'a> {
+        let mut cx = Cx {
+            by_key: HashMap::new(),
+            workloads: HashMap::new(),
+            volumes: Vec::new(),
+        };
+        for o in objects {
+            let key = (
+                o.id.group(),
+                o.id.kind.as_str(),
+                o.id.namespace.as_deref(),
+                o.id.name.as_str(),
+            );
+            cx.by_key.entry(key).or_insert(o);
+            if let Some(labels) = pod_labels(o) {
+                cx.workloads
+                    .entry(o.id.namespace.as_deref())
+                    .or_default()
+                    .push((o, labels));
+            }
+            if o.id.group().is_empty() && o.id.kind == "PersistentVolume" {
+                cx.volumes.push(o);
+            }
+        }
+        cx
+    }
+
     fn find(
         &self,
         group: &str,
         kind: &str,
         namespace: Option<&str>,
         name: &str,
-    ) -> Option<&Object> {
-        self.objects.iter().find(|o| {
-            o.id.group() == group
-                && o.id.kind == kind
-                && o.id.namespace.as_deref() == namespace
-                && o.id.name == name
-        })
-    }
-
-    fn in_namespace<'s>(
-        &'s self,
-        namespace: Option<&'s str>,
-    ) -> impl Iterator<Item = &'s Object> + 's {
-        self.objects
-            .iter()
-            .filter(move |o| o.id.namespace.as_deref() == namespace)
+    ) -> Option<&'a Object> {
+        self.by_key.get(&(group, kind, namespace, name)).copied()
     }
 }
 
@@ -107,9 +137,9 @@ fn problem(
     help: &str,
 ) {
     let index = out
-        .objects
-        .iter()
-        .position(|o| std::ptr::eq(o, object))
+        .index
+        .get(&(object as *const Object))
+        .copied()
         .unwrap_or(0);
     let (span, document, pointer) = (out.locate)(index, pointer);
     out.diagnostics.push(
@@ -163,8 +193,12 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
         selector.iter().all(|(k, v)| labels.get(k) == Some(v))
     };
     let selected: Vec<&Object> = cx
-        .in_namespace(pool.id.namespace.as_deref())
-        .filter(|o| pod_labels(o).is_some_and(|labels| matches(&labels)))
+        .workloads
+        .get(&pool.id.namespace.as_deref())
+        .into_iter()
+        .flatten()
+        .filter(|(_, labels)| matches(labels))
+        .map(|(o, _)| *o)
         .collect();
     if selected.is_empty() {
         problem(
@@ -371,12 +405,11 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
     else {
         return;
     };
-    let volume = cx.objects.iter().find(|o| {
-        o.id.kind == "PersistentVolume"
-            && o.body
-                .pointer("/metadata/labels")
-                .and_then(Value::as_object)
-                .is_some_and(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
+    let volume = cx.volumes.iter().copied().find(|o| {
+        o.body
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .is_some_and(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
     });
     let Some(volume) = volume else {
         problem(

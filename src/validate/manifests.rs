@@ -2,6 +2,8 @@
 //! objects compiled from stacks (`check`, `build`). Findings become [`Diagnostic`]s located in
 //! the YAML text, or in the stack value that produced the field.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use super::objects::{Finding, ObjectValidator, Status};
@@ -80,16 +82,19 @@ pub fn check_files(
         let units: Vec<&Unit> = read.iter().flat_map(|r| &r.units).collect();
         let found = cross_check(sources, &units);
         // An object a cross-object rule refuses is invalid, like one its schema refuses.
-        for d in found.iter() {
-            let target = d.target.as_ref();
-            let refused = all.results.iter_mut().find(|r| {
-                target.is_some_and(|t| {
-                    r.file == d.primary.span.file
-                        && r.document == t.document
-                        && r.object == t.object
-                })
-            });
-            if let Some(result) = refused {
+        let refused: std::collections::HashSet<(FileId, Option<usize>, &ObjectRef)> = found
+            .iter()
+            .filter_map(|d| {
+                let t = d.target.as_ref()?;
+                Some((d.primary.span.file, t.document, t.object.as_ref()?))
+            })
+            .collect();
+        for result in &mut all.results {
+            let key = result
+                .object
+                .as_ref()
+                .map(|o| (result.file, result.document, o));
+            if key.is_some_and(|k| refused.contains(&k)) {
                 result.status = Status::Invalid;
             }
         }
@@ -143,42 +148,59 @@ fn span_at(sources: &SourceMap, file: FileId, line: usize, column: usize) -> Spa
     Span::new(file, offset..offset)
 }
 
-/// The positions of each document with findings, computed once per document.
+/// The positions of the documents with findings: one reading per file, whatever the number
+/// of documents or findings.
 struct Locator<'a> {
     sources: &'a SourceMap,
-    documents: Vec<((FileId, usize), Positions)>,
+    documents: BTreeMap<(FileId, usize), Positions>,
 }
 
 impl<'a> Locator<'a> {
-    fn new(sources: &'a SourceMap) -> Locator<'a> {
-        Locator {
-            sources,
-            documents: Vec::new(),
+    fn new(
+        sources: &'a SourceMap,
+        wanted: impl IntoIterator<Item = (FileId, usize)>,
+    ) -> Locator<'a> {
+        let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
+        for (file, document) in wanted {
+            by_file.entry(file).or_default().push(document);
         }
+        let mut documents = BTreeMap::new();
+        for (file, indices) in by_file {
+            let text = &sources.file(file).text;
+            for (index, positions) in Positions::of_documents(text, &indices) {
+                documents.insert((file, index), positions);
+            }
+        }
+        Locator { sources, documents }
     }
 
-    /// The span of `pointer` (relative to the document) in `unit`'s document.
-    fn span(&mut self, file: FileId, document: usize, pointer: &str) -> Span {
-        let key = (file, document);
-        let index = match self.documents.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                let text = &self.sources.file(file).text;
-                self.documents.push((key, Positions::of(text, document)));
-                self.documents.len() - 1
-            }
-        };
-        let (line, column) = self.documents[index].1.locate(pointer).unwrap_or((1, 1));
+    /// The span of `pointer` (relative to the document) in that document.
+    fn span(&self, file: FileId, document: usize, pointer: &str) -> Span {
+        let (line, column) = self
+            .documents
+            .get(&(file, document))
+            .and_then(|p| p.locate(pointer))
+            .unwrap_or((1, 1));
         span_at(self.sources, file, line, column)
     }
 }
 
 fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator) -> Checked {
+    let judged: Vec<(Status, Vec<Finding>)> = read
+        .units
+        .iter()
+        .map(|unit| validator.check(&unit.value))
+        .collect();
+    let wanted = read
+        .units
+        .iter()
+        .zip(&judged)
+        .filter(|(_, (_, findings))| !findings.is_empty())
+        .map(|(unit, _)| (unit.file, unit.document));
+    let locator = Locator::new(sources, wanted);
     let mut checked = Checked::default();
-    let mut locator = Locator::new(sources);
-    for unit in &read.units {
+    for (unit, (mut status, findings)) in read.units.iter().zip(judged) {
         let object = ObjectRef::of_manifest(&unit.value);
-        let (mut status, findings) = validator.check(&unit.value);
         if read.broken_documents.contains(&unit.document) && status == Status::Valid {
             status = Status::Invalid;
         }
@@ -226,13 +248,30 @@ fn cross_check(sources: &SourceMap, units: &[&Unit]) -> Diagnostics {
         .copied()
         .filter(|u| ObjectRef::of_manifest(&u.value).is_some())
         .collect();
-    let mut locator = Locator::new(sources);
-    super::cross::check(&objects, &mut |index: usize, pointer: &str| {
+    // Locate after the rules ran, reading each file once; `cross::check` asks `locate` exactly
+    // once per diagnostic, in order, so the two lists pair up.
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut diagnostics = super::cross::check(&objects, &mut |index: usize, pointer: &str| {
+        found.push((index, pointer.to_owned()));
         let unit = placed[index];
         let pointer = format!("{}{pointer}", unit.base);
-        let span = locator.span(unit.file, unit.document, &pointer);
-        (span, Some(unit.document), pointer)
-    })
+        (Span::file_start(unit.file), Some(unit.document), pointer)
+    });
+    let locator = Locator::new(
+        sources,
+        found
+            .iter()
+            .map(|(i, _)| (placed[*i].file, placed[*i].document)),
+    );
+    for (d, (index, pointer)) in diagnostics.iter_mut().zip(&found) {
+        let unit = placed[*index];
+        let label = d.primary.message.clone();
+        d.primary = Label::new(
+            locator.span(unit.file, unit.document, &format!("{}{pointer}", unit.base)),
+            label,
+        );
+    }
+    diagnostics
 }
 
 /// Validates objects compiled from stacks; a finding points at the stack value behind the field.

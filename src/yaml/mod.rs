@@ -46,7 +46,7 @@ pub struct Stream {
 
 /// Reads every document of `text`.
 pub fn parse(text: &str) -> Stream {
-    let mut builder = Builder::new(None);
+    let mut builder = Builder::new(Vec::new());
     builder.run(text);
     builder.stream
 }
@@ -62,11 +62,31 @@ impl Positions {
     /// Re-reads `text` and records where each node of document `index` starts (for mapping
     /// members, where their key starts).
     pub fn of(text: &str, index: usize) -> Positions {
-        let mut builder = Builder::new(Some(index));
+        Positions::of_documents(text, &[index])
+            .pop()
+            .map(|(_, p)| p)
+            .unwrap_or_default()
+    }
+
+    /// The positions of several documents from one reading of `text`, so locating the findings
+    /// of a file costs one pass however many documents have findings. Reading stops after the
+    /// last document asked for.
+    pub fn of_documents(text: &str, indices: &[usize]) -> Vec<(usize, Positions)> {
+        let mut record = indices.to_vec();
+        record.sort_unstable();
+        record.dedup();
+        let mut builder = Builder::new(record.clone());
         builder.run(text);
-        Positions {
-            nodes: builder.positions,
+        let mut all: Vec<(usize, Positions)> = record
+            .into_iter()
+            .map(|i| (i, Positions::default()))
+            .collect();
+        for (document, pointer, line, column) in builder.positions {
+            if let Ok(i) = all.binary_search_by_key(&document, |(d, _)| *d) {
+                all[i].1.nodes.push((pointer, line, column));
+            }
         }
+        all
     }
 
     /// The line and column of `pointer`, or of its deepest ancestor that exists (a missing
@@ -107,13 +127,14 @@ struct Builder {
     frames: Vec<Frame>,
     anchors: Vec<(usize, Value)>,
     document: Option<usize>,
-    /// `Some(i)`: record the positions of document `i` only.
-    record: Option<usize>,
-    positions: Vec<(String, usize, usize)>,
+    /// The documents whose positions are recorded, sorted; none when only parsing.
+    record: Vec<usize>,
+    /// (document, pointer, line, column).
+    positions: Vec<(usize, String, usize, usize)>,
 }
 
 impl Builder {
-    fn new(record: Option<usize>) -> Builder {
+    fn new(record: Vec<usize>) -> Builder {
         Builder {
             stream: Stream::default(),
             frames: Vec::new(),
@@ -125,7 +146,11 @@ impl Builder {
     }
 
     fn run(&mut self, text: &str) {
+        let last = self.record.last().copied();
         for event in Parser::new_from_str(text) {
+            if last.is_some_and(|last| self.document.is_some_and(|d| d > last)) {
+                return;
+            }
             match event {
                 Ok((event, span)) => self.event(event, span),
                 Err(error) => {
@@ -145,7 +170,8 @@ impl Builder {
     }
 
     fn recording(&self) -> bool {
-        self.record.is_some() && self.record == self.document
+        self.document
+            .is_some_and(|d| self.record.binary_search(&d).is_ok())
     }
 
     /// The JSON Pointer of the node about to be completed at the top of the stack.
@@ -168,8 +194,9 @@ impl Builder {
     fn mark_node(&mut self, start: Marker) {
         if self.recording() && !matches!(self.frames.last(), Some(Frame::Mapping { .. })) {
             let pointer = self.pointer();
+            let document = self.document.unwrap_or(0);
             self.positions
-                .push((pointer, start.line(), start.col() + 1));
+                .push((document, pointer, start.line(), start.col() + 1));
         }
     }
 
@@ -253,8 +280,9 @@ impl Builder {
                 *key = Some((text, start));
                 if self.recording() {
                     let pointer = self.pointer();
+                    let document = self.document.unwrap_or(0);
                     self.positions
-                        .push((pointer, start.line(), start.col() + 1));
+                        .push((document, pointer, start.line(), start.col() + 1));
                 }
             }
             Some(Frame::Mapping { .. }) => self.insert_member(value),
