@@ -218,6 +218,35 @@ fn knative_config_read_from_elsewhere_allows_the_same() {
         message.contains("is Disabled (Knative 1.23's default)"),
         "{message}"
     );
+    // A value Knative would ignore is a warning at its key, in the --knative-config file.
+    fs::write(
+        work.path().join("config-features.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-features\n  namespace: knative-serving\ndata:\n  multi-container: sure\n",
+    )
+    .unwrap();
+    let (code, report) = json_report(&[
+        "validate",
+        "tests/manifests/knative/pvc-volume.yaml",
+        "--knative-config",
+        config,
+    ]);
+    assert_eq!(code, Some(1));
+    let warning = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["reason"] == "knative-config")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        (&warning["severity"], &warning["line"], &warning["column"]),
+        (&Value::from("warning"), &Value::from(7), &Value::from(3))
+    );
+    assert!(
+        warning["message"]
+            .as_str()
+            .unwrap()
+            .contains("Knative ignores it and keeps Enabled")
+    );
     // A file that is no Knative ConfigMap is a mistake, not silently nothing.
     let (code, report) = json_report(&[
         "validate",

@@ -108,7 +108,12 @@ fn knative_config(
         for unit in &units {
             found |= knative::is_config(&unit.value);
             for problem in config.absorb(&unit.value, &name) {
-                let label = Label::new(Span::file_start(file), "this file");
+                let pointer = format!("/data/{}", yaml::escape(&problem.key));
+                let (line, column) = yaml::Positions::of(&text, unit.document)
+                    .locate(&pointer)
+                    .unwrap_or((1, 1));
+                let offset = sources.offset(file, line, column);
+                let label = Label::new(Span::new(file, offset..offset), "here");
                 let message = format!("{name}: {}: {}", problem.key, problem.message);
                 diagnostics.push(if problem.refused {
                     Diagnostic::error(Code::KnativeConfig, label, message)

@@ -244,6 +244,33 @@ mod tests {
     }
 
     #[test]
+    fn configurations_and_revisions_are_admitted_like_services() {
+        let container =
+            json!({"image": "a/b", "lifecycle": {"preStop": {"exec": {"command": ["x"]}}}});
+        let configuration = json!({"apiVersion": API_VERSION, "kind": "Configuration",
+            "metadata": {"name": "c"}, "spec": {"template": {"spec": {"containers": [container]}}}});
+        let revision = json!({"apiVersion": API_VERSION, "kind": "Revision",
+            "metadata": {"name": "c-00001"}, "spec": {"containers": [container]}});
+        let config = KnativeConfig::default();
+        assert_eq!(
+            codes(&configuration, &config),
+            [(
+                Code::KnativeFieldDisallowed,
+                "/spec/template/spec/containers/0/lifecycle".to_owned()
+            )]
+        );
+        assert_eq!(
+            codes(&revision, &config),
+            [(
+                Code::KnativeFieldDisallowed,
+                "/spec/containers/0/lifecycle".to_owned()
+            )]
+        );
+        let route = json!({"apiVersion": API_VERSION, "kind": "Route", "metadata": {"name": "r"}});
+        assert_eq!(codes(&route, &config), []);
+    }
+
+    #[test]
     fn a_knative_configmap_reports_its_own_bad_values() {
         let features = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "config-features", "namespace": "knative-serving"},
