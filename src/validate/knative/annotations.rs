@@ -171,18 +171,66 @@ pub fn check(object: &Value) -> Vec<RuleViolation> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let template = "/spec/template/metadata/annotations";
     match object.get("kind").and_then(Value::as_str) {
         Some("Service") => {
             misplaced(object, "/metadata/annotations", &mut out);
-            annotations(object, "/spec/template/metadata/annotations", &mut out);
+            annotations(object, template, &mut out);
+            whole_seconds(object, "/metadata/annotations", &ROLLOUT_DURATION, &mut out);
+            whole_seconds(object, template, &[PROGRESS_DEADLINE], &mut out);
         }
         Some("Configuration") => {
-            annotations(object, "/spec/template/metadata/annotations", &mut out);
+            annotations(object, template, &mut out);
+            whole_seconds(object, template, &[PROGRESS_DEADLINE], &mut out);
         }
-        Some("Revision") => annotations(object, "/metadata/annotations", &mut out),
+        Some("Revision") => {
+            annotations(object, "/metadata/annotations", &mut out);
+            whole_seconds(
+                object,
+                "/metadata/annotations",
+                &[PROGRESS_DEADLINE],
+                &mut out,
+            );
+        }
         _ => {}
     }
     out
+}
+
+/// `serving.knative.dev/progress-deadline` on a revision template: how long a revision may take
+/// to become ready (`ProgressDeadlineAnnotation` in `pkg/apis/serving/register.go`).
+const PROGRESS_DEADLINE: &str = "serving.knative.dev/progress-deadline";
+/// `serving.knative.dev/rollout-duration` (or the legacy `rolloutDuration`) on a Service.
+const ROLLOUT_DURATION: [&str; 2] = [
+    "serving.knative.dev/rollout-duration",
+    "serving.knative.dev/rolloutDuration",
+];
+
+/// `validateProgressDeadlineAnnotation` and `ValidateRolloutDurationAnnotation`: a Go duration
+/// in whole seconds, not negative.
+fn whole_seconds(object: &Value, base: &str, keys: &[&str], out: &mut Vec<RuleViolation>) {
+    for (key, value) in string_entries(object, base) {
+        if !keys.contains(&key) || value.is_empty() {
+            continue;
+        }
+        let name = short_serving(key);
+        let message = match parse_go_duration(value) {
+            None => format!("{key} = {value:?} is not a duration; write e.g. \"600s\" or \"20m\""),
+            Some(d) if d % SECOND != 0 => {
+                format!("{name}={value} is not at second precision; use whole seconds")
+            }
+            Some(d) if d < 0 => format!("{name}={value} must be positive"),
+            Some(_) => continue,
+        };
+        out.push(RuleViolation {
+            pointer: pointer(base, key),
+            message,
+        });
+    }
+}
+
+fn short_serving(key: &str) -> &str {
+    key.strip_prefix("serving.knative.dev/").unwrap_or(key)
 }
 
 /// The string-valued annotations at `base`, in document order.
@@ -1020,6 +1068,34 @@ mod tests {
         let found = violations(&[("window", "1s"), ("min-scale", "-1"), ("bogus", "1")]);
         let pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
         assert_eq!(pointers, [at("window"), at("min-scale"), at("bogus")]);
+    }
+
+    #[test]
+    fn progress_deadline_and_rollout_duration_are_whole_seconds() {
+        let object = json!({
+            "apiVersion": "serving.knative.dev/v1",
+            "kind": "Service",
+            "metadata": {"name": "qwen", "annotations": {
+                "serving.knative.dev/rollout-duration": "1.5s"}},
+            "spec": {"template": {"metadata": {"annotations": {
+                "serving.knative.dev/progress-deadline": "30m"}}}},
+        });
+        let found = check(&object);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].pointer,
+            "/metadata/annotations/serving.knative.dev~1rollout-duration"
+        );
+        assert!(found[0].message.contains("not at second precision"));
+        let mut object = object;
+        object["metadata"]["annotations"] = json!({});
+        object["spec"]["template"]["metadata"]["annotations"] =
+            json!({"serving.knative.dev/progress-deadline": "ten minutes"});
+        let found = check(&object);
+        assert!(found[0].message.contains("is not a duration"), "{found:#?}");
+        object["spec"]["template"]["metadata"]["annotations"] =
+            json!({"serving.knative.dev/progress-deadline": "-5s"});
+        assert!(check(&object)[0].message.contains("must be positive"));
     }
 
     #[test]
