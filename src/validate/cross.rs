@@ -11,6 +11,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
 use crate::k8s::Object;
 use crate::lower::inference::KNATIVE_SERVICE_LABEL;
 use crate::source::Span;
+use crate::validate::value::{array, text};
 
 /// Where a finding at a JSON Pointer of object `index` is: its span, its document (for
 /// manifests) and the pointer as reported.
@@ -114,18 +115,6 @@ impl<'a> Cx<'a> {
     ) -> Option<&'a Object> {
         self.by_key.get(&(group, kind, namespace, name)).copied()
     }
-}
-
-/// The list at `pointer`, or an empty one.
-fn array<'v>(value: &'v Value, pointer: &str) -> &'v [Value] {
-    value
-        .pointer(pointer)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
-    value.pointer(pointer).and_then(Value::as_str)
 }
 
 fn problem(

@@ -20,3 +20,4 @@ pub mod schemas;
 pub mod stack;
 pub mod structural;
 pub mod units;
+pub mod value;

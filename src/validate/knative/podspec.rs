@@ -8,6 +8,7 @@ use super::masks;
 use super::{Cx, image, probes, volumes};
 use crate::diag::Code;
 use crate::validate::names;
+use crate::validate::value::{array, text};
 
 /// `reservedContainerNames`.
 const RESERVED_CONTAINER_NAMES: [&str; 1] = ["queue-proxy"];
@@ -34,23 +35,12 @@ pub struct ServingPort {
     pub name: String,
 }
 
-fn list<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    value
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(Value::as_str)
-}
-
 /// `ValidatePodSpec`.
 pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
     masks::check(cx, spec, base, &masks::POD_SPEC);
     pod_security_context(cx, spec, base);
-    let containers = list(spec, "containers");
-    let inits = list(spec, "initContainers");
+    let containers = array(spec, "/containers");
+    let inits = array(spec, "/initContainers");
     let declared = volumes::check(cx, spec, base);
     if !inits.is_empty() && !cx.config.features.enabled(Feature::InitContainers) {
         let state = cx.config.features.describe(Feature::InitContainers);
@@ -66,10 +56,10 @@ pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
             ),
         );
     } else {
-        let names: Vec<&str> = containers.iter().filter_map(|c| text(c, "name")).collect();
+        let names: Vec<&str> = containers.iter().filter_map(|c| text(c, "/name")).collect();
         for (i, init) in inits.iter().enumerate() {
             let at = format!("{base}/initContainers/{i}");
-            if let Some(name) = text(init, "name").filter(|n| names.contains(n)) {
+            if let Some(name) = text(init, "/name").filter(|n| names.contains(n)) {
                 cx.push(
                     Code::KnativeContainer,
                     format!("{at}/name"),
@@ -113,7 +103,7 @@ pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
         count => several_containers(cx, containers, base, count, &declared, &port),
     }
     if let Some(account) =
-        text(spec, "serviceAccountName").filter(|a| !a.is_empty() && !names::is_dns_subdomain(a))
+        text(spec, "/serviceAccountName").filter(|a| !a.is_empty() && !names::is_dns_subdomain(a))
     {
         cx.push(
             Code::KnativeContainer,
@@ -150,7 +140,7 @@ fn several_containers(
     let mut seen: Vec<&str> = Vec::new();
     for (i, c) in containers.iter().enumerate() {
         let at = format!("{base}/containers/{i}");
-        if let Some(name) = text(c, "name") {
+        if let Some(name) = text(c, "/name") {
             if seen.contains(&name) {
                 cx.push(
                     Code::KnativeContainer,
@@ -160,7 +150,7 @@ fn several_containers(
             }
             seen.push(name);
         }
-        if list(c, "ports").is_empty() {
+        if array(c, "/ports").is_empty() {
             probes::sidecar(cx, c, &at);
             container(cx, c, &at, Role::Sidecar, declared);
         } else {
@@ -175,7 +165,7 @@ fn serving_port(cx: &mut Cx, containers: &[Value], base: &str) -> ServingPort {
     let mut count = 0;
     let mut first: Option<(usize, &Value)> = None;
     for (i, c) in containers.iter().enumerate() {
-        let ports = list(c, "ports");
+        let ports = array(c, "/ports");
         if !ports.is_empty() {
             count += ports.len();
             first = Some((i, &ports[0]));
@@ -206,7 +196,7 @@ fn serving_port(cx: &mut Cx, containers: &[Value], base: &str) -> ServingPort {
         );
     }
     let name = first
-        .and_then(|(_, p)| text(p, "name"))
+        .and_then(|(_, p)| text(p, "/name"))
         .filter(|n| !n.is_empty())
         .unwrap_or("http");
     ServingPort {
@@ -225,7 +215,7 @@ fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::D
         return;
     }
     masks::check(cx, c, at, &masks::CONTAINER);
-    if let Some(name) = text(c, "name").filter(|n| RESERVED_CONTAINER_NAMES.contains(n)) {
+    if let Some(name) = text(c, "/name").filter(|n| RESERVED_CONTAINER_NAMES.contains(n)) {
         cx.push(
             Code::KnativeReserved,
             format!("{at}/name"),
@@ -234,7 +224,7 @@ fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::D
     }
     env(cx, c, at, role);
     env_from(cx, c, at);
-    match text(c, "image") {
+    match text(c, "/image") {
         None | Some("") => cx.push(
             Code::KnativeImage,
             format!("{at}/image"),
@@ -255,7 +245,7 @@ fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::D
         masks::check(cx, resources, &format!("{at}/resources"), &masks::RESOURCES);
     }
     security_context(cx, c, at);
-    if let Some(policy) = text(c, "terminationMessagePolicy")
+    if let Some(policy) = text(c, "/terminationMessagePolicy")
         && !["File", "FallbackToLogsOnError", ""].contains(&policy)
     {
         cx.push(
@@ -269,10 +259,10 @@ fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::D
 
 /// `validateEnv`: masks, a name, and no variable Knative sets itself.
 fn env(cx: &mut Cx, c: &Value, at: &str, role: Role) {
-    for (i, var) in list(c, "env").iter().enumerate() {
+    for (i, var) in array(c, "/env").iter().enumerate() {
         let here = format!("{at}/env/{i}");
         masks::check(cx, var, &here, &masks::ENV_VAR);
-        match text(var, "name") {
+        match text(var, "/name") {
             None | Some("") => cx.push(
                 Code::KnativeContainer,
                 format!("{here}/name"),
@@ -307,7 +297,7 @@ fn env(cx: &mut Cx, c: &Value, at: &str, role: Role) {
 
 /// `validateEnvFrom`: exactly one of `configMapRef` and `secretRef`.
 fn env_from(cx: &mut Cx, c: &Value, at: &str) {
-    for (i, source) in list(c, "envFrom").iter().enumerate() {
+    for (i, source) in array(c, "/envFrom").iter().enumerate() {
         let here = format!("{at}/envFrom/{i}");
         masks::check(cx, source, &here, &masks::ENV_FROM_SOURCE);
         let set = |k: &str| source.get(k).is_some_and(|v| !v.is_null());
@@ -327,7 +317,7 @@ fn env_from(cx: &mut Cx, c: &Value, at: &str) {
 /// `validateContainerPorts` (the serving container's first port) and
 /// `validateInitContainerPorts` (every port of an init container).
 fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
-    let ports = list(c, "ports");
+    let ports = array(c, "/ports");
     let checked = if role == Role::Init {
         ports
     } else {
@@ -360,14 +350,14 @@ fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
         if role == Role::Init {
             continue;
         }
-        if let Some(protocol) = text(port, "protocol").filter(|p| !p.is_empty() && *p != "TCP") {
+        if let Some(protocol) = text(port, "/protocol").filter(|p| !p.is_empty() && *p != "TCP") {
             cx.push(
                 Code::KnativePort,
                 format!("{here}/protocol"),
                 format!("invalid value {protocol:?}: Knative serves only TCP; remove protocol or set TCP"),
             );
         }
-        if let Some(name) = text(port, "name").filter(|n| !PORT_NAMES.contains(n)) {
+        if let Some(name) = text(port, "/name").filter(|n| !PORT_NAMES.contains(n)) {
             cx.push(
                 Code::KnativePort,
                 format!("{here}/name"),
