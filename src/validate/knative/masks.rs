@@ -27,8 +27,9 @@ pub enum Gate {
     FalseOnly,
 }
 
-/// One mask: the Kubernetes definition it applies to, what a user may set, and which of the
-/// other fields are Go pointers (set even when `false`, `0` or `""`).
+/// One mask: the Kubernetes definition it applies to, what a user may set, and which fields are
+/// Go pointers (set even when `false`, `0` or `""`); `hostIPC: false` is not set, but
+/// `shareProcessNamespace: false` is.
 pub struct Mask {
     pub definition: &'static str,
     /// How the object is named in messages: "a container", "the pod spec".
@@ -75,6 +76,8 @@ pub const POD_SPEC: Mask = Mask {
         ("hostNetwork", Flag(Feature::HostNetwork)),
     ],
     pointers: &[
+        "runtimeClassName",
+        "shareProcessNamespace",
         "terminationGracePeriodSeconds",
         "activeDeadlineSeconds",
         "priority",
@@ -123,7 +126,7 @@ pub const VOLUME_MOUNT: Mask = Mask {
         ("subPath", Always),
         ("mountPropagation", Flag(Feature::MountPropagation)),
     ],
-    pointers: &["recursiveReadOnly"],
+    pointers: &["mountPropagation", "recursiveReadOnly"],
 };
 
 /// `VolumeMask` and `VolumeSourceMask` together (a Volume inlines its source). The gated
@@ -383,7 +386,8 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
                 }
             }
             Some((_, Flag(feature))) => {
-                if is_set(value, true) && !cx.config.features.allows(*feature) {
+                let pointer_typed = mask.pointers.contains(&field.as_str());
+                if is_set(value, pointer_typed) && !cx.config.features.allows(*feature) {
                     feature_disabled(cx, at(), field, mask.what, *feature);
                 }
             }
@@ -448,6 +452,20 @@ mod tests {
                 assert!(known.contains(*field), "{} has no {field}", mask.definition);
             }
         }
+    }
+
+    #[test]
+    fn a_gated_plain_field_at_its_zero_value_is_not_set() {
+        use crate::validate::knative::KnativeConfig;
+        let config = KnativeConfig::default();
+        let mut cx = Cx {
+            config: &config,
+            findings: Vec::new(),
+        };
+        let spec = json!({"hostIPC": false, "dnsPolicy": "", "shareProcessNamespace": false});
+        check(&mut cx, &spec, "", &POD_SPEC);
+        let pointers: Vec<&str> = cx.findings.iter().map(|f| f.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/shareProcessNamespace"]);
     }
 
     #[test]
