@@ -42,7 +42,7 @@ pub fn sidecar(cx: &mut Cx, container: &Value, at: &str) {
             }
         } else if probe
             .as_object()
-            .is_some_and(|p| p.values().any(|v| masks::is_set(v, true)))
+            .is_some_and(|p| p.values().any(|v| masks::is_set(v, false)))
         {
             let state = cx.config.features.describe(Feature::MultiContainerProbing);
             cx.push(
