@@ -155,6 +155,15 @@ pub enum Origin {
     Set(String),
 }
 
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Default => f.write_str("Knative 1.23's default"),
+            Origin::Set(file) => write!(f, "set in {file}"),
+        }
+    }
+}
+
 /// The flags in force for a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Features {
@@ -230,16 +239,23 @@ impl Features {
         problems
     }
 
-    /// "`kubernetes.podspec-nodeselector` is Disabled (Knative's default)".
+    /// "the feature flag kubernetes.podspec-nodeselector is Disabled (Knative 1.23's default)".
     pub fn describe(&self, feature: Feature) -> String {
-        let source = match self.origin(feature) {
-            Origin::Default => "Knative 1.23's default".to_owned(),
-            Origin::Set(file) => format!("set in {file}"),
-        };
         format!(
-            "the feature flag {} is {} ({source})",
+            "the feature flag {} is {} ({})",
             feature.key(),
-            self.get(feature).as_str()
+            self.get(feature).as_str(),
+            self.origin(feature)
+        )
+    }
+
+    /// The flag's state and how to turn it on: the fix every refusal behind a flag ends with.
+    pub fn enable_hint(&self, feature: Feature) -> String {
+        format!(
+            "{}; set `{}: enabled` in ConfigMap knative-serving/config-features (among the \
+             manifests, or the cluster's with --knative-config)",
+            self.describe(feature),
+            feature.key()
         )
     }
 }

@@ -411,17 +411,8 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
 
 /// A set field behind a flag that is off.
 pub fn feature_disabled(cx: &mut Cx, at: String, field: &str, what: &str, feature: Feature) {
-    let state = cx.config.features.describe(feature);
-    cx.push(
-        Code::KnativeFeatureDisabled,
-        at,
-        format!(
-            "Knative allows `{field}` in {what} only behind a feature flag, and {state}; set \
-             `{}: enabled` in ConfigMap knative-serving/config-features (among the manifests, or \
-             the cluster's with --knative-config), or remove the field",
-            feature.key()
-        ),
-    );
+    let problem = format!("Knative allows `{field}` in {what} only behind a feature flag");
+    cx.feature_off(at, feature, problem, ", or remove the field");
 }
 
 #[cfg(test)]

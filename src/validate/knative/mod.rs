@@ -25,7 +25,7 @@ mod volumes;
 use serde_json::Value;
 
 use self::defaults::Defaults;
-use self::features::{ConfigProblem, Features};
+use self::features::{ConfigProblem, Feature, Features};
 pub use self::podspec::RESERVED_PORTS;
 use super::objects::Finding;
 use crate::diag::{Code, Severity};
@@ -97,6 +97,23 @@ impl Cx<'_> {
             message,
         });
     }
+
+    /// A refusal because `feature` is off: Knative's `problem`, the flag and how to enable it,
+    /// then the `otherwise` alternative (", or remove the field").
+    pub fn feature_off(
+        &mut self,
+        pointer: String,
+        feature: Feature,
+        problem: String,
+        otherwise: &str,
+    ) {
+        let hint = self.config.features.enable_hint(feature);
+        self.push(
+            Code::KnativeFeatureDisabled,
+            pointer,
+            format!("{problem}: {hint}{otherwise}"),
+        );
+    }
 }
 
 /// Runs Knative's admission on `object`; nothing for objects Knative does not admit. A Knative
@@ -146,7 +163,7 @@ fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
         && (timeout < 0 || timeout > defaults.max_revision_timeout_seconds)
     {
         let max = defaults.max_revision_timeout_seconds;
-        let source = origin_text(&defaults.max_timeout_origin);
+        let source = &defaults.max_timeout_origin;
         cx.push(
             Code::KnativeTimeout,
             format!("{base}/timeoutSeconds"),
@@ -161,7 +178,7 @@ fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
         let min = i64::from(!defaults.allow_container_concurrency_zero);
         let max = defaults.container_concurrency_max_limit;
         if concurrency < min || concurrency > max {
-            let source = origin_text(&defaults.concurrency_origin);
+            let source = &defaults.concurrency_origin;
             cx.push(
                 Code::KnativeConcurrency,
                 format!("{base}/containerConcurrency"),
@@ -172,13 +189,6 @@ fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
                 ),
             );
         }
-    }
-}
-
-fn origin_text(origin: &features::Origin) -> String {
-    match origin {
-        features::Origin::Default => "Knative 1.23's default".to_owned(),
-        features::Origin::Set(file) => format!("set in {file}"),
     }
 }
 

@@ -43,17 +43,15 @@ pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
     let inits = array(spec, "/initContainers");
     let declared = volumes::check(cx, spec, base);
     if !inits.is_empty() && !cx.config.features.enabled(Feature::InitContainers) {
-        let state = cx.config.features.describe(Feature::InitContainers);
-        cx.push(
-            Code::KnativeFeatureDisabled,
+        let problem = format!(
+            "pod spec support for init-containers is off, but found {} init containers",
+            inits.len()
+        );
+        cx.feature_off(
             format!("{base}/initContainers"),
-            format!(
-                "pod spec support for init-containers is off, but found {} init containers: \
-                 {state}; set `{}: enabled` in ConfigMap knative-serving/config-features, or \
-                 remove them",
-                inits.len(),
-                Feature::InitContainers.key()
-            ),
+            Feature::InitContainers,
+            problem,
+            ", or remove them",
         );
     } else {
         let names: Vec<&str> = containers.iter().filter_map(|c| text(c, "/name")).collect();
@@ -126,14 +124,12 @@ fn several_containers(
     port: &ServingPort,
 ) {
     if !cx.config.features.enabled(Feature::MultiContainer) {
-        let state = cx.config.features.describe(Feature::MultiContainer);
-        cx.push(
-            Code::KnativeFeatureDisabled,
+        let problem = format!("multi-container is off, but found {count} containers");
+        cx.feature_off(
             format!("{base}/containers"),
-            format!(
-                "multi-container is off, but found {count} containers: {state}; set \
-                 `multi-container: enabled` in ConfigMap knative-serving/config-features"
-            ),
+            Feature::MultiContainer,
+            problem,
+            "",
         );
         return;
     }

@@ -44,15 +44,15 @@ pub fn sidecar(cx: &mut Cx, container: &Value, at: &str) {
             .as_object()
             .is_some_and(|p| p.values().any(|v| masks::is_set(v, false)))
         {
-            let state = cx.config.features.describe(Feature::MultiContainerProbing);
-            cx.push(
-                Code::KnativeFeatureDisabled,
+            let problem = format!(
+                "a sidecar (a container without ports) may have a {kind} only with \
+                 multi-container probing"
+            );
+            cx.feature_off(
                 here,
-                format!(
-                    "a sidecar (a container without ports) may have a {kind} only with \
-                     multi-container probing, and {state}; set `multi-container-probing: enabled` \
-                     in ConfigMap knative-serving/config-features, or remove the probe"
-                ),
+                Feature::MultiContainerProbing,
+                problem,
+                ", or remove the probe",
             );
         }
     }

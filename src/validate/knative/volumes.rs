@@ -87,17 +87,9 @@ fn volume_rules(cx: &mut Cx, volume: &Value, at: &str, name: &str) {
         if let Some(feature) =
             feature.filter(|f| present(source) && !cx.config.features.enabled(*f))
         {
-            let state = cx.config.features.describe(feature);
-            cx.push(
-                Code::KnativeFeatureDisabled,
-                format!("{at}/{source}"),
-                format!(
-                    "{source} volume support is disabled, but found {source} volume {name:?}: \
-                     {state}; set `{}: enabled` in ConfigMap knative-serving/config-features \
-                     (among the manifests, or the cluster's with --knative-config)",
-                    feature.key()
-                ),
-            );
+            let problem =
+                format!("{source} volume support is disabled, but found {source} volume {name:?}");
+            cx.feature_off(format!("{at}/{source}"), feature, problem, "");
         }
     }
     if let Some(claim) = volume
@@ -106,17 +98,16 @@ fn volume_rules(cx: &mut Cx, volume: &Value, at: &str, name: &str) {
     {
         let read_only = claim.get("readOnly").and_then(Value::as_bool) == Some(true);
         if !read_only && !cx.config.features.enabled(Feature::PersistentVolumeWrite) {
-            let state = cx.config.features.describe(Feature::PersistentVolumeWrite);
             let claim_name = claim.get("claimName").and_then(Value::as_str).unwrap_or("");
-            cx.push(
-                Code::KnativeFeatureDisabled,
+            let problem = format!(
+                "Persistent volume write support is disabled, but found persistent volume claim \
+                 {claim_name:?} that is not read-only"
+            );
+            cx.feature_off(
                 format!("{at}/persistentVolumeClaim"),
-                format!(
-                    "Persistent volume write support is disabled, but found persistent volume \
-                     claim {claim_name:?} that is not read-only: {state}; set `readOnly: true` \
-                     on the claim (a model server only reads its weights), or set `{}: enabled`",
-                    Feature::PersistentVolumeWrite.key()
-                ),
+                Feature::PersistentVolumeWrite,
+                problem,
+                ", or set `readOnly: true` on the claim (a model server only reads its weights)",
             );
         }
     }
