@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::knative;
 use super::objects::{Finding, ObjectValidator, Status};
 use super::units::{self, Unit};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
@@ -65,8 +66,11 @@ pub fn check_files(
         .map(|&file| read_file(sources, file))
         .collect();
     for unit in read.iter().flat_map(|r| &r.units) {
-        let origin = sources.file(unit.file).name.clone();
-        validator.knative.absorb(&unit.value, &origin);
+        if knative::is_config(&unit.value) {
+            validator
+                .knative
+                .absorb(&unit.value, &sources.file(unit.file).name);
+        }
     }
     let validator = &*validator;
     let per_file: Vec<Checked> = read
@@ -74,13 +78,14 @@ pub fn check_files(
         .map(|r| check_units(sources, r, validator))
         .collect();
     let mut all = Checked::default();
-    for (checked, r) in per_file.into_iter().zip(&read) {
-        all.diagnostics.extend(r.diagnostics.clone());
+    let mut units = Vec::new();
+    for (checked, r) in per_file.into_iter().zip(read) {
+        all.diagnostics.extend(r.diagnostics);
         all.merge(checked);
+        units.extend(r.units);
     }
     if options.cross {
-        let units: Vec<&Unit> = read.iter().flat_map(|r| &r.units).collect();
-        let found = cross_check(sources, &units);
+        let found = cross_check(sources, units);
         // An object a cross-object rule refuses is invalid, like one its schema refuses.
         let refused: std::collections::HashSet<(FileId, Option<usize>, &ObjectRef)> = found
             .iter()
@@ -227,49 +232,41 @@ fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator
     checked
 }
 
-/// The cross-object rules over manifests: each object is the unit it came from, and findings
-/// are located in its document.
-fn cross_check(sources: &SourceMap, units: &[&Unit]) -> Diagnostics {
-    let objects: Vec<Object> = units
-        .iter()
+/// The cross-object rules over manifests: each object is the unit it came from (moved, not
+/// copied), and findings are located in its document.
+fn cross_check(sources: &SourceMap, units: Vec<Unit>) -> Diagnostics {
+    let (placed, objects): (Vec<(FileId, usize, String)>, Vec<Object>) = units
+        .into_iter()
         .filter_map(|u| {
             let id = ObjectRef::of_manifest(&u.value)?;
-            Some(Object {
+            let object = Object {
                 id,
-                body: u.value.clone(),
+                body: u.value,
                 origin: Span::file_start(u.file),
                 origins: Vec::new(),
                 sharing: crate::k8s::Sharing::Owned,
-            })
+            };
+            Some(((u.file, u.document, u.base), object))
         })
-        .collect();
-    let placed: Vec<&Unit> = units
-        .iter()
-        .copied()
-        .filter(|u| ObjectRef::of_manifest(&u.value).is_some())
-        .collect();
+        .unzip();
     // Locate after the rules ran, reading each file once; `cross::check` asks `locate` exactly
-    // once per diagnostic, in order, so the two lists pair up.
-    let mut found: Vec<(usize, String)> = Vec::new();
+    // once per diagnostic, in order, so `found` pairs up with the diagnostics.
+    let mut found: Vec<usize> = Vec::new();
     let mut diagnostics = super::cross::check(&objects, &mut |index: usize, pointer: &str| {
-        found.push((index, pointer.to_owned()));
-        let unit = placed[index];
-        let pointer = format!("{}{pointer}", unit.base);
-        (Span::file_start(unit.file), Some(unit.document), pointer)
+        found.push(index);
+        let (file, document, base) = &placed[index];
+        (
+            Span::file_start(*file),
+            Some(*document),
+            format!("{base}{pointer}"),
+        )
     });
-    let locator = Locator::new(
-        sources,
-        found
-            .iter()
-            .map(|(i, _)| (placed[*i].file, placed[*i].document)),
-    );
-    for (d, (index, pointer)) in diagnostics.iter_mut().zip(&found) {
-        let unit = placed[*index];
-        let label = d.primary.message.clone();
-        d.primary = Label::new(
-            locator.span(unit.file, unit.document, &format!("{}{pointer}", unit.base)),
-            label,
-        );
+    let locator = Locator::new(sources, found.iter().map(|&i| (placed[i].0, placed[i].1)));
+    for (d, &index) in diagnostics.iter_mut().zip(&found) {
+        let (file, document, _) = &placed[index];
+        let pointer = d.target.as_ref().map_or("", |t| t.pointer.as_str());
+        let span = locator.span(*file, *document, pointer);
+        d.primary.span = span;
     }
     diagnostics
 }
