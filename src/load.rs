@@ -93,6 +93,9 @@ pub struct Excludes {
     chart_parts: bool,
 }
 
+/// The names of a Helm chart's definition file.
+const CHART_FILES: [&str; 2] = ["Chart.yaml", "Chart.yml"];
+
 /// The names kustomize reads as its own file (`konfig.RecognizedKustomizationFileNames`).
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -133,12 +136,8 @@ impl Excludes {
         if !walked || !self.chart_parts {
             return None;
         }
-        let chart = |dir: &Path| {
-            ["Chart.yaml", "Chart.yml"]
-                .iter()
-                .any(|c| dir.join(c).is_file())
-        };
-        if file_name == "Chart.yaml" || file_name == "Chart.yml" {
+        let chart = |dir: &Path| CHART_FILES.iter().any(|c| dir.join(c).is_file());
+        if CHART_FILES.contains(&file_name) {
             return Some("a Helm chart's Chart.yaml".to_owned());
         }
         let parent = path.parent()?;

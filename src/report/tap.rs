@@ -7,15 +7,16 @@ use crate::diag::{Diagnostic, Severity};
 use crate::validate::objects::Status;
 
 pub fn render(report: &Report<'_>) -> String {
-    let mut points = Vec::new();
+    // (verdict, description, findings) of each test point; numbers are added when printing.
+    let mut points: Vec<(&str, String, Vec<&Diagnostic>)> = Vec::new();
     let (per_result, loose) = report.attach();
     for (r, diagnostics) in report.results.iter().zip(per_result) {
         let file = &report.sources.file(r.file).name;
-        let name = format!("{file}: {}", report.name_of(r));
+        let name = line(&format!("{file}: {}", report.name_of(r)));
         points.push(match r.status {
-            Status::Valid => (format!("ok - {}", line(&name)), diagnostics),
-            Status::Skipped => (format!("ok - {} # SKIP", line(&name)), diagnostics),
-            Status::Invalid => (format!("not ok - {}", line(&name)), diagnostics),
+            Status::Valid => ("ok", name, diagnostics),
+            Status::Skipped => ("ok", format!("{name} # SKIP"), diagnostics),
+            Status::Invalid => ("not ok", name, diagnostics),
         });
     }
     for d in loose {
@@ -25,12 +26,11 @@ pub fn render(report: &Report<'_>) -> String {
         } else {
             "ok"
         };
-        points.push((format!("{verdict} - {}", line(&file)), vec![d]));
+        points.push((verdict, line(&file), vec![d]));
     }
     let mut out = format!("TAP version 13\n1..{}\n", points.len());
-    for (i, (point, diagnostics)) in points.iter().enumerate() {
-        let (verdict, rest) = point.split_once(" - ").unwrap_or((point, ""));
-        out.push_str(&format!("{verdict} {} - {rest}\n", i + 1));
+    for (i, (verdict, description, diagnostics)) in points.iter().enumerate() {
+        out.push_str(&format!("{verdict} {} - {description}\n", i + 1));
         if !diagnostics.is_empty() {
             out.push_str(&block(report, diagnostics));
         }
