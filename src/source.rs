@@ -58,6 +58,13 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// The 0-based line a byte offset is on.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
     /// Byte offset of the start of each line (0-based lines).
     pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
@@ -101,11 +108,10 @@ impl SourceMap {
         let source = self.file(file);
         let text = &source.text;
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let starts = source.line_starts();
-        let line = starts.partition_point(|&s| s <= offset);
-        let line_start = starts[line - 1];
+        let line = source.line_index(offset);
+        let line_start = source.line_starts()[line];
         let col = text[line_start..offset].chars().count() + 1;
-        (line, col)
+        (line + 1, col)
     }
 
     /// The byte offset of a 1-based line and column (in characters), clamped to the text, for

@@ -12,7 +12,7 @@ use crate::load::{Loaded, load_stacks};
 use crate::report::Report;
 use crate::resolve::Profile;
 use crate::source::SourceMap;
-use crate::validate::knative::KnativeConfig;
+use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
 use crate::validate::schemas::SchemaSet;
@@ -79,7 +79,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
 /// Knative's defaults: the output must pass with exactly what it ships.
 fn knative_config(sources: &SourceMap, objects: &[Object]) -> KnativeConfig {
     let mut config = KnativeConfig::default();
-    for object in objects {
+    for object in objects.iter().filter(|o| knative::is_config(&o.body)) {
         let origin = format!("the output of {}", sources.file(object.origin.file).name);
         config.absorb(&object.body, &origin);
     }

@@ -169,11 +169,10 @@ const WINDOW_MARGIN: usize = 8;
 fn named_source(sources: &SourceMap, file: FileId, spans: &[Span]) -> NamedSource<Window> {
     let source = sources.file(file);
     let starts = source.line_starts();
-    let line_of = |offset: usize| starts.partition_point(|&s| s <= offset).saturating_sub(1);
     let low = spans.iter().map(|s| s.start).min().unwrap_or(0);
     let high = spans.iter().map(|s| s.end).max().unwrap_or(0);
-    let first_line = line_of(low).saturating_sub(WINDOW_MARGIN);
-    let last_line = line_of(high) + WINDOW_MARGIN + 1;
+    let first_line = source.line_index(low).saturating_sub(WINDOW_MARGIN);
+    let last_line = source.line_index(high) + WINDOW_MARGIN + 1;
     let window = Window {
         text: Arc::clone(&source.text),
         start: starts[first_line],
