@@ -44,8 +44,9 @@ pub fn apply(spec: &mut Value, defaults: &Defaults, parent: &str) {
         .collect();
     let user_name = Defaults::container_name(&defaults.user_container_name, parent);
     let init_name = Defaults::container_name(&defaults.init_container_name, parent);
-    let mut suffix = 0;
     let count = list(spec, "containers").len();
+    // Each call of `applyDefaultContainerNames` numbers from 0.
+    let mut suffix = 0;
     if let Some(containers) = spec.get_mut("containers").and_then(Value::as_array_mut) {
         for container in containers.iter_mut().filter_map(Value::as_object_mut) {
             name_container(container, &user_name, count, &mut taken, &mut suffix);
@@ -54,6 +55,7 @@ pub fn apply(spec: &mut Value, defaults: &Defaults, parent: &str) {
         }
     }
     let count = list(spec, "initContainers").len();
+    let mut suffix = 0;
     if let Some(containers) = spec.get_mut("initContainers").and_then(Value::as_array_mut) {
         for container in containers.iter_mut().filter_map(Value::as_object_mut) {
             name_container(container, &init_name, count, &mut taken, &mut suffix);
@@ -212,6 +214,18 @@ mod tests {
         );
         assert!(spec["containers"][0].get("readinessProbe").is_some());
         assert!(spec["containers"][1].get("readinessProbe").is_none());
+    }
+
+    #[test]
+    fn init_containers_are_numbered_from_zero_too() {
+        let spec = defaulted(json!({
+            "containers": [{"image": "a/b", "ports": [{"containerPort": 8080}]}, {"image": "c/d"}],
+            "initContainers": [{"image": "e/f"}, {"image": "g/h"}],
+        }));
+        let inits: Vec<&str> = (0..2)
+            .map(|i| spec["initContainers"][i]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(inits, ["init-container-0", "init-container-1"]);
     }
 
     #[test]
