@@ -18,6 +18,7 @@ pub mod commands;
 pub mod compile;
 pub mod diag;
 pub mod diff;
+pub mod duration;
 pub mod emit;
 pub mod k8s;
 pub mod load;

@@ -257,8 +257,11 @@ fn vllm_flags(container: &Value) -> BTreeMap<String, String> {
 }
 
 /// Drops what the issue allows to differ: the managed-by label, the bucket, the command form,
-/// and what stock Knative 1.23 needs to admit the Service: the model claim and its mount are
-/// read-only (`validatePersistentVolumeClaims` in knative/serving `k8s_validation.go`).
+/// what stock Knative 1.23 needs to admit the Service (the model claim and its mount are
+/// read-only: `validatePersistentVolumeClaims` in knative/serving `k8s_validation.go`), and the
+/// time budgets every stack now carries: the probes on vLLM's `/health` instead of the seed's
+/// TCP readiness probe, the revision timeout and the progress deadline. The test checks those
+/// separately.
 fn normalize(mut object: Value) -> Value {
     if let Some(labels) = object
         .pointer_mut("/metadata/labels")
@@ -280,11 +283,26 @@ fn normalize(mut object: Value) -> Value {
             map.remove("readOnly");
         }
     }
+    if let Some(spec) = object
+        .pointer_mut("/spec/template/spec")
+        .and_then(Value::as_object_mut)
+    {
+        spec.remove("timeoutSeconds");
+    }
+    if let Some(annotations) = object
+        .pointer_mut("/spec/template/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove("serving.knative.dev/progress-deadline");
+    }
     if let Some(container) = object.pointer_mut("/spec/template/spec/containers/0") {
         let flags = vllm_flags(container);
         let container = container.as_object_mut().unwrap();
         container.remove("command");
         container.remove("args");
+        for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
+            container.remove(probe);
+        }
         container.insert("vllmFlags".to_owned(), serde_json::to_value(flags).unwrap());
     }
     object
@@ -314,4 +332,21 @@ fn qwen_reproduces_the_seed_manifests() {
     assert_eq!(spec["containers"][0]["volumeMounts"][0]["readOnly"], true);
     let flags = &ours[4]["spec"]["template"]["spec"]["containers"][0]["vllmFlags"];
     assert_eq!(flags["--model"], "/models/Qwen1.5-4B-Chat/");
+    // Where ours differs by design: the seed's readiness probe opens the port after 15 s;
+    // ours asks vLLM's /health on the same port, behind a startup probe of 10 minutes (60 ×
+    // 10 s), Knative's default progress deadline of 600 s plus 600 s to pull, and the revision
+    // timeout Knative defaults to (300 s), now written out.
+    let seed_probe = &yaml_documents(&seed)[4]["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+        ["tcpSocket"]["port"];
+    let container = &spec["containers"][0];
+    for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
+        assert_eq!(&container[probe]["httpGet"]["port"], seed_probe, "{probe}");
+        assert_eq!(container[probe]["httpGet"]["path"], "/health", "{probe}");
+    }
+    assert_eq!(container["startupProbe"]["failureThreshold"], 60);
+    assert_eq!(spec["timeoutSeconds"], 300);
+    assert_eq!(
+        raw[5]["spec"]["template"]["metadata"]["annotations"]["serving.knative.dev/progress-deadline"],
+        "1200s"
+    );
 }

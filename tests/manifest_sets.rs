@@ -20,22 +20,31 @@ fn findings(report: &Value) -> &Vec<Value> {
 #[test]
 fn every_tree_inferstack_writes_validates() {
     let work = tempfile::tempdir().unwrap();
+    // Every example under its own profile, and the seed stacks (which share one Gateway)
+    // under each profile.
     let mut trees = vec!["golden/rendered".to_owned()];
     for profile in ["ack", "ack-explicit", "gateway-api"] {
         let out = work.path().join(profile);
         let stacks = support::cli::root().join("stacks");
+        let (qwen, deepseek) = (stacks.join("qwen.toml"), stacks.join("deepseek.toml"));
         let build = run_in(
             work.path(),
             &[
                 "build",
-                stacks.to_str().unwrap(),
+                qwen.to_str().unwrap(),
+                deepseek.to_str().unwrap(),
                 "--profile",
                 profile,
                 "-o",
                 out.to_str().unwrap(),
             ],
         );
-        assert_eq!(build.status.code(), Some(0));
+        assert_eq!(
+            build.status.code(),
+            Some(0),
+            "{}",
+            support::cli::stderr(&build)
+        );
         trees.push(out.display().to_string());
     }
     for tree in &trees {

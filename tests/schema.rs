@@ -1,12 +1,12 @@
-//! The stack JSON Schema (schemas/stack.schema.json, printed by `inferstack schema`) is written
-//! by hand for editors. These tests keep it in step with the parser and the examples.
+//! The stack JSON Schema (printed by `inferstack schema`, saved as schemas/stack.schema.json) is
+//! generated from the key table. These tests keep it equal to the table, the saved file and the
+//! README's reference, and check it against the examples.
 
 mod support;
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use inferstack::source::SourceMap;
 use serde_json::Value;
 use support::cli::{root, run, stdout};
 
@@ -31,28 +31,45 @@ fn schema_paths(schema: &Value, node: &Value, prefix: &str, out: &mut BTreeSet<S
             schema_paths(schema, child, &path, out);
         }
     }
-    for branch in node
-        .get("oneOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    let branches = ["oneOf", "allOf"]
+        .iter()
+        .filter_map(|k| node.get(*k).and_then(Value::as_array))
+        .flatten();
+    for branch in branches {
         schema_paths(schema, branch, prefix, out);
     }
 }
 
 #[test]
-fn the_schema_declares_exactly_the_keys_the_parser_reads() {
+fn the_schema_declares_exactly_the_keys_of_the_key_table() {
     let schema = schema();
     let mut declared = BTreeSet::new();
     schema_paths(&schema, &schema, "", &mut declared);
+    let mut table: BTreeSet<String> = inferstack::stack::keys::KEYS
+        .iter()
+        .map(|k| k.path.to_owned())
+        .collect();
+    for pair in ["resources.cpu", "resources.memory"] {
+        table.insert(format!("{pair}.request"));
+        table.insert(format!("{pair}.limit"));
+    }
+    assert_eq!(declared, table);
+}
 
-    let mut sources = SourceMap::default();
-    let text = fs::read_to_string(root().join("stacks/qwen.toml")).unwrap();
-    let id = sources.add("qwen.toml", text);
-    let parsed = inferstack::stack::parse(&sources, id);
-    let read: BTreeSet<String> = parsed.known_keys.into_iter().collect();
-    assert_eq!(declared, read);
+/// `schemas/stack.schema.json` is what `inferstack schema` prints, for editors that read a
+/// file; `INFERSTACK_BLESS=1` rewrites it.
+#[test]
+fn the_schema_file_is_what_the_command_prints() {
+    let printed = stdout(&run(&["schema"]));
+    let path = root().join("schemas/stack.schema.json");
+    if std::env::var_os("INFERSTACK_BLESS").is_some() {
+        fs::write(&path, &printed).unwrap();
+    }
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        printed,
+        "INFERSTACK_BLESS=1 rewrites it"
+    );
 }
 
 fn toml_as_json(path: &std::path::Path) -> Value {
@@ -62,14 +79,15 @@ fn toml_as_json(path: &std::path::Path) -> Value {
 #[test]
 fn every_example_stack_is_valid_under_the_schema() {
     let validator = jsonschema::validator_for(&schema()).unwrap();
-    let mut stacks: Vec<(String, Value)> = [
-        "stacks/qwen.toml",
-        "stacks/deepseek.toml",
-        "tests/stacks/valid-minimal.toml",
-    ]
-    .iter()
-    .map(|p| (p.to_string(), toml_as_json(&root().join(p))))
-    .collect();
+    let mut paths: Vec<String> = fs::read_dir(root().join("stacks"))
+        .unwrap()
+        .map(|e| format!("stacks/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    paths.push("tests/stacks/valid-minimal.toml".to_owned());
+    let mut stacks: Vec<(String, Value)> = paths
+        .iter()
+        .map(|p| (p.clone(), toml_as_json(&root().join(p))))
+        .collect();
     let starter = stdout(&run(&["init", "demo", "-o", "-"]));
     stacks.push((
         "inferstack init".to_owned(),
@@ -101,4 +119,25 @@ fn the_schema_rejects_what_the_parser_rejects() {
             "{name} passes the schema"
         );
     }
+}
+
+/// The README's stack reference is the key table's; `INFERSTACK_BLESS=1` rewrites it.
+#[test]
+fn the_readme_reference_is_the_key_table() {
+    const START: &str = "<!-- stack-reference: generated from src/stack/keys.rs; INFERSTACK_BLESS=1 cargo test --test schema rewrites it -->\n";
+    const END: &str = "<!-- end stack-reference -->";
+    let path = root().join("README.md");
+    let readme = fs::read_to_string(&path).unwrap();
+    let start = readme.find(START).expect("the README has the start marker") + START.len();
+    let end = readme.find(END).expect("the README has the end marker");
+    let table = inferstack::stack::schema::reference_table();
+    if std::env::var_os("INFERSTACK_BLESS").is_some() {
+        fs::write(
+            &path,
+            format!("{}{table}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(&readme[start..end], table, "INFERSTACK_BLESS=1 rewrites it");
 }

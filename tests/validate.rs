@@ -23,19 +23,34 @@ fn relative(path: &Path) -> String {
 
 #[test]
 fn golden_objects_are_valid_under_the_catalog_and_the_upstream_crds() {
+    let mut goldens: Vec<String> = fs::read_dir(root().join("golden"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .map(|name| format!("golden/{name}"))
+        .collect();
+    goldens.sort();
+    let documents: usize = goldens
+        .iter()
+        .map(|g| {
+            fs::read_to_string(root().join(g))
+                .unwrap()
+                .matches("\n---\n")
+                .count()
+                + 1
+        })
+        .sum();
+    assert!(
+        goldens.len() >= 12 && documents >= 90,
+        "{goldens:?}: {documents}"
+    );
     for extra in [vec![], vec!["--crds", CRDS, "--openapi", OPENAPI]] {
-        let mut args = vec![
-            "validate",
-            "golden/qwen.yaml",
-            "golden/deepseek.yaml",
-            "golden/valid-minimal.yaml",
-            "golden/qwen.ack-explicit.yaml",
-            "golden/qwen.gateway-api.yaml",
-        ];
+        let mut args = vec!["validate"];
+        args.extend(goldens.iter().map(String::as_str));
         args.extend(&extra);
         let (code, report) = json_report(&args);
         assert_eq!(code, Some(0), "{report:#}");
-        assert_eq!(report["summary"]["valid"], 46);
+        assert_eq!(report["summary"]["valid"], documents);
         assert_eq!(report["summary"]["invalid"], 0);
     }
 }
@@ -46,7 +61,7 @@ fn check_validates_compiled_stacks_and_writes_nothing() {
     let stacks = root().join("stacks");
     let output = run_in(work.path(), &["check", stacks.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("9 objects: 9 valid, 0 invalid, 0 skipped"));
+    assert!(stdout(&output).contains("81 objects: 81 valid, 0 invalid, 0 skipped"));
     assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
     let bad = run(&[
         "check",
@@ -349,7 +364,7 @@ fn json_reports_follow_their_schema() {
     assert_valid(&validator, &stacks);
     let (_, clean) = json_report(&["check", "stacks"]);
     assert_valid(&validator, &clean);
-    assert_eq!(clean["summary"]["objects"], 9);
+    assert_eq!(clean["summary"]["objects"], 81);
 }
 
 #[test]

@@ -1,13 +1,11 @@
-//! `inferstack schema`: the stack file's JSON Schema, written by hand in schemas/ and embedded.
+//! `inferstack schema`: the stack file's JSON Schema, generated from the key table.
 
 use super::Outcome;
 
-/// The JSON Schema of the stack format; a test keeps it in step with the parser's keys.
-pub const STACK_SCHEMA: &str = include_str!("../../schemas/stack.schema.json");
-
 pub fn run() -> Outcome {
+    let schema = crate::stack::schema::json_schema();
     Outcome {
-        stdout: STACK_SCHEMA.to_owned(),
+        stdout: serde_json::to_string_pretty(&schema).expect("a JSON value serializes") + "\n",
         ..Outcome::default()
     }
 }

@@ -26,11 +26,11 @@ pub enum Code {
     DuplicatePort,
     /// The scaling bounds are inconsistent (`min > max`).
     ScaleBounds,
-    /// A model source whose scheme inferstack cannot mount (yet).
+    /// A model source whose scheme inferstack does not read.
     UnsupportedSource,
     /// A model source or endpoint URL that is malformed.
     InvalidSource,
-    /// An OSS bucket name that breaks OSS naming rules.
+    /// A bucket name that breaks its store's naming rules (OSS, S3, Cloud Storage).
     InvalidBucket,
     /// Key material (access keys, passwords, tokens) written into a stack.
     CredentialsInStack,
@@ -107,10 +107,22 @@ pub enum Code {
     DuplicateCrd,
     /// An object of a kind that `--reject` forbids.
     KindRejected,
+    /// A duration (`startup_timeout`, `request_timeout`) that Go's `time.ParseDuration` refuses, or that is not positive.
+    InvalidDuration,
+    /// A `secret_env` value that is not `<secret>/<key>`.
+    InvalidSecretRef,
+    /// `model.credentials` names a Secret the model source's driver cannot use.
+    UnusableCredentials,
+    /// A Hugging Face hub model without a pinned commit: each start may load different weights.
+    UnpinnedRevision,
+    /// A `custom` engine's command or argument template that does not render (syntax, or an undefined variable).
+    TemplateError,
+    /// A clock on the request path shorter than `engine.request_timeout`.
+    TimeoutMismatch,
 }
 
 impl Code {
-    pub const ALL: [Code; 51] = [
+    pub const ALL: [Code; 57] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -162,6 +174,12 @@ impl Code {
         Code::KnativeConfig,
         Code::DuplicateCrd,
         Code::KindRejected,
+        Code::InvalidDuration,
+        Code::InvalidSecretRef,
+        Code::UnusableCredentials,
+        Code::UnpinnedRevision,
+        Code::TemplateError,
+        Code::TimeoutMismatch,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -218,6 +236,12 @@ impl Code {
             Code::KnativeConfig => "knative-config",
             Code::DuplicateCrd => "duplicate-crd",
             Code::KindRejected => "kind-rejected",
+            Code::InvalidDuration => "invalid-duration",
+            Code::InvalidSecretRef => "invalid-secret-ref",
+            Code::UnusableCredentials => "unusable-credentials",
+            Code::UnpinnedRevision => "unpinned-revision",
+            Code::TemplateError => "template-error",
+            Code::TimeoutMismatch => "timeout-mismatch",
         }
     }
 }
@@ -237,9 +261,9 @@ impl Code {
             Code::RequestExceedsLimit => "A resource request larger than its limit.",
             Code::DuplicatePort => "Two gateway listeners on one port.",
             Code::ScaleBounds => "The scaling minimum is above the maximum.",
-            Code::UnsupportedSource => "A model source scheme inferstack cannot mount yet.",
+            Code::UnsupportedSource => "A model source scheme inferstack does not read.",
             Code::InvalidSource => "A malformed model source or endpoint URL.",
-            Code::InvalidBucket => "An OSS bucket name that breaks OSS naming rules.",
+            Code::InvalidBucket => "A bucket name that breaks its store's naming rules.",
             Code::CredentialsInStack => "Key material written into a stack file.",
             Code::MissingCredentials => "No Secret is named for the model bucket.",
             Code::PublicEndpoint => "The model is read through a public, egress-billed endpoint.",
@@ -297,6 +321,12 @@ impl Code {
             Code::KnativeConfig => "A Knative ConfigMap value Knative ignores or refuses.",
             Code::DuplicateCrd => "Two CRD files define the same kind and version.",
             Code::KindRejected => "An object of a kind --reject forbids.",
+            Code::InvalidDuration => "A timeout that is not a positive Go duration.",
+            Code::InvalidSecretRef => "A Secret reference that is not secret/key.",
+            Code::UnusableCredentials => "A Secret the model source cannot use.",
+            Code::UnpinnedRevision => "A hub model without a pinned commit.",
+            Code::TemplateError => "A custom engine template that does not render.",
+            Code::TimeoutMismatch => "A request-path timeout shorter than the request timeout.",
         }
     }
 }

@@ -1,11 +1,15 @@
 //! Combines the objects of every stack in a build. Shared cluster-level objects (the Gateway,
-//! config-network, storage) defined identically by several stacks are emitted once; defined
-//! differently, they are an error naming both places. A service defined twice is always an error.
+//! storage) defined identically by several stacks are emitted once; defined differently, they
+//! are an error naming both places. Knative's ConfigMaps, of which inferstack owns only some
+//! keys, are merged key by key: each stack adds the keys it needs, one key with two values is a
+//! conflict, and a maximum (`max-revision-timeout-seconds`) takes the largest value. A service
+//! defined twice is always an error.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::network::{GATEWAY_CONFIGMAP, MAXIMUM_KEYS, is_knative_configmap};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::{Object, ObjectRef, Sharing};
 
@@ -14,9 +18,15 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
     let mut merged: BTreeMap<ObjectRef, Object> = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
     for object in objects {
-        let Some(first) = merged.get(&object.id) else {
+        let Some(first) = merged.get_mut(&object.id) else {
             merged.insert(object.id.clone(), object);
             continue;
+        };
+        let difference = if is_knative_configmap(&object) {
+            merge_data(first, &object)
+        } else {
+            first_difference(&first.body, &object.body, String::new())
+                .map(|(p, a, b)| (p, a.cloned(), b.cloned()))
         };
         if object.sharing == Sharing::Owned || first.sharing == Sharing::Owned {
             diagnostics.push(
@@ -28,21 +38,64 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
                 .with_secondary(Label::new(first.origin, "first defined here"))
                 .with_help("each service needs its own name in its namespace: rename one of them"),
             );
-        } else if let Some((pointer, theirs, ours)) =
-            first_difference(&first.body, &object.body, String::new())
-        {
+        } else if let Some((pointer, theirs, ours)) = difference {
+            let help = if object.id.name == GATEWAY_CONFIGMAP {
+                "net-gateway-api programs one Gateway per cluster: every gateway-api stack built together must name the same [gateway]"
+            } else if is_knative_configmap(&object) {
+                "Knative reads one value per key for the whole cluster: make the stacks agree on it"
+            } else {
+                "stacks that share this object must define it identically; make the values agree, or give one stack its own name for it"
+            };
             diagnostics.push(
                 Diagnostic::error(
                     Code::SharedObjectConflict,
-                    Label::new(object.origin_of(&pointer), format!("here {pointer} is {}", show(ours))),
-                    format!("{} is defined differently by two stacks: {pointer} differs", object.id),
+                    Label::new(
+                        object.origin_of(&pointer),
+                        format!("here {pointer} is {}", show(ours.as_ref())),
+                    ),
+                    format!(
+                        "{} is defined differently by two stacks: {pointer} differs",
+                        object.id
+                    ),
                 )
-                .with_secondary(Label::new(first.origin_of(&pointer), format!("but here it is {}", show(theirs))))
-                .with_help("stacks that share this object must define it identically; make the values agree, or give one stack its own name for it"),
+                .with_secondary(Label::new(
+                    first.origin_of(&pointer),
+                    format!("but here it is {}", show(theirs.as_ref())),
+                ))
+                .with_help(help),
             );
         }
     }
     (merged.into_values().collect(), diagnostics)
+}
+
+/// Adds `other`'s data keys to `first`; the first key both set differently, if any, with its
+/// pointer and both values. Maximum keys keep the larger number instead.
+fn merge_data(
+    first: &mut Object,
+    other: &Object,
+) -> Option<(String, Option<Value>, Option<Value>)> {
+    let theirs = other.body.get("data").and_then(Value::as_object)?;
+    let ours = first.body.get_mut("data").and_then(Value::as_object_mut)?;
+    for (key, value) in theirs {
+        match ours.get(key) {
+            None => {
+                ours.insert(key.clone(), value.clone());
+            }
+            Some(existing) if existing == value => {}
+            Some(existing) if MAXIMUM_KEYS.contains(&key.as_str()) => {
+                let number = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok());
+                if number(value) > number(existing) {
+                    ours.insert(key.clone(), value.clone());
+                }
+            }
+            Some(existing) => {
+                let pointer = format!("/data/{}", key.replace('~', "~0").replace('/', "~1"));
+                return Some((pointer, Some(existing.clone()), Some(value.clone())));
+            }
+        }
+    }
+    None
 }
 
 fn show(value: Option<&Value>) -> String {

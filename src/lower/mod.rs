@@ -1,15 +1,16 @@
 //! Lower stage: [`ResolvedStack`] -> typed Kubernetes objects. One file per object family; this
 //! file only dispatches and holds the metadata conventions they share.
 
-mod engine;
+pub mod engine;
 mod gateway;
 pub mod inference;
 pub mod merge;
 pub mod network;
 mod picker;
-mod serving;
+pub mod serving;
 mod storage;
 
+pub use engine::Engine;
 pub use storage::OSS_DRIVER;
 
 use std::collections::BTreeMap;
@@ -26,12 +27,13 @@ pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "inferstac
 pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     let mut objects = vec![
         network::config_network(stack)?,
-        network::config_features(stack)?,
         gateway::gateway(stack)?,
-        storage::persistent_volume(stack)?,
-        storage::persistent_volume_claim(stack)?,
         serving::knative_service(stack)?,
     ];
+    objects.extend(network::config_features(stack)?);
+    objects.extend(network::config_defaults(stack)?);
+    objects.extend(network::config_gateway(stack)?);
+    objects.extend(storage::objects(stack)?);
     if let Some(apis) = stack.profile.inference_apis() {
         objects.push(inference::inference_pool(stack, apis)?);
         objects.push(inference::inference_objective(stack, apis)?);

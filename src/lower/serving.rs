@@ -1,25 +1,46 @@
-//! The Knative Service that runs the model server, scaled by the Knative Pod Autoscaler.
+//! The Knative Service that runs the model server, scaled by the Knative Pod Autoscaler: the
+//! container the engine describes, its probes and environment, the weights' volume, shared
+//! memory, scheduling, and the revision's time budgets.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, PersistentVolumeClaimVolumeSource, Probe, ResourceRequirements,
-    TCPSocketAction, Volume, VolumeMount,
+    Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction,
+    LocalObjectReference, Probe, ResourceRequirements, SecretKeySelector, TCPSocketAction,
+    Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::engine::{CONTAINER_NAME, vllm_command};
+use super::{engine, storage};
 use crate::k8s::knative::{API_VERSION, RevisionSpec, RevisionTemplate, Service, ServiceSpec};
 use crate::k8s::{Object, ObjectRef, Sharing};
-use crate::resolve::{Profile, ResolvedStack};
+use crate::resolve::{ModelSource, Profile, ResolvedStack};
 use crate::stack::ast::RequestLimit;
 
 /// ACK's switch that makes the platform create the InferencePool and InferenceObjective.
 pub const ACK_AI_GATEWAY: &str = "knative.aliyun.com/ai-gateway";
 pub const ACK_PRIORITY: &str = "knative.aliyun.com/ai-gateway-inference-priority";
 pub const AUTOSCALING: &str = "autoscaling.knative.dev";
+/// Knative's per-revision progress deadline (`serving.ProgressDeadlineAnnotation`), read by
+/// `pkg/reconciler/revision/resources/deploy.go` into the Deployment's deadline.
+pub const PROGRESS_DEADLINE: &str = "serving.knative.dev/progress-deadline";
+/// The node label NVIDIA's GPU feature discovery sets to the GPU model.
+pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
+/// Where shared memory is mounted; the volume's name.
+pub const SHM_PATH: &str = "/dev/shm";
+pub const SHM_VOLUME: &str = "dshm";
+/// `HF_HOME` for hub downloads: the cache volume's mount.
+pub const HF_HOME: &str = "HF_HOME";
+/// The key of the hub token in the `model.credentials` Secret.
+pub const HF_TOKEN_KEY: &str = "token";
+/// How often the startup probe asks; its failure threshold covers `startup_timeout`.
+pub const STARTUP_PERIOD_SECONDS: i64 = 10;
+/// What the progress deadline allows beyond the startup probe: scheduling and pulling the
+/// image, for which Knative's own default deadline (`progress-deadline: 600s` in
+/// `config/core/configmaps/deployment.yaml`) is the budget.
+pub const PULL_ALLOWANCE_SECONDS: i64 = 600;
 
 pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let s = &stack.service;
@@ -34,24 +55,55 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let template_labels: BTreeMap<String, String> = user_labels()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+    let mut annotations = autoscaling_annotations(stack);
+    annotations.extend(storage::pod_annotations(stack));
+    annotations.insert(
+        PROGRESS_DEADLINE.to_owned(),
+        format!("{}s", progress_deadline_seconds(stack)),
+    );
+    let (model_volume, model_mount) = storage::pod_volume(stack);
+    let mut volumes = vec![model_volume];
+    let mut mounts = vec![model_mount];
+    if let Some(shm) = shm_size(stack) {
+        volumes.push(Volume {
+            name: SHM_VOLUME.to_owned(),
+            empty_dir: Some(EmptyDirVolumeSource {
+                medium: Some("Memory".to_owned()),
+                size_limit: Some(Quantity(shm)),
+            }),
+            ..Volume::default()
+        });
+        mounts.push(VolumeMount {
+            name: SHM_VOLUME.to_owned(),
+            mount_path: SHM_PATH.to_owned(),
+            ..VolumeMount::default()
+        });
+    }
+    let sc = &stack.scheduling;
     let template = RevisionTemplate {
         metadata: ObjectMeta {
-            annotations: Some(autoscaling_annotations(stack)),
+            annotations: Some(annotations),
             labels: Some(template_labels).filter(|l| !l.is_empty()),
             ..ObjectMeta::default()
         },
         spec: RevisionSpec {
-            containers: vec![container(stack)],
-            volumes: vec![Volume {
-                name: stack.model.volume.value.clone(),
-                // Read-only: the server only reads its weights, and a writable claim would also
-                // need Knative's `kubernetes.podspec-persistent-volume-write` flag.
-                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                    claim_name: stack.model.volume.value.clone(),
-                    read_only: Some(true),
-                }),
-                ..Volume::default()
-            }],
+            containers: vec![container(stack, mounts)?],
+            image_pull_secrets: Some(
+                sc.image_pull_secrets
+                    .iter()
+                    .map(|name| LocalObjectReference {
+                        name: name.value.clone(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|l| !l.is_empty()),
+            node_selector: Some(node_selector(stack)).filter(|n| !n.is_empty()),
+            priority_class_name: sc.priority_class.as_ref().map(|p| p.value.clone()),
+            runtime_class_name: sc.runtime_class.as_ref().map(|r| r.value.clone()),
+            service_account_name: sc.service_account.as_ref().map(|a| a.value.clone()),
+            timeout_seconds: stack.engine.request_timeout.value,
+            tolerations: Some(tolerations(stack)).filter(|t| !t.is_empty()),
+            volumes,
         },
     };
     let service = Service {
@@ -66,8 +118,32 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
         namespace: Some(s.namespace.value.clone()),
         name: s.name.value.clone(),
     };
-    let origin = s.name.span;
-    Object::new(id, &service, origin, Sharing::Owned)
+    let e = &stack.engine;
+    Ok(Object::new(id, &service, s.name.span, Sharing::Owned)?
+        .with_origin("/spec/template/spec/timeoutSeconds", e.request_timeout.span)
+        .with_origin("/spec/template/spec/containers/0/image", e.image.span)
+        .with_origin("/spec/template/spec/containers/0/env", e.span)
+        .with_origin("/spec/template/spec/containers/0/args", e.span))
+}
+
+/// The progress deadline: the startup probe's budget plus the time to schedule and pull.
+pub fn progress_deadline_seconds(stack: &ResolvedStack) -> i64 {
+    startup_failure_threshold(stack) * STARTUP_PERIOD_SECONDS + PULL_ALLOWANCE_SECONDS
+}
+
+/// Startup probe failures allowed: `startup_timeout` in whole periods, rounded up.
+pub fn startup_failure_threshold(stack: &ResolvedStack) -> i64 {
+    let seconds = stack.engine.startup_timeout.value;
+    ((seconds + STARTUP_PERIOD_SECONDS - 1) / STARTUP_PERIOD_SECONDS).max(1)
+}
+
+/// `engine.shm`, or the default when the server shards across GPUs.
+pub fn shm_size(stack: &ResolvedStack) -> Option<String> {
+    match &stack.engine.shm {
+        Some(shm) => Some(shm.value.clone()),
+        None if stack.resources.gpus.value > 1 => Some(crate::resolve::DEFAULT_SHM.to_owned()),
+        None => None,
+    }
 }
 
 fn service_annotations(stack: &ResolvedStack) -> BTreeMap<String, String> {
@@ -97,37 +173,152 @@ fn autoscaling_annotations(stack: &ResolvedStack) -> BTreeMap<String, String> {
     annotations
 }
 
-fn container(stack: &ResolvedStack) -> Container {
-    let (command, args) = vllm_command(stack);
+/// `scheduling.node_selector` plus the GPU product label.
+pub fn node_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
+    let mut selector: BTreeMap<String, String> = stack
+        .scheduling
+        .node_selector
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    if let Some(product) = &stack.resources.gpu_product {
+        selector.insert(GPU_PRODUCT_LABEL.to_owned(), product.value.clone());
+    }
+    selector
+}
+
+fn tolerations(stack: &ResolvedStack) -> Vec<Toleration> {
+    let text = |v: &Option<crate::source::Spanned<String>>| v.as_ref().map(|s| s.value.clone());
+    stack
+        .scheduling
+        .tolerations
+        .iter()
+        .map(|t| Toleration {
+            key: text(&t.key),
+            operator: text(&t.operator),
+            value: text(&t.value),
+            effect: text(&t.effect),
+            toleration_seconds: t.toleration_seconds.as_ref().map(|s| s.value),
+        })
+        .collect()
+}
+
+/// Every environment variable of the server, in order: what the model source needs, then
+/// `engine.env`, then `engine.secret_env`.
+pub fn env(stack: &ResolvedStack) -> Vec<EnvVar> {
+    let secret = |name: &str, secret: &str, key: &str| EnvVar {
+        name: name.to_owned(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.to_owned(),
+                key: key.to_owned(),
+                optional: None,
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    };
+    let mut out = Vec::new();
+    if let ModelSource::Hub { .. } = stack.model.source {
+        out.push(EnvVar {
+            name: HF_HOME.to_owned(),
+            value: Some(stack.model.mount_path()),
+            ..EnvVar::default()
+        });
+        if let Some(credentials) = &stack.model.credentials {
+            out.push(secret("HF_TOKEN", &credentials.value, HF_TOKEN_KEY));
+        }
+    }
+    out.extend(stack.engine.env.iter().map(|(name, value)| EnvVar {
+        name: name.value.clone(),
+        value: Some(value.value.clone()),
+        ..EnvVar::default()
+    }));
+    out.extend(
+        stack
+            .engine
+            .secret_env
+            .iter()
+            .map(|s| secret(&s.name.value, &s.secret, &s.key)),
+    );
+    out
+}
+
+fn probe(stack: &ResolvedStack, period: i32, timeout: i32, failures: i32) -> Probe {
+    let port = IntOrString::Int(i32::try_from(stack.engine.port.value).unwrap_or_default());
+    let (http_get, tcp_socket) = match health_path(stack) {
+        Some(path) => (
+            Some(HTTPGetAction {
+                path: Some(path),
+                port,
+                ..HTTPGetAction::default()
+            }),
+            None,
+        ),
+        None => (
+            None,
+            Some(TCPSocketAction {
+                port,
+                ..TCPSocketAction::default()
+            }),
+        ),
+    };
+    Probe {
+        http_get,
+        tcp_socket,
+        period_seconds: Some(period),
+        timeout_seconds: Some(timeout),
+        failure_threshold: Some(failures),
+        ..Probe::default()
+    }
+}
+
+/// `engine.health_path`, or the engine's own endpoint.
+pub fn health_path(stack: &ResolvedStack) -> Option<String> {
+    stack
+        .engine
+        .health_path
+        .as_ref()
+        .map(|p| p.value.clone())
+        .or_else(|| {
+            engine::by_kind(&stack.engine.kind.value)
+                .and_then(|e| e.health_path())
+                .map(str::to_owned)
+        })
+}
+
+fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<Container> {
+    let server = engine::of(stack)?;
+    let launch = server
+        .launch(stack)
+        .map_err(|_| anyhow::anyhow!("the engine's command line did not render"))?;
     let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
-    Container {
-        name: CONTAINER_NAME.to_owned(),
+    let startup_failures = i32::try_from(startup_failure_threshold(stack)).unwrap_or(i32::MAX);
+    let env = env(stack);
+    Ok(Container {
+        name: server.container_name().to_owned(),
         image: Some(stack.engine.image.value.clone()),
-        command: Some(command),
-        args: Some(args),
+        command: Some(launch.command).filter(|c| !c.is_empty()),
+        args: Some(launch.args).filter(|a| !a.is_empty()),
+        env: Some(env).filter(|e| !e.is_empty()),
         ports: Some(vec![ContainerPort {
             container_port: port,
             ..ContainerPort::default()
         }]),
-        // The server accepts connections only once the weights are loaded.
-        readiness_probe: Some(Probe {
-            tcp_socket: Some(TCPSocketAction {
-                port: IntOrString::Int(port),
-                ..TCPSocketAction::default()
-            }),
-            initial_delay_seconds: Some(15),
-            period_seconds: Some(5),
-            ..Probe::default()
-        }),
+        // Loading takes minutes: the startup probe holds the other probes back until then.
+        startup_probe: Some(probe(
+            stack,
+            i32::try_from(STARTUP_PERIOD_SECONDS).unwrap_or(10),
+            5,
+            startup_failures,
+        )),
+        // A busy server answers health checks slowly: generous timeouts keep it in service.
+        readiness_probe: Some(probe(stack, 5, 5, 3)),
+        liveness_probe: Some(probe(stack, 10, 10, 3)),
         resources: Some(resources(stack)),
-        volume_mounts: Some(vec![VolumeMount {
-            name: stack.model.volume.value.clone(),
-            mount_path: stack.model.mount_path(),
-            read_only: Some(true),
-            ..VolumeMount::default()
-        }]),
+        volume_mounts: Some(mounts),
         ..Container::default()
-    }
+    })
 }
 
 fn resources(stack: &ResolvedStack) -> ResourceRequirements {

@@ -1,18 +1,24 @@
-//! Resolve stage: [`StackFile`] -> [`ResolvedStack`]. Applies the profile and the defaults, so
-//! later stages never see an absent value. Every value keeps a span: its own when written, the
-//! span of its table (or the file start) when defaulted, so diagnostics can still point somewhere.
+//! Resolve stage: [`StackFile`] -> [`ResolvedStack`]. Applies the profile and the defaults (from
+//! the key table), and turns text into typed values (sources, durations, Secret references), so
+//! later stages never see an absent or unparsed value. Every value keeps a span: its own when
+//! written, the span of its table (or the file start) when defaulted, so diagnostics can still
+//! point somewhere. A value that does not parse is reported and replaced by its default, so the
+//! stack rules still run and one run reports everything.
 
 pub mod profile;
-pub mod source_url;
+pub mod source;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::duration;
 use crate::source::{FileId, Span, Spanned};
-use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile};
+use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
+use crate::stack::keys::{self, Absent};
 pub use profile::Profile;
-pub use source_url::ModelSource;
+pub use source::ModelSource;
 
-/// The model server port inside the pod; vLLM's OpenAI server is started on it.
-pub const DEFAULT_ENGINE_PORT: i64 = 8080;
+/// Shared memory for tensor parallelism when `engine.shm` is not set and `gpus > 1`: NCCL keeps
+/// its buffers in `/dev/shm`, and the runtime's 64Mi default fails at the first all-reduce.
+pub const DEFAULT_SHM: &str = "16Gi";
 
 /// A stack with every value decided.
 #[derive(Clone, Debug)]
@@ -24,6 +30,7 @@ pub struct ResolvedStack {
     pub engine: Engine,
     pub resources: Resources,
     pub scaling: Scaling,
+    pub scheduling: Scheduling,
     pub gateway: Gateway,
     pub inference: Inference,
 }
@@ -37,23 +44,50 @@ pub struct Service {
 
 #[derive(Clone, Debug)]
 pub struct Model {
-    /// The model's directory name; it is mounted at `/models/<name>`.
+    /// The model's name: its directory under `/models` for mounted sources.
     pub name: Spanned<String>,
     pub source: ModelSource,
     pub size: Spanned<String>,
-    pub endpoint: Spanned<String>,
-    /// Name of an existing Secret with the bucket's keys; `None` for public or RRSA access.
+    pub endpoint: Option<Spanned<String>>,
+    pub region: Option<Spanned<String>>,
+    /// Name of an existing Secret (bucket keys for OSS, the token for the hub).
     pub credentials: Option<Spanned<String>>,
+    /// The hub commit, from `model.revision` or `@REV` in the source.
+    pub revision: Option<Spanned<String>>,
+    pub identity: Spanned<String>,
     /// Name shared by the PersistentVolume, the claim and the pod volume.
     pub volume: Spanned<String>,
     pub span: Span,
 }
 
+/// Where models are mounted in the container.
+pub const MODELS_DIR: &str = "/models";
+
 impl Model {
-    /// Where the weights appear inside the container.
+    /// Where the weights appear inside the container (the hub cache for `hf://`).
     pub fn mount_path(&self) -> String {
-        format!("/models/{}", self.name.value)
+        match &self.source {
+            ModelSource::Hub { .. } => MODELS_DIR.to_owned(),
+            _ => format!("{MODELS_DIR}/{}", self.name.value),
+        }
     }
+
+    /// What the engine is told to load: the mounted directory, or the hub repository.
+    pub fn path(&self) -> String {
+        match &self.source {
+            ModelSource::Hub { repo, .. } => repo.value.clone(),
+            _ => self.mount_path(),
+        }
+    }
+}
+
+/// A container environment variable read from a Secret: `NAME = "secret/key"`.
+#[derive(Clone, Debug)]
+pub struct SecretEnv {
+    pub name: Spanned<String>,
+    pub secret: String,
+    pub key: String,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -66,12 +100,25 @@ pub struct Engine {
     pub dtype: Option<Spanned<String>>,
     pub tensor_parallel_size: Option<Spanned<i64>>,
     pub extra_args: Vec<Spanned<String>>,
+    pub command: Vec<Spanned<String>>,
+    pub args: Vec<Spanned<String>>,
+    /// Written `engine.health_path`; `None` means the engine's own (or TCP for `custom`).
+    pub health_path: Option<Spanned<String>>,
+    pub env: Pairs,
+    pub secret_env: Vec<SecretEnv>,
+    pub shm: Option<Spanned<String>>,
+    /// Seconds.
+    pub startup_timeout: Spanned<i64>,
+    /// Seconds.
+    pub request_timeout: Spanned<i64>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
 pub struct Resources {
     pub gpus: Spanned<i64>,
     pub gpu_resource: Spanned<String>,
+    pub gpu_product: Option<Spanned<String>>,
     pub cpu: RequestLimit,
     pub memory: RequestLimit,
 }
@@ -82,6 +129,16 @@ pub struct Scaling {
     pub target: Option<Spanned<f64>>,
     pub min: Spanned<i64>,
     pub max: Spanned<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scheduling {
+    pub node_selector: Pairs,
+    pub tolerations: Vec<Toleration>,
+    pub runtime_class: Option<Spanned<String>>,
+    pub priority_class: Option<Spanned<String>>,
+    pub service_account: Option<Spanned<String>>,
+    pub image_pull_secrets: Vec<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -104,22 +161,77 @@ pub struct Inference {
     pub listener: Spanned<String>,
     /// The HTTPRoute request timeout; `None` where the provider rejects timeouts.
     pub timeout: Option<Spanned<String>>,
+    /// Whether `timeout` was written (`inference.timeout`) rather than derived.
+    pub timeout_written: bool,
     pub epp_image: Option<Spanned<String>>,
     pub span: Span,
 }
 
-/// Gateway implementations that need different output, with what differs.
-pub const PROVIDERS: [&str; 6] = [
-    "generic",
-    "envoy-gateway",
-    "istio",
-    "kgateway",
-    "gke",
-    "ack",
-];
+pub use keys::PROVIDERS;
 
-/// The route timeout that keeps LLM streams alive: Envoy Gateway's default is 15 s.
-pub const DEFAULT_ROUTE_TIMEOUT: &str = "300s";
+/// Defaults for one stack file: each absent value gets the key table's default, located at its
+/// section (or the file start).
+struct Defaults<'s> {
+    stack: &'s StackFile,
+    start: Span,
+}
+
+impl Defaults<'_> {
+    fn at(&self, path: &str) -> Span {
+        self.stack.section(keys::parent(path)).unwrap_or(self.start)
+    }
+
+    fn str(&self, path: &str) -> Spanned<String> {
+        self.stack.str(path).cloned().unwrap_or_else(|| {
+            let Absent::Str(default) = keys::lookup(path).default else {
+                unreachable!("{path} has no literal default")
+            };
+            Spanned::new(default.to_owned(), self.at(path))
+        })
+    }
+
+    fn int(&self, path: &str) -> Spanned<i64> {
+        self.stack.int(path).cloned().unwrap_or_else(|| {
+            let Absent::Int(default) = keys::lookup(path).default else {
+                unreachable!("{path} has no literal default")
+            };
+            Spanned::new(default, self.at(path))
+        })
+    }
+
+    fn opt(&self, path: &str) -> Option<Spanned<String>> {
+        self.stack.str(path).cloned()
+    }
+
+    fn strs(&self, path: &str) -> Vec<Spanned<String>> {
+        self.stack.strs(path).map(<[_]>::to_vec).unwrap_or_default()
+    }
+
+    /// A duration in whole seconds; a malformed one is reported and the default used.
+    fn seconds(&self, path: &str, diagnostics: &mut Diagnostics) -> Spanned<i64> {
+        let text = self.str(path);
+        let seconds = duration::whole_seconds(&text.value).filter(|s| *s > 0);
+        match seconds {
+            Some(s) => Spanned::new(s, text.span),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidDuration,
+                        Label::new(text.span, "not a duration"),
+                        format!("`{path}` = \"{}\" is not a positive duration", text.value),
+                    )
+                    .with_help(
+                        "write a number with a unit, as Go does: \"900s\", \"30m\", \"1h30m\"",
+                    ),
+                );
+                let Absent::Str(default) = keys::lookup(path).default else {
+                    unreachable!("{path} has a literal default")
+                };
+                Spanned::new(duration::whole_seconds(default).unwrap_or(1), text.span)
+            }
+        }
+    }
+}
 
 /// Fills in defaults; `None` when a required value is missing or unusable (reported).
 /// `profile_override` (from `--profile`) wins over the stack's own `profile`.
@@ -130,173 +242,255 @@ pub fn resolve(
 ) -> Option<ResolvedStack> {
     let file = stack.file;
     let start = Span::file_start(file);
-    let or = |value: &Option<Spanned<String>>, default: &str, span: Option<Span>| {
-        value
-            .clone()
-            .unwrap_or_else(|| Spanned::new(default.to_owned(), span.unwrap_or(start)))
-    };
-    let profile = match (&stack.profile, profile_override) {
+    let d = Defaults { stack, start };
+    let profile = match (stack.str("profile"), profile_override) {
         (_, Some(profile)) => Some(profile),
         (None, None) => Some(Profile::DEFAULT),
         (Some(name), None) => Profile::parse(name, diagnostics),
     };
+    let name = required(stack, "service.name", start, diagnostics);
+    let source = required(stack, "model.source", start, diagnostics)
+        .and_then(|src| source::parse(&src).map_err(|e| diagnostics.push(e)).ok());
+    let image = required(stack, "engine.image", start, diagnostics);
+    let engine = engine(&d, image, diagnostics);
+    let (profile, name, source, engine) = (profile?, name?, source?, engine?);
 
-    let s = &stack.service;
-    let name = required(
-        &s.name,
-        "service",
-        "name",
-        s.span.unwrap_or(start),
-        diagnostics,
-    );
-    let m = &stack.model;
-    let model_span = m.span.unwrap_or(start);
-    let source = required(&m.source, "model", "source", model_span, diagnostics)
-        .and_then(|src| source_url::parse(&src, diagnostics));
-    let endpoint = required(&m.endpoint, "model", "endpoint", model_span, diagnostics);
-    let e = &stack.engine;
-    let image = required(
-        &e.image,
-        "engine",
-        "image",
-        e.span.unwrap_or(start),
-        diagnostics,
-    );
-
-    let (profile, name, source, endpoint, image) = (profile?, name?, source?, endpoint?, image?);
-    let model_name = m.name.clone().unwrap_or_else(|| {
-        let ModelSource::Oss { path, .. } = &source;
-        let last = path.value.rsplit('/').next().unwrap_or_default();
-        Spanned::new(last.to_owned(), path.span)
-    });
-
-    let r = &stack.resources;
-    let sc = &stack.scaling;
-    let g = &stack.gateway;
-    let gateway_span = g.span.unwrap_or(start);
-    let i = &stack.inference;
-    let inference_span = i.span.unwrap_or(start);
-    let provider = or(
-        &g.provider,
-        if profile == Profile::GatewayApi {
-            "generic"
-        } else {
-            "ack"
-        },
-        g.span,
-    );
-    let listeners = g.listeners.clone().unwrap_or_else(|| {
-        vec![ListenerEntry {
-            name: Spanned::new("default".to_owned(), gateway_span),
-            port: Spanned::new(80, gateway_span),
-        }]
-    });
+    let model = model(&d, source, diagnostics);
+    let gateway = gateway(&d, profile);
+    let inference = inference(&d, &gateway, &engine);
     Some(ResolvedStack {
         file,
         profile,
         service: Service {
-            namespace: or(&s.namespace, "default", s.span),
-            labels: s.labels.clone(),
+            namespace: d.str("service.namespace"),
+            labels: stack.pairs("service.labels").to_vec(),
             name,
         },
-        model: Model {
-            name: model_name,
-            source,
-            size: or(&m.size, "30Gi", m.span),
-            endpoint,
-            credentials: m.credentials.clone(),
-            volume: or(&m.volume, "llm-model", m.span),
-            span: model_span,
-        },
-        engine: Engine {
-            kind: or(&e.kind, "vllm", e.span),
-            image,
-            port: e
-                .port
-                .clone()
-                .unwrap_or_else(|| Spanned::new(DEFAULT_ENGINE_PORT, e.span.unwrap_or(start))),
-            max_model_len: e.max_model_len.clone(),
-            gpu_memory_utilization: e.gpu_memory_utilization.clone(),
-            dtype: e.dtype.clone(),
-            tensor_parallel_size: e.tensor_parallel_size.clone(),
-            extra_args: e.extra_args.clone(),
-        },
+        model,
+        engine,
         resources: Resources {
-            gpus: r
-                .gpus
-                .clone()
-                .unwrap_or_else(|| Spanned::new(1, r.span.unwrap_or(start))),
-            gpu_resource: or(&r.gpu_resource, "nvidia.com/gpu", r.span),
-            cpu: r.cpu.clone(),
-            memory: r.memory.clone(),
+            gpus: d.int("resources.gpus"),
+            gpu_resource: d.str("resources.gpu_resource"),
+            gpu_product: d.opt("resources.gpu_product"),
+            cpu: stack.request_limit("resources.cpu"),
+            memory: stack.request_limit("resources.memory"),
         },
         scaling: Scaling {
-            metric: or(&sc.metric, "concurrency", sc.span),
-            target: sc.target.clone(),
-            // A GPU model takes minutes to load: keep one replica warm and cap spend by default.
-            min: sc
-                .min
-                .clone()
-                .unwrap_or_else(|| Spanned::new(1, sc.span.unwrap_or(start))),
-            max: sc
-                .max
-                .clone()
-                .unwrap_or_else(|| Spanned::new(1, sc.span.unwrap_or(start))),
+            metric: d.str("scaling.metric"),
+            target: stack.num("scaling.target").cloned(),
+            min: d.int("scaling.min"),
+            max: d.int("scaling.max"),
         },
-        gateway: Gateway {
-            name: or(&g.name, "knative-gateway", g.span),
-            namespace: or(&g.namespace, "knative-serving", g.span),
-            class: or(&g.class, profile.default_gateway_class(), g.span),
-            provider: provider.clone(),
-            listeners: listeners.clone(),
-            span: gateway_span,
+        scheduling: Scheduling {
+            node_selector: stack.pairs("scheduling.node_selector").to_vec(),
+            tolerations: stack.tolerations("scheduling.tolerations").to_vec(),
+            runtime_class: d.opt("scheduling.runtime_class"),
+            priority_class: d.opt("scheduling.priority_class"),
+            service_account: d.opt("scheduling.service_account"),
+            image_pull_secrets: d.strs("scheduling.image_pull_secrets"),
         },
-        inference: Inference {
-            priority: i.priority.clone(),
-            // The last listener: the seed adds its inference port after the default one.
-            listener: i.listener.clone().unwrap_or_else(|| {
-                listeners.last().map_or_else(
-                    || Spanned::new("default".to_owned(), inference_span),
-                    |l| Spanned::new(l.name.value.clone(), inference_span),
-                )
-            }),
-            timeout: match &i.timeout {
-                Some(timeout) => Some(timeout.clone()),
-                None if provider.value == "gke" => None,
-                None => Some(Spanned::new(
-                    DEFAULT_ROUTE_TIMEOUT.to_owned(),
-                    inference_span,
-                )),
-            },
-            epp_image: i.epp_image.clone(),
-            span: inference_span,
-        },
+        gateway,
+        inference,
     })
 }
 
+fn model(d: &Defaults<'_>, source: ModelSource, diagnostics: &mut Diagnostics) -> Model {
+    let stack = d.stack;
+    // A revision in the URL and in `model.revision` must agree; the key wins when alone.
+    let url_revision = match &source {
+        ModelSource::Hub { revision, .. } => revision.clone(),
+        _ => None,
+    };
+    let revision = match (d.opt("model.revision"), url_revision) {
+        (Some(key), Some(url)) if key.value != url.value => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Label::new(key.span, "differs from the source"),
+                    format!(
+                        "`model.revision` = \"{}\" differs from the revision `@{}` in `model.source`",
+                        key.value, url.value
+                    ),
+                )
+                .with_secondary(Label::new(url.span, "revision in the source"))
+                .with_help("pin the commit in one place: remove `@...` from the source or the `revision` key"),
+            );
+            Some(key)
+        }
+        (Some(key), _) => Some(key),
+        (None, url) => url,
+    };
+    Model {
+        name: d.opt("model.name").unwrap_or_else(|| source.default_name()),
+        size: d.str("model.size"),
+        endpoint: d.opt("model.endpoint"),
+        region: d.opt("model.region"),
+        credentials: d.opt("model.credentials"),
+        revision,
+        identity: d.str("model.identity"),
+        volume: d.str("model.volume"),
+        span: stack.section("model").unwrap_or(d.start),
+        source,
+    }
+}
+
+fn engine(
+    d: &Defaults<'_>,
+    image: Option<Spanned<String>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Engine> {
+    let stack = d.stack;
+    let secret_env = stack
+        .pairs("engine.secret_env")
+        .iter()
+        .filter_map(|(name, reference)| secret_env(name, reference, diagnostics))
+        .collect();
+    let startup_timeout = d.seconds("engine.startup_timeout", diagnostics);
+    let request_timeout = d.seconds("engine.request_timeout", diagnostics);
+    Some(Engine {
+        kind: d.str("engine.kind"),
+        image: image?,
+        port: d.int("engine.port"),
+        max_model_len: stack.int("engine.max_model_len").cloned(),
+        gpu_memory_utilization: stack.num("engine.gpu_memory_utilization").cloned(),
+        dtype: d.opt("engine.dtype"),
+        tensor_parallel_size: stack.int("engine.tensor_parallel_size").cloned(),
+        extra_args: d.strs("engine.extra_args"),
+        command: d.strs("engine.command"),
+        args: d.strs("engine.args"),
+        health_path: d.opt("engine.health_path"),
+        env: stack.pairs("engine.env").to_vec(),
+        secret_env,
+        shm: d.opt("engine.shm"),
+        startup_timeout,
+        request_timeout,
+        span: d.at("engine.kind"),
+    })
+}
+
+/// `NAME = "secret/key"`: a Secret name (a DNS subdomain, so no `/`) and a key in it.
+fn secret_env(
+    name: &Spanned<String>,
+    reference: &Spanned<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<SecretEnv> {
+    let parts = reference.value.split_once('/');
+    let valid = parts.is_some_and(|(secret, key)| {
+        crate::validate::names::is_dns_subdomain(secret)
+            && !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    if !valid {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidSecretRef,
+                Label::new(reference.span, "not secret/key"),
+                format!(
+                    "`engine.secret_env.{}` = \"{}\" is not a reference \"<secret>/<key>\"",
+                    name.value, reference.value
+                ),
+            )
+            .with_help("write the Secret's name and the key in it, e.g. HF_TOKEN = \"hf-token/token\"; the Secret itself stays out of Git"),
+        );
+        return None;
+    }
+    let (secret, key) = parts?;
+    Some(SecretEnv {
+        name: name.clone(),
+        secret: secret.to_owned(),
+        key: key.to_owned(),
+        span: reference.span,
+    })
+}
+
+fn gateway(d: &Defaults<'_>, profile: Profile) -> Gateway {
+    let span = d.stack.section("gateway").unwrap_or(d.start);
+    let fallback = |value: &str| Spanned::new(value.to_owned(), span);
+    let provider = d.opt("gateway.provider").unwrap_or_else(|| {
+        fallback(if profile == Profile::GatewayApi {
+            "generic"
+        } else {
+            "ack"
+        })
+    });
+    let listeners = d
+        .stack
+        .listeners("gateway.listeners")
+        .map(<[_]>::to_vec)
+        .unwrap_or_else(|| {
+            vec![ListenerEntry {
+                name: fallback("default"),
+                port: Spanned::new(80, span),
+            }]
+        });
+    Gateway {
+        name: d.str("gateway.name"),
+        namespace: d.str("gateway.namespace"),
+        class: d
+            .opt("gateway.class")
+            .unwrap_or_else(|| fallback(profile.default_gateway_class())),
+        provider,
+        listeners,
+        span,
+    }
+}
+
+fn inference(d: &Defaults<'_>, gateway: &Gateway, engine: &Engine) -> Inference {
+    let span = d.stack.section("inference").unwrap_or(d.start);
+    let written = d.opt("inference.timeout");
+    let timeout = match &written {
+        Some(timeout) => Some(timeout.clone()),
+        None if gateway.provider.value == "gke" => None,
+        // The route allows what the revision allows: one clock for the whole path.
+        None => Some(Spanned::new(
+            format!("{}s", engine.request_timeout.value),
+            engine.request_timeout.span,
+        )),
+    };
+    Inference {
+        priority: d.stack.int("inference.priority").cloned(),
+        // The last listener: the seed adds its inference port after the default one.
+        listener: d.opt("inference.listener").unwrap_or_else(|| {
+            let last = gateway
+                .listeners
+                .last()
+                .map_or("default", |l| &l.name.value);
+            Spanned::new(last.to_owned(), span)
+        }),
+        timeout_written: written.is_some(),
+        timeout,
+        epp_image: d.opt("inference.epp_image"),
+        span,
+    }
+}
+
 fn required(
-    value: &Option<Spanned<String>>,
-    table: &str,
-    key: &str,
-    table_span: Span,
+    stack: &StackFile,
+    path: &str,
+    start: Span,
     diagnostics: &mut Diagnostics,
 ) -> Option<Spanned<String>> {
+    let value = stack.str(path).cloned();
     if value.is_none() {
-        let label = if table_span.end > table_span.start {
-            format!("[{table}] has no `{key}`")
-        } else {
-            format!("no [{table}] table with `{key}`")
+        let table = keys::parent(path);
+        let key = keys::leaf(path);
+        let span = stack.section(table);
+        let label = match span {
+            Some(s) if s.end > s.start => format!("[{table}] has no `{key}`"),
+            _ => format!("no [{table}] table with `{key}`"),
         };
         diagnostics.push(
             Diagnostic::error(
                 Code::MissingKey,
-                Label::new(table_span, label),
-                format!("`{table}.{key}` is required"),
+                Label::new(span.unwrap_or(start), label),
+                format!("`{path}` is required"),
             )
             .with_help(format!(
                 "add `{key} = ...` under [{table}]; `inferstack init` writes a commented example"
             )),
         );
     }
-    value.clone()
+    value
 }

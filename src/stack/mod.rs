@@ -3,25 +3,26 @@
 //! credentials).
 
 pub mod ast;
+pub mod keys;
 pub mod reader;
+pub mod schema;
 mod secrets;
 
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, SourceMap, Span};
-use ast::*;
-use reader::{Cx, Table, integer_value, scalar_text_value};
+use ast::StackFile;
+use reader::Cx;
 
 /// Stack files larger than this are refused before parsing; real stacks are a few hundred bytes.
 pub const MAX_STACK_BYTES: usize = 1024 * 1024;
 
-/// The result of parsing one file: the stack (absent when the file could not be read at all),
-/// its diagnostics, and the keys the format knows (for the schema drift test).
+/// The result of parsing one file: the stack (absent when the file could not be read at all)
+/// and its diagnostics.
 pub struct Parsed {
     pub stack: Option<StackFile>,
     pub diagnostics: Diagnostics,
-    pub known_keys: Vec<String>,
 }
 
 /// Parses one stack file of the map.
@@ -44,7 +45,6 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Parsed {
         return Parsed {
             stack: None,
             diagnostics: cx.diagnostics,
-            known_keys: cx.known_keys,
         };
     }
     // Key material makes every other message a risk (snippets would print it), so it is
@@ -54,16 +54,12 @@ pub fn parse(sources: &SourceMap, file: FileId) -> Parsed {
         return Parsed {
             stack: None,
             diagnostics: cx.diagnostics,
-            known_keys: cx.known_keys,
         };
     }
-    let mut top = Table::new(root.get_ref(), Span::file_start(file), "");
-    let stack = read_stack(&mut cx, &mut top, file);
-    top.finish(&mut cx);
+    let stack = reader::read_stack(&mut cx, root.get_ref());
     Parsed {
         stack: Some(stack),
         diagnostics: cx.diagnostics,
-        known_keys: cx.known_keys,
     }
 }
 
@@ -79,145 +75,6 @@ pub fn unreadable(file: FileId, why: &str) -> Diagnostic {
 
 fn first_line(message: &str) -> &str {
     message.lines().next().unwrap_or(message).trim()
-}
-
-fn read_stack(cx: &mut Cx, top: &mut Table<'_, '_>, file: FileId) -> StackFile {
-    let profile = top.string(cx, "profile");
-    StackFile {
-        file,
-        profile,
-        service: section(cx, top, "service", read_service),
-        model: section(cx, top, "model", read_model),
-        engine: section(cx, top, "engine", read_engine),
-        resources: section(cx, top, "resources", read_resources),
-        scaling: section(cx, top, "scaling", read_scaling),
-        gateway: section(cx, top, "gateway", read_gateway),
-        inference: section(cx, top, "inference", read_inference),
-    }
-}
-
-/// Reads one `[section]` with `read`, then reports its unknown keys.
-fn section<T: Default>(
-    cx: &mut Cx,
-    top: &mut Table<'_, '_>,
-    name: &'static str,
-    read: fn(&mut Cx, &mut Table<'_, '_>) -> T,
-) -> T {
-    match top.table(cx, name) {
-        Some(mut table) => {
-            let value = read(cx, &mut table);
-            table.finish(cx);
-            value
-        }
-        None => T::default(),
-    }
-}
-
-fn read_service(cx: &mut Cx, t: &mut Table<'_, '_>) -> ServiceSection {
-    ServiceSection {
-        span: Some(t.span),
-        name: t.string(cx, "name"),
-        namespace: t.string(cx, "namespace"),
-        labels: t.string_map(cx, "labels").unwrap_or_default(),
-    }
-}
-
-fn read_model(cx: &mut Cx, t: &mut Table<'_, '_>) -> ModelSection {
-    ModelSection {
-        span: Some(t.span),
-        name: t.string(cx, "name"),
-        source: t.string(cx, "source"),
-        size: t.scalar_text(cx, "size"),
-        endpoint: t.string(cx, "endpoint"),
-        credentials: t.string(cx, "credentials"),
-        volume: t.string(cx, "volume"),
-    }
-}
-
-fn read_engine(cx: &mut Cx, t: &mut Table<'_, '_>) -> EngineSection {
-    EngineSection {
-        span: Some(t.span),
-        kind: t.string(cx, "kind"),
-        image: t.string(cx, "image"),
-        port: t.integer(cx, "port"),
-        max_model_len: t.integer(cx, "max_model_len"),
-        gpu_memory_utilization: t.number(cx, "gpu_memory_utilization"),
-        dtype: t.string(cx, "dtype"),
-        tensor_parallel_size: t.integer(cx, "tensor_parallel_size"),
-        extra_args: t.strings(cx, "extra_args").unwrap_or_default(),
-    }
-}
-
-fn read_resources(cx: &mut Cx, t: &mut Table<'_, '_>) -> ResourcesSection {
-    ResourcesSection {
-        span: Some(t.span),
-        gpus: t.integer(cx, "gpus"),
-        gpu_resource: t.string(cx, "gpu_resource"),
-        cpu: request_limit(cx, t, "cpu"),
-        memory: request_limit(cx, t, "memory"),
-    }
-}
-
-/// `cpu = "8"` means request and limit 8; `cpu = { request = "8", limit = "32" }` sets each.
-fn request_limit(cx: &mut Cx, t: &mut Table<'_, '_>, key: &'static str) -> RequestLimit {
-    let path = format!("resources.{key}");
-    let Some(value) = t.value(cx, key) else {
-        return RequestLimit::default();
-    };
-    if let DeValue::Table(table) = value.get_ref() {
-        let mut inner = Table::new(table, cx.span(value.span()), path);
-        let pair = RequestLimit {
-            request: inner.scalar_text(cx, "request"),
-            limit: inner.scalar_text(cx, "limit"),
-        };
-        inner.finish(cx);
-        return pair;
-    }
-    let both = scalar_text_value(cx, &path, value);
-    RequestLimit {
-        request: both.clone(),
-        limit: both,
-    }
-}
-
-fn read_scaling(cx: &mut Cx, t: &mut Table<'_, '_>) -> ScalingSection {
-    ScalingSection {
-        span: Some(t.span),
-        metric: t.string(cx, "metric"),
-        target: t.number(cx, "target"),
-        min: t.integer(cx, "min"),
-        max: t.integer(cx, "max"),
-    }
-}
-
-fn read_gateway(cx: &mut Cx, t: &mut Table<'_, '_>) -> GatewaySection {
-    let listeners = t.entries(cx, "listeners").map(|(path, entries)| {
-        entries
-            .into_iter()
-            .filter_map(|(name, value)| {
-                let port = integer_value(cx, &format!("{path}.{}", name.value), value)?;
-                Some(ListenerEntry { name, port })
-            })
-            .collect()
-    });
-    GatewaySection {
-        span: Some(t.span),
-        name: t.string(cx, "name"),
-        namespace: t.string(cx, "namespace"),
-        class: t.string(cx, "class"),
-        provider: t.string(cx, "provider"),
-        listeners,
-    }
-}
-
-fn read_inference(cx: &mut Cx, t: &mut Table<'_, '_>) -> InferenceSection {
-    InferenceSection {
-        span: Some(t.span),
-        priority: t.integer(cx, "priority"),
-        listener: t.string(cx, "listener"),
-        timeout: t.string(cx, "timeout"),
-        epp_image: t.string(cx, "epp_image"),
-    }
 }
 
 #[cfg(test)]
@@ -288,8 +145,9 @@ mod tests {
     fn a_plain_value_sets_request_and_limit() {
         let (parsed, _) = parse_text("[resources]\ncpu = 8\nmemory = { request = \"1Gi\" }\n");
         let stack = parsed.stack.unwrap();
-        assert_eq!(stack.resources.cpu.request.unwrap().value, "8");
-        assert_eq!(stack.resources.cpu.limit.unwrap().value, "8");
-        assert!(stack.resources.memory.limit.is_none());
+        let cpu = stack.request_limit("resources.cpu");
+        assert_eq!(cpu.request.unwrap().value, "8");
+        assert_eq!(cpu.limit.unwrap().value, "8");
+        assert!(stack.request_limit("resources.memory").limit.is_none());
     }
 }

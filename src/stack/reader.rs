@@ -1,19 +1,21 @@
-//! A typed reader over spanned TOML. Each getter checks one key's type and records the key as
-//! known; [`Table::finish`] then reports every key nobody asked for, with a "did you mean".
-//! Because getters never stop at the first problem, one run reports every problem in a file.
+//! A reader over spanned TOML driven by the key table ([`super::keys`]): each key is read by its
+//! type, every key the table lacks is reported with a "did you mean", and reading never stops
+//! at the first problem, so one run reports every problem in a file.
 
 use toml::Spanned as TomlSpanned;
 use toml::de::{DeTable, DeValue};
 
+use std::collections::BTreeMap;
+
+use super::ast::{ListenerEntry, RequestLimit, StackFile, Toleration, Value};
+use super::keys::{self, Key, Ty};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, Span, Spanned};
 
-/// Shared state of one file's read: where diagnostics go and which keys the format has.
+/// Shared state of one file's read: which file, and where diagnostics go.
 pub struct Cx {
     pub file: FileId,
     pub diagnostics: Diagnostics,
-    /// Every `table.key` path a getter asked for; the stack JSON Schema is tested against it.
-    pub known_keys: Vec<String>,
 }
 
 impl Cx {
@@ -21,7 +23,6 @@ impl Cx {
         Cx {
             file,
             diagnostics: Diagnostics::default(),
-            known_keys: Vec::new(),
         }
     }
 
@@ -44,187 +45,247 @@ impl Cx {
     }
 }
 
-/// One TOML table being read; `path` is its dotted name for messages (`engine`, `resources.cpu`).
-pub struct Table<'t, 'i> {
-    table: &'t DeTable<'i>,
-    pub span: Span,
-    path: String,
-    asked: Vec<&'static str>,
+/// Reads a whole stack file: every key is looked up in [`keys::KEYS`] and read by its type;
+/// unknown keys and wrong types are reported, and reading goes on, so one run reports all.
+pub fn read_stack(cx: &mut Cx, root: &DeTable<'_>) -> StackFile {
+    let mut stack = StackFile {
+        file: cx.file,
+        values: BTreeMap::new(),
+        sections: BTreeMap::new(),
+    };
+    read_table(cx, root, "", &mut stack);
+    stack
 }
 
-impl<'t, 'i> Table<'t, 'i> {
-    pub fn new(table: &'t DeTable<'i>, span: Span, path: impl Into<String>) -> Table<'t, 'i> {
-        Table {
-            table,
-            span,
-            path: path.into(),
-            asked: Vec::new(),
-        }
-    }
-
-    fn key_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    /// The raw value of `key`, marking the key as part of the format.
-    pub fn value(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-    ) -> Option<&'t TomlSpanned<DeValue<'i>>> {
-        self.asked.push(key);
-        cx.known_keys.push(self.key_path(key));
-        self.table.get(key)
-    }
-
-    pub fn string(&mut self, cx: &mut Cx, key: &'static str) -> Option<Spanned<String>> {
-        let value = self.value(cx, key)?;
-        match value.get_ref() {
-            DeValue::String(s) => Some(Spanned::new(s.to_string(), cx.span(value.span()))),
-            _ => {
-                cx.wrong_type(&self.key_path(key), value, "a string");
-                None
-            }
-        }
-    }
-
-    pub fn integer(&mut self, cx: &mut Cx, key: &'static str) -> Option<Spanned<i64>> {
-        let value = self.value(cx, key)?;
-        let path = self.key_path(key);
-        integer_value(cx, &path, value)
-    }
-
-    /// A number; integers are accepted where a float is expected (`target = 2`).
-    pub fn number(&mut self, cx: &mut Cx, key: &'static str) -> Option<Spanned<f64>> {
-        let value = self.value(cx, key)?;
-        let span = cx.span(value.span());
-        let parsed = match value.get_ref() {
-            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-                .ok()
-                .map(|n| n as f64),
-            _ => None,
+fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
+    for (name, value) in table.iter() {
+        let name_text = name.get_ref().as_ref();
+        let Some(key) = keys::children(section).find(|k| keys::leaf(k.path) == name_text) else {
+            let allowed: Vec<&str> = keys::children(section)
+                .map(|k| keys::leaf(k.path))
+                .collect();
+            unknown_key(cx, cx.span(name.span()), name_text, section, &allowed);
+            continue;
         };
-        match parsed {
-            Some(n) if n.is_finite() => Some(Spanned::new(n, span)),
-            _ => {
-                cx.wrong_type(&self.key_path(key), value, "a finite number");
-                None
-            }
+        if let Some(read) = read_value(cx, key, value, stack) {
+            stack.values.insert(key.path, read);
         }
     }
+}
 
-    /// A string, or a decimal number kept as written (for Kubernetes quantities like `cpu = 8`).
-    pub fn scalar_text(&mut self, cx: &mut Cx, key: &'static str) -> Option<Spanned<String>> {
-        let value = self.value(cx, key)?;
-        let path = self.key_path(key);
-        scalar_text_value(cx, &path, value)
+/// Reads one value by its key's type; `None` (reported) when the TOML type is wrong.
+fn read_value(
+    cx: &mut Cx,
+    key: &'static Key,
+    value: &TomlSpanned<DeValue<'_>>,
+    stack: &mut StackFile,
+) -> Option<Value> {
+    let path = key.path;
+    let span = cx.span(value.span());
+    match key.ty {
+        Ty::Table => {
+            let Some(table) = value.get_ref().as_table() else {
+                cx.wrong_type(path, value, "a table");
+                return None;
+            };
+            stack.sections.insert(path, span);
+            read_table(cx, table, path, stack);
+            None
+        }
+        Ty::Str | Ty::Enum(_) | Ty::Url(_) | Ty::DnsLabel | Ty::DnsSubdomain | Ty::Duration => {
+            string_value(cx, path, value).map(Value::Str)
+        }
+        Ty::Int | Ty::Port => integer_value(cx, path, value).map(Value::Int),
+        Ty::Num => number_value(cx, path, value).map(Value::Num),
+        Ty::Quantity => scalar_text_value(cx, path, value).map(Value::Str),
+        Ty::Strs => strings_value(cx, path, value).map(Value::Strs),
+        Ty::StrMap => {
+            let entries = entries(cx, path, value)?;
+            let pairs = entries
+                .into_iter()
+                .filter_map(|(name, v)| {
+                    let at = format!("{path}.{}", name.value);
+                    string_value(cx, &at, v).map(|s| (name, s))
+                })
+                .collect();
+            Some(Value::Pairs(pairs))
+        }
+        Ty::Listeners => {
+            let entries = entries(cx, path, value)?;
+            let listeners = entries
+                .into_iter()
+                .filter_map(|(name, v)| {
+                    let port = integer_value(cx, &format!("{path}.{}", name.value), v)?;
+                    Some(ListenerEntry { name, port })
+                })
+                .collect();
+            Some(Value::Listeners(listeners))
+        }
+        Ty::RequestLimit => Some(Value::RequestLimit(request_limit(cx, path, value)?)),
+        Ty::Tolerations => tolerations(cx, path, value).map(Value::Tolerations),
     }
+}
 
-    pub fn strings(&mut self, cx: &mut Cx, key: &'static str) -> Option<Vec<Spanned<String>>> {
-        let value = self.value(cx, key)?;
-        let path = self.key_path(key);
-        let Some(array) = value.get_ref().as_array() else {
-            cx.wrong_type(&path, value, "an array of strings");
-            return None;
+/// `cpu = "8"` means request and limit 8; `cpu = { request = "8", limit = "32" }` sets each.
+fn request_limit(
+    cx: &mut Cx,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<RequestLimit> {
+    let DeValue::Table(table) = value.get_ref() else {
+        let both = scalar_text_value(cx, path, value)?;
+        return Some(RequestLimit {
+            request: Some(both.clone()),
+            limit: Some(both),
+        });
+    };
+    let mut pair = RequestLimit::default();
+    for (name, inner) in table.iter() {
+        let at = format!("{path}.{}", name.get_ref());
+        match name.get_ref().as_ref() {
+            "request" => pair.request = scalar_text_value(cx, &at, inner),
+            "limit" => pair.limit = scalar_text_value(cx, &at, inner),
+            other => unknown_key(cx, cx.span(name.span()), other, path, &REQUEST_LIMIT_KEYS),
+        }
+    }
+    Some(pair)
+}
+
+/// The keys of a `{ request, limit }` table.
+pub const REQUEST_LIMIT_KEYS: [&str; 2] = ["request", "limit"];
+
+fn tolerations(
+    cx: &mut Cx,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Vec<Toleration>> {
+    let Some(items) = value.get_ref().as_array() else {
+        cx.wrong_type(path, value, "an array of tables");
+        return None;
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let Some(table) = item.get_ref().as_table() else {
+            cx.wrong_type(&at, item, "a table");
+            continue;
         };
-        let mut out = Vec::new();
-        for item in array.iter() {
-            match item.get_ref() {
-                DeValue::String(s) => out.push(Spanned::new(s.to_string(), cx.span(item.span()))),
-                _ => cx.wrong_type(&format!("{path}[]"), item, "a string"),
-            }
-        }
-        Some(out)
-    }
-
-    /// A sub-table, e.g. `[engine]` or an inline `{ request = "8" }`.
-    pub fn table(&mut self, cx: &mut Cx, key: &'static str) -> Option<Table<'t, 'i>> {
-        let value = self.value(cx, key)?;
-        let path = self.key_path(key);
-        match value.get_ref() {
-            DeValue::Table(t) => Some(Table::new(t, cx.span(value.span()), path)),
-            _ => {
-                cx.wrong_type(&path, value, "a table");
-                None
-            }
-        }
-    }
-
-    /// A table whose keys are user-chosen names (labels, listeners), in source order.
-    #[allow(clippy::type_complexity)]
-    pub fn entries(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-    ) -> Option<(String, Vec<(Spanned<String>, &'t TomlSpanned<DeValue<'i>>)>)> {
-        let value = self.value(cx, key)?;
-        let path = self.key_path(key);
-        let Some(table) = value.get_ref().as_table() else {
-            cx.wrong_type(&path, value, "a table");
-            return None;
+        let mut toleration = Toleration {
+            span: cx.span(item.span()),
+            key: None,
+            operator: None,
+            value: None,
+            effect: None,
+            toleration_seconds: None,
         };
-        let entries = table
+        for (name, inner) in table.iter() {
+            let field = format!("{at}.{}", name.get_ref());
+            match name.get_ref().as_ref() {
+                "key" => toleration.key = string_value(cx, &field, inner),
+                "operator" => toleration.operator = string_value(cx, &field, inner),
+                "value" => toleration.value = string_value(cx, &field, inner),
+                "effect" => toleration.effect = string_value(cx, &field, inner),
+                "toleration_seconds" => {
+                    toleration.toleration_seconds = integer_value(cx, &field, inner)
+                }
+                other => unknown_key(cx, cx.span(name.span()), other, &at, keys::TOLERATION_KEYS),
+            }
+        }
+        out.push(toleration);
+    }
+    Some(out)
+}
+
+/// A table whose keys are user-chosen names (labels, listeners, env), in source order.
+#[allow(clippy::type_complexity)]
+fn entries<'t, 'i>(
+    cx: &mut Cx,
+    path: &str,
+    value: &'t TomlSpanned<DeValue<'i>>,
+) -> Option<Vec<(Spanned<String>, &'t TomlSpanned<DeValue<'i>>)>> {
+    let Some(table) = value.get_ref().as_table() else {
+        cx.wrong_type(path, value, "a table");
+        return None;
+    };
+    Some(
+        table
             .iter()
             .map(|(k, v)| (Spanned::new(k.get_ref().to_string(), cx.span(k.span())), v))
-            .collect();
-        Some((path, entries))
-    }
+            .collect(),
+    )
+}
 
-    /// A table of string to string (labels, annotations).
-    pub fn string_map(
-        &mut self,
-        cx: &mut Cx,
-        key: &'static str,
-    ) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
-        let (path, entries) = self.entries(cx, key)?;
-        let mut out = Vec::new();
-        for (name, value) in entries {
-            match value.get_ref() {
-                DeValue::String(s) => {
-                    out.push((name, Spanned::new(s.to_string(), cx.span(value.span()))))
-                }
-                _ => cx.wrong_type(&format!("{path}.{}", name.value), value, "a string"),
-            }
-        }
-        Some(out)
-    }
-
-    /// Reports every key of this table that no getter asked for.
-    pub fn finish(self, cx: &mut Cx) {
-        for (key, _) in self.table.iter() {
-            let name = key.get_ref().as_ref();
-            if self.asked.contains(&name) {
-                continue;
-            }
-            let span = cx.span(key.span());
-            let where_ = if self.path.is_empty() {
-                "at the top level".to_owned()
-            } else {
-                format!("in [{}]", self.path)
-            };
-            let mut diagnostic = Diagnostic::error(
-                Code::UnknownKey,
-                Label::new(span, "unknown key"),
-                format!("unknown key `{name}` {where_}"),
-            );
-            diagnostic = match closest(name, &self.asked) {
-                Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
-                None => diagnostic.with_help(format!(
-                    "the keys allowed {where_} are: {}",
-                    self.asked.join(", ")
-                )),
-            };
-            cx.diagnostics.push(diagnostic);
+fn string_value(
+    cx: &mut Cx,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Spanned<String>> {
+    match value.get_ref() {
+        DeValue::String(s) => Some(Spanned::new(s.to_string(), cx.span(value.span()))),
+        _ => {
+            cx.wrong_type(path, value, "a string");
+            None
         }
     }
 }
 
-pub fn integer_value(
+fn strings_value(
+    cx: &mut Cx,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Vec<Spanned<String>>> {
+    let Some(array) = value.get_ref().as_array() else {
+        cx.wrong_type(path, value, "an array of strings");
+        return None;
+    };
+    Some(
+        array
+            .iter()
+            .filter_map(|item| string_value(cx, &format!("{path}[]"), item))
+            .collect(),
+    )
+}
+
+/// A number; integers are accepted where a float is expected (`target = 2`).
+fn number_value(cx: &mut Cx, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Option<Spanned<f64>> {
+    let parsed = match value.get_ref() {
+        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        _ => None,
+    };
+    match parsed {
+        Some(n) if n.is_finite() => Some(Spanned::new(n, cx.span(value.span()))),
+        _ => {
+            cx.wrong_type(path, value, "a finite number");
+            None
+        }
+    }
+}
+
+/// Reports a key that is not part of the format, with a "did you mean".
+fn unknown_key(cx: &mut Cx, span: Span, name: &str, section: &str, allowed: &[&str]) {
+    let where_ = if section.is_empty() {
+        "at the top level".to_owned()
+    } else {
+        format!("in [{section}]")
+    };
+    let diagnostic = Diagnostic::error(
+        Code::UnknownKey,
+        Label::new(span, "unknown key"),
+        format!("unknown key `{name}` {where_}"),
+    );
+    cx.diagnostics.push(match closest(name, allowed) {
+        Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
+        None => diagnostic.with_help(format!(
+            "the keys allowed {where_} are: {}",
+            allowed.join(", ")
+        )),
+    });
+}
+
+fn integer_value(
     cx: &mut Cx,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
@@ -249,7 +310,7 @@ pub fn integer_value(
     }
 }
 
-pub fn scalar_text_value(
+fn scalar_text_value(
     cx: &mut Cx,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,

@@ -35,14 +35,29 @@ const HELP: &str = "create the Secret outside Git (e.g. `kubectl create secret g
 --from-literal=akId=... --from-literal=akSecret=...`, or a SealedSecret / External Secrets \
 object) and put only its name in the stack: `[model] credentials = \"oss-secret\"`";
 
+/// The help for a credential in the server's environment or command line.
+const ENV_HELP: &str = "keep the value in a Secret created outside Git and reference it: \
+`[engine] secret_env = { NAME = \"<secret>/<key>\" }` (vLLM reads its API key from VLLM_API_KEY)";
+
+/// Where a table's keys are Secret references by design, so their names are not secrets.
+const REFERENCE_TABLES: [&str; 1] = ["engine.secret_env"];
+
+/// Command-line flags whose value is a credential.
+const CREDENTIAL_FLAGS: [&str; 4] = ["--api-key", "--hf-token", "--token", "--password"];
+
 /// Reports every secret-looking key or value; returns how many were found.
 pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
     let mut found = 0;
-    scan_table(cx, table, &mut found);
+    scan_table(cx, table, "", &mut found);
     found
 }
 
-fn scan_table(cx: &mut Cx, table: &DeTable<'_>, found: &mut usize) {
+fn scan_table(cx: &mut Cx, table: &DeTable<'_>, path: &str, found: &mut usize) {
+    let help = if path.starts_with("engine") {
+        ENV_HELP
+    } else {
+        HELP
+    };
     for (key, value) in table.iter() {
         let name = key.get_ref().as_ref();
         let normalized: String = name
@@ -50,11 +65,18 @@ fn scan_table(cx: &mut Cx, table: &DeTable<'_>, found: &mut usize) {
             .filter(|c| *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
             .collect();
-        if SECRET_KEYS.contains(&normalized.as_str()) {
+        let child = if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        let is_reference = REFERENCE_TABLES.contains(&path);
+        if !is_reference && SECRET_KEYS.contains(&normalized.as_str()) {
             report(
                 cx,
                 key.span(),
                 format!("the key `{name}` holds a credential"),
+                help,
             );
             *found += 1;
         } else if name == "credentials" && !value.get_ref().is_str() {
@@ -63,33 +85,66 @@ fn scan_table(cx: &mut Cx, table: &DeTable<'_>, found: &mut usize) {
                 key.span(),
                 "`credentials` must be the name of a Secret, not the credentials themselves"
                     .to_owned(),
+                HELP,
             );
             *found += 1;
         } else {
-            scan_value(cx, value, found);
+            scan_value(cx, value, &child, help, found);
         }
     }
 }
 
-fn scan_value(cx: &mut Cx, value: &TomlSpanned<DeValue<'_>>, found: &mut usize) {
+fn scan_value(
+    cx: &mut Cx,
+    value: &TomlSpanned<DeValue<'_>>,
+    path: &str,
+    help: &str,
+    found: &mut usize,
+) {
     match value.get_ref() {
         DeValue::String(s) => {
             if let Some(kind) = looks_like_secret(s) {
-                report(cx, value.span(), format!("this value looks like {kind}"));
+                report(
+                    cx,
+                    value.span(),
+                    format!("this value looks like {kind}"),
+                    help,
+                );
                 *found += 1;
             }
         }
         DeValue::Array(items) => {
             for item in items.iter() {
-                scan_value(cx, item, found);
+                let flag = item
+                    .get_ref()
+                    .as_str()
+                    .and_then(|s| CREDENTIAL_FLAGS.iter().find(|f| is_flag(s, f)));
+                match flag {
+                    Some(flag) => {
+                        report(
+                            cx,
+                            item.span(),
+                            format!("`{flag}` passes a credential on the command line"),
+                            ENV_HELP,
+                        );
+                        *found += 1;
+                    }
+                    None => scan_value(cx, item, path, help, found),
+                }
             }
         }
-        DeValue::Table(table) => scan_table(cx, table, found),
+        DeValue::Table(table) => scan_table(cx, table, path, found),
         _ => {}
     }
 }
 
-fn report(cx: &mut Cx, range: std::ops::Range<usize>, message: String) {
+/// `--flag` or `--flag=value`.
+fn is_flag(arg: &str, flag: &str) -> bool {
+    arg.strip_prefix(flag)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+}
+
+fn report(cx: &mut Cx, range: std::ops::Range<usize>, message: String, help: &str) {
     let span = cx.span(range);
     cx.diagnostics.push(
         Diagnostic::error(
@@ -97,7 +152,7 @@ fn report(cx: &mut Cx, range: std::ops::Range<usize>, message: String) {
             Label::new(span, "credential"),
             format!("{message}; stacks must not contain credentials"),
         )
-        .with_help(HELP),
+        .with_help(help.to_owned()),
     );
 }
 
@@ -124,8 +179,14 @@ fn looks_like_secret(s: &str) -> Option<&'static str> {
     if token("hf_", 30, alnum) {
         return Some("a Hugging Face token");
     }
-    if token("ghp_", 30, alnum) || token("github_pat_", 30, alnum) {
+    if ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"]
+        .iter()
+        .any(|p| token(p, 30, alnum))
+    {
         return Some("a GitHub token");
+    }
+    if token("sk-", 32, alnum) {
+        return Some("an API key (sk-...)");
     }
     if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") {
         return Some("a private key");
@@ -158,6 +219,15 @@ mod tests {
         assert!(looks_like_secret("hf_abcdefghijklmnopqrstuvwxyzABCDEF").is_some());
         assert!(looks_like_secret("http://user:pw@oss-cn-hangzhou.aliyuncs.com").is_some());
         assert!(looks_like_secret("-----BEGIN RSA PRIVATE KEY-----").is_some());
+        assert!(looks_like_secret("sk-proj-abcdefghijklmnopqrstuvwxyz0123456789").is_some());
+        assert!(looks_like_secret("ghs_abcdefghijklmnopqrstuvwxyz0123456789").is_some());
+    }
+
+    #[test]
+    fn credential_flags_match_with_or_without_a_value() {
+        assert!(is_flag("--api-key", "--api-key"));
+        assert!(is_flag("--api-key=x", "--api-key"));
+        assert!(!is_flag("--api-key-file", "--api-key"));
     }
 
     #[test]

@@ -24,8 +24,7 @@ const PREFIX: &str = "autoscaling.knative.dev/";
 const KPA: &str = "kpa.autoscaling.knative.dev";
 const HPA: &str = "hpa.autoscaling.knative.dev";
 
-const SECOND: i128 = 1_000_000_000;
-const HOUR: i128 = 3600 * SECOND;
+use crate::duration::{HOUR, SECOND, parse_go_duration};
 
 /// What a key's value must be.
 #[derive(Clone, Copy, Debug)]
@@ -571,66 +570,6 @@ fn parse_integer(value: &str) -> Result<i64, &'static str> {
         Ok(n) if n <= i64::from(i32::MAX) && n >= i64::from(i32::MIN) => Ok(n),
         _ => Err("is out of range; use an integer of at most 2147483647"),
     }
-}
-
-/// Go's `time.ParseDuration`: an optional sign, then one or more decimal numbers, each with a
-/// unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), or a bare `0`. Returns nanoseconds, or `None`
-/// where Go reports an error (including overflow of an `int64`).
-fn parse_go_duration(s: &str) -> Option<i128> {
-    let (negative, mut rest) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let limit = i128::from(i64::MAX) + i128::from(negative);
-    let mut total: i128 = 0;
-    while !rest.is_empty() {
-        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
-        let (whole, after) = rest.split_at(digits(rest));
-        let (fraction, after) = match after.strip_prefix('.') {
-            Some(after) => after.split_at(digits(after)),
-            None => ("", after),
-        };
-        if whole.is_empty() && fraction.is_empty() {
-            return None;
-        }
-        let unit_end = after
-            .find(|c: char| c == '.' || c.is_ascii_digit())
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_end);
-        let unit: i128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => SECOND,
-            "m" => 60 * SECOND,
-            "h" => HOUR,
-            _ => return None,
-        };
-        let whole: i128 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        let mut value = whole.checked_mul(unit)?;
-        // Go keeps the fraction's leading digits and truncates what is below a nanosecond.
-        let fraction = &fraction[..fraction.len().min(18)];
-        if !fraction.is_empty() {
-            let scale = 10_i128.pow(u32::try_from(fraction.len()).ok()?);
-            value += fraction.parse::<i128>().ok()? * unit / scale;
-        }
-        total = total.checked_add(value)?;
-        if total > limit {
-            return None;
-        }
-        rest = next;
-    }
-    Some(if negative { -total } else { total })
 }
 
 /// A bound in the unit a person would write it in (`0s`, `6s`, `1h`).

@@ -1,5 +1,5 @@
-//! Model storage: a static PersistentVolume on the OSS CSI driver and the claim that binds it.
-//! The volume is read through ossfs, so the weights are never copied into the image.
+//! `oss://`: a static PersistentVolume on the OSS CSI driver and the claim that selects it, as in
+//! the seed. The volume is read through ossfs, so the weights are never copied into the image.
 
 use std::collections::BTreeMap;
 
@@ -7,27 +7,28 @@ use k8s_openapi::api::core::v1::{
     CSIPersistentVolumeSource, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
     PersistentVolumeSpec, SecretReference, VolumeResourceRequirements,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use crate::k8s::{Object, ObjectRef, Sharing};
-use crate::resolve::{ModelSource, ResolvedStack};
+use super::{claim_id, storage_request, volume_id};
+use crate::k8s::{Object, Sharing};
+use crate::resolve::ResolvedStack;
+use crate::source::Spanned;
 
 pub const OSS_DRIVER: &str = "ossplugin.csi.alibabacloud.com";
 pub const OSS_STORAGE_CLASS: &str = "oss";
 /// The label the claim selects its volume by, as in Alibaba Cloud's static-volume examples.
 pub const PV_NAME_LABEL: &str = "alicloud-pvname";
 
-fn storage_request(size: &str) -> BTreeMap<String, Quantity> {
-    BTreeMap::from([("storage".to_owned(), Quantity(size.to_owned()))])
-}
-
-pub fn persistent_volume(stack: &ResolvedStack) -> anyhow::Result<Object> {
+pub fn persistent_volume(
+    stack: &ResolvedStack,
+    bucket: &Spanned<String>,
+    path: &Spanned<String>,
+) -> anyhow::Result<Object> {
     let m = &stack.model;
     let name = &m.volume.value;
-    let ModelSource::Oss { bucket, path } = &m.source;
+    let endpoint = m.endpoint.as_ref().map_or("", |e| e.value.as_str());
     let pv = PersistentVolume {
-        metadata: super::metadata(name, None, [(PV_NAME_LABEL, name.as_str())]),
+        metadata: super::super::metadata(name, None, [(PV_NAME_LABEL, name.as_str())]),
         spec: Some(PersistentVolumeSpec {
             capacity: Some(storage_request(&m.size.value)),
             access_modes: Some(vec!["ReadWriteMany".to_owned()]),
@@ -43,7 +44,7 @@ pub fn persistent_volume(stack: &ResolvedStack) -> anyhow::Result<Object> {
                 }),
                 volume_attributes: Some(BTreeMap::from([
                     ("bucket".to_owned(), bucket.value.clone()),
-                    ("url".to_owned(), m.endpoint.value.clone()),
+                    ("url".to_owned(), endpoint.to_owned()),
                     ("path".to_owned(), path.value.clone()),
                 ])),
                 ..CSIPersistentVolumeSource::default()
@@ -52,18 +53,14 @@ pub fn persistent_volume(stack: &ResolvedStack) -> anyhow::Result<Object> {
         }),
         ..PersistentVolume::default()
     };
-    let id = ObjectRef {
-        api_version: "v1".to_owned(),
-        kind: "PersistentVolume".to_owned(),
-        namespace: None,
-        name: name.clone(),
-    };
-    let ModelSource::Oss { bucket, path } = &m.source;
-    Ok(Object::new(id, &pv, m.span, Sharing::Shared)?
+    Ok(Object::new(volume_id(stack), &pv, m.span, Sharing::Shared)?
         .with_origin("/spec/capacity", m.size.span)
         .with_origin("/spec/csi/volumeAttributes/bucket", bucket.span)
         .with_origin("/spec/csi/volumeAttributes/path", path.span)
-        .with_origin("/spec/csi/volumeAttributes/url", m.endpoint.span)
+        .with_origin(
+            "/spec/csi/volumeAttributes/url",
+            m.endpoint.as_ref().map_or(m.span, |e| e.span),
+        )
         .with_origin(
             "/spec/csi/nodePublishSecretRef",
             m.credentials.as_ref().map_or(m.span, |c| c.span),
@@ -75,7 +72,7 @@ pub fn persistent_volume_claim(stack: &ResolvedStack) -> anyhow::Result<Object> 
     let name = &m.volume.value;
     let namespace = &stack.service.namespace.value;
     let pvc = PersistentVolumeClaim {
-        metadata: super::metadata(name, Some(namespace), []),
+        metadata: super::super::metadata(name, Some(namespace), []),
         spec: Some(PersistentVolumeClaimSpec {
             access_modes: Some(vec!["ReadWriteMany".to_owned()]),
             storage_class_name: Some(OSS_STORAGE_CLASS.to_owned()),
@@ -91,11 +88,6 @@ pub fn persistent_volume_claim(stack: &ResolvedStack) -> anyhow::Result<Object> 
         }),
         ..PersistentVolumeClaim::default()
     };
-    let id = ObjectRef {
-        api_version: "v1".to_owned(),
-        kind: "PersistentVolumeClaim".to_owned(),
-        namespace: Some(namespace.clone()),
-        name: name.clone(),
-    };
-    Ok(Object::new(id, &pvc, m.span, Sharing::Shared)?.with_origin("/spec/resources", m.size.span))
+    Ok(Object::new(claim_id(stack), &pvc, m.span, Sharing::Shared)?
+        .with_origin("/spec/resources", m.size.span))
 }

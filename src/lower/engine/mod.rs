@@ -1,0 +1,94 @@
+//! The model servers inferstack knows, one file each, behind one small trait: how the server is
+//! started, which flags inferstack sets from stack keys, and where it reports health.
+
+mod custom;
+mod sglang;
+mod vllm;
+
+use crate::diag::Diagnostic;
+use crate::resolve::ResolvedStack;
+
+/// The container's `command` and `args`; the server is started directly, without `sh -c`, so
+/// every flag is its own list item and nothing is re-parsed by a shell.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Launch {
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+}
+
+/// One model server.
+pub trait Engine: Sync {
+    /// The `engine.kind` value.
+    fn kind(&self) -> &'static str;
+    /// The container's name in the Knative Service.
+    fn container_name(&self) -> &'static str;
+    /// The HTTP path that answers 200 once the model is loaded, for the probes.
+    fn health_path(&self) -> Option<&'static str>;
+    /// Flags inferstack sets, with the stack key each comes from; `extra_args` may not repeat
+    /// them.
+    fn managed_flags(&self) -> &'static [(&'static str, &'static str)];
+    /// `engine.dtype` values the server accepts.
+    fn dtypes(&self) -> &'static [&'static str];
+    /// The command line; a `custom` template that does not render gives its diagnostics.
+    fn launch(&self, stack: &ResolvedStack) -> Result<Launch, Vec<Diagnostic>>;
+}
+
+/// Every engine, in the order `engine.kind` lists them.
+pub const ENGINES: [&dyn Engine; 3] = [&vllm::Vllm, &sglang::Sglang, &custom::Custom];
+
+/// The engine of an `engine.kind` value, if it is one.
+pub fn by_kind(kind: &str) -> Option<&'static dyn Engine> {
+    ENGINES.iter().copied().find(|e| e.kind() == kind)
+}
+
+/// The stack's engine; the stack rules have rejected unknown kinds before lowering.
+pub fn of(stack: &ResolvedStack) -> anyhow::Result<&'static dyn Engine> {
+    by_kind(&stack.engine.kind.value)
+        .ok_or_else(|| anyhow::anyhow!("unknown engine `{}`", stack.engine.kind.value))
+}
+
+/// The model argument for servers that take a path or a hub id: the mounted directory with the
+/// trailing slash that is part of the served model name clients send (`"model": ".../"`), as
+/// in the seed, or `ORG/NAME` for the hub.
+pub fn model_argument(stack: &ResolvedStack) -> String {
+    if stack.model.source.is_mounted() {
+        format!("{}/", stack.model.path())
+    } else {
+        stack.model.path()
+    }
+}
+
+/// The tensor parallel size: the key, or every GPU when there is more than one. Without it the
+/// server uses one GPU and the rest of the paid GPUs sit idle.
+pub fn tensor_parallel_size(stack: &ResolvedStack) -> Option<i64> {
+    match &stack.engine.tensor_parallel_size {
+        Some(tp) => Some(tp.value),
+        None if stack.resources.gpus.value > 1 => Some(stack.resources.gpus.value),
+        None => None,
+    }
+}
+
+/// Appends `flag value` pairs, then the user's extra arguments: the shared tail of the servers
+/// that take flags.
+pub struct Args(pub Vec<String>);
+
+impl Args {
+    pub fn flag(&mut self, name: &str, value: impl ToString) -> &mut Args {
+        self.0.push(name.to_owned());
+        self.0.push(value.to_string());
+        self
+    }
+
+    pub fn flag_opt(&mut self, name: &str, value: Option<impl ToString>) -> &mut Args {
+        if let Some(value) = value {
+            self.flag(name, value);
+        }
+        self
+    }
+
+    pub fn extra(mut self, stack: &ResolvedStack) -> Vec<String> {
+        self.0
+            .extend(stack.engine.extra_args.iter().map(|a| a.value.clone()));
+        self.0
+    }
+}

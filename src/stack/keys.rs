@@ -1,0 +1,578 @@
+//! Every key of the stack format, defined once. The reader takes each key's TOML type from here,
+//! `inferstack schema` generates the JSON Schema from it, `resolve` takes literal defaults from
+//! it, and the README's stack reference is generated from it (a test keeps the README equal).
+//! Adding a key is one entry here, then its use in `resolve` and `lower`.
+
+/// How a key is written in TOML, which decides how it is read and its JSON Schema.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Ty {
+    /// A `[section]`.
+    Table,
+    Str,
+    /// A string from a closed set.
+    Enum(&'static [&'static str]),
+    /// A DNS-1123 label (Kubernetes object names, namespaces).
+    DnsLabel,
+    /// A DNS-1123 subdomain (Secret, class and ServiceAccount names).
+    DnsSubdomain,
+    /// A Go-style duration string (`300s`, `30m`, `1h30m`).
+    Duration,
+    Int,
+    /// A TCP port, 1 to 65535.
+    Port,
+    /// A URL with one of these schemes.
+    Url(&'static [&'static str]),
+    /// A number; integers are accepted.
+    Num,
+    /// A Kubernetes quantity: a string, or a decimal number kept as written.
+    Quantity,
+    /// A quantity meaning request and limit, or `{ request, limit }`.
+    RequestLimit,
+    /// A table of user-chosen names to strings, in source order.
+    StrMap,
+    /// An array of strings.
+    Strs,
+    /// A table of listener names to ports.
+    Listeners,
+    /// An array of Kubernetes tolerations (`{ key, operator, value, effect, toleration_seconds }`).
+    Tolerations,
+}
+
+/// What an absent key means.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Absent {
+    /// The stack cannot compile without it.
+    Required,
+    /// Absent means absent: nothing is emitted for it.
+    Unset,
+    /// A literal string default, used by `resolve`.
+    Str(&'static str),
+    /// A literal integer default, used by `resolve`.
+    Int(i64),
+    /// A default computed from other keys, described for the reference.
+    Derived(&'static str),
+}
+
+/// One key: its dotted path, TOML type, default, how the reference names its type, and what it
+/// becomes in the output.
+#[derive(Clone, Copy, Debug)]
+pub struct Key {
+    pub path: &'static str,
+    pub ty: Ty,
+    pub default: Absent,
+    /// The type as the README's reference writes it, when more precise than the TOML type.
+    pub shape: &'static str,
+    pub doc: &'static str,
+}
+
+const fn key(
+    path: &'static str,
+    ty: Ty,
+    default: Absent,
+    shape: &'static str,
+    doc: &'static str,
+) -> Key {
+    Key {
+        path,
+        ty,
+        default,
+        shape,
+        doc,
+    }
+}
+
+/// The schemes `model.source` takes; `resolve::source` has one module for each.
+pub const SOURCE_SCHEMES: &[&str] = &["oss", "s3", "gs", "pvc", "hf"];
+pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
+pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
+pub const METRICS: &[&str] = &["concurrency", "rps"];
+pub const IDENTITIES: &[&str] = &["driver", "pod"];
+/// Gateway implementations that need different output.
+pub const PROVIDERS: &[&str] = &[
+    "generic",
+    "envoy-gateway",
+    "istio",
+    "kgateway",
+    "gke",
+    "ack",
+];
+/// The keys of one toleration, as Kubernetes names them (snake_case for `tolerationSeconds`).
+pub const TOLERATION_KEYS: &[&str] = &["key", "operator", "value", "effect", "toleration_seconds"];
+
+use Absent::{Derived, Int, Required, Str, Unset};
+
+/// The whole format, sections first within each group, in the order the reference lists them.
+pub const KEYS: &[Key] = &[
+    key(
+        "profile",
+        Ty::Enum(PROFILES),
+        Str("ack"),
+        "",
+        "Which platform conventions to emit; see [Profiles](#profiles). `--profile` on `build` and `check` overrides it.",
+    ),
+    key(
+        "service",
+        Ty::Table,
+        Required,
+        "",
+        "The Knative Service's identity.",
+    ),
+    key(
+        "service.name",
+        Ty::DnsLabel,
+        Required,
+        "",
+        "The Knative Service name.",
+    ),
+    key(
+        "service.namespace",
+        Ty::DnsLabel,
+        Str("default"),
+        "",
+        "The namespace of the Service, its claim and its Inference Extension objects.",
+    ),
+    key(
+        "service.labels",
+        Ty::StrMap,
+        Derived("`{}`"),
+        "",
+        "Labels on the Service and on its pod template.",
+    ),
+    key(
+        "model",
+        Ty::Table,
+        Required,
+        "",
+        "What to serve and where its weights live.",
+    ),
+    key(
+        "model.source",
+        Ty::Url(SOURCE_SCHEMES),
+        Required,
+        "`oss://`, `s3://`, `gs://`, `pvc://` or `hf://` URL",
+        "Where the weights are; see [Model sources](#model-sources). Any other scheme is an error listing these.",
+    ),
+    key(
+        "model.name",
+        Ty::Str,
+        Derived("last segment of `source`"),
+        "directory name",
+        "The mount path `/models/<name>` and the served model name. For mounted sources vLLM and SGLang get `--model /models/<name>/`; the trailing slash is part of the model name clients send.",
+    ),
+    key(
+        "model.size",
+        Ty::Quantity,
+        Str("30Gi"),
+        "",
+        "The PV's capacity and the claim's request (`oss://`, `s3://`, `gs://`); the buckets do not enforce it. The hub cache's size limit for `hf://`.",
+    ),
+    key(
+        "model.endpoint",
+        Ty::Str,
+        Unset,
+        "http(s) URL",
+        "`oss://` only, and required there: the PV's `volumeAttributes.url`. A public `*.aliyuncs.com` endpoint gives the warning `public-endpoint`.",
+    ),
+    key(
+        "model.region",
+        Ty::Str,
+        Unset,
+        "AWS region",
+        "`s3://` only: the bucket's region, as the mount option `region <region>`. Without it Mountpoint uses the node's region.",
+    ),
+    key(
+        "model.credentials",
+        Ty::DnsSubdomain,
+        Unset,
+        "Secret name",
+        "`oss://`: the PV's `nodePublishSecretRef` (keys `akId`, `akSecret`). `hf://`: the Secret whose key `token` becomes `HF_TOKEN`. Mountpoint for S3 and Cloud Storage FUSE take no per-volume Secret, so it is an error there (`unusable-credentials`).",
+    ),
+    key(
+        "model.revision",
+        Ty::Str,
+        Unset,
+        "40-hex commit",
+        "`hf://` only: the commit to download (`--revision`). `hf://ORG/NAME@REV` sets it too. Leaving a hub model unpinned gives the warning `unpinned-revision`.",
+    ),
+    key(
+        "model.identity",
+        Ty::Enum(IDENTITIES),
+        Str("driver"),
+        "",
+        "`s3://` only: whose IAM identity reads the bucket, the PV's `authenticationSource`. `driver`: the CSI driver's (IRSA, its `aws-secret`, or the instance profile). `pod`: the pod's ServiceAccount (IRSA), which then must be set in `scheduling.service_account`.",
+    ),
+    key(
+        "model.volume",
+        Ty::DnsLabel,
+        Str("llm-model"),
+        "",
+        "The name of the PV, the claim and the pod volume. Stacks that read the same bucket path may share it; otherwise give each stack its own. For `pvc://` the claim is the user's and this is only the pod volume's name.",
+    ),
+    key("engine", Ty::Table, Required, "", "The model server."),
+    key(
+        "engine.kind",
+        Ty::Enum(ENGINES),
+        Str("vllm"),
+        "",
+        "The model server: its command line, health endpoints and managed flags; see [Engines](#engines).",
+    ),
+    key(
+        "engine.image",
+        Ty::Str,
+        Required,
+        "image reference",
+        "The container image.",
+    ),
+    key(
+        "engine.port",
+        Ty::Port,
+        Int(8080),
+        "1-65535",
+        "The server's port, the container port and the probes' port. The ports Knative's webhook reserves (8008, 8012, 8013, 8022, 9090, 9091) and the queue-proxy's TLS port 8112 are rejected.",
+    ),
+    key(
+        "engine.max_model_len",
+        Ty::Int,
+        Unset,
+        "integer > 0",
+        "vLLM `--max-model-len`, SGLang `--context-length`.",
+    ),
+    key(
+        "engine.gpu_memory_utilization",
+        Ty::Num,
+        Unset,
+        "number in (0, 1]",
+        "vLLM `--gpu-memory-utilization`, SGLang `--mem-fraction-static`.",
+    ),
+    key(
+        "engine.dtype",
+        Ty::Enum(&["auto", "half", "float16", "bfloat16", "float", "float32"]),
+        Unset,
+        "",
+        "`--dtype` (vLLM and SGLang).",
+    ),
+    key(
+        "engine.tensor_parallel_size",
+        Ty::Int,
+        Derived("`resources.gpus` when it is more than 1"),
+        "integer >= 1",
+        "vLLM `--tensor-parallel-size`, SGLang `--tp-size`. A value above `gpus` is an error; a value below it is a warning, because the other GPUs would sit idle.",
+    ),
+    key(
+        "engine.extra_args",
+        Ty::Strs,
+        Derived("`[]`"),
+        "",
+        "Appended to the engine's arguments. Flags that inferstack sets itself (`--port`, `--model`, ...) are rejected here, and so are flags that carry a key (`--api-key`).",
+    ),
+    key(
+        "engine.command",
+        Ty::Strs,
+        Unset,
+        "minijinja templates",
+        "`custom` only, and required there: the container command. Each item is a template over the resolved stack; see [Engines](#engines).",
+    ),
+    key(
+        "engine.args",
+        Ty::Strs,
+        Derived("`[]`"),
+        "minijinja templates",
+        "`custom` only: the container arguments, templates like `command`.",
+    ),
+    key(
+        "engine.health_path",
+        Ty::Str,
+        Derived("`/health` (vLLM, SGLang); none for `custom`"),
+        "absolute HTTP path",
+        "The HTTP path of the startup, readiness and liveness probes. Without one (`custom`) the probes open a TCP connection to the port.",
+    ),
+    key(
+        "engine.env",
+        Ty::StrMap,
+        Derived("`{}`"),
+        "table of strings",
+        "Container environment variables, in the order written. Values that look like tokens are refused.",
+    ),
+    key(
+        "engine.secret_env",
+        Ty::StrMap,
+        Derived("`{}`"),
+        "table of `\"secret/key\"`",
+        "Environment variables read from Secrets (`valueFrom.secretKeyRef`): `HF_TOKEN = \"hf-token/token\"`. Only the reference is written.",
+    ),
+    key(
+        "engine.shm",
+        Ty::Quantity,
+        Derived("`\"16Gi\"` when `resources.gpus` > 1, else none"),
+        "quantity",
+        "A memory-backed `emptyDir` mounted at `/dev/shm` with this size limit. The container runtime's 64Mi breaks NCCL under tensor parallelism. It counts against the memory limit.",
+    ),
+    key(
+        "engine.startup_timeout",
+        Ty::Duration,
+        Str("10m"),
+        "duration",
+        "How long the model may take to load: a startup probe whose `failureThreshold × periodSeconds` covers it, and Knative's `serving.knative.dev/progress-deadline` (Knative's default is 600 s).",
+    ),
+    key(
+        "engine.request_timeout",
+        Ty::Duration,
+        Str("300s"),
+        "duration",
+        "The longest request or stream the whole path allows: the revision's `timeoutSeconds` (with `config-defaults` `max-revision-timeout-seconds` raised above 600 s), the HTTPRoute timeout, and `config-gateway`'s route timeouts.",
+    ),
+    key(
+        "resources",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "What one replica asks the scheduler for.",
+    ),
+    key(
+        "resources.gpus",
+        Ty::Int,
+        Int(1),
+        "integer 0-1024",
+        "The GPU request and limit. 0 means a CPU-only server.",
+    ),
+    key(
+        "resources.gpu_resource",
+        Ty::Str,
+        Str("nvidia.com/gpu"),
+        "extended resource name",
+        "The resource name used for GPUs.",
+    ),
+    key(
+        "resources.gpu_product",
+        Ty::Str,
+        Unset,
+        "label value",
+        "Schedules on that GPU model: the node selector `nvidia.com/gpu.product`, the label NVIDIA's GPU feature discovery sets (`NVIDIA-H100-80GB-HBM3`).",
+    ),
+    key(
+        "resources.cpu",
+        Ty::RequestLimit,
+        Unset,
+        "quantity, or `{ request, limit }`",
+        "Container CPU request and limit. A plain value sets both. A request above its limit is an error.",
+    ),
+    key(
+        "resources.memory",
+        Ty::RequestLimit,
+        Unset,
+        "quantity, or `{ request, limit }`",
+        "Container memory request and limit, like `cpu`.",
+    ),
+    key(
+        "scaling",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "Knative Pod Autoscaler settings.",
+    ),
+    key(
+        "scaling.metric",
+        Ty::Enum(METRICS),
+        Str("concurrency"),
+        "",
+        "`autoscaling.knative.dev/metric`, for the Knative Pod Autoscaler.",
+    ),
+    key(
+        "scaling.target",
+        Ty::Num,
+        Derived("Knative's"),
+        "number >= 0.01",
+        "`autoscaling.knative.dev/target`.",
+    ),
+    key(
+        "scaling.min",
+        Ty::Int,
+        Int(1),
+        "integer >= 0",
+        "`autoscaling.knative.dev/min-scale`. One replica stays warm because loading a model takes minutes.",
+    ),
+    key(
+        "scaling.max",
+        Ty::Int,
+        Int(1),
+        "integer >= 0",
+        "`autoscaling.knative.dev/max-scale`. 0 means unbounded. The default caps GPU spend. `min > max` is an error.",
+    ),
+    key(
+        "scheduling",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "Where and as whom the pods run. Each key that needs a Knative flag turns it on in the emitted `config-features`; see [Knative flags](#knative-flags).",
+    ),
+    key(
+        "scheduling.node_selector",
+        Ty::StrMap,
+        Derived("`{}`"),
+        "table of label values",
+        "The pod's `nodeSelector` (flag `kubernetes.podspec-nodeselector`), merged with `resources.gpu_product`.",
+    ),
+    key(
+        "scheduling.tolerations",
+        Ty::Tolerations,
+        Derived("`[]`"),
+        "array of `{ key, operator, value, effect, toleration_seconds }`",
+        "The pod's `tolerations` (flag `kubernetes.podspec-tolerations`). `operator` is `Equal` or `Exists`; `effect` is `NoSchedule`, `PreferNoSchedule`, `NoExecute` or empty.",
+    ),
+    key(
+        "scheduling.runtime_class",
+        Ty::DnsSubdomain,
+        Unset,
+        "RuntimeClass name",
+        "The pod's `runtimeClassName` (flag `kubernetes.podspec-runtimeclassname`), e.g. `nvidia`.",
+    ),
+    key(
+        "scheduling.priority_class",
+        Ty::DnsSubdomain,
+        Unset,
+        "PriorityClass name",
+        "The pod's `priorityClassName` (flag `kubernetes.podspec-priorityclassname`).",
+    ),
+    key(
+        "scheduling.service_account",
+        Ty::DnsSubdomain,
+        Unset,
+        "ServiceAccount name",
+        "The pod's `serviceAccountName`: the identity for IRSA (`s3://` with `identity = \"pod\"`) and GKE Workload Identity (`gs://`).",
+    ),
+    key(
+        "scheduling.image_pull_secrets",
+        Ty::Strs,
+        Derived("`[]`"),
+        "array of Secret names",
+        "The pod's `imagePullSecrets`.",
+    ),
+    key(
+        "gateway",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "The shared Gateway the service is reached through.",
+    ),
+    key(
+        "gateway.name",
+        Ty::DnsSubdomain,
+        Str("knative-gateway"),
+        "",
+        "The Gateway name.",
+    ),
+    key(
+        "gateway.namespace",
+        Ty::DnsLabel,
+        Str("knative-serving"),
+        "",
+        "The Gateway namespace.",
+    ),
+    key(
+        "gateway.class",
+        Ty::DnsSubdomain,
+        Derived("the profile's (`\"ack-gateway\"`)"),
+        "",
+        "`gatewayClassName`.",
+    ),
+    key(
+        "gateway.provider",
+        Ty::Enum(PROVIDERS),
+        Derived("`ack` (`generic` under `gateway-api`)"),
+        "",
+        "The Gateway implementation, for the output that differs between them (route timeouts).",
+    ),
+    key(
+        "gateway.listeners",
+        Ty::Listeners,
+        Derived("`{ default = 80 }`"),
+        "table `name = port`",
+        "HTTP listeners that accept routes from all namespaces (Knative creates the HTTPRoutes in each service's namespace). Names must be unique, and so must ports.",
+    ),
+    key(
+        "inference",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "How the inference gateway treats this service.",
+    ),
+    key(
+        "inference.priority",
+        Ty::Int,
+        Unset,
+        "integer",
+        "`knative.aliyun.com/ai-gateway-inference-priority` under `ack`; the InferenceObjective's `priority` under the explicit profiles. Higher is more critical.",
+    ),
+    key(
+        "inference.listener",
+        Ty::Str,
+        Derived("the last listener"),
+        "listener name",
+        "The Gateway listener the HTTPRoute attaches to (explicit profiles). It must be a listener of `[gateway]`.",
+    ),
+    key(
+        "inference.timeout",
+        Ty::Str,
+        Derived("`engine.request_timeout`; none for `gke`"),
+        "Gateway API duration",
+        "The HTTPRoute's request timeout (explicit profiles). Shorter than `engine.request_timeout` is an error. GKE rejects route timeouts, so setting one with `provider = \"gke\"` is an error.",
+    ),
+    key(
+        "inference.epp_image",
+        Ty::Str,
+        Derived("pinned per profile"),
+        "image reference",
+        "The endpoint picker's image (explicit profiles).",
+    ),
+];
+
+/// The definition of a key. Every path the code asks for is in [`KEYS`]; asking for another is
+/// a programming error that the tests catch.
+pub fn lookup(path: &str) -> &'static Key {
+    KEYS.iter()
+        .find(|k| k.path == path)
+        .unwrap_or_else(|| panic!("`{path}` is not a stack key"))
+}
+
+/// The keys directly inside a section (`""` for the top level).
+pub fn children(section: &str) -> impl Iterator<Item = &'static Key> + '_ {
+    KEYS.iter().filter(move |k| parent(k.path) == section)
+}
+
+/// The section of a path (`engine` for `engine.shm`, `""` for `profile`).
+pub fn parent(path: &str) -> &str {
+    path.rsplit_once('.').map_or("", |(p, _)| p)
+}
+
+/// The key's own name (`shm` for `engine.shm`).
+pub fn leaf(path: &str) -> &str {
+    path.rsplit_once('.').map_or(path, |(_, l)| l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_unique_and_every_key_has_its_section() {
+        for (i, k) in KEYS.iter().enumerate() {
+            assert!(
+                KEYS[..i].iter().all(|o| o.path != k.path),
+                "{} twice",
+                k.path
+            );
+            let section = parent(k.path);
+            if !section.is_empty() {
+                assert_eq!(lookup(section).ty, Ty::Table, "{}", k.path);
+            }
+            assert!(!k.doc.is_empty(), "{} has no doc", k.path);
+        }
+    }
+
+    #[test]
+    fn children_are_the_keys_of_a_section() {
+        let engine: Vec<&str> = children("engine").map(|k| leaf(k.path)).collect();
+        assert!(engine.contains(&"shm") && engine.contains(&"kind"));
+        assert!(children("").any(|k| k.path == "profile"));
+    }
+}

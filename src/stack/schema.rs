@@ -1,0 +1,234 @@
+//! What the key table ([`super::keys`]) says, for people and editors: the stack's JSON Schema
+//! (`inferstack schema`) and the README's stack reference table. Both are generated, so they
+//! cannot drift from what the reader accepts.
+
+use serde_json::{Map, Value, json};
+
+use super::keys::{self, Absent, KEYS, Key, TOLERATION_KEYS, Ty};
+use super::reader::REQUEST_LIMIT_KEYS;
+
+/// A Go duration as `time.ParseDuration` reads it (the stack rules say what is wrong precisely).
+const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$";
+
+/// The JSON Schema (draft-07) of the stack format.
+pub fn json_schema() -> Value {
+    let mut root = section_schema("");
+    let root_map = root.as_object_mut().expect("a section is an object");
+    let mut out = Map::new();
+    out.insert(
+        "$schema".into(),
+        json!("http://json-schema.org/draft-07/schema#"),
+    );
+    out.insert(
+        "$id".into(),
+        json!("https://inferstack.dev/schemas/stack.schema.json"),
+    );
+    out.insert("title".into(), json!("inferstack stack"));
+    out.insert(
+        "description".into(),
+        json!(
+            "One LLM inference service: a Knative Service running a model server, behind the Gateway API, with its model read from object storage, a claim or the Hugging Face hub."
+        ),
+    );
+    out.extend(std::mem::take(root_map));
+    out.insert("definitions".into(), definitions());
+    Value::Object(out)
+}
+
+fn definitions() -> Value {
+    json!({
+        "dnsLabel": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+            "maxLength": 63
+        },
+        "dnsSubdomain": {
+            "type": "string",
+            "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+            "maxLength": 253
+        },
+        "quantity": {
+            "description": "A Kubernetes quantity: \"8\", \"500m\", \"32Gi\"; a bare number is accepted.",
+            "oneOf": [
+                {
+                    "type": "string",
+                    "pattern": "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+                },
+                { "type": "number", "minimum": 0 }
+            ]
+        },
+        "requestLimit": {
+            "description": "One value for both request and limit, or a table with each.",
+            "oneOf": [
+                { "$ref": "#/definitions/quantity" },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": REQUEST_LIMIT_KEYS
+                        .iter()
+                        .map(|k| ((*k).to_owned(), json!({ "$ref": "#/definitions/quantity" })))
+                        .collect::<Map<String, Value>>()
+                }
+            ]
+        }
+    })
+}
+
+fn section_schema(section: &str) -> Value {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for key in keys::children(section) {
+        let name = keys::leaf(key.path);
+        if key.default == Absent::Required {
+            required.push(name);
+        }
+        properties.insert(name.to_owned(), key_schema(key));
+    }
+    let mut schema = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": properties,
+    });
+    if !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    schema
+}
+
+fn key_schema(key: &Key) -> Value {
+    let mut schema = match key.ty {
+        Ty::Table => section_schema(key.path),
+        Ty::Str => json!({ "type": "string" }),
+        Ty::Enum(choices) => json!({ "type": "string", "enum": choices }),
+        Ty::DnsLabel => json!({ "$ref": "#/definitions/dnsLabel" }),
+        Ty::DnsSubdomain => json!({ "$ref": "#/definitions/dnsSubdomain" }),
+        Ty::Duration => json!({ "type": "string", "pattern": DURATION_PATTERN }),
+        Ty::Int => json!({ "type": "integer" }),
+        Ty::Port => json!({ "type": "integer", "minimum": 1, "maximum": 65535 }),
+        Ty::Url(schemes) => json!({
+            "type": "string",
+            "pattern": format!("^({})://.+$", schemes.join("|"))
+        }),
+        Ty::Num => json!({ "type": "number" }),
+        Ty::Quantity => json!({ "$ref": "#/definitions/quantity" }),
+        Ty::RequestLimit => json!({ "$ref": "#/definitions/requestLimit" }),
+        Ty::StrMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        Ty::Strs => json!({ "type": "array", "items": { "type": "string" } }),
+        Ty::Listeners => json!({
+            "type": "object",
+            "additionalProperties": { "type": "integer", "minimum": 1, "maximum": 65535 }
+        }),
+        Ty::Tolerations => json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": TOLERATION_KEYS.iter().map(|k| {
+                    let schema = match *k {
+                        "operator" => json!({ "type": "string", "enum": ["Equal", "Exists"] }),
+                        "effect" => json!({
+                            "type": "string",
+                            "enum": ["", "NoSchedule", "PreferNoSchedule", "NoExecute"]
+                        }),
+                        "toleration_seconds" => json!({ "type": "integer" }),
+                        _ => json!({ "type": "string" }),
+                    };
+                    ((*k).to_owned(), schema)
+                }).collect::<Map<String, Value>>()
+            }
+        }),
+    };
+    let description = match default_text(key.default) {
+        Some(default) if key.ty != Ty::Table => format!("{} Default: {default}.", key.doc),
+        _ => key.doc.to_owned(),
+    };
+    let description = description.replace('`', "");
+    // A `$ref` sibling is ignored by draft-07, so the description wraps it.
+    if schema.get("$ref").is_some() {
+        schema = json!({ "allOf": [schema] });
+    }
+    schema["description"] = json!(description);
+    schema
+}
+
+fn default_text(default: Absent) -> Option<String> {
+    match default {
+        Absent::Required => None,
+        Absent::Unset => Some("unset".to_owned()),
+        Absent::Str(s) => Some(format!("`\"{s}\"`")),
+        Absent::Int(n) => Some(format!("`{n}`")),
+        Absent::Derived(text) => Some(text.to_owned()),
+    }
+}
+
+fn type_text(key: &Key) -> String {
+    if !key.shape.is_empty() {
+        return key.shape.to_owned();
+    }
+    match key.ty {
+        Ty::Enum(choices) => choices
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Ty::DnsLabel => "DNS-1123 label".to_owned(),
+        Ty::DnsSubdomain => "DNS-1123 subdomain".to_owned(),
+        Ty::Duration => "duration".to_owned(),
+        Ty::Quantity => "quantity".to_owned(),
+        Ty::Int => "integer".to_owned(),
+        Ty::Port => "1-65535".to_owned(),
+        Ty::Url(schemes) => schemes
+            .iter()
+            .map(|s| format!("`{s}://`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Ty::Num => "number".to_owned(),
+        Ty::StrMap => "table of strings".to_owned(),
+        Ty::Strs => "array of strings".to_owned(),
+        Ty::Str | Ty::Table | Ty::RequestLimit | Ty::Listeners | Ty::Tolerations => {
+            "string".to_owned()
+        }
+    }
+}
+
+/// The README's stack reference: one row per key, sections left out.
+pub fn reference_table() -> String {
+    let mut out = String::from("| key | type | default | becomes |\n|---|---|---|---|\n");
+    for key in KEYS.iter().filter(|k| k.ty != Ty::Table) {
+        let default = default_text(key.default).unwrap_or_else(|| "required".to_owned());
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            key.path,
+            type_text(key),
+            default,
+            key.doc
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_has_every_key_and_requires_the_required_ones() {
+        let schema = json_schema();
+        assert_eq!(schema["required"], json!(["service", "model", "engine"]));
+        assert_eq!(
+            schema["properties"]["engine"]["properties"]["kind"]["enum"],
+            json!(["vllm", "sglang", "custom"])
+        );
+        assert_eq!(schema["properties"]["service"]["required"], json!(["name"]));
+    }
+
+    #[test]
+    fn the_reference_lists_defaults_as_resolve_uses_them() {
+        let table = reference_table();
+        assert!(
+            table.contains("| `engine.port` | 1-65535 | `8080` |"),
+            "{table}"
+        );
+        assert!(table.contains("| `service.name` | DNS-1123 label | required |"));
+    }
+}

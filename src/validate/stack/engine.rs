@@ -1,0 +1,174 @@
+//! The model server: its kind, image, flags and, for `custom`, its templates.
+
+use super::{error, one_of};
+use crate::diag::{Code, Diagnostics, Label};
+use crate::lower::engine::{self, Engine};
+use crate::resolve::ResolvedStack;
+
+pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let e = &stack.engine;
+    if e.image.value.trim().is_empty() || e.image.value.chars().any(char::is_whitespace) {
+        out.push(error(
+            Code::InvalidValue,
+            e.image.span,
+            "invalid image",
+            "`engine.image` must be an image reference without spaces".to_owned(),
+        ));
+    }
+    if let Some(u) = &e.gpu_memory_utilization
+        && !(u.value > 0.0 && u.value <= 1.0)
+    {
+        out.push(
+            error(
+                Code::InvalidValue,
+                u.span,
+                "out of range",
+                format!(
+                    "`engine.gpu_memory_utilization` = {} must be in (0, 1]",
+                    u.value
+                ),
+            )
+            .with_help("it is the fraction of each GPU's memory the server may use, e.g. 0.9"),
+        );
+    }
+    if let Some(len) = &e.max_model_len
+        && len.value <= 0
+    {
+        out.push(error(
+            Code::InvalidValue,
+            len.span,
+            "must be positive",
+            format!(
+                "`engine.max_model_len` = {} must be greater than 0",
+                len.value
+            ),
+        ));
+    }
+    if let Some(path) = &e.health_path
+        && (!path.value.starts_with('/') || path.value.chars().any(char::is_whitespace))
+    {
+        out.push(
+            error(
+                Code::InvalidValue,
+                path.span,
+                "not an absolute path",
+                format!(
+                    "`engine.health_path` = \"{}\" is not an absolute HTTP path",
+                    path.value
+                ),
+            )
+            .with_help("write the path the server answers 200 on once ready, e.g. \"/health\""),
+        );
+    }
+    if !one_of(
+        out,
+        "engine.kind",
+        &e.kind,
+        "is not an engine inferstack knows",
+    ) {
+        return;
+    }
+    let Some(server) = engine::by_kind(&e.kind.value) else {
+        return;
+    };
+    dtype(stack, server, out);
+    managed_flags(stack, server, out);
+    custom_keys(stack, server, out);
+    // Templates are rendered here too, so their errors are reported with the others.
+    if let Err(problems) = server.launch(stack) {
+        problems.into_iter().for_each(|p| out.push(p));
+    }
+}
+
+fn dtype(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
+    let Some(dtype) = &stack.engine.dtype else {
+        return;
+    };
+    let choices = server.dtypes();
+    if !choices.contains(&dtype.value.as_str()) {
+        let help = if choices.is_empty() {
+            format!(
+                "a `{}` engine takes no dtype: pass it in `engine.args`",
+                server.kind()
+            )
+        } else {
+            format!("use one of: {}", choices.join(", "))
+        };
+        out.push(
+            error(
+                Code::InvalidValue,
+                dtype.span,
+                "unknown dtype",
+                format!(
+                    "`engine.dtype` = \"{}\" is not a {} dtype",
+                    dtype.value,
+                    server_name(server)
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+fn server_name(server: &dyn Engine) -> &'static str {
+    match server.kind() {
+        "vllm" => "vLLM",
+        "sglang" => "SGLang",
+        other => other,
+    }
+}
+
+/// Flags that inferstack sets from stack keys; repeating them in `extra_args` is ambiguous.
+fn managed_flags(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
+    for arg in &stack.engine.extra_args {
+        let flag = arg.value.split('=').next().unwrap_or_default();
+        if let Some((_, key)) = server.managed_flags().iter().find(|(f, _)| *f == flag) {
+            out.push(
+                error(Code::InvalidValue, arg.span, "set by inferstack", format!("`{flag}` in `engine.extra_args` conflicts with the flag inferstack sets from `{key}`"))
+                    .with_help(format!("remove it from extra_args and set `{key}` instead")),
+            );
+        }
+    }
+}
+
+/// `command` and `args` belong to `custom`, which needs a command; other engines build their
+/// own and `extra_args` adds to them.
+fn custom_keys(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
+    let e = &stack.engine;
+    let custom = server.kind() == "custom";
+    if custom {
+        if e.command.is_empty() {
+            out.push(
+                error(
+                    Code::MissingKey,
+                    e.kind.span,
+                    "no command",
+                    "a `custom` engine needs `engine.command`".to_owned(),
+                )
+                .with_help("write the server's command as templates, e.g. command = [\"/app/llama-server\"], args = [\"--model\", \"{{ model.path }}/model.gguf\", \"--port\", \"{{ engine.port }}\"]"),
+            );
+        }
+        if let Some(first) = e.extra_args.first() {
+            out.push(
+                error(
+                    Code::InvalidValue,
+                    first.span,
+                    "use args",
+                    "`engine.extra_args` does not apply to a `custom` engine".to_owned(),
+                )
+                .with_secondary(Label::new(e.kind.span, "custom engine"))
+                .with_help("put every argument in `engine.args`"),
+            );
+        }
+        return;
+    }
+    for (key, items) in [("engine.command", &e.command), ("engine.args", &e.args)] {
+        if let Some(first) = items.first() {
+            out.push(
+                error(Code::InvalidValue, first.span, "only for custom", format!("`{key}` applies only to `engine.kind = \"custom\"`"))
+                    .with_secondary(Label::new(e.kind.span, "engine kind"))
+                    .with_help(format!("the {} command line is built from the stack; add flags with `engine.extra_args`", server_name(server))),
+            );
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Rules on one [`ResolvedStack`], one file per rule family, run in a fixed order by [`check`].
+//! Each catches a mistake the API server, Knative or the model server would otherwise report
+//! only after the GPU node is up.
+
+mod engine;
+mod names;
+mod network;
+mod pod;
+mod resources;
+mod scaling;
+mod storage;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::resolve::ResolvedStack;
+use crate::source::{Span, Spanned};
+use crate::stack::keys::{self, Ty};
+
+/// Runs every rule on one stack.
+pub fn check(stack: &ResolvedStack) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    names::check(stack, &mut out);
+    network::ports(stack, &mut out);
+    scaling::check(stack, &mut out);
+    resources::check(stack, &mut out);
+    engine::check(stack, &mut out);
+    pod::check(stack, &mut out);
+    storage::check(stack, &mut out);
+    network::inference(stack, &mut out);
+    out
+}
+
+fn error(code: Code, value_span: Span, label: &str, message: String) -> Diagnostic {
+    Diagnostic::error(code, Label::new(value_span, label), message)
+}
+
+/// A value of an enumerated key must be one of the key table's choices.
+fn one_of(out: &mut Diagnostics, path: &str, value: &Spanned<String>, help: &str) -> bool {
+    let Ty::Enum(choices) = keys::lookup(path).ty else {
+        unreachable!("{path} is not an enumeration")
+    };
+    let ok = choices.contains(&value.value.as_str());
+    if !ok {
+        let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+        out.push(
+            error(
+                Code::InvalidValue,
+                value.span,
+                "not a choice",
+                format!("`{path}` = \"{}\" {help}", value.value),
+            )
+            .with_help(format!("use one of: {}", quoted.join(", "))),
+        );
+    }
+    ok
+}

@@ -1,0 +1,236 @@
+//! The Gateway side: listener ports, the engine port Knative leaves free, and the inference
+//! routing of the explicit profiles.
+
+use super::{error, one_of};
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::duration;
+use crate::resolve::{Profile, ResolvedStack};
+use crate::source::Spanned;
+use crate::validate::knative::RESERVED_PORTS;
+
+/// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
+/// queue-proxy serves TLS when system-internal TLS is on (`pkg/reconciler/revision/resources/
+/// queue.go` of knative/serving 1.23), which the webhook does not check.
+fn knative_reserved_port(port: i64) -> bool {
+    RESERVED_PORTS.contains(&port) || port == 8112
+}
+
+fn port_range(out: &mut Diagnostics, key: &str, port: &Spanned<i64>) -> bool {
+    let ok = (1..=65535).contains(&port.value);
+    if !ok {
+        out.push(
+            error(
+                Code::InvalidValue,
+                port.span,
+                "not a port",
+                format!("`{key}` = {} is not a port number", port.value),
+            )
+            .with_help("ports are 1 to 65535"),
+        );
+    }
+    ok
+}
+
+pub fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let engine = &stack.engine.port;
+    if port_range(out, "engine.port", engine) && knative_reserved_port(engine.value) {
+        out.push(
+            error(
+                Code::InvalidValue,
+                engine.span,
+                "reserved by Knative",
+                format!(
+                    "`engine.port` = {} is reserved by Knative's queue-proxy",
+                    engine.value
+                ),
+            )
+            .with_help(
+                "the queue-proxy beside the server uses 8008, 8012, 8013, 8022, 8112, 9090 and 9091; use 8080",
+            ),
+        );
+    }
+    let listeners = &stack.gateway.listeners;
+    for (i, listener) in listeners.iter().enumerate() {
+        let key = format!("gateway.listeners.{}", listener.name.value);
+        if !port_range(out, &key, &listener.port) {
+            continue;
+        }
+        if let Some(first) = listeners[..i]
+            .iter()
+            .find(|l| l.port.value == listener.port.value)
+        {
+            out.push(
+                error(
+                    Code::DuplicatePort,
+                    listener.port.span,
+                    "used twice",
+                    format!(
+                        "listeners `{}` and `{}` both use port {}",
+                        first.name.value, listener.name.value, listener.port.value
+                    ),
+                )
+                .with_secondary(Label::new(first.port.span, "first used here"))
+                .with_help("give each listener its own port"),
+            );
+        }
+    }
+}
+
+/// A Gateway API `Duration`: 1 to 4 groups of up to 5 digits and a unit (`300s`, `1h30m`).
+fn is_gateway_duration(text: &str) -> bool {
+    let mut rest = text;
+    let mut groups = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 || digits > 5 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        let Some(unit) = unit else { return false };
+        rest = &rest[unit.len()..];
+        groups += 1;
+    }
+    (1..=4).contains(&groups)
+}
+
+pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let provider = &stack.gateway.provider;
+    one_of(
+        out,
+        "gateway.provider",
+        provider,
+        "is not a known Gateway implementation",
+    );
+    let i = &stack.inference;
+    if let Some(timeout) = i.timeout.as_ref().filter(|_| i.timeout_written) {
+        if !is_gateway_duration(&timeout.value) {
+            out.push(
+                error(
+                    Code::InvalidValue,
+                    timeout.span,
+                    "not a duration",
+                    format!(
+                        "`inference.timeout` = \"{}\" is not a Gateway API duration",
+                        timeout.value
+                    ),
+                )
+                .with_help(
+                    "write 1 to 4 groups of a number and h, m, s or ms, e.g. \"300s\" or \"5m\"",
+                ),
+            );
+        }
+        route_timeout(stack, timeout, out);
+        if provider.value == "gke" {
+            out.push(
+                error(
+                    Code::InvalidValue,
+                    timeout.span,
+                    "GKE rejects this",
+                    "GKE's Gateway controller rejects HTTPRoutes with `timeouts`".to_owned(),
+                )
+                .with_secondary(Label::new(provider.span, "provider set here"))
+                .with_help(
+                    "remove `inference.timeout`; set the timeout with a GCPBackendPolicy instead",
+                ),
+            );
+        }
+    }
+    if let Some(image) = &i.epp_image
+        && (image.value.trim().is_empty() || image.value.chars().any(char::is_whitespace))
+    {
+        out.push(error(
+            Code::InvalidValue,
+            image.span,
+            "invalid image",
+            "`inference.epp_image` must be an image reference without spaces".to_owned(),
+        ));
+    }
+    let Some(_) = stack.profile.inference_apis() else {
+        return;
+    };
+    if !stack
+        .gateway
+        .listeners
+        .iter()
+        .any(|l| l.name.value == i.listener.value)
+    {
+        let names: Vec<&str> = stack
+            .gateway
+            .listeners
+            .iter()
+            .map(|l| l.name.value.as_str())
+            .collect();
+        out.push(
+            error(
+                Code::InvalidValue,
+                i.listener.span,
+                "no such listener",
+                format!(
+                    "`inference.listener` = \"{}\" is not a listener of the Gateway",
+                    i.listener.value
+                ),
+            )
+            .with_help(format!(
+                "the HTTPRoute attaches to a listener of [gateway]; use one of: {}",
+                names.join(", ")
+            )),
+        );
+    }
+    // The picker routes to pods directly: with no pod left, nothing wakes the service.
+    if stack.scaling.min.value == 0 {
+        out.push(
+            error(Code::ScaleBounds, stack.scaling.min.span, "scale to zero", format!("`scaling.min` = 0 cannot work with the {} profile's InferencePool", stack.profile.as_str()))
+                .with_help("the endpoint picker sends requests straight to the pool's pods, so a service scaled to zero is never woken; set min to 1 or more, or use the \"ack\" profile"),
+        );
+    }
+    if stack.profile == Profile::GatewayApi && provider.value == "ack" {
+        out.push(
+            Diagnostic::warning(Code::InvalidValue, Label::new(provider.span, "ack provider"), "`gateway.provider` is \"ack\" with the gateway-api profile".to_owned())
+                .with_help("ACK documents the inference.networking.x-k8s.io versions: use the \"ack-explicit\" profile"),
+        );
+    }
+}
+
+/// A route timeout written in `inference.timeout` shorter than `engine.request_timeout` cuts
+/// the streams the revision still serves.
+fn route_timeout(stack: &ResolvedStack, timeout: &Spanned<String>, out: &mut Diagnostics) {
+    let Some(route) = duration::whole_seconds(&timeout.value) else {
+        return;
+    };
+    let request = &stack.engine.request_timeout;
+    if route < request.value {
+        out.push(
+            error(
+                Code::TimeoutMismatch,
+                timeout.span,
+                "shorter than the request timeout",
+                format!(
+                    "`inference.timeout` = \"{}\" ({route} s) cuts requests that `engine.request_timeout` allows ({} s)",
+                    timeout.value, request.value
+                ),
+            )
+            .with_secondary(Label::new(request.span, "request timeout"))
+            .with_help("remove `inference.timeout` (the route then takes `engine.request_timeout`) or make it at least as long"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_durations() {
+        for ok in ["300s", "1h30m", "500ms", "0s", "1h2m3s4ms"] {
+            assert!(is_gateway_duration(ok), "{ok}");
+        }
+        for bad in ["", "5", "1d", "100000s", "1h2m3s4ms5h", "-1s", "1.5s"] {
+            assert!(!is_gateway_duration(bad), "{bad}");
+        }
+    }
+}
