@@ -20,9 +20,17 @@ fn explain(profile: Profile) -> String {
         "  default gateway class: {}\n",
         profile.default_gateway_class()
     ));
-    out.push_str("  always: ConfigMaps knative-serving/config-network and config-features (v1),\n");
-    out.push_str("          Gateway (gateway.networking.k8s.io/v1),\n");
-    out.push_str("          PersistentVolume and PersistentVolumeClaim (v1), Service (serving.knative.dev/v1)\n");
+    out.push_str("  always: ConfigMap knative-serving/config-network (v1), Gateway (gateway.networking.k8s.io/v1),\n");
+    out.push_str("          Service (serving.knative.dev/v1)\n");
+    out.push_str(
+        "  when needed: config-features (the flags the revision needs), config-defaults (a\n",
+    );
+    out.push_str("          request_timeout above 600 s), PersistentVolume and claim (oss://, s3://, gs://)\n");
+    if profile == Profile::GatewayApi {
+        out.push_str(
+            "  config-gateway: net-gateway-api's external and local gateway, the emitted Gateway\n",
+        );
+    }
     match profile.inference_apis() {
         None => out.push_str(
             "  inference: the Service carries knative.aliyun.com/ai-gateway: inference (and the priority\n             annotation); ACK creates the InferencePool and InferenceObjective itself\n",
@@ -50,5 +58,7 @@ mod tests {
         let upstream = explain(Profile::GatewayApi);
         assert!(upstream.contains("InferencePool: inference.networking.k8s.io/v1"));
         assert!(upstream.contains("InferenceObjective: llm-d.ai/v1alpha2"));
+        assert!(upstream.contains("config-gateway"));
+        assert!(!explain(Profile::Ack).contains("config-gateway"));
     }
 }

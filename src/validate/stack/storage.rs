@@ -9,13 +9,14 @@ use crate::validate::names::is_dns_subdomain;
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let m = &stack.model;
     let scheme = m.source.scheme();
-    one_of(
+    let identity_valid = one_of(
         out,
         "model.identity",
         &m.identity,
         "is not an identity the Mountpoint driver takes",
     );
-    let identity_written = (m.identity.value != "driver").then_some(&m.identity);
+    // An identity other than the default was written; an invalid one is reported once.
+    let identity_written = (identity_valid && m.identity.value != "driver").then_some(&m.identity);
     for (key, value, owner) in [
         ("model.endpoint", m.endpoint.as_ref(), "oss"),
         ("model.region", m.region.as_ref(), "s3"),
