@@ -25,6 +25,10 @@ impl Engine for Custom {
         "custom"
     }
 
+    fn name(&self) -> &'static str {
+        "custom"
+    }
+
     fn container_name(&self) -> &'static str {
         "model-server"
     }
@@ -33,8 +37,8 @@ impl Engine for Custom {
         None
     }
 
-    fn managed_flags(&self) -> &'static [(&'static str, &'static str)] {
-        &[]
+    fn managed_flags(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
     }
 
     fn dtypes(&self) -> &'static [&'static str] {

@@ -2,6 +2,7 @@
 //! started, which flags inferstack sets from stack keys, and where it reports health.
 
 mod custom;
+mod flags;
 mod sglang;
 mod vllm;
 
@@ -20,13 +21,15 @@ pub struct Launch {
 pub trait Engine: Sync {
     /// The `engine.kind` value.
     fn kind(&self) -> &'static str;
+    /// The server's name in messages.
+    fn name(&self) -> &'static str;
     /// The container's name in the Knative Service.
     fn container_name(&self) -> &'static str;
     /// The HTTP path that answers 200 once the model is loaded, for the probes.
     fn health_path(&self) -> Option<&'static str>;
-    /// Flags inferstack sets, with the stack key each comes from; `extra_args` may not repeat
-    /// them.
-    fn managed_flags(&self) -> &'static [(&'static str, &'static str)];
+    /// Flags inferstack sets, with the stack key each comes from (empty for a fixed flag);
+    /// `extra_args` may not repeat them.
+    fn managed_flags(&self) -> Vec<(&'static str, &'static str)>;
     /// `engine.dtype` values the server accepts.
     fn dtypes(&self) -> &'static [&'static str];
     /// The command line; a `custom` template that does not render gives its diagnostics.
@@ -34,7 +37,7 @@ pub trait Engine: Sync {
 }
 
 /// Every engine, in the order `engine.kind` lists them.
-pub const ENGINES: [&dyn Engine; 3] = [&vllm::Vllm, &sglang::Sglang, &custom::Custom];
+pub const ENGINES: [&dyn Engine; 3] = [&vllm::VLLM, &sglang::SGLANG, &custom::Custom];
 
 /// The engine of an `engine.kind` value, if it is one.
 pub fn by_kind(kind: &str) -> Option<&'static dyn Engine> {
@@ -65,30 +68,5 @@ pub fn tensor_parallel_size(stack: &ResolvedStack) -> Option<i64> {
         Some(tp) => Some(tp.value),
         None if stack.resources.gpus.value > 1 => Some(stack.resources.gpus.value),
         None => None,
-    }
-}
-
-/// Appends `flag value` pairs, then the user's extra arguments: the shared tail of the servers
-/// that take flags.
-pub struct Args(pub Vec<String>);
-
-impl Args {
-    pub fn flag(&mut self, name: &str, value: impl ToString) -> &mut Args {
-        self.0.push(name.to_owned());
-        self.0.push(value.to_string());
-        self
-    }
-
-    pub fn flag_opt(&mut self, name: &str, value: Option<impl ToString>) -> &mut Args {
-        if let Some(value) = value {
-            self.flag(name, value);
-        }
-        self
-    }
-
-    pub fn extra(mut self, stack: &ResolvedStack) -> Vec<String> {
-        self.0
-            .extend(stack.engine.extra_args.iter().map(|a| a.value.clone()));
-        self.0
     }
 }

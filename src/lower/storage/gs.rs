@@ -6,11 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    CSIPersistentVolumeSource, PersistentVolume, PersistentVolumeSpec,
-};
+use k8s_openapi::api::core::v1::CSIPersistentVolumeSource;
 
-use super::{claim_ref, storage_request, volume_id};
+use super::volume_id;
 use crate::k8s::{Object, Sharing};
 use crate::resolve::ResolvedStack;
 use crate::source::Spanned;
@@ -25,32 +23,21 @@ pub fn persistent_volume(
     dir: &Spanned<String>,
 ) -> anyhow::Result<Object> {
     let m = &stack.model;
-    let name = &m.volume.value;
     // `implicit-dirs`: buckets filled by `gcloud storage cp` have no directory objects, and
     // without it gcsfuse shows none of the model's subdirectories.
     let mut options = vec!["implicit-dirs".to_owned()];
     if !dir.value.is_empty() {
         options.push(format!("only-dir={}", dir.value));
     }
-    let pv = PersistentVolume {
-        metadata: super::super::metadata(name, None, []),
-        spec: Some(PersistentVolumeSpec {
-            capacity: Some(storage_request(&m.size.value)),
-            access_modes: Some(vec!["ReadOnlyMany".to_owned()]),
-            persistent_volume_reclaim_policy: Some("Retain".to_owned()),
-            storage_class_name: Some(String::new()),
-            claim_ref: Some(claim_ref(stack)),
-            mount_options: Some(options),
-            csi: Some(CSIPersistentVolumeSource {
-                driver: GCS_FUSE_DRIVER.to_owned(),
-                volume_handle: bucket.value.clone(),
-                read_only: Some(true),
-                ..CSIPersistentVolumeSource::default()
-            }),
-            ..PersistentVolumeSpec::default()
-        }),
-        ..PersistentVolume::default()
-    };
+    let pv = super::static_volume(
+        stack,
+        options,
+        CSIPersistentVolumeSource {
+            driver: GCS_FUSE_DRIVER.to_owned(),
+            volume_handle: bucket.value.clone(),
+            ..CSIPersistentVolumeSource::default()
+        },
+    );
     Ok(Object::new(volume_id(stack), &pv, m.span, Sharing::Shared)?
         .with_origin("/spec/capacity", m.size.span)
         .with_origin("/spec/mountOptions", dir.span)

@@ -9,8 +9,9 @@ mod s3;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    EmptyDirVolumeSource, PersistentVolumeClaim, PersistentVolumeClaimSpec,
-    PersistentVolumeClaimVolumeSource, Volume, VolumeMount, VolumeResourceRequirements,
+    CSIPersistentVolumeSource, EmptyDirVolumeSource, ObjectReference, PersistentVolume,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
+    PersistentVolumeSpec, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
@@ -146,11 +147,34 @@ fn static_claim(stack: &ResolvedStack) -> anyhow::Result<Object> {
         .with_origin("/spec/resources", m.size.span))
 }
 
-/// `claimRef` for a static volume: the claim in the service's namespace.
-fn claim_ref(stack: &ResolvedStack) -> k8s_openapi::api::core::v1::ObjectReference {
-    k8s_openapi::api::core::v1::ObjectReference {
-        namespace: Some(stack.service.namespace.value.clone()),
-        name: Some(stack.model.volume.value.clone()),
-        ..Default::default()
+/// A read-only static PersistentVolume for a FUSE driver, reserved for the stack's claim with
+/// `claimRef` and without a storage class, as both the Mountpoint and the Cloud Storage FUSE
+/// drivers document static provisioning.
+fn static_volume(
+    stack: &ResolvedStack,
+    mount_options: Vec<String>,
+    csi: CSIPersistentVolumeSource,
+) -> PersistentVolume {
+    let m = &stack.model;
+    PersistentVolume {
+        metadata: super::metadata(&m.volume.value, None, []),
+        spec: Some(PersistentVolumeSpec {
+            capacity: Some(storage_request(&m.size.value)),
+            access_modes: Some(vec!["ReadOnlyMany".to_owned()]),
+            persistent_volume_reclaim_policy: Some("Retain".to_owned()),
+            storage_class_name: Some(String::new()),
+            claim_ref: Some(ObjectReference {
+                namespace: Some(stack.service.namespace.value.clone()),
+                name: Some(m.volume.value.clone()),
+                ..ObjectReference::default()
+            }),
+            mount_options: Some(mount_options),
+            csi: Some(CSIPersistentVolumeSource {
+                read_only: Some(true),
+                ..csi
+            }),
+            ..PersistentVolumeSpec::default()
+        }),
+        ..PersistentVolume::default()
     }
 }

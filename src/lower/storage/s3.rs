@@ -6,11 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{
-    CSIPersistentVolumeSource, PersistentVolume, PersistentVolumeSpec,
-};
+use k8s_openapi::api::core::v1::CSIPersistentVolumeSource;
 
-use super::{claim_ref, storage_request, volume_id};
+use super::volume_id;
 use crate::k8s::{Object, Sharing};
 use crate::resolve::ResolvedStack;
 use crate::source::Spanned;
@@ -33,30 +31,20 @@ pub fn persistent_volume(
     if !prefix.value.is_empty() {
         options.push(format!("prefix {}", prefix.value));
     }
-    let pv = PersistentVolume {
-        metadata: super::super::metadata(name, None, []),
-        spec: Some(PersistentVolumeSpec {
-            capacity: Some(storage_request(&m.size.value)),
-            access_modes: Some(vec!["ReadOnlyMany".to_owned()]),
-            persistent_volume_reclaim_policy: Some("Retain".to_owned()),
-            storage_class_name: Some(String::new()),
-            claim_ref: Some(claim_ref(stack)),
-            mount_options: Some(options),
-            csi: Some(CSIPersistentVolumeSource {
-                driver: S3_DRIVER.to_owned(),
-                // Kubernetes mounts a volume once per handle; the PV name is unique.
-                volume_handle: name.clone(),
-                read_only: Some(true),
-                volume_attributes: Some(BTreeMap::from([
-                    ("authenticationSource".to_owned(), m.identity.value.clone()),
-                    ("bucketName".to_owned(), bucket.value.clone()),
-                ])),
-                ..CSIPersistentVolumeSource::default()
-            }),
-            ..PersistentVolumeSpec::default()
-        }),
-        ..PersistentVolume::default()
-    };
+    let pv = super::static_volume(
+        stack,
+        options,
+        CSIPersistentVolumeSource {
+            driver: S3_DRIVER.to_owned(),
+            // Kubernetes mounts a volume once per handle; the PV name is unique.
+            volume_handle: name.clone(),
+            volume_attributes: Some(BTreeMap::from([
+                ("authenticationSource".to_owned(), m.identity.value.clone()),
+                ("bucketName".to_owned(), bucket.value.clone()),
+            ])),
+            ..CSIPersistentVolumeSource::default()
+        },
+    );
     let region_span = m.region.as_ref().map_or(m.span, |r| r.span);
     Ok(Object::new(volume_id(stack), &pv, m.span, Sharing::Shared)?
         .with_origin("/spec/capacity", m.size.span)

@@ -102,7 +102,7 @@ fn dtype(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
                 format!(
                     "`engine.dtype` = \"{}\" is not a {} dtype",
                     dtype.value,
-                    server_name(server)
+                    server.name()
                 ),
             )
             .with_help(help),
@@ -110,24 +110,22 @@ fn dtype(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
     }
 }
 
-fn server_name(server: &dyn Engine) -> &'static str {
-    match server.kind() {
-        "vllm" => "vLLM",
-        "sglang" => "SGLang",
-        other => other,
-    }
-}
-
 /// Flags that inferstack sets from stack keys; repeating them in `extra_args` is ambiguous.
 fn managed_flags(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
     for arg in &stack.engine.extra_args {
         let flag = arg.value.split('=').next().unwrap_or_default();
-        if let Some((_, key)) = server.managed_flags().iter().find(|(f, _)| *f == flag) {
-            out.push(
-                error(Code::InvalidValue, arg.span, "set by inferstack", format!("`{flag}` in `engine.extra_args` conflicts with the flag inferstack sets from `{key}`"))
-                    .with_help(format!("remove it from extra_args and set `{key}` instead")),
-            );
-        }
+        let managed = server.managed_flags();
+        let Some((_, key)) = managed.iter().find(|(f, _)| *f == flag) else {
+            continue;
+        };
+        let diagnostic = if key.is_empty() {
+            error(Code::InvalidValue, arg.span, "set by inferstack", format!("`{flag}` in `engine.extra_args` conflicts with the value inferstack sets for {}", server.name()))
+                .with_help("remove it: the probes and the queue-proxy need the value inferstack sets")
+        } else {
+            error(Code::InvalidValue, arg.span, "set by inferstack", format!("`{flag}` in `engine.extra_args` conflicts with the flag inferstack sets from `{key}`"))
+                .with_help(format!("remove it from extra_args and set `{key}` instead"))
+        };
+        out.push(diagnostic);
     }
 }
 
@@ -167,7 +165,7 @@ fn custom_keys(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics
             out.push(
                 error(Code::InvalidValue, first.span, "only for custom", format!("`{key}` applies only to `engine.kind = \"custom\"`"))
                     .with_secondary(Label::new(e.kind.span, "engine kind"))
-                    .with_help(format!("the {} command line is built from the stack; add flags with `engine.extra_args`", server_name(server))),
+                    .with_help(format!("the {} command line is built from the stack; add flags with `engine.extra_args`", server.name())),
             );
         }
     }
