@@ -1,5 +1,6 @@
-//! Bad input never panics: arbitrary bytes, and the seed stack with values replaced by values
-//! of every type, go through the whole pipeline (parse, resolve, validate, lower, merge, emit).
+//! Bad input never panics: arbitrary bytes, and every example stack with values replaced by
+//! values of every type, go through the whole pipeline (parse, resolve, validate, lower, merge,
+//! emit).
 
 use inferstack::compile::compile;
 use inferstack::emit::stream;
@@ -7,6 +8,18 @@ use inferstack::source::SourceMap;
 use proptest::prelude::*;
 
 const QWEN: &str = include_str!("../stacks/qwen.toml");
+/// Every example: each source, engine and scheduling key appears in at least one.
+const STACKS: [&str; 9] = [
+    QWEN,
+    include_str!("../stacks/deepseek.toml"),
+    include_str!("../stacks/llama-s3.toml"),
+    include_str!("../stacks/llama-70b.toml"),
+    include_str!("../stacks/qwen-hub.toml"),
+    include_str!("../stacks/mistral-pvc.toml"),
+    include_str!("../stacks/sglang.toml"),
+    include_str!("../stacks/llamacpp.toml"),
+    include_str!("../stacks/cpu-only.toml"),
+];
 
 fn compile_text(text: &str) {
     let mut sources = SourceMap::default();
@@ -34,6 +47,12 @@ fn replacement() -> impl Strategy<Value = String> {
         Just("{}".to_owned()),
         Just("[1, \"a\", {}]".to_owned()),
         Just("{ request = \"x\", limit = 3 }".to_owned()),
+        Just("[{ key = 1, operator = [] }]".to_owned()),
+        Just("\"{{ model.path }}{% for i in range(99999) %}x{% endfor %}\"".to_owned()),
+        Just("\"s3://a/b\"".to_owned()),
+        Just("\"hf://a/b@\"".to_owned()),
+        Just("\"pvc://c\"".to_owned()),
+        Just("\"-1s\"".to_owned()),
         Just("1979-05-27T07:32:00Z".to_owned()),
         Just("\"\"".to_owned()),
         Just("\"on\"".to_owned()),
@@ -49,8 +68,8 @@ proptest! {
     }
 
     #[test]
-    fn any_value_in_any_key_never_panics(line in 0usize..40, value in replacement()) {
-        let mut lines: Vec<String> = QWEN.lines().map(str::to_owned).collect();
+    fn any_value_in_any_key_never_panics(stack in 0usize..9, line in 0usize..60, value in replacement()) {
+        let mut lines: Vec<String> = STACKS[stack].lines().map(str::to_owned).collect();
         let index = line % lines.len();
         if let Some((key, _)) = lines[index].split_once(" = ") {
             lines[index] = format!("{key} = {value}");

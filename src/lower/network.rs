@@ -25,8 +25,10 @@ pub const GATEWAY_API_INGRESS: &str = "gateway-api.ingress.networking.knative.de
 pub const MAX_REVISION_TIMEOUT_KEY: &str = "max-revision-timeout-seconds";
 /// net-gateway-api's ConfigMap (`pkg/reconciler/ingress/config/gateway.go`, knative-v1.23.0).
 pub const GATEWAY_CONFIGMAP: &str = "config-gateway";
-/// Gateway API's feature name for HTTPRoute request timeouts: with it, net-gateway-api sets
-/// the revision's timeout on the routes it creates.
+/// Gateway API's feature name for HTTPRoute request timeouts: with it, net-gateway-api turns
+/// the gateway's own request timeout off on the routes it creates (`timeouts.request: 0s` in
+/// `pkg/reconciler/ingress/resources/httproute.go`), so the revision's `timeoutSeconds` is the
+/// clock; without it the implementation's default applies (Envoy Gateway's is 15 s).
 pub const ROUTE_TIMEOUT_FEATURE: &str = "HTTPRouteRequestTimeout";
 
 /// Keys several stacks may set to different numbers, where the largest serves them all.

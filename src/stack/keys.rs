@@ -319,7 +319,7 @@ pub const KEYS: &[Key] = &[
         Ty::Duration,
         Str("300s"),
         "duration",
-        "The longest request or stream the whole path allows: the revision's `timeoutSeconds` (with `config-defaults` `max-revision-timeout-seconds` raised above 600 s), the HTTPRoute timeout, and `config-gateway`'s route timeouts.",
+        "The longest request or stream the whole path allows: the revision's `timeoutSeconds` (with `config-defaults` `max-revision-timeout-seconds` raised above 600 s), the HTTPRoute timeout of the explicit profiles. Knative's own routes get no gateway timeout (`config-gateway`), so this is their clock too.",
     ),
     key(
         "resources",
