@@ -192,6 +192,9 @@ fn the_stacks_directory_renders_to_the_golden_tree() {
 
 #[test]
 fn every_golden_object_is_valid_for_the_upstream_apis() {
+    if !support::reference::require() {
+        return;
+    }
     let mut failures = Vec::new();
     let mut checked = 0;
     for path in walk(&root().join("golden")) {
@@ -310,7 +313,10 @@ fn normalize(mut object: Value) -> Value {
 
 #[test]
 fn qwen_reproduces_the_seed_manifests() {
-    let seed = root().join("../shared/seed/manifests.yaml");
+    let Some(seed) = support::reference::seed("manifests.yaml") else {
+        return;
+    };
+    let seed = root().join(seed);
     let expected: Vec<Value> = yaml_documents(&seed).into_iter().map(normalize).collect();
     // Ours adds config-features: stock Knative refuses a claim volume without its flag.
     let ours: Vec<Value> = yaml_documents(&root().join("golden/qwen.yaml"))

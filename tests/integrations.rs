@@ -208,3 +208,34 @@ fn the_hook_and_workflow_files_name_real_commands() {
             .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
     }));
 }
+
+/// `scripts/fetch-reference.sh` names every file of the reference set with the hash of the
+/// bytes the tests read, so a user who fetches it runs the same suite.
+#[test]
+fn the_reference_fetch_manifest_matches_the_reference_set() {
+    if !support::reference::require() {
+        return;
+    }
+    let dir = support::reference::path("");
+    let output = std::process::Command::new("bash")
+        .arg(root().join("scripts/fetch-reference.sh"))
+        .args(["--check", &dir])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed = std::fs::read_to_string(root().join("scripts/reference-files.tsv"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .count();
+    assert!(
+        listed >= 290 && text.starts_with(&format!("{listed} files checked")),
+        "{text}"
+    );
+}

@@ -11,8 +11,28 @@ use serde_json::Value;
 use support::cli::{json_report, root, run, run_in, stdout};
 use support::upstream::yaml_files;
 
-const CRDS: &str = "../shared/reference/crds";
-const OPENAPI: &str = "../shared/reference/openapi/kubernetes/v1.35";
+fn crds() -> String {
+    support::reference::path("crds")
+}
+
+fn openapi() -> String {
+    support::reference::path("openapi/kubernetes/v1.35")
+}
+
+/// No extra flags (the catalog), then the upstream CRDs and OpenAPI when the reference set is
+/// there.
+fn catalog_then_upstream() -> Vec<Vec<String>> {
+    let mut configurations = vec![Vec::new()];
+    if support::reference::require() {
+        configurations.push(vec![
+            "--crds".to_owned(),
+            crds(),
+            "--openapi".to_owned(),
+            openapi(),
+        ]);
+    }
+    configurations
+}
 
 fn relative(path: &Path) -> String {
     path.strip_prefix(root())
@@ -44,10 +64,10 @@ fn golden_objects_are_valid_under_the_catalog_and_the_upstream_crds() {
         goldens.len() >= 12 && documents >= 90,
         "{goldens:?}: {documents}"
     );
-    for extra in [vec![], vec!["--crds", CRDS, "--openapi", OPENAPI]] {
+    for extra in catalog_then_upstream() {
         let mut args = vec!["validate"];
         args.extend(goldens.iter().map(String::as_str));
-        args.extend(&extra);
+        args.extend(extra.iter().map(String::as_str));
         let (code, report) = json_report(&args);
         assert_eq!(code, Some(0), "{report:#}");
         assert_eq!(report["summary"]["valid"], documents);
@@ -88,7 +108,7 @@ const NOT_OBJECTS: &[(&str, &str)] = &[
 /// Upstream example manifests that are meant to be valid objects (Helm charts and files with
 /// `${VAR}` placeholders are templates, not manifests).
 fn upstream_examples() -> Vec<PathBuf> {
-    let examples = root().join("../shared/reference/examples");
+    let examples = root().join(support::reference::path("examples"));
     let dirs = [
         "gateway-api/standard",
         "knative-serving",
@@ -111,7 +131,11 @@ fn upstream_examples() -> Vec<PathBuf> {
 
 #[test]
 fn the_upstream_files_left_out_are_really_not_valid_objects() {
-    let examples = root().join("../shared/reference/examples");
+    if !support::reference::require() {
+        return;
+    }
+    let (crds, openapi) = (crds(), openapi());
+    let examples = root().join(support::reference::path("examples"));
     for (suffix, why) in NOT_OBJECTS {
         let files: Vec<PathBuf> = yaml_files(&examples)
             .into_iter()
@@ -123,9 +147,9 @@ fn the_upstream_files_left_out_are_really_not_valid_objects() {
                 "validate",
                 &relative(&file),
                 "--crds",
-                CRDS,
+                &crds,
                 "--openapi",
-                OPENAPI,
+                &openapi,
             ]);
             assert_eq!(
                 output.status.code(),
@@ -139,14 +163,17 @@ fn the_upstream_files_left_out_are_really_not_valid_objects() {
 
 #[test]
 fn upstream_examples_validate_cleanly_with_their_crds() {
+    if !support::reference::require() {
+        return;
+    }
     let files = upstream_examples();
     assert!(files.len() >= 100, "{}", files.len());
     let mut args = vec![
         "validate".to_owned(),
         "--crds".into(),
-        CRDS.into(),
+        crds(),
         "--openapi".into(),
-        OPENAPI.into(),
+        openapi(),
     ];
     args.extend(files.iter().map(|p| relative(p)));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -176,7 +203,11 @@ fn upstream_examples_validate_cleanly_with_their_crds() {
 /// images: each is refused at its image, and with a real image every one passes.
 #[test]
 fn knative_sample_services_are_judged_as_knative_would() {
-    let dir = "../shared/reference/examples/knative-serving/services";
+    if !support::reference::require() {
+        return;
+    }
+    let dir = support::reference::path("examples/knative-serving/services");
+    let dir = dir.as_str();
     let (code, report) = json_report(&["validate", dir]);
     assert_eq!(code, Some(1));
     let findings = report["findings"].as_array().unwrap();
@@ -200,8 +231,15 @@ fn knative_sample_services_are_judged_as_knative_would() {
 
 #[test]
 fn gateway_api_examples_print_a_clean_summary() {
-    let standard = "../shared/reference/crds/gateway-api/standard";
-    let examples = "../shared/reference/examples/gateway-api";
+    if !support::reference::require() {
+        return;
+    }
+    let (all_crds, standard, examples) = (
+        crds(),
+        support::reference::path("crds/gateway-api/standard"),
+        support::reference::path("examples/gateway-api"),
+    );
+    let (standard, examples) = (standard.as_str(), examples.as_str());
     // Independent examples: their routes name Gateways of other files.
     let output = run(&[
         "validate",
@@ -227,15 +265,16 @@ fn gateway_api_examples_print_a_clean_summary() {
         "validate",
         examples,
         "--crds",
-        CRDS,
+        &all_crds,
         "--no-cross",
         "--message-format",
         "short",
     ]);
     assert_eq!(both.status.code(), Some(0));
-    assert!(stdout(&both).contains(
-        "warning[duplicate-crd]: ../shared/reference/crds/gateway-api/standard/gateway.networking.k8s.io_httproutes.yaml defines gateway.networking.k8s.io/v1 HTTPRoute again; the definition in ../shared/reference/crds/gateway-api/experimental/gateway.networking.k8s.io_httproutes.yaml is used"
-    ), "{}", stdout(&both));
+    let duplicate = format!(
+        "warning[duplicate-crd]: {all_crds}/gateway-api/standard/gateway.networking.k8s.io_httproutes.yaml defines gateway.networking.k8s.io/v1 HTTPRoute again; the definition in {all_crds}/gateway-api/experimental/gateway.networking.k8s.io_httproutes.yaml is used"
+    );
+    assert!(stdout(&both).contains(&duplicate), "{}", stdout(&both));
     // A file named on its own must hold a CRD.
     let policy = format!("{standard}/gateway.networking.k8s.io_vap_safeupgrades.yaml");
     let named = run(&["validate", examples, "--crds", &policy, "--no-cross"]);
@@ -320,12 +359,16 @@ fn the_catalog_rejects_every_corpus_manifest_at_its_pointer() {
 
 #[test]
 fn upstream_crds_reject_every_corpus_manifest_at_its_pointer() {
-    check_corpus(&["--crds", CRDS, "--openapi", OPENAPI]);
+    if !support::reference::require() {
+        return;
+    }
+    check_corpus(&["--crds", &crds(), "--openapi", &openapi()]);
 }
 
 #[test]
 fn valid_corpus_manifests_pass_both_ways() {
-    for extra in [vec![], vec!["--crds", CRDS, "--openapi", OPENAPI]] {
+    for extra in catalog_then_upstream() {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let mut args = vec![
             "validate",
             "tests/manifests/valid",

@@ -49,6 +49,9 @@ fn reference_example(path: &str) -> Vec<Value> {
 
 #[test]
 fn s3_volumes_follow_the_mountpoint_static_provisioning_example() {
+    if !support::reference::require() {
+        return;
+    }
     let upstream =
         reference_example("mountpoint-s3-csi-driver/static_provisioning/static_provisioning.yaml");
     let (their_pv, their_pvc) = (&upstream[0], &upstream[1]);
@@ -104,6 +107,9 @@ fn s3_volumes_follow_the_mountpoint_static_provisioning_example() {
 
 #[test]
 fn gcs_volumes_follow_the_cloud_storage_fuse_static_example() {
+    if !support::reference::require() {
+        return;
+    }
     let upstream =
         reference_example("gcs-fuse-csi-driver/static/sub-dir-mount/pv-pvc-deployment.yaml");
     let their_pv = &upstream[0];
@@ -142,6 +148,9 @@ fn gcs_volumes_follow_the_cloud_storage_fuse_static_example() {
 
 #[test]
 fn config_gateway_has_the_shape_net_gateway_api_reads() {
+    if !support::reference::require() {
+        return;
+    }
     let upstream =
         reference_example("knative-net-gateway-api/third_party/envoy-gateway/config-gateway.yaml");
     let their_entry: Vec<Value> =

@@ -25,9 +25,9 @@ pub fn upstream() -> &'static Upstream {
     UPSTREAM.get_or_init(Upstream::load)
 }
 
-/// `../shared/reference`, relative to the crate root.
+/// The reference set's directory (see [`super::reference`]).
 pub fn reference_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference")
+    super::cli::root().join(super::reference::path(""))
 }
 
 /// Every `*.yaml` file under `dir`, recursively, in sorted order.
