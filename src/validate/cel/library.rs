@@ -960,10 +960,25 @@ mod tests {
     }
 
     /// Every rule and message expression of the reference CRDs compiles in this environment.
+    /// Skipped by name without the reference set, as the integration tests are
+    /// (`tests/support/reference.rs`).
     #[test]
     fn every_reference_crd_rule_compiles() {
-        let crds =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/crds");
+        use std::io::Write;
+        let reference = std::env::var("INFERSTACK_REFERENCE")
+            .unwrap_or_else(|_| "../shared/reference".to_owned());
+        let crds = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(reference)
+            .join("crds");
+        if !crds.is_dir() {
+            let why = "every_reference_crd_rule_compiles needs the upstream reference set at ../shared/reference or $INFERSTACK_REFERENCE";
+            assert!(
+                std::env::var_os("INFERSTACK_REQUIRE_REFERENCE").is_none(),
+                "{why}"
+            );
+            let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
+            return;
+        }
         let mut sources = Vec::new();
         for entry in walkdir::WalkDir::new(crds).sort_by_file_name() {
             let entry = entry.unwrap();
