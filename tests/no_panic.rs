@@ -67,6 +67,13 @@ proptest! {
         compile_text(&text);
     }
 
+    /// Masking keeps every byte offset, so code frames stay aligned, and never panics.
+    #[test]
+    fn redaction_keeps_the_length_of_any_text(text in "\\PC{0,300}") {
+        let redacted = inferstack::secrets::redact(&text);
+        prop_assert_eq!(redacted.len(), text.len());
+    }
+
     #[test]
     fn any_value_in_any_key_never_panics(stack in 0usize..9, line in 0usize..60, value in replacement()) {
         let mut lines: Vec<String> = STACKS[stack].lines().map(str::to_owned).collect();

@@ -111,6 +111,12 @@ fn gitops_delivery(args: &BuildArgs) -> anyhow::Result<Option<Delivery<'_>>> {
     let (Some(repo_url), Some(revision)) = (&args.repo_url, &args.revision) else {
         anyhow::bail!("--gitops needs --repo-url and --revision");
     };
+    // The URL is written into Git: a token in it would be published with the tree.
+    if let Some(kind) = crate::secrets::looks_like_secret(repo_url) {
+        anyhow::bail!(
+            "--repo-url holds {kind} (value not shown); it would be written into the Application or GitRepository in Git: pass the bare URL and give the credentials to Argo CD as a repository Secret, or to Flux with a GitRepository secretRef"
+        );
+    }
     Ok(Some(Delivery {
         tool: match tool {
             GitOps::Argocd => Tool::ArgoCd,

@@ -2,7 +2,6 @@
 //! formats diagnostics for people.
 
 use std::fmt;
-use std::sync::Arc;
 
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
@@ -10,6 +9,7 @@ use miette::{
 };
 
 use super::{Code, Diagnostic, Diagnostics, Severity};
+use crate::secrets;
 use crate::source::{FileId, SourceMap, Span};
 
 /// Whether to colour the output; decided once by the caller from the terminal and `NO_COLOR`.
@@ -99,8 +99,9 @@ struct View {
 impl View {
     fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> View {
         let primary = diagnostic.primary.span;
-        // Credential findings never show source text: the snippet would leak the secret into logs.
-        if diagnostic.code == Code::CredentialsInStack {
+        // Credential findings and findings in a Secret never show source text: the snippet
+        // would put the value in logs.
+        if diagnostic.code == Code::CredentialsInStack || is_about_a_secret(diagnostic) {
             return View {
                 code: diagnostic.code,
                 severity: Some(diagnostic.severity),
@@ -162,33 +163,57 @@ impl View {
     }
 }
 
+/// A finding in a Kubernetes Secret, whose every value is a credential.
+fn is_about_a_secret(diagnostic: &Diagnostic) -> bool {
+    diagnostic
+        .target
+        .as_ref()
+        .and_then(|t| t.object.as_ref())
+        .is_some_and(|o| o.api_version == "v1" && o.kind == "Secret")
+}
+
 /// Lines shown around a label are few; the window keeps this many on each side.
 const WINDOW_MARGIN: usize = 8;
 
-/// `file` narrowed to the lines around `spans`.
+/// `file` narrowed to the lines around `spans`, within the YAML document that holds them, with
+/// every credential masked: a code frame never shows a line the secret scan would flag, nor a
+/// neighbouring document's.
 fn named_source(sources: &SourceMap, file: FileId, spans: &[Span]) -> NamedSource<Window> {
     let source = sources.file(file);
     let starts = source.line_starts();
+    let line = |i: usize| {
+        let end = starts.get(i + 1).copied().unwrap_or(source.text.len());
+        source.text.get(starts[i]..end).unwrap_or("")
+    };
+    let is_separator = |i: usize| line(i).trim_end() == "---";
     let low = spans.iter().map(|s| s.start).min().unwrap_or(0);
     let high = spans.iter().map(|s| s.end).max().unwrap_or(0);
-    let first_line = source.line_index(low).saturating_sub(WINDOW_MARGIN);
-    let last_line = source.line_index(high) + WINDOW_MARGIN + 1;
+    let (low_line, high_line) = (source.line_index(low), source.line_index(high));
+    let mut first_line = low_line.saturating_sub(WINDOW_MARGIN);
+    if let Some(separator) = (first_line..low_line).rev().find(|&i| is_separator(i)) {
+        first_line = separator + 1;
+    }
+    let mut last_line = (high_line + WINDOW_MARGIN + 1).min(starts.len());
+    if let Some(separator) = (high_line + 1..last_line).find(|&i| is_separator(i)) {
+        last_line = separator;
+    }
+    let start = starts[first_line];
+    let end = starts.get(last_line).copied().unwrap_or(source.text.len());
     let window = Window {
-        text: Arc::clone(&source.text),
-        start: starts[first_line],
-        end: starts.get(last_line).copied().unwrap_or(source.text.len()),
+        text: secrets::redact(source.text.get(start..end).unwrap_or("")),
+        start,
         first_line,
     };
     NamedSource::new(&source.name, window)
 }
 
-/// A file's text narrowed to the lines around a diagnostic's labels. miette finds a label's
-/// line and context by scanning from the start of the text it is given, so handing it the whole
-/// file would make every code frame cost a scan of the file.
+/// A file's lines around a diagnostic's labels, masked. miette finds a label's line and context
+/// by scanning from the start of the text it is given, so handing it the whole file would make
+/// every code frame cost a scan of the file.
 struct Window {
-    text: Arc<str>,
+    text: String,
+    /// The byte offset of the window in its file.
     start: usize,
-    end: usize,
     /// The 0-based line the window starts at.
     first_line: usize,
 }
@@ -201,8 +226,10 @@ impl SourceCode for Window {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let local = SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
-        let text: &'a str = self.text.get(self.start..self.end).unwrap_or("");
-        let inner = text.read_span(&local, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_str()
+                .read_span(&local, context_lines_before, context_lines_after)?;
         let absolute = SourceSpan::new(
             (inner.span().offset() + self.start).into(),
             inner.span().len(),

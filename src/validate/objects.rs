@@ -138,11 +138,44 @@ impl ObjectValidator {
                 })
         });
         findings.extend(admission);
+        if api_version == "v1" && kind == "Secret" {
+            redact_secret_values(object, &mut findings);
+        }
         let status = if findings.iter().all(|f| f.severity == Severity::Warning) {
             Status::Valid
         } else {
             Status::Invalid
         };
         (status, findings)
+    }
+}
+
+/// A Secret's `data` and `stringData` values are credentials: messages about them (a schema's
+/// "12345 is not of type string") say `<redacted>` instead of the value.
+fn redact_secret_values(object: &Value, findings: &mut [Finding]) {
+    let mut values: Vec<String> = ["data", "stringData"]
+        .iter()
+        .filter_map(|field| object.get(*field))
+        .flat_map(|section| match section {
+            Value::Object(map) => map.values().cloned().collect(),
+            other => vec![other.clone()],
+        })
+        .flat_map(|value| {
+            let mut texts = vec![value.to_string()];
+            if let Value::String(raw) = &value {
+                texts.push(raw.clone());
+            }
+            texts
+        })
+        .filter(|text| !text.is_empty())
+        .collect();
+    // Longest first, so a value inside a longer one is not left half shown.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for finding in findings {
+        for value in &values {
+            if finding.message.contains(value.as_str()) {
+                finding.message = finding.message.replace(value.as_str(), "<redacted>");
+            }
+        }
     }
 }

@@ -1,0 +1,325 @@
+//! What a credential looks like, in one place: key names that only hold secrets, the shapes of
+//! common keys and tokens, credentials inside URLs and image references, and command-line flags
+//! that carry one. The stack scanner refuses them, `build` refuses them in `--repo-url`, and the
+//! renderer masks them in every code frame, so no report ever prints one.
+
+/// Key names (lower-cased, `_`/`-` removed) that only ever hold secrets.
+const SECRET_KEYS: &[&str] = &[
+    "akid",
+    "aksecret",
+    "accesskey",
+    "accesskeyid",
+    "accesskeysecret",
+    "secretkey",
+    "secretaccesskey",
+    "sessiontoken",
+    "securitytoken",
+    "token",
+    "apikey",
+    "password",
+    "passwd",
+    "privatekey",
+    "clientsecret",
+    "hftoken",
+    "awsaccesskeyid",
+    "awssecretaccesskey",
+    "ossaccesskeyid",
+    "ossaccesskeysecret",
+];
+
+/// Endings of key names that hold secrets (`db_password`, `GITLAB_TOKEN`, `client-secret`).
+const SECRET_KEY_ENDINGS: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "apikey",
+    "privatekey",
+    "accesskey",
+];
+
+/// URL query parameters that carry a credential (S3 and GCS presigned URLs, Azure SAS, OSS).
+const CREDENTIAL_PARAMETERS: &[&str] = &[
+    "access_key",
+    "accesskeyid",
+    "secret",
+    "secret_key",
+    "token",
+    "password",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-goog-signature",
+    "x-goog-credential",
+    "api_key",
+    "apikey",
+];
+
+/// Command-line flags whose value is a credential.
+pub const CREDENTIAL_FLAGS: [&str; 4] = ["--api-key", "--hf-token", "--token", "--password"];
+
+/// Does a key of this name only ever hold a secret?
+pub fn is_secret_key(name: &str) -> bool {
+    let normalized: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-' && *c != '.')
+        .flat_map(char::to_lowercase)
+        .collect();
+    SECRET_KEYS.contains(&normalized.as_str())
+        || SECRET_KEY_ENDINGS
+            .iter()
+            .any(|ending| normalized.len() > ending.len() && normalized.ends_with(ending))
+}
+
+/// `--flag` or `--flag=value`.
+pub fn is_flag(arg: &str, flag: &str) -> bool {
+    arg.strip_prefix(flag)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('='))
+}
+
+/// What kind of credential `s` looks like, if any; recognised without a regex engine.
+pub fn looks_like_secret(s: &str) -> Option<&'static str> {
+    let token = |prefix: &str, min: usize| {
+        s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .any(|w| w.starts_with(prefix) && w.len() >= prefix.len() + min)
+    };
+    let shapes: [(&[&str], usize, &'static str); 9] = [
+        (&["LTAI"], 12, "an Alibaba Cloud AccessKey ID"),
+        (&["AKIA", "ASIA"], 16, "an AWS access key ID"),
+        (&["AIza"], 30, "a Google API key"),
+        (&["hf_"], 30, "a Hugging Face token"),
+        (
+            &["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_"],
+            30,
+            "a GitHub token",
+        ),
+        (&["glpat-"], 20, "a GitLab token"),
+        (
+            &["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-"],
+            10,
+            "a Slack token",
+        ),
+        (&["sk-"], 32, "an API key (sk-...)"),
+        (&["npm_"], 30, "an npm token"),
+    ];
+    for (prefixes, min, kind) in shapes {
+        if prefixes.iter().any(|p| token(p, min)) {
+            return Some(kind);
+        }
+    }
+    if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if is_jwt(s) {
+        return Some("a JSON Web Token");
+    }
+    if userinfo_has_password(s) {
+        return Some("a URL or image reference with a password in it");
+    }
+    if query_has_credential(s) {
+        return Some("a URL with a credential in its query");
+    }
+    None
+}
+
+/// Three base64url parts, the first a JSON header (`eyJ`).
+fn is_jwt(s: &str) -> bool {
+    s.split(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+        .any(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 3
+                && parts[0].starts_with("eyJ")
+                && word.len() >= 30
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                })
+        })
+}
+
+/// `scheme://user:password@host/...`, or an image reference `user:password@registry/repo`.
+fn userinfo_has_password(s: &str) -> bool {
+    let rest = s.split_once("://").map_or(s, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, host)| userinfo.contains(':') && !host.is_empty())
+}
+
+/// `...?access_key=...&...`: a credential as a query parameter with a value.
+fn query_has_credential(s: &str) -> bool {
+    let Some((_, query)) = s.split_once('?') else {
+        return false;
+    };
+    query.split(['&', ';']).any(|pair| {
+        pair.split_once('=').is_some_and(|(name, value)| {
+            !value.is_empty() && CREDENTIAL_PARAMETERS.contains(&name.to_lowercase().as_str())
+        })
+    })
+}
+
+/// `text` with every credential masked by `*`, byte for byte, so offsets into it stay valid:
+/// values of secret-named keys (`key = ...`, `key: ...`), words shaped like a credential, and
+/// values of credential flags. What a code frame shows goes through this.
+pub fn redact(text: &str) -> String {
+    let mut out = text.as_bytes().to_vec();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        for range in secret_ranges(line) {
+            for byte in &mut out[offset + range.start..offset + range.end] {
+                *byte = b'*';
+            }
+        }
+        offset += line.len();
+    }
+    // Only whole UTF-8 sequences are replaced, by ASCII, so the bytes stay UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| "*".repeat(text.len()))
+}
+
+/// Byte ranges of one line to mask.
+fn secret_ranges(line: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let body = line.trim_end_matches(['\n', '\r']);
+    // `key = value` (TOML) or `key: value` (YAML), also inside inline tables and flow maps:
+    // the value of a secret-named key, up to the next `,` or closing bracket.
+    for (at, _) in body.match_indices(['=', ':']) {
+        let before = body[..at].trim_end().trim_end_matches(['"', '\'']);
+        let key_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let key = &before[key_start..];
+        if key.is_empty() || !is_secret_key(key) {
+            continue;
+        }
+        let rest = &body[at + 1..];
+        let value_start = at + 1 + (rest.len() - rest.trim_start().len());
+        let value_end = body[value_start..]
+            .find([',', '}', ']'])
+            .map_or(body.len(), |i| value_start + i);
+        if value_start < value_end {
+            ranges.push(value_start..value_end);
+        }
+    }
+    // Words: runs between spaces, quotes, commas and brackets.
+    let separators =
+        |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '[' | ']' | '{' | '}');
+    let mut start = None;
+    for (i, c) in body
+        .char_indices()
+        .chain(std::iter::once((body.len(), ' ')))
+    {
+        match (start, separators(c)) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let word = &body[s..i];
+                if looks_like_secret(word).is_some() {
+                    ranges.push(s..i);
+                } else if let Some(flag) = CREDENTIAL_FLAGS.iter().find(|f| is_flag(word, f))
+                    && word.len() > flag.len() + 1
+                {
+                    ranges.push(s + flag.len() + 1..i);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_key_shapes() {
+        for secret in [
+            "LTAI5tExampleExample12",
+            "AKIAIOSFODNN7EXAMPLE",
+            "hf_abcdefghijklmnopqrstuvwxyzABCDEF",
+            "http://user:pw@oss-cn-hangzhou.aliyuncs.com",
+            "-----BEGIN RSA PRIVATE KEY-----",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+            "ghs_abcdefghijklmnopqrstuvwxyz0123456789",
+            "glpat-abcdefghijklmnopqrst",
+            "xoxb-1234567890-abcdef",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXZhbHVl",
+            "deploy:hunter2@ghcr.io/acme/vllm:v1",
+            "https://bucket.s3.amazonaws.com/m?X-Amz-Signature=abc&x=1",
+            "http://oss-cn-hangzhou.aliyuncs.com/?access_key=abc",
+        ] {
+            assert!(looks_like_secret(secret).is_some(), "{secret}");
+        }
+    }
+
+    #[test]
+    fn ordinary_values_pass() {
+        for ok in [
+            "oss-secret",
+            "http://oss-cn-hangzhou-internal.aliyuncs.com",
+            "oss://qwen-models/models/Qwen1.5-4B-Chat",
+            "ac2-registry.cn-hangzhou.cr.aliyuncs.com/ac2/vllm:0.4.1-ubuntu22.04",
+            "registry.example.com:5000/vllm@sha256:abcdef",
+            "--trust-remote-code",
+            "LTAI",
+            "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28",
+            "https://example.com/?page=2",
+        ] {
+            assert_eq!(looks_like_secret(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn secret_key_names() {
+        for name in [
+            "akSecret",
+            "password",
+            "DB_PASSWORD",
+            "gitlab-token",
+            "client_secret",
+        ] {
+            assert!(is_secret_key(name), "{name}");
+        }
+        for name in [
+            "credentials",
+            "max_tokens",
+            "secret_env",
+            "image_pull_secrets",
+            "tokenizer",
+        ] {
+            assert!(!is_secret_key(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn credential_flags_match_with_or_without_a_value() {
+        assert!(is_flag("--api-key", "--api-key"));
+        assert!(is_flag("--api-key=x", "--api-key"));
+        assert!(!is_flag("--api-key-file", "--api-key"));
+    }
+
+    #[test]
+    fn redaction_keeps_offsets_and_hides_only_secrets() {
+        let text = "name = \"qwen\"\nakSecret = \"hunter2hunter2\"\nurl = \"http://u:pw@h/x\"\n  password: p4ss\nargs = [\"--api-key=abc\"]\nétat = \"ok\"\ncredentials = { akId = \"id1\", mode = \"x\" }\n";
+        let redacted = redact(text);
+        assert_eq!(redacted.len(), text.len());
+        for gone in ["hunter2", "u:pw", "p4ss", "abc", "id1"] {
+            assert!(!redacted.contains(gone), "{gone}: {redacted}");
+        }
+        for kept in [
+            "name = \"qwen\"",
+            "akSecret = ",
+            "password: ",
+            "--api-key=",
+            "état = \"ok\"",
+            "mode = \"x\"",
+        ] {
+            assert!(redacted.contains(kept), "{kept}: {redacted}");
+        }
+    }
+}
