@@ -45,6 +45,7 @@ pub fn compile(
     diagnostics.extend(conflicts);
     if !diagnostics.has_errors() {
         diagnostics.extend(validate::cross::check_compiled(&objects));
+        diagnostics.extend(emit::layout::check_file_names(&objects));
     }
     diagnostics.sort();
     emit::sort(&mut objects);

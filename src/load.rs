@@ -10,10 +10,11 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, SourceMap, Span};
 use crate::stack::{self, MAX_STACK_BYTES};
 
-/// Manifests larger than this are refused; `helm template` output of a large chart is a few MiB.
 /// The name standard input is shown as.
 pub const STDIN: &str = "<stdin>";
 
+/// Manifests, CRDs and OpenAPI documents larger than this are refused; `helm template` output
+/// of a large chart is a few MiB, and the largest upstream CRD about 1.4 MiB.
 pub const MAX_MANIFEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// The loaded inputs: their texts, their ids in order, and problems reading them.
@@ -36,23 +37,43 @@ pub struct SkippedFile {
 /// Every file named by `paths`: files as given, directories walked for the given extensions.
 /// A path that does not exist is an error of the invocation (exit 2), not of an input.
 pub fn discover(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
-    Ok(walk(paths, extensions)?
+    walk(paths, extensions)?
         .into_iter()
-        .map(|(p, _)| p)
-        .collect())
+        .map(|found| match found.refused {
+            None => Ok(found.path),
+            Some(why) => anyhow::bail!("cannot read {}: {why}", found.path.display()),
+        })
+        .collect()
 }
 
-/// Like [`discover`], with whether each file was found by walking a directory (`true`) or
-/// named on the command line.
-pub fn walk(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
+/// A file to read: whether it was found by walking a directory (`walked`) or named on the
+/// command line, and why it may not be read, if it may not.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    pub path: PathBuf,
+    pub walked: bool,
+    pub refused: Option<String>,
+}
+
+/// Like [`discover`], keeping what was refused, so it can be reported where it is. A symbolic
+/// link in a walked directory is followed when its target is a file inside that directory and
+/// refused otherwise: never silently skipped, since a skipped stack's objects would disappear
+/// from the output and a GitOps prune would delete them.
+pub fn walk(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<Found>> {
     let mut found = Vec::new();
     for path in paths {
         let meta =
             std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
         if !meta.is_dir() {
-            found.push((path.clone(), false));
+            found.push(Found {
+                path: path.clone(),
+                walked: false,
+                refused: None,
+            });
             continue;
         }
+        let root = std::fs::canonicalize(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let walker = walkdir::WalkDir::new(path)
             .sort_by_file_name()
             .into_iter()
@@ -63,14 +84,64 @@ pub fn walk(paths: &[PathBuf], extensions: &[&str]) -> anyhow::Result<Vec<(PathB
                 .path()
                 .extension()
                 .is_some_and(|e| extensions.iter().any(|x| e == *x));
-            if entry.file_type().is_file() && wanted {
-                found.push((entry.into_path(), true));
+            let kind = entry.file_type();
+            if !wanted || !(kind.is_file() || kind.is_symlink()) {
+                continue;
             }
+            let refused = kind
+                .is_symlink()
+                .then(|| link_problem(entry.path(), &root))
+                .flatten();
+            found.push(Found {
+                path: entry.into_path(),
+                walked: true,
+                refused,
+            });
         }
     }
     found.sort();
-    found.dedup_by(|a, b| a.0 == b.0);
+    found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
+}
+
+/// Why a symbolic link found in `root` is not followed, if it is not: its target must be a
+/// regular file inside `root`.
+fn link_problem(link: &Path, root: &Path) -> Option<String> {
+    match std::fs::canonicalize(link) {
+        Ok(target) if target.starts_with(root) && target.is_file() => None,
+        Ok(target) => Some(format!(
+            "it is a symbolic link to {}, outside {} or not a regular file; inferstack follows links only to files inside the directory it walks",
+            target.display(),
+            root.display()
+        )),
+        Err(_) => Some("it is a broken symbolic link".to_owned()),
+    }
+}
+
+/// Reads a regular file of at most `max_bytes`. Devices, FIFOs and sockets are refused before
+/// they are opened (reading one could block forever or never end), and a larger file is
+/// refused after reading one byte past the limit, never loaded whole.
+pub fn read_file(path: &Path, max_bytes: usize) -> anyhow::Result<Vec<u8>> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {shown}"))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "cannot read {shown}: it is not a regular file (a directory, device, FIFO or socket)"
+        );
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+    read_limited(file, max_bytes, &shown.to_string())?.with_context(|| {
+        format!(
+            "cannot read {shown}: it is larger than {} MiB",
+            max_bytes / (1024 * 1024)
+        )
+    })
+}
+
+/// [`read_file`] as UTF-8 text.
+pub fn read_text(path: &Path, max_bytes: usize) -> anyhow::Result<String> {
+    String::from_utf8(read_file(path, max_bytes)?)
+        .map_err(|_| anyhow::anyhow!("cannot read {}: it is not UTF-8 text", path.display()))
 }
 
 /// Reads each stack file; unreadable content (too large, not UTF-8) becomes a diagnostic.
@@ -178,40 +249,51 @@ fn load(
     unreadable: fn(FileId, &str) -> Diagnostic,
 ) -> anyhow::Result<Loaded> {
     let stdin = Path::new("-");
-    let mut inputs: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+    let too_large = format!("it is larger than {} MiB", max_bytes / (1024 * 1024));
+    let mut inputs: Vec<(String, Result<Vec<u8>, String>)> = Vec::new();
     if paths.iter().any(|p| p == stdin) {
         let bytes = read_limited(std::io::stdin().lock(), max_bytes, "standard input")?;
-        inputs.push((STDIN.to_owned(), bytes));
+        inputs.push((STDIN.to_owned(), bytes.ok_or_else(|| too_large.clone())));
     }
     let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
     let mut skipped = Vec::new();
-    for (path, walked) in walk(&files, extensions)? {
-        if let Some(reason) = excludes.reason(&path, walked) {
+    for found in walk(&files, extensions)? {
+        let path = &found.path;
+        if let Some(reason) = excludes.reason(path, found.walked) {
             skipped.push(SkippedFile {
-                name: display_name(&path),
+                name: display_name(path),
                 reason,
             });
             continue;
         }
-        let shown = path.display().to_string();
-        let file = std::fs::File::open(&path).with_context(|| format!("cannot read {shown}"))?;
-        inputs.push((display_name(&path), read_limited(file, max_bytes, &shown)?));
+        // A file that cannot be read is reported where it is, with the others' problems.
+        let bytes = match found.refused {
+            Some(why) => Err(why),
+            None if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
+                Err("it is not a regular file (a device, FIFO or socket)".to_owned())
+            }
+            None => {
+                let shown = path.display().to_string();
+                let file =
+                    std::fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
+                read_limited(file, max_bytes, &shown)?.ok_or_else(|| too_large.clone())
+            }
+        };
+        inputs.push((display_name(path), bytes));
     }
-    let too_large = format!("it is larger than {} MiB", max_bytes / (1024 * 1024));
     let mut loaded = Loaded {
         skipped,
         ..Loaded::default()
     };
     for (name, bytes) in inputs {
-        let text = match bytes {
-            Some(bytes) => String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text"),
-            None => Err(too_large.as_str()),
-        };
+        let text = bytes.and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+        });
         match text {
             Ok(text) => loaded.files.push(loaded.sources.add(name, text)),
             Err(why) => {
                 let id = loaded.sources.add(name, "");
-                loaded.diagnostics.push(unreadable(id, why));
+                loaded.diagnostics.push(unreadable(id, &why));
             }
         }
     }

@@ -30,10 +30,23 @@ fn main() -> ExitCode {
     };
     match commands::run(&cli, style) {
         Ok(outcome) => {
-            // A closed pipe (`inferstack build -o - | head`) is not an error worth reporting.
-            let _ = std::io::stdout().write_all(outcome.stdout.as_bytes());
+            let written = {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(outcome.stdout.as_bytes())
+                    .and_then(|()| stdout.flush())
+            };
             let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
-            ExitCode::from(u8::from(outcome.problems))
+            match written {
+                // A closed pipe (`inferstack build -o - | head`) is the reader's choice.
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    // A full disk or a dead file: whoever reads the output must not take it as
+                    // complete (the Argo CD plugin contract: non-zero on any error).
+                    eprintln!("error: cannot write the output: {error}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(u8::from(outcome.problems)),
+            }
         }
         Err(error) => {
             eprintln!("error: {error:#}");

@@ -290,3 +290,89 @@ fn every_code_is_in_the_readme() {
         );
     }
 }
+
+/// The output's reader must never take a failed write for a complete stream.
+#[test]
+fn a_failed_write_to_stdout_exits_2() {
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(["build", "stacks/qwen.toml", "-o", "-"])
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot write the output"));
+}
+
+/// A symbolic link to a stack inside the walked directory is built; one pointing outside is a
+/// located error; neither is skipped, since a skipped stack's objects would be pruned.
+#[test]
+fn symlinked_stacks_are_followed_inside_the_tree_and_refused_outside() {
+    let work = tempfile::tempdir().unwrap();
+    let stacks = work.path().join("stacks");
+    fs::create_dir_all(stacks.join("real")).unwrap();
+    fs::copy(
+        root().join("stacks/qwen.toml"),
+        stacks.join("real/qwen.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(stacks.join("real/qwen.toml"), stacks.join("linked.toml")).unwrap();
+    let inside = run(&["check", stacks.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(inside.status.code(), Some(1), "{}", stdout(&inside));
+    // Followed: the linked stack is built too, and defines the same Service again.
+    assert!(
+        stdout(&inside).contains("duplicate-service"),
+        "{}",
+        stdout(&inside)
+    );
+
+    let outside = work.path().join("outside.toml");
+    fs::copy(root().join("stacks/deepseek.toml"), &outside).unwrap();
+    fs::remove_file(stacks.join("linked.toml")).unwrap();
+    std::os::unix::fs::symlink(&outside, stacks.join("linked.toml")).unwrap();
+    let refused = run(&[
+        "check",
+        stacks.to_str().unwrap(),
+        "--message-format",
+        "short",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let text = stdout(&refused);
+    assert!(
+        text.contains("linked.toml:1:1: error[unreadable-stack]: cannot read this stack: it is a symbolic link to")
+            && text.contains("outside"),
+        "{text}"
+    );
+}
+
+/// Devices and FIFOs are refused before they are opened: reading one would hang or never end.
+#[test]
+fn special_files_are_refused_not_read() {
+    let work = tempfile::tempdir().unwrap();
+    let fifo = work.path().join("stack.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let output = run(&["check", fifo.to_str().unwrap(), "--message-format", "short"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("it is not a regular file"),
+        "{}",
+        stdout(&output)
+    );
+    for flag in ["--crds", "--openapi", "--knative-config"] {
+        let output = run(&["validate", "golden/qwen.yaml", flag, "/dev/zero"]);
+        assert_eq!(output.status.code(), Some(2), "{flag}");
+        assert!(
+            stderr(&output).contains("not a regular file"),
+            "{flag}: {}",
+            stderr(&output)
+        );
+    }
+}

@@ -82,13 +82,7 @@ fn read_dir(dir: &Path) -> anyhow::Result<Vec<(String, Value)>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let relative = relative.join("/");
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if bytes.len() > MAX_MANIFEST_BYTES {
-            anyhow::bail!("{} is larger than 64 MiB", path.display());
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{} is not UTF-8", path.display()))?;
+        let text = crate::load::read_text(path, MAX_MANIFEST_BYTES)?;
         let stream = crate::yaml::parse(&text);
         if let Some(problem) = stream.problems.first() {
             anyhow::bail!(

@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
-
 use crate::cli::ValidateArgs;
 use crate::diag::render::{Style, render_all};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
@@ -99,8 +97,7 @@ fn knative_config(
 ) -> anyhow::Result<KnativeConfig> {
     let mut config = KnativeConfig::default();
     for path in discover(paths, &["yaml", "yml", "json"])? {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::load::read_text(&path, crate::load::MAX_MANIFEST_BYTES)?;
         let name = path.display().to_string();
         let file = sources.add(name.clone(), text.as_str());
         let units = units::of_stream(file, yaml::parse(&text));
@@ -187,8 +184,7 @@ fn schema_set(
         ));
     };
     for path in discover(openapi, &["json"])? {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::load::read_text(&path, crate::load::MAX_MANIFEST_BYTES)?;
         let name = path.display().to_string();
         let file = sources.add(name.clone(), "");
         match serde_json::from_str(&text) {
@@ -200,9 +196,12 @@ fn schema_set(
             Err(error) => problem(diagnostics, file, format!("{name} is not JSON: {error}")),
         }
     }
-    for (path, walked) in walk(crds, &["yaml", "yml", "json"])? {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+    for found in walk(crds, &["yaml", "yml", "json"])? {
+        let (path, walked) = (found.path, found.walked);
+        if let Some(why) = found.refused {
+            anyhow::bail!("cannot read {}: {why}", path.display());
+        }
+        let text = crate::load::read_text(&path, crate::load::MAX_MANIFEST_BYTES)?;
         let name = path.display().to_string();
         let stream = yaml::parse(&text);
         let file = sources.add(name.clone(), "");

@@ -4,8 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::Object;
 use crate::k8s::kustomize::Kustomization;
+
+/// The longest file name most file systems take (ext4, XFS, APFS, NTFS: 255 bytes).
+pub const MAX_FILE_NAME: usize = 255;
 
 /// Directory of cluster-scoped objects; `_` cannot start a namespace name, so it never clashes.
 pub const CLUSTER_DIR: &str = "_cluster";
@@ -21,6 +25,33 @@ pub fn file_name(object: &Object) -> String {
         "" => format!("{kind}-{}.yaml", object.id.name),
         group => format!("{kind}.{group}-{}.yaml", object.id.name),
     }
+}
+
+/// Objects whose file name would be too long for the file system, as located errors, so that
+/// `check` fails where `build -o DIR` would, before anything is written.
+pub fn check_file_names(objects: &[Object]) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for object in objects {
+        let name = file_name(object);
+        if name.len() > MAX_FILE_NAME {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidName,
+                    Label::new(object.origin_of("/metadata/name"), "name too long for a file"),
+                    format!(
+                        "{} would be written to a file whose name is {} bytes long; file systems take {MAX_FILE_NAME}",
+                        object.id,
+                        name.len()
+                    ),
+                )
+                .with_help(format!(
+                    "shorten the name by at least {} characters",
+                    name.len() - MAX_FILE_NAME
+                )),
+            );
+        }
+    }
+    out
 }
 
 pub fn directory(object: &Object) -> &str {

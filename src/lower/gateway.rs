@@ -39,6 +39,7 @@ pub fn gateway(stack: &ResolvedStack) -> anyhow::Result<Object> {
     };
     let listeners_span = g.listeners.first().map_or(g.span, |l| l.name.span);
     Ok(Object::new(id, &gateway, g.span, Sharing::Shared)?
+        .with_origin("/metadata/name", g.name.span)
         .with_origin("/spec/gatewayClassName", g.class.span)
         .with_origin("/spec/listeners", listeners_span))
 }
