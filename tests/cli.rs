@@ -376,3 +376,78 @@ fn special_files_are_refused_not_read() {
         );
     }
 }
+
+/// Whenever a build is killed, the next build, of another stack set, leaves exactly its own
+/// files: nothing of the killed build is orphaned.
+#[test]
+fn a_killed_build_leaves_no_orphan_for_the_next_one() {
+    let work = tempfile::tempdir().unwrap();
+    let many = work.path().join("many");
+    fs::create_dir_all(&many).unwrap();
+    let qwen = fs::read_to_string(root().join("stacks/qwen.toml")).unwrap();
+    for i in 0..150 {
+        let text = qwen
+            .replace("name = \"qwen\"", &format!("name = \"qwen-{i}\""))
+            .replace(
+                "size = \"30Gi\"",
+                &format!("size = \"30Gi\"\nvolume = \"model-{i}\""),
+            );
+        fs::write(many.join(format!("qwen-{i}.toml")), text).unwrap();
+    }
+    let out = work.path().join("rendered");
+    for delay_ms in [5, 20, 60, 150] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_inferstack"))
+            .args(["build", many.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let next = run(&["build", "stacks/deepseek.toml", "-o", out.to_str().unwrap()]);
+        assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));
+        let listed: Vec<String> = fs::read_to_string(out.join(".inferstack-manifest"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split('\t').next().unwrap().to_owned())
+            .collect();
+        let mut on_disk = Vec::new();
+        for entry in walkdir_files(&out) {
+            on_disk.push(entry);
+        }
+        assert_eq!(on_disk, listed, "after a kill at {delay_ms} ms");
+        let check = run(&[
+            "build",
+            "stacks/deepseek.toml",
+            "-o",
+            out.to_str().unwrap(),
+            "--check",
+        ]);
+        assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    }
+}
+
+/// Every regular file under `dir`, relative and sorted, leaving out inferstack's own hidden
+/// files (the manifest and the lock).
+fn walkdir_files(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                pending.push(path);
+            } else if !relative.starts_with(".inferstack-") {
+                files.push(relative);
+            }
+        }
+    }
+    files.sort();
+    files
+}

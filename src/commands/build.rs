@@ -80,6 +80,13 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         summary.unchanged,
         summary.removed
     ));
+    if !summary.kept.is_empty() {
+        outcome.stderr.push_str(&format!(
+            "warning: kept {} file(s) of the previous build that changed since inferstack wrote them; remove them yourself if they are not needed: {}\n",
+            summary.kept.len(),
+            summary.kept.join(", ")
+        ));
+    }
     Ok(outcome)
 }
 

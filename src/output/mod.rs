@@ -1,0 +1,459 @@
+//! Output edge: writes an [`OutputTree`] into a directory without ever leaving a half-written
+//! result or touching files inferstack did not create.
+//!
+//! 1. An advisory lock on the output directory itself makes a second build into it fail at
+//!    once with a message, instead of interleaving with the first; no lock file is left behind.
+//! 2. Every file is first written into a staging directory inside the output directory; if any
+//!    write fails (a full disk), the staging directory is dropped and the output is unchanged.
+//! 3. The ownership manifest ([`manifest`]) is rewritten to list the old and the new files
+//!    with their hashes before anything is replaced, so a build killed from here on leaves
+//!    nothing the next build cannot recognise as its own.
+//! 4. Each changed file is renamed over its target (atomic per file), the old one kept aside;
+//!    unchanged files are left alone so their timestamps survive. If a rename fails, every
+//!    file already replaced is put back and the old manifest restored: the tree is as it was.
+//! 5. Files of the previous build that this one does not produce are removed, but only while
+//!    their content is what inferstack wrote; then the manifest lists exactly the new files.
+
+mod manifest;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::emit::layout::OutputTree;
+pub use manifest::MANIFEST;
+use manifest::{Entries, sha256};
+
+const STAGING_PREFIX: &str = ".inferstack-staging-";
+/// Where replaced files wait inside the staging directory until the build completes.
+const BACKUP: &str = ".replaced";
+
+/// What a write changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    /// Files of the previous build that changed since inferstack wrote them: not removed.
+    pub kept: Vec<String>,
+}
+
+/// Writes `tree` into `dir` (created if needed).
+pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary> {
+    for relative in tree.keys() {
+        check_relative(relative)?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let _lock = lock(dir)?;
+    let previous = manifest::read(dir)?;
+    remove_abandoned_staging(dir);
+
+    let staging = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(dir)
+        .with_context(|| format!("cannot create a staging directory in {}", dir.display()))?;
+    for (relative, content) in tree {
+        let staged = staging.path().join(relative);
+        if let Some(parent) = staged.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&staged, content)
+            .with_context(|| format!("cannot write {}", staged.display()))?;
+    }
+    for relative in tree.keys() {
+        refuse_symlinks(dir, relative)?;
+    }
+
+    let new: Entries = tree
+        .iter()
+        .map(|(relative, content)| (relative.clone(), BTreeSet::from([sha256(content)])))
+        .collect();
+    let mut journal = previous.clone();
+    for (relative, hashes) in &new {
+        journal
+            .entry(relative.clone())
+            .or_default()
+            .extend(hashes.iter().cloned());
+    }
+    manifest::write(dir, staging.path(), &journal, true)?;
+
+    let mut summary = WriteSummary::default();
+    if let Err(error) = apply(dir, staging.path(), tree, &mut summary) {
+        // Put the old manifest back too: the tree is as it was before this build.
+        let _ = manifest::write(dir, staging.path(), &previous, false);
+        return Err(error);
+    }
+
+    for (stale, hashes) in previous.iter().filter(|(p, _)| !tree.contains_key(*p)) {
+        if check_relative(stale).is_err() || refuse_symlinks(dir, stale).is_err() {
+            continue;
+        }
+        let path = dir.join(stale);
+        let Ok(content) = fs::read(&path) else {
+            continue;
+        };
+        if !hashes.contains(&sha256(&content)) {
+            summary.kept.push(stale.clone());
+            continue;
+        }
+        fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        summary.removed += 1;
+        // Drop directories that only held our files; a non-empty one fails and stays.
+        if let Some(parent) = path.parent().filter(|p| *p != dir) {
+            let _ = fs::remove_dir(parent);
+        }
+    }
+    manifest::write(dir, staging.path(), &new, false)?;
+    Ok(summary)
+}
+
+/// Renames every changed file from `staging` over its target, keeping the replaced one aside;
+/// on the first failure, puts back everything it replaced and fails naming the path.
+fn apply(
+    dir: &Path,
+    staging: &Path,
+    tree: &OutputTree,
+    summary: &mut WriteSummary,
+) -> anyhow::Result<()> {
+    let backup = staging.join(BACKUP);
+    let mut applied: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    let result = (|| -> anyhow::Result<()> {
+        for (relative, content) in tree {
+            let target = dir.join(relative);
+            if fs::read(&target).is_ok_and(|old| old == *content) {
+                summary.unchanged += 1;
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            let kept = if target.exists() {
+                let aside = backup.join(relative);
+                if let Some(parent) = aside.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::rename(&target, &aside)
+                    .with_context(|| format!("cannot replace {}", target.display()))?;
+                Some(aside)
+            } else {
+                None
+            };
+            applied.push((target.clone(), kept));
+            fs::rename(staging.join(relative), &target)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+            summary.written += 1;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for (target, kept) in applied.into_iter().rev() {
+            match kept {
+                Some(aside) => {
+                    let _ = fs::rename(aside, &target);
+                }
+                None => {
+                    let _ = fs::remove_file(&target);
+                }
+            }
+        }
+        summary.written = 0;
+    }
+    result
+}
+
+/// Holds an advisory lock on `dir` itself until dropped; a second build fails at once.
+fn lock(dir: &Path) -> anyhow::Result<fs::File> {
+    let handle = fs::File::open(dir).with_context(|| format!("cannot open {}", dir.display()))?;
+    match handle.try_lock() {
+        Ok(()) => Ok(handle),
+        Err(fs::TryLockError::WouldBlock) => bail!(
+            "another inferstack build is writing into {}; run one build at a time",
+            dir.display()
+        ),
+        Err(fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("cannot lock {}", dir.display()))
+        }
+    }
+}
+
+/// A run killed mid-write leaves its staging directory behind; the name marks it as ours.
+fn remove_abandoned_staging(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX);
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// How a directory differs from the tree a build would write there (`build --check`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Staleness {
+    pub missing: Vec<String>,
+    pub changed: Vec<String>,
+    /// YAML files (or files of the previous manifest) that the build would not write.
+    pub extra: Vec<String>,
+}
+
+impl Staleness {
+    pub fn is_clean(&self) -> bool {
+        self.missing.is_empty() && self.changed.is_empty() && self.extra.is_empty()
+    }
+}
+
+/// Compares `dir` with `tree` without writing anything.
+pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> {
+    let mut staleness = Staleness::default();
+    for (relative, content) in tree {
+        match fs::read(dir.join(relative)) {
+            Ok(old) if old == *content => {}
+            Ok(_) => staleness.changed.push(relative.clone()),
+            Err(_) => staleness.missing.push(relative.clone()),
+        }
+    }
+    let mut on_disk: BTreeSet<String> = manifest::read(dir)
+        .map(|entries| entries.into_keys().collect())
+        .unwrap_or_default();
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .flatten()
+        {
+            let yaml = entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml");
+            if entry.file_type().is_file() && yaml {
+                let relative = entry
+                    .path()
+                    .strip_prefix(dir)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                on_disk.insert(relative);
+            }
+        }
+    }
+    staleness.extra = on_disk
+        .into_iter()
+        .filter(|p| !tree.contains_key(p) && dir.join(p).exists())
+        .collect();
+    Ok(staleness)
+}
+
+/// Output paths are built from validated names, but are checked again here: only plain,
+/// relative components, so nothing can be written outside the output directory.
+fn check_relative(relative: &str) -> anyhow::Result<()> {
+    let path = Path::new(relative);
+    let plain =
+        !relative.is_empty() && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        bail!("internal error: output path {relative:?} is not a plain relative path");
+    }
+    Ok(())
+}
+
+/// A symlink inside the output directory could redirect a write elsewhere; refuse to follow it.
+fn refuse_symlinks(dir: &Path, relative: &str) -> anyhow::Result<()> {
+    let mut current = PathBuf::from(dir);
+    for component in Path::new(relative).components() {
+        current.push(component);
+        if fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink()) {
+            bail!(
+                "refusing to write through the symbolic link {}",
+                current.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> OutputTree {
+        files
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn writes_replaces_and_removes_only_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rendered");
+        let first = write_tree(&out, &tree(&[("a/x.yaml", "1"), ("b/y.yaml", "2")])).unwrap();
+        assert_eq!(first.written, 2);
+        fs::write(out.join("a/mine.txt"), "user file").unwrap();
+
+        let second = write_tree(&out, &tree(&[("a/x.yaml", "1"), ("c/z.yaml", "3")])).unwrap();
+        assert_eq!(
+            second,
+            WriteSummary {
+                written: 1,
+                unchanged: 1,
+                removed: 1,
+                kept: Vec::new(),
+            }
+        );
+        assert!(
+            !out.join("b").exists(),
+            "emptied directory of ours is removed"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("a/mine.txt")).unwrap(),
+            "user file"
+        );
+        let leftovers: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".inferstack-staging")
+            })
+            .collect();
+        assert!(leftovers.is_empty());
+
+        fs::create_dir(out.join(".inferstack-staging-abandoned")).unwrap();
+        write_tree(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
+        assert!(!out.join(".inferstack-staging-abandoned").exists());
+    }
+
+    #[test]
+    fn refuses_foreign_directories_and_escaping_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("notes.md"), "mine").unwrap();
+        assert!(write_tree(dir.path(), &tree(&[("a.yaml", "1")])).is_err());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("notes.md")).unwrap(),
+            "mine"
+        );
+
+        let empty = tempfile::tempdir().unwrap();
+        assert!(write_tree(empty.path(), &tree(&[("../x.yaml", "1")])).is_err());
+        assert!(write_tree(empty.path(), &tree(&[("/etc/x.yaml", "1")])).is_err());
+    }
+
+    #[test]
+    fn compare_finds_missing_changed_and_extra_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
+        assert!(
+            compare_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")]))
+                .unwrap()
+                .is_clean()
+        );
+        fs::write(out.join("stray.yaml"), "x").unwrap();
+        fs::write(out.join("notes.md"), "mine").unwrap();
+        let found = compare_tree(&out, &tree(&[("a.yaml", "9"), ("c.yaml", "3")])).unwrap();
+        assert_eq!(
+            found,
+            Staleness {
+                missing: vec!["c.yaml".into()],
+                changed: vec!["a.yaml".into()],
+                extra: vec!["b.yaml".into(), "stray.yaml".into()]
+            }
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_to_write_through_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("ns/a.yaml", "1")])).unwrap();
+        fs::remove_dir_all(out.join("ns")).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), out.join("ns")).unwrap();
+        assert!(write_tree(&out, &tree(&[("ns/a.yaml", "2")])).is_err());
+        assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn a_file_changed_by_hand_or_listed_by_hand_is_never_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
+        fs::write(out.join("b.yaml"), "edited").unwrap();
+        fs::write(out.join("notes.md"), "mine").unwrap();
+        let manifest = fs::read_to_string(out.join(MANIFEST)).unwrap();
+        fs::write(out.join(MANIFEST), format!("{manifest}notes.md\n")).unwrap();
+        let summary = write_tree(&out, &tree(&[("a.yaml", "1")])).unwrap();
+        assert_eq!(
+            summary.kept,
+            vec!["b.yaml".to_owned(), "notes.md".to_owned()]
+        );
+        assert_eq!(fs::read_to_string(out.join("b.yaml")).unwrap(), "edited");
+        assert_eq!(fs::read_to_string(out.join("notes.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_build_killed_after_its_journal_leaves_no_orphan() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("old.yaml", "1")])).unwrap();
+        // As if a build of another stack set was killed right after renaming its first file:
+        // its journal lists old and new files, and its new file is in place.
+        let staging = tempfile::tempdir_in(&out).unwrap();
+        let mut journal = manifest::read(&out).unwrap();
+        journal.insert("orphan.yaml".into(), BTreeSet::from([sha256(b"2")]));
+        manifest::write(&out, staging.path(), &journal, true).unwrap();
+        fs::write(out.join("orphan.yaml"), "2").unwrap();
+        // The next build, of a third stack set, removes both.
+        let summary = write_tree(&out, &tree(&[("third.yaml", "3")])).unwrap();
+        assert_eq!(summary.removed, 2);
+        assert!(!out.join("orphan.yaml").exists() && !out.join("old.yaml").exists());
+        assert_eq!(
+            manifest::read(&out)
+                .unwrap()
+                .into_keys()
+                .collect::<Vec<_>>(),
+            vec!["third.yaml".to_owned()]
+        );
+    }
+
+    #[test]
+    fn a_failed_replacement_puts_every_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
+        let before = fs::read_to_string(out.join(MANIFEST)).unwrap();
+        // A file where the build needs a directory: `a/x.yaml` is replaced first, then
+        // `b/y.yaml` cannot be, even as root.
+        fs::write(out.join("b"), "in the way").unwrap();
+        let error = write_tree(&out, &tree(&[("a/x.yaml", "9"), ("b/y.yaml", "9")])).unwrap_err();
+        assert!(format!("{error:#}").contains("b"), "{error:#}");
+        assert_eq!(fs::read_to_string(out.join("a/x.yaml")).unwrap(), "1");
+        assert_eq!(fs::read_to_string(out.join(MANIFEST)).unwrap(), before);
+        assert_eq!(fs::read_to_string(out.join("b")).unwrap(), "in the way");
+    }
+
+    #[test]
+    fn a_second_build_into_the_same_directory_fails_while_the_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        write_tree(&out, &tree(&[("a.yaml", "1")])).unwrap();
+        let held = lock(&out).unwrap();
+        let error = write_tree(&out, &tree(&[("a.yaml", "2")])).unwrap_err();
+        assert!(
+            error.to_string().contains("another inferstack build"),
+            "{error}"
+        );
+        drop(held);
+        write_tree(&out, &tree(&[("a.yaml", "2")])).unwrap();
+    }
+}
