@@ -44,6 +44,13 @@ pub struct Stream {
     pub problems: Vec<Problem>,
 }
 
+/// Deepest nesting of sequences and mappings read. Kubernetes objects nest a few dozen levels;
+/// this bounds every recursive walk that follows (schemas, CEL, dropping the value).
+pub const MAX_DEPTH: usize = 512;
+/// Most nodes that aliases may expand to in one stream, as YAML libraries bound them against
+/// "billion laughs" documents (a few hundred bytes that expand to gigabytes).
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
 /// Reads every document of `text`.
 pub fn parse(text: &str) -> Stream {
     let mut builder = Builder::new(Vec::new());
@@ -105,6 +112,15 @@ impl Positions {
     }
 }
 
+/// How many nodes a value has, itself included.
+fn node_count(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(node_count).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 /// Escapes one JSON Pointer segment (RFC 6901).
 pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -125,7 +141,12 @@ enum Frame {
 struct Builder {
     stream: Stream,
     frames: Vec<Frame>,
-    anchors: Vec<(usize, Value)>,
+    /// (anchor id, value, how many nodes the value has).
+    anchors: Vec<(usize, Value, usize)>,
+    /// Nodes produced by expanding aliases so far in the stream.
+    alias_nodes: usize,
+    /// Set when a limit stops the reading.
+    stopped: bool,
     document: Option<usize>,
     /// The documents whose positions are recorded, sorted; none when only parsing.
     record: Vec<usize>,
@@ -139,6 +160,8 @@ impl Builder {
             stream: Stream::default(),
             frames: Vec::new(),
             anchors: Vec::new(),
+            alias_nodes: 0,
+            stopped: false,
             document: None,
             record,
             positions: Vec::new(),
@@ -149,6 +172,9 @@ impl Builder {
         let last = self.record.last().copied();
         for event in Parser::new_from_str(text) {
             if last.is_some_and(|last| self.document.is_some_and(|d| d > last)) {
+                return;
+            }
+            if self.stopped {
                 return;
             }
             match event {
@@ -221,6 +247,9 @@ impl Builder {
                 self.complete(value, anchor, span.start);
             }
             Event::SequenceStart(anchor, _) => {
+                if self.too_deep(span.start) {
+                    return;
+                }
                 self.mark_node(span.start);
                 self.frames.push(Frame::Sequence {
                     items: Vec::new(),
@@ -228,6 +257,9 @@ impl Builder {
                 });
             }
             Event::MappingStart(anchor, _) => {
+                if self.too_deep(span.start) {
+                    return;
+                }
                 self.mark_node(span.start);
                 self.frames.push(Frame::Mapping {
                     map: Map::new(),
@@ -247,22 +279,57 @@ impl Builder {
             }
             Event::Alias(id) => {
                 self.mark_node(span.start);
-                let value = self
+                let (value, nodes) = self
                     .anchors
                     .iter()
                     .rev()
-                    .find(|(a, _)| *a == id)
-                    .map_or(Value::Null, |(_, v)| v.clone());
+                    .find(|(a, _, _)| *a == id)
+                    .map_or((Value::Null, 1), |(_, v, n)| (v.clone(), *n));
+                self.alias_nodes += nodes;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    self.stop(
+                        span.start,
+                        format!("aliases expand to more than {MAX_ALIAS_NODES} nodes; a manifest that repeats itself this much is refused (\"billion laughs\")"),
+                    );
+                    return;
+                }
                 self.complete(value, 0, span.start);
             }
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
     }
 
+    /// Stops reading the stream with a problem at `at`.
+    fn stop(&mut self, at: Marker, message: String) {
+        self.stream.problems.push(Problem {
+            kind: ProblemKind::Syntax,
+            document: self.document.unwrap_or(0),
+            pointer: String::new(),
+            line: at.line(),
+            column: at.col() + 1,
+            message,
+        });
+        self.stopped = true;
+        self.frames.clear();
+    }
+
+    /// Whether one more level of nesting passes [`MAX_DEPTH`] (then reading stops).
+    fn too_deep(&mut self, at: Marker) -> bool {
+        let deep = self.frames.len() >= MAX_DEPTH;
+        if deep {
+            self.stop(
+                at,
+                format!("nesting deeper than {MAX_DEPTH} levels is refused"),
+            );
+        }
+        deep
+    }
+
     /// A node is finished: store its anchor and put it where it belongs.
     fn complete(&mut self, value: Value, anchor: usize, start: Marker) {
         if anchor > 0 {
-            self.anchors.push((anchor, value.clone()));
+            self.anchors
+                .push((anchor, value.clone(), node_count(&value)));
         }
         match self.frames.last_mut() {
             None => self.stream.documents.push(Document {
@@ -420,5 +487,43 @@ mod tests {
             let _ = parse(text);
             let _ = Positions::of(text, 0).locate("/a");
         }
+    }
+
+    /// 9 levels of 9 aliases: 496 bytes that would expand to 387 million nodes.
+    #[test]
+    fn alias_bombs_stop_at_the_expansion_limit() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let stream = parse(&text);
+        assert_eq!(stream.problems.len(), 1);
+        assert!(
+            stream.problems[0]
+                .message
+                .contains("aliases expand to more than")
+        );
+        // Ordinary anchors still work.
+        let fine = parse("base: &b {x: 1}\nuse: *b\n");
+        assert!(fine.problems.is_empty());
+        assert_eq!(fine.documents[0].value["use"]["x"], 1);
+    }
+
+    #[test]
+    fn nesting_stops_at_the_depth_limit() {
+        let stream = parse(&"- ".repeat(100_000));
+        assert_eq!(stream.problems.len(), 1);
+        assert!(
+            stream.problems[0]
+                .message
+                .contains("nesting deeper than 512")
+        );
+        let mut deep = String::new();
+        for i in 0..MAX_DEPTH - 1 {
+            deep.push_str(&" ".repeat(i));
+            deep.push_str("a:\n");
+        }
+        assert!(parse(&deep).problems.is_empty());
     }
 }

@@ -24,6 +24,40 @@ pub struct Rule {
     /// Where to report, relative to the rule's node (from `fieldPath`), as a JSON Pointer.
     field_pointer: String,
     pub state: RuleState,
+    /// How many comprehension macros (`all`, `exists`, `map`, ...) the rule has: the exponent
+    /// of its cost in the size of the value it runs on.
+    comprehensions: u32,
+}
+
+/// The most a rule may cost on one value, in the API server's units
+/// (`PerCallLimit` of `k8s.io/apiserver/pkg/apis/cel/config.go`): a rule estimated above it is
+/// reported and not run, instead of running for minutes.
+pub const COST_BUDGET: u64 = 1_000_000;
+
+/// The comprehension macros of CEL and its Kubernetes extensions.
+const COMPREHENSIONS: [&str; 6] = [
+    ".all(",
+    ".exists(",
+    ".exists_one(",
+    ".map(",
+    ".filter(",
+    ".sortBy(",
+];
+
+/// An upper bound of a rule's cost on `value`: its size to the power of its comprehensions.
+fn estimated_cost(value: &CelValue, comprehensions: u32) -> u64 {
+    if comprehensions == 0 {
+        return 1;
+    }
+    fn size(value: &CelValue) -> u64 {
+        match value {
+            CelValue::List(items) => 1 + items.iter().map(size).sum::<u64>(),
+            CelValue::Map(map) => 1 + map.map.values().map(size).sum::<u64>(),
+            CelValue::String(text) => 1 + text.len() as u64 / 64,
+            _ => 1,
+        }
+    }
+    size(value).saturating_pow(comprehensions)
 }
 
 /// Whether a rule can be evaluated.
@@ -36,9 +70,10 @@ pub enum RuleState {
 }
 
 /// The rules of one schema node and of the nodes below it that have any.
-#[derive(Default)]
+/// Rules are shared, so a `$ref` target's tree is built once and reused wherever it is referred to.
+#[derive(Clone, Default)]
 pub struct RuleTree {
-    rules: Vec<Rule>,
+    rules: Vec<Arc<Rule>>,
     properties: Vec<(String, RuleTree)>,
     items: Option<Box<RuleTree>>,
     additional: Option<Box<RuleTree>>,
@@ -69,7 +104,7 @@ impl RuleTree {
     /// `None` when it has none, so kinds without rules pay nothing.
     pub fn from_schema(schema: &Value) -> Option<RuleTree> {
         let env = library::environment();
-        let tree = build(schema, schema, &env, 0);
+        let tree = build(schema, schema, &env, 0, &mut Memo::default());
         (!tree.is_empty()).then_some(tree)
     }
 
@@ -181,6 +216,17 @@ impl Rule {
                 });
             }
         };
+        let cost = estimated_cost(bound, self.comprehensions);
+        if cost > COST_BUDGET {
+            return Some(CelViolation {
+                pointer: at,
+                message: format!(
+                    "the rule `{}` would cost about {cost} on this value, over the budget of {COST_BUDGET} the API server allows a rule; it is not evaluated",
+                    self.rule
+                ),
+                broken: true,
+            });
+        }
         let mut scope = root.new_inner_scope();
         scope.add_variable_from_value("self", bound.clone());
         let message = match program.execute(&scope) {
@@ -223,38 +269,78 @@ impl Rule {
     }
 }
 
-/// Depth limit for `$ref` cycles in catalog schemas.
+/// Depth limit for schemas nested without `$ref`s (a structural schema is a tree).
 const MAX_DEPTH: usize = 64;
 
-fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize) -> RuleTree {
-    let mut tree = RuleTree::default();
+/// The trees built for each `$ref` target, so a target referred to from many places (or from
+/// itself) is walked once: a schema whose properties point back at their parent would otherwise
+/// be re-walked exponentially.
+#[derive(Default)]
+struct Memo {
+    built: HashMap<String, RuleTree>,
+    /// Targets being built: a reference back to one of them is a cycle, cut there.
+    active: Vec<String>,
+}
+
+fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize, memo: &mut Memo) -> RuleTree {
     if depth > MAX_DEPTH {
-        return tree;
+        return RuleTree::default();
     }
-    let node = resolve_ref(schema, root);
+    let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+        return build_node(schema, root, env, depth, memo);
+    };
+    if let Some(tree) = memo.built.get(reference) {
+        return tree.clone();
+    }
+    if memo.active.iter().any(|r| r == reference) {
+        return RuleTree::default();
+    }
+    memo.active.push(reference.to_owned());
+    let tree = build_node(resolve_ref(schema, root), root, env, depth, memo);
+    memo.active.pop();
+    memo.built.insert(reference.to_owned(), tree.clone());
+    tree
+}
+
+fn build_node(
+    node: &Value,
+    root: &Value,
+    env: &Arc<Env>,
+    depth: usize,
+    memo: &mut Memo,
+) -> RuleTree {
+    let mut tree = RuleTree::default();
     if let Some(rules) = node
         .get("x-kubernetes-validations")
         .and_then(Value::as_array)
     {
-        tree.rules = rules.iter().filter_map(|r| compile_rule(r, env)).collect();
+        tree.rules = rules
+            .iter()
+            .filter_map(|r| compile_rule(r, env))
+            .map(Arc::new)
+            .collect();
     }
     if let Some(Value::Object(properties)) = node.get("properties") {
         for (name, child) in properties {
-            let sub = build(child, root, env, depth + 1);
+            let sub = build(child, root, env, depth + 1, memo);
             if !sub.is_empty() {
                 tree.properties.push((name.clone(), sub));
             }
         }
     }
-    let nested = |key: &str| {
-        node.get(key)
+    for key in ["items", "additionalProperties"] {
+        let sub = node
+            .get(key)
             .filter(|v| v.is_object())
-            .map(|child| build(child, root, env, depth + 1))
+            .map(|child| build(child, root, env, depth + 1, memo))
             .filter(|t| !t.is_empty())
-            .map(Box::new)
-    };
-    tree.items = nested("items");
-    tree.additional = nested("additionalProperties");
+            .map(Box::new);
+        if key == "items" {
+            tree.items = sub;
+        } else {
+            tree.additional = sub;
+        }
+    }
     // Catalog schemas wrap nodes in allOf; their rules belong to the same node.
     for branch in node
         .get("allOf")
@@ -262,7 +348,7 @@ fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize) -> RuleTree
         .into_iter()
         .flatten()
     {
-        let sub = build(branch, root, env, depth + 1);
+        let sub = build(branch, root, env, depth + 1, memo);
         tree.rules.extend(sub.rules);
         tree.properties.extend(sub.properties);
         tree.items = tree.items.or(sub.items);
@@ -295,6 +381,10 @@ fn compile_rule(rule: &Value, env: &Arc<Env>) -> Option<Rule> {
         field_pointer: string("fieldPath")
             .map(|p| field_path_pointer(&p))
             .unwrap_or_default(),
+        comprehensions: COMPREHENSIONS
+            .iter()
+            .map(|m| text.matches(m).count() as u32)
+            .sum(),
         rule: text,
         state,
     })
@@ -470,5 +560,48 @@ mod tests {
         assert_eq!(field_path_pointer(".spec.ports"), "/spec/ports");
         assert_eq!(field_path_pointer(".metadata['a.b/c']"), "/metadata/a.b~1c");
         assert_eq!(field_path_pointer(".items[0].name"), "/items/0/name");
+    }
+
+    /// Two properties pointing back at their parent: built once per target, cut at the cycle,
+    /// where walking every path would take 2^64 steps.
+    #[test]
+    fn self_referring_schemas_are_built_once() {
+        let tree = tree(json!({
+            "$defs": {
+                "spec": {
+                    "type": "object",
+                    "x-kubernetes-validations": [{"rule": "true"}],
+                    "properties": {
+                        "a": {"$ref": "#/$defs/spec"},
+                        "b": {"$ref": "#/$defs/spec"}
+                    }
+                }
+            },
+            "type": "object",
+            "properties": {"spec": {"$ref": "#/$defs/spec"}}
+        }));
+        assert_eq!(tree.coverage().found, 1);
+    }
+
+    /// Nested comprehensions over a large list are estimated, reported and not run: evaluated,
+    /// this rule would take a billion steps.
+    #[test]
+    fn rules_over_the_cost_budget_are_reported_not_run() {
+        let tree = tree(json!({
+            "type": "object",
+            "properties": {"list": {
+                "type": "array",
+                "x-kubernetes-validations": [
+                    {"rule": "self.all(x, self.all(y, self.all(z, x + y + z >= 0)))"},
+                    {"rule": "self.all(x, x >= 0)"}
+                ]
+            }}
+        }));
+        let big: Vec<i64> = (0..1000).collect();
+        let found = tree.evaluate(&json!({ "list": big }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].broken && found[0].message.contains("over the budget of 1000000"));
+        // A small list is evaluated as usual.
+        assert!(tree.evaluate(&json!({ "list": [1, 2, 3] })).is_empty());
     }
 }
