@@ -1,0 +1,39 @@
+//! Any bytes as a manifest stream, validated as `inferstack validate` does it: the embedded
+//! catalog with CEL, Knative's admission rules, the cross-object rules, and every finding
+//! located and rendered.
+#![no_main]
+
+use std::sync::{Mutex, OnceLock};
+
+use inferstack::diag::render::{Color, Style, render_all};
+use inferstack::source::SourceMap;
+use inferstack::validate::manifests::{FileOptions, check_files};
+use inferstack::validate::objects::ObjectValidator;
+use inferstack::validate::schemas::SchemaSet;
+use libfuzzer_sys::fuzz_target;
+
+/// One validator for the whole run: compiling the catalog's schemas is done once.
+fn validator() -> &'static Mutex<ObjectValidator> {
+    static VALIDATOR: OnceLock<Mutex<ObjectValidator>> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        Mutex::new(ObjectValidator {
+            schemas: SchemaSet::catalog(),
+            skip_missing: false,
+            knative: Default::default(),
+            kinds: Default::default(),
+        })
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut sources = SourceMap::default();
+    let id = sources.add("fuzz.yaml", text);
+    let mut validator = validator().lock().unwrap_or_else(|e| e.into_inner());
+    // Each input starts from Knative's defaults, whatever ConfigMaps the last one carried.
+    validator.knative = Default::default();
+    let checked = check_files(&sources, &[id], &mut validator, FileOptions { cross: true });
+    let _ = render_all(&checked.diagnostics, &sources, Style::Human(Color::Never));
+});

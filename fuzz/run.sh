@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs one fuzz target (or all) with cargo-fuzz on a nightly toolchain, seeded from the test
+# inputs of the repository. A crash fails the run and leaves its input in fuzz/artifacts/;
+# commit it under tests/fuzz/<target>/ so tests/fuzz_regressions.rs keeps it fixed.
+#
+#   fuzz/run.sh [TARGET|all] [-- libFuzzer options]    e.g. fuzz/run.sh all -- -max_total_time=30
+set -euo pipefail
+cd "$(dirname "$0")"
+target="${1:-all}"
+shift || true
+[ "${1:-}" = "--" ] && shift
+
+seed() {
+  local corpus="corpus/$1"
+  mkdir -p "$corpus"
+  case "$1" in
+    stack_compile) cp ../stacks/*.toml ../tests/stacks/*.toml "$corpus"/ 2>/dev/null || true ;;
+    *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
+  esac
+  if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi
+}
+
+targets=(stack_compile yaml_reader validate_cel)
+[ "$target" = all ] || targets=("$target")
+for t in "${targets[@]}"; do
+  seed "$t"
+  cargo +nightly fuzz run --sanitizer none "$t" "corpus/$t" -- -max_len=65536 "$@"
+done
