@@ -234,6 +234,17 @@ fn normalize(schema: &mut Value, close: bool) {
         return;
     };
     node.remove("description");
+    // `int32`/`int64` on integers become bounds (the API server decodes into those types).
+    let bounds = match node.get("format").and_then(Value::as_str) {
+        Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        Some("int64") => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    if let (Some((low, high)), Some("integer")) = (bounds, node.get("type").and_then(Value::as_str))
+    {
+        node.entry("minimum").or_insert(json!(low));
+        node.entry("maximum").or_insert(json!(high));
+    }
     if node
         .get("format")
         .and_then(Value::as_str)

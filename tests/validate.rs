@@ -500,3 +500,83 @@ fn standard_input_and_exit_codes() {
     assert_eq!(run(&["validate", "no/such.yaml"]).status.code(), Some(2));
     assert_eq!(run(&["validate"]).status.code(), Some(2));
 }
+
+/// `--crds` is as strict about `metadata` as the catalog: a CRD never weakens ObjectMeta.
+#[test]
+fn object_meta_is_checked_under_crds_too() {
+    if !support::reference::require() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("route.yaml");
+    fs::write(
+        &file,
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n  namespace: d\n  lables: {a: b}\nspec: {}\n",
+    )
+    .unwrap();
+    let crds = support::reference::path("crds/gateway-api/standard");
+    for extra in [vec![], vec!["--crds", crds.as_str()]] {
+        let mut args = vec!["validate", file.to_str().unwrap()];
+        args.extend(&extra);
+        let (code, report) = json_report(&args);
+        assert_eq!(code, Some(1), "{extra:?}");
+        assert_eq!(
+            report["findings"][0]["pointer"], "/metadata/lables",
+            "{report:#}"
+        );
+    }
+}
+
+/// Integers Kubernetes decodes into `int32` are bounded like it: 2^32 + 1 is no port.
+#[test]
+fn int32_fields_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pod.yaml");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: d\nspec:\n  containers:\n  - name: c\n    image: nginx:1\n    ports:\n    - containerPort: 4294967297\n",
+    )
+    .unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let finding = &report["findings"][0];
+    assert_eq!(
+        finding["pointer"],
+        "/spec/containers/0/ports/0/containerPort"
+    );
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum of 2147483647")
+    );
+}
+
+/// Raw control characters from a file never reach a terminal or a report: messages escape
+/// them, code frames show `?`.
+#[test]
+fn control_characters_are_escaped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cm.yaml");
+    fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: d\n  \"bad\\u001b[31mkey\\u0000\": x\ndata: {}\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for style in ["human", "short"] {
+        let output = run(&["validate", path, "--message-format", style]);
+        outputs.push(output.stdout);
+    }
+    for format in ["json", "github", "sarif", "junit", "tap"] {
+        outputs.push(run(&["validate", path, "--format", format]).stdout);
+    }
+    for output in outputs {
+        assert!(
+            !output.contains(&0x1b) && !output.contains(&0),
+            "{}",
+            String::from_utf8_lossy(&output)
+        );
+    }
+}

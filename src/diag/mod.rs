@@ -27,9 +27,31 @@ impl Label {
     pub fn new(span: Span, message: impl Into<String>) -> Label {
         Label {
             span,
-            message: message.into(),
+            message: visible(message.into()),
         }
     }
+}
+
+/// `text` with every control character but newline and tab written as an escape (`\u{1b}`):
+/// a message quotes its input, and raw escape sequences or NUL bytes from a hostile file must
+/// not reach a terminal, a CI log or a report format.
+pub fn visible(text: String) -> String {
+    if !text.chars().any(is_hidden_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if is_hidden_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// One problem: what is wrong (`message`), where (`primary`, plus `secondary` places in this or
@@ -61,7 +83,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: visible(message.into()),
             help: None,
             primary,
             secondary: Vec::new(),
@@ -77,7 +99,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(visible(help.into()));
         self
     }
 

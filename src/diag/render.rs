@@ -163,6 +163,26 @@ impl View {
     }
 }
 
+/// Control characters of a code frame (ESC, NUL, ...) as `?`, one per byte, so offsets stay
+/// valid and no escape sequence from a file reaches the terminal.
+fn hide_controls(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A finding in a Kubernetes Secret, whose every value is a credential.
 fn is_about_a_secret(diagnostic: &Diagnostic) -> bool {
     diagnostic
@@ -200,7 +220,7 @@ fn named_source(sources: &SourceMap, file: FileId, spans: &[Span]) -> NamedSourc
     let start = starts[first_line];
     let end = starts.get(last_line).copied().unwrap_or(source.text.len());
     let window = Window {
-        text: secrets::redact(source.text.get(start..end).unwrap_or("")),
+        text: hide_controls(secrets::redact(source.text.get(start..end).unwrap_or(""))),
         start,
         first_line,
     };

@@ -326,12 +326,11 @@ impl Entry {
                 )
             }
             Source::Crd { schema } => {
-                let meta = object_meta.cloned().unwrap_or_else(|| {
-                    // Without an OpenAPI document, metadata is only required to be an object.
-                    let mut m = Map::new();
-                    m.insert(OBJECT_META.to_owned(), json!({"type": "object"}));
-                    m
-                });
+                // Without an OpenAPI document, the catalog's ObjectMeta (Kubernetes 1.35): a CRD
+                // never weakens `metadata` (`metadata.lables` is an error either way).
+                let meta = object_meta
+                    .cloned()
+                    .unwrap_or_else(|| catalog_object_meta().clone());
                 (
                     document(crd_body(schema.clone()), meta),
                     Some(jsonschema::Draft::Draft4),
@@ -340,9 +339,12 @@ impl Entry {
                 )
             }
         };
+        let mut schema = schema;
+        bound_integer_formats(&mut schema);
         let mut options = jsonschema::options()
-            // The API server checks formats too (`ipv4`, `date-time`); Kubernetes-only formats
-            // such as `int32` and `byte` are unknown here and therefore ignored.
+            // The API server checks formats too (`ipv4`, `date-time`); `int32` and `int64` on
+            // integers become bounds (above); `byte` and other Kubernetes-only string formats
+            // are unknown here and therefore ignored.
             .should_validate_formats(true)
             .should_ignore_unknown_formats(true)
             .with_keyword(LIST_MAP_KEYS, |_, keys, _| {
@@ -447,5 +449,51 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
             pointer: path.to_owned(),
             message: error.to_string(),
         }],
+    }
+}
+
+/// `ObjectMeta` and the definitions it refers to, from the embedded catalog (generated from
+/// k8s-openapi), with their references pointed where CRD documents resolve them.
+fn catalog_object_meta() -> &'static Map<String, Value> {
+    static META: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    META.get_or_init(|| {
+        let config_map = super::catalog::ENTRIES
+            .iter()
+            .find(|e| e.api_version == "v1" && e.kind == "ConfigMap")
+            .expect("the catalog has ConfigMap");
+        let schema: Value =
+            serde_json::from_str(config_map.schema).expect("catalog schemas are JSON");
+        let text = schema["$defs"].to_string().replace("#/$defs/", SCHEMAS);
+        serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|defs| defs.as_object().cloned())
+            .unwrap_or_default()
+    })
+}
+
+/// JSON Schema's `format` applies to strings only, so the integer formats Kubernetes relies on
+/// (`int32` for ports and replicas, `int64`) become `minimum`/`maximum` bounds: the API server
+/// refuses `containerPort: 4294967297` when it decodes into an int32.
+fn bound_integer_formats(schema: &mut Value) {
+    match schema {
+        Value::Object(node) => {
+            let range = match node.get("format").and_then(Value::as_str) {
+                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+                Some("int64") => Some((i64::MIN, i64::MAX)),
+                _ => None,
+            };
+            let integer = node.get("type").is_some_and(|t| {
+                t == "integer" || t.as_array().is_some_and(|a| a.contains(&json!("integer")))
+            });
+            if let (Some((low, high)), true) = (range, integer) {
+                node.entry("minimum").or_insert(json!(low));
+                node.entry("maximum").or_insert(json!(high));
+            }
+            for child in node.values_mut() {
+                bound_integer_formats(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integer_formats),
+        _ => {}
     }
 }

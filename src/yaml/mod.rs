@@ -135,6 +135,8 @@ enum Frame {
         map: Map<String, Value>,
         key: Option<(String, Marker)>,
         anchor: usize,
+        /// Keys that came from a merge key (`<<`): an explicit key replaces them, not repeats.
+        merged: Vec<String>,
     },
 }
 
@@ -236,13 +238,18 @@ impl Builder {
                 self.mark_node(span.start);
                 // Keys stay as written: `n:` is the key "n", not the boolean false.
                 let is_key = matches!(self.frames.last(), Some(Frame::Mapping { key: None, .. }));
+                // A core tag (`!!int "12"`) decides the type whatever the style, as in go-yaml.
+                let tagged = tag
+                    .as_ref()
+                    .filter(|_| !is_key)
+                    .and_then(|t| scalar::resolve_tagged(&t.suffix, &text));
                 let keep_string = is_key
                     || style != ScalarStyle::Plain
                     || tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let value = if keep_string {
-                    Value::String(text.into_owned())
-                } else {
-                    scalar::resolve_plain(&text)
+                let value = match tagged {
+                    Some(value) => value,
+                    None if keep_string => Value::String(text.into_owned()),
+                    None => scalar::resolve_plain(&text),
                 };
                 self.complete(value, anchor, span.start);
             }
@@ -265,6 +272,7 @@ impl Builder {
                     map: Map::new(),
                     key: None,
                     anchor,
+                    merged: Vec::new(),
                 });
             }
             Event::SequenceEnd => {
@@ -358,13 +366,20 @@ impl Builder {
 
     fn insert_member(&mut self, value: Value) {
         let pointer_if_duplicate = {
-            let Some(Frame::Mapping { map, key, .. }) = self.frames.last() else {
+            let Some(Frame::Mapping {
+                map, key, merged, ..
+            }) = self.frames.last()
+            else {
                 return;
             };
             let name = key.as_ref().map_or("", |(k, _)| k.as_str());
-            (name != "<<" && map.contains_key(name)).then(|| self.pointer())
+            let repeated = map.contains_key(name) && !merged.iter().any(|m| m == name);
+            (name != "<<" && repeated).then(|| self.pointer())
         };
-        let Some(Frame::Mapping { map, key, .. }) = self.frames.last_mut() else {
+        let Some(Frame::Mapping {
+            map, key, merged, ..
+        }) = self.frames.last_mut()
+        else {
             return;
         };
         let Some((name, at)) = key.take() else {
@@ -392,12 +407,17 @@ impl Builder {
             for source in sources {
                 if let Value::Object(members) = source {
                     for (k, v) in members {
-                        map.entry(k).or_insert(v);
+                        if !map.contains_key(&k) {
+                            merged.push(k.clone());
+                            map.insert(k, v);
+                        }
                     }
                 }
             }
             return;
         }
+        // An explicit key wins over a merged one, wherever the merge key stands.
+        merged.retain(|m| *m != name);
         map.insert(name, value);
     }
 }
@@ -525,5 +545,28 @@ mod tests {
             deep.push_str("a:\n");
         }
         assert!(parse(&deep).problems.is_empty());
+    }
+
+    #[test]
+    fn explicit_keys_override_merged_ones_in_any_order() {
+        let stream =
+            parse("base: &b {x: 1, y: 2}\nafter:\n  <<: *b\n  x: 3\nbefore:\n  x: 4\n  <<: *b\n");
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        let value = &stream.documents[0].value;
+        assert_eq!(value["after"], json!({"x": 3, "y": 2}));
+        assert_eq!(value["before"], json!({"x": 4, "y": 2}));
+        // Two explicit keys are still a duplicate.
+        assert_eq!(parse("a: 1\na: 2\n").problems.len(), 1);
+    }
+
+    #[test]
+    fn core_tags_decide_the_type() {
+        let stream = parse(
+            "i: !!int \"12\"\nf: !!float \"1.5\"\nb: !!bool \"true\"\ns: !!str 12\nn: !!null \"\"\n",
+        );
+        assert_eq!(
+            stream.documents[0].value,
+            json!({"i": 12, "f": 1.5, "b": true, "s": "12", "n": null})
+        );
     }
 }

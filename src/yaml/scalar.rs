@@ -25,6 +25,26 @@ pub fn resolve_plain(text: &str) -> Value {
         .unwrap_or_else(|| Value::String(text.to_owned()))
 }
 
+/// The value of a scalar with a core tag (`!!int`, `!!float`, `!!bool`, `!!null`), which
+/// decides its type whatever its style; `None` for other tags, or text the tag cannot read.
+pub fn resolve_tagged(suffix: &str, text: &str) -> Option<Value> {
+    match suffix {
+        "int" => integer(text),
+        "float" => float(text).or_else(|| {
+            integer(text)
+                .and_then(|v| v.as_f64())
+                .and_then(Number::from_f64)
+                .map(Value::Number)
+        }),
+        "bool" => match resolve_plain(text) {
+            Value::Bool(b) => Some(Value::Bool(b)),
+            _ => None,
+        },
+        "null" => Some(Value::Null),
+        _ => None,
+    }
+}
+
 fn integer(text: &str) -> Option<Value> {
     let (negative, body) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
