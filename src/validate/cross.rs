@@ -76,6 +76,9 @@ struct Cx<'a> {
     by_key: HashMap<Key<'a>, &'a Object>,
     workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
     volumes: Vec<&'a Object>,
+    /// PersistentVolumes by each of their labels, so a claim's selector looks up its
+    /// candidates instead of scanning every volume (a fleet has one volume per stack).
+    volumes_by_label: HashMap<(&'a str, &'a str), Vec<&'a Object>>,
 }
 
 impl<'a> Cx<'a> {
@@ -84,6 +87,7 @@ impl<'a> Cx<'a> {
             by_key: HashMap::new(),
             workloads: HashMap::new(),
             volumes: Vec::new(),
+            volumes_by_label: HashMap::new(),
         };
         for o in objects {
             let key = (
@@ -101,6 +105,18 @@ impl<'a> Cx<'a> {
             }
             if o.id.group().is_empty() && o.id.kind == "PersistentVolume" {
                 cx.volumes.push(o);
+                let labels = o
+                    .body
+                    .pointer("/metadata/labels")
+                    .and_then(Value::as_object);
+                for (key, value) in labels.into_iter().flatten() {
+                    if let Some(value) = value.as_str() {
+                        cx.volumes_by_label
+                            .entry((key.as_str(), value))
+                            .or_default()
+                            .push(o);
+                    }
+                }
             }
         }
         cx
@@ -394,7 +410,16 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
     else {
         return;
     };
-    let volume = cx.volumes.iter().copied().find(|o| {
+    // Candidates carry the selector's first label (an empty selector selects every volume);
+    // the rest of the selector is checked on them only.
+    let candidates = match selector.iter().next() {
+        None => cx.volumes.as_slice(),
+        Some((k, v)) => v
+            .as_str()
+            .and_then(|v| cx.volumes_by_label.get(&(k.as_str(), v)))
+            .map_or(&[][..], Vec::as_slice),
+    };
+    let volume = candidates.iter().copied().find(|o| {
         o.body
             .pointer("/metadata/labels")
             .and_then(Value::as_object)
