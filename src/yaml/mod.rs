@@ -53,9 +53,37 @@ pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
 /// Reads every document of `text`.
 pub fn parse(text: &str) -> Stream {
-    let mut builder = Builder::new(Vec::new());
+    read(text, Vec::new()).stream
+}
+
+/// What the event parser says of a tab right after a mapping's `:`.
+const TAB_SEPARATOR_ERROR: &str = "must be followed by a valid YAML whitespace";
+
+/// Reads `text`, recording the positions of the documents in `record`. go-yaml (and so the
+/// API server) takes a tab after a mapping's `:` as the separating space (`k:\tv`); the event
+/// parser does not, so a stream it refuses for that alone is read again with those tabs as
+/// spaces, byte for byte, so every position stays right.
+fn read(text: &str, record: Vec<usize>) -> Builder {
+    let mut builder = Builder::new(record.clone());
     builder.run(text);
-    builder.stream
+    let tab_refused = builder
+        .stream
+        .problems
+        .iter()
+        .any(|p| p.kind == ProblemKind::Syntax && p.message.contains(TAB_SEPARATOR_ERROR));
+    if tab_refused && text.contains(":\t") {
+        let mut again = Builder::new(record);
+        again.run(&text.replace(":\t", ": "));
+        if !again
+            .stream
+            .problems
+            .iter()
+            .any(|p| p.kind == ProblemKind::Syntax)
+        {
+            return again;
+        }
+    }
+    builder
 }
 
 /// The positions of one document's nodes, for turning JSON Pointers into line:column.
@@ -82,8 +110,7 @@ impl Positions {
         let mut record = indices.to_vec();
         record.sort_unstable();
         record.dedup();
-        let mut builder = Builder::new(record.clone());
-        builder.run(text);
+        let builder = read(text, record.clone());
         let mut all: Vec<(usize, Positions)> = record
             .into_iter()
             .map(|i| (i, Positions::default()))
@@ -568,5 +595,15 @@ mod tests {
             stream.documents[0].value,
             json!({"i": 12, "f": 1.5, "b": true, "s": "12", "n": null})
         );
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_separates_like_a_space() {
+        let stream = parse("a:\tx\nb: [1, 2]\n");
+        assert!(stream.problems.is_empty(), "{:?}", stream.problems);
+        assert_eq!(stream.documents[0].value, json!({"a": "x", "b": [1, 2]}));
+        assert_eq!(Positions::of("a:\tx\nb: 1\n", 0).locate("/b"), Some((2, 1)));
+        // Elsewhere a tab is still what the parser says it is.
+        assert!(!parse("a: [1,\n\t2\n").problems.is_empty());
     }
 }
