@@ -40,8 +40,23 @@ pub struct WriteSummary {
     pub kept: Vec<String>,
 }
 
-/// Writes `tree` into `dir` (created if needed).
-pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary> {
+/// The stack a file of the tree comes from, for error messages.
+pub type StackOf<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// `path` in an error message, with the stack its file comes from when known.
+fn described(path: &Path, relative: &str, stack_of: StackOf<'_>) -> String {
+    match stack_of(relative) {
+        Some(stack) => format!("{} (from {stack})", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// Writes `tree` into `dir` (created if needed); `stack_of` names the stack of a file in errors.
+pub fn write_tree(
+    dir: &Path,
+    tree: &OutputTree,
+    stack_of: StackOf<'_>,
+) -> anyhow::Result<WriteSummary> {
     for relative in tree.keys() {
         check_relative(relative)?;
     }
@@ -61,7 +76,7 @@ pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary>
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&staged, content)
-            .with_context(|| format!("cannot write {}", staged.display()))?;
+            .with_context(|| format!("cannot write {}", described(&staged, relative, stack_of)))?;
     }
     for relative in tree.keys() {
         refuse_symlinks(dir, relative)?;
@@ -81,7 +96,7 @@ pub fn write_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary>
     manifest::write(dir, staging.path(), &journal, true)?;
 
     let mut summary = WriteSummary::default();
-    if let Err(error) = apply(dir, staging.path(), tree, &mut summary) {
+    if let Err(error) = apply(dir, staging.path(), tree, stack_of, &mut summary) {
         // Put the old manifest back too: the tree is as it was before this build.
         let _ = manifest::write(dir, staging.path(), &previous, false);
         return Err(error);
@@ -116,6 +131,7 @@ fn apply(
     dir: &Path,
     staging: &Path,
     tree: &OutputTree,
+    stack_of: StackOf<'_>,
     summary: &mut WriteSummary,
 ) -> anyhow::Result<()> {
     let backup = staging.join(BACKUP);
@@ -127,9 +143,11 @@ fn apply(
                 summary.unchanged += 1;
                 continue;
             }
+            let place = || described(&target, relative, stack_of);
             if let Some(parent) = target.parent() {
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                fs::create_dir_all(parent).with_context(|| {
+                    format!("cannot create {} for {}", parent.display(), place())
+                })?;
             }
             let kept = if target.exists() {
                 let aside = backup.join(relative);
@@ -137,14 +155,14 @@ fn apply(
                     fs::create_dir_all(parent)?;
                 }
                 fs::rename(&target, &aside)
-                    .with_context(|| format!("cannot replace {}", target.display()))?;
+                    .with_context(|| format!("cannot replace {}", place()))?;
                 Some(aside)
             } else {
                 None
             };
             applied.push((target.clone(), kept));
             fs::rename(staging.join(relative), &target)
-                .with_context(|| format!("cannot replace {}", target.display()))?;
+                .with_context(|| format!("cannot replace {}", place()))?;
             summary.written += 1;
         }
         Ok(())
@@ -283,6 +301,10 @@ fn refuse_symlinks(dir: &Path, relative: &str) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
+    fn write(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary> {
+        write_tree(dir, tree, &|_| None)
+    }
+
     fn tree(files: &[(&str, &str)]) -> OutputTree {
         files
             .iter()
@@ -294,11 +316,11 @@ mod tests {
     fn writes_replaces_and_removes_only_its_own_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("rendered");
-        let first = write_tree(&out, &tree(&[("a/x.yaml", "1"), ("b/y.yaml", "2")])).unwrap();
+        let first = write(&out, &tree(&[("a/x.yaml", "1"), ("b/y.yaml", "2")])).unwrap();
         assert_eq!(first.written, 2);
         fs::write(out.join("a/mine.txt"), "user file").unwrap();
 
-        let second = write_tree(&out, &tree(&[("a/x.yaml", "1"), ("c/z.yaml", "3")])).unwrap();
+        let second = write(&out, &tree(&[("a/x.yaml", "1"), ("c/z.yaml", "3")])).unwrap();
         assert_eq!(
             second,
             WriteSummary {
@@ -328,7 +350,7 @@ mod tests {
         assert!(leftovers.is_empty());
 
         fs::create_dir(out.join(".inferstack-staging-abandoned")).unwrap();
-        write_tree(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
+        write(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
         assert!(!out.join(".inferstack-staging-abandoned").exists());
     }
 
@@ -336,22 +358,22 @@ mod tests {
     fn refuses_foreign_directories_and_escaping_paths() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("notes.md"), "mine").unwrap();
-        assert!(write_tree(dir.path(), &tree(&[("a.yaml", "1")])).is_err());
+        assert!(write(dir.path(), &tree(&[("a.yaml", "1")])).is_err());
         assert_eq!(
             fs::read_to_string(dir.path().join("notes.md")).unwrap(),
             "mine"
         );
 
         let empty = tempfile::tempdir().unwrap();
-        assert!(write_tree(empty.path(), &tree(&[("../x.yaml", "1")])).is_err());
-        assert!(write_tree(empty.path(), &tree(&[("/etc/x.yaml", "1")])).is_err());
+        assert!(write(empty.path(), &tree(&[("../x.yaml", "1")])).is_err());
+        assert!(write(empty.path(), &tree(&[("/etc/x.yaml", "1")])).is_err());
     }
 
     #[test]
     fn compare_finds_missing_changed_and_extra_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
+        write(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
         assert!(
             compare_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")]))
                 .unwrap()
@@ -376,10 +398,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let elsewhere = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("ns/a.yaml", "1")])).unwrap();
+        write(&out, &tree(&[("ns/a.yaml", "1")])).unwrap();
         fs::remove_dir_all(out.join("ns")).unwrap();
         std::os::unix::fs::symlink(elsewhere.path(), out.join("ns")).unwrap();
-        assert!(write_tree(&out, &tree(&[("ns/a.yaml", "2")])).is_err());
+        assert!(write(&out, &tree(&[("ns/a.yaml", "2")])).is_err());
         assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
     }
 
@@ -387,12 +409,12 @@ mod tests {
     fn a_file_changed_by_hand_or_listed_by_hand_is_never_removed() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
+        write(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
         fs::write(out.join("b.yaml"), "edited").unwrap();
         fs::write(out.join("notes.md"), "mine").unwrap();
         let manifest = fs::read_to_string(out.join(MANIFEST)).unwrap();
         fs::write(out.join(MANIFEST), format!("{manifest}notes.md\n")).unwrap();
-        let summary = write_tree(&out, &tree(&[("a.yaml", "1")])).unwrap();
+        let summary = write(&out, &tree(&[("a.yaml", "1")])).unwrap();
         assert_eq!(
             summary.kept,
             vec!["b.yaml".to_owned(), "notes.md".to_owned()]
@@ -405,7 +427,7 @@ mod tests {
     fn a_build_killed_after_its_journal_leaves_no_orphan() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("old.yaml", "1")])).unwrap();
+        write(&out, &tree(&[("old.yaml", "1")])).unwrap();
         // As if a build of another stack set was killed right after renaming its first file:
         // its journal lists old and new files, and its new file is in place.
         let staging = tempfile::tempdir_in(&out).unwrap();
@@ -414,7 +436,7 @@ mod tests {
         manifest::write(&out, staging.path(), &journal, true).unwrap();
         fs::write(out.join("orphan.yaml"), "2").unwrap();
         // The next build, of a third stack set, removes both.
-        let summary = write_tree(&out, &tree(&[("third.yaml", "3")])).unwrap();
+        let summary = write(&out, &tree(&[("third.yaml", "3")])).unwrap();
         assert_eq!(summary.removed, 2);
         assert!(!out.join("orphan.yaml").exists() && !out.join("old.yaml").exists());
         assert_eq!(
@@ -430,13 +452,19 @@ mod tests {
     fn a_failed_replacement_puts_every_file_back() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
+        write(&out, &tree(&[("a/x.yaml", "1")])).unwrap();
         let before = fs::read_to_string(out.join(MANIFEST)).unwrap();
         // A file where the build needs a directory: `a/x.yaml` is replaced first, then
         // `b/y.yaml` cannot be, even as root.
         fs::write(out.join("b"), "in the way").unwrap();
-        let error = write_tree(&out, &tree(&[("a/x.yaml", "9"), ("b/y.yaml", "9")])).unwrap_err();
-        assert!(format!("{error:#}").contains("b"), "{error:#}");
+        let stack_of =
+            |relative: &str| (relative == "b/y.yaml").then(|| "stacks/b.toml".to_owned());
+        let new = tree(&[("a/x.yaml", "9"), ("b/y.yaml", "9")]);
+        let error = write_tree(&out, &new, &stack_of).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("y.yaml (from stacks/b.toml)"),
+            "{error:#}"
+        );
         assert_eq!(fs::read_to_string(out.join("a/x.yaml")).unwrap(), "1");
         assert_eq!(fs::read_to_string(out.join(MANIFEST)).unwrap(), before);
         assert_eq!(fs::read_to_string(out.join("b")).unwrap(), "in the way");
@@ -446,14 +474,14 @@ mod tests {
     fn a_second_build_into_the_same_directory_fails_while_the_first_holds_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        write_tree(&out, &tree(&[("a.yaml", "1")])).unwrap();
+        write(&out, &tree(&[("a.yaml", "1")])).unwrap();
         let held = lock(&out).unwrap();
-        let error = write_tree(&out, &tree(&[("a.yaml", "2")])).unwrap_err();
+        let error = write(&out, &tree(&[("a.yaml", "2")])).unwrap_err();
         assert!(
             error.to_string().contains("another inferstack build"),
             "{error}"
         );
         drop(held);
-        write_tree(&out, &tree(&[("a.yaml", "2")])).unwrap();
+        write(&out, &tree(&[("a.yaml", "2")])).unwrap();
     }
 }
