@@ -122,20 +122,26 @@ fn link_problem(link: &Path, root: &Path) -> Option<String> {
 /// they are opened (reading one could block forever or never end), and a larger file is
 /// refused after reading one byte past the limit, never loaded whole.
 pub fn read_file(path: &Path, max_bytes: usize) -> anyhow::Result<Vec<u8>> {
-    let shown = path.display();
+    read_regular(path, max_bytes)?
+        .map_err(|why| anyhow::anyhow!("cannot read {}: {why}", path.display()))
+}
+
+/// The bytes of a regular file of at most `max_bytes`, or why it is refused (not a regular
+/// file, too large); an I/O failure is the outer error.
+fn read_regular(path: &Path, max_bytes: usize) -> anyhow::Result<Result<Vec<u8>, String>> {
+    let shown = path.display().to_string();
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {shown}"))?;
     if !meta.is_file() {
-        anyhow::bail!(
-            "cannot read {shown}: it is not a regular file (a directory, device, FIFO or socket)"
-        );
+        return Ok(Err(
+            "it is not a regular file (a directory, device, FIFO or socket)".to_owned(),
+        ));
     }
     let file = std::fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
-    read_limited(file, max_bytes, &shown.to_string())?.with_context(|| {
-        format!(
-            "cannot read {shown}: it is larger than {} MiB",
-            max_bytes / (1024 * 1024)
-        )
-    })
+    Ok(read_limited(file, max_bytes, &shown)?.ok_or_else(|| too_large(max_bytes)))
+}
+
+fn too_large(max_bytes: usize) -> String {
+    format!("it is larger than {} MiB", max_bytes / (1024 * 1024))
 }
 
 /// [`read_file`] as UTF-8 text.
@@ -249,11 +255,10 @@ fn load(
     unreadable: fn(FileId, &str) -> Diagnostic,
 ) -> anyhow::Result<Loaded> {
     let stdin = Path::new("-");
-    let too_large = format!("it is larger than {} MiB", max_bytes / (1024 * 1024));
     let mut inputs: Vec<(String, Result<Vec<u8>, String>)> = Vec::new();
     if paths.iter().any(|p| p == stdin) {
         let bytes = read_limited(std::io::stdin().lock(), max_bytes, "standard input")?;
-        inputs.push((STDIN.to_owned(), bytes.ok_or_else(|| too_large.clone())));
+        inputs.push((STDIN.to_owned(), bytes.ok_or_else(|| too_large(max_bytes))));
     }
     let files: Vec<PathBuf> = paths.iter().filter(|p| *p != stdin).cloned().collect();
     let mut skipped = Vec::new();
@@ -269,15 +274,7 @@ fn load(
         // A file that cannot be read is reported where it is, with the others' problems.
         let bytes = match found.refused {
             Some(why) => Err(why),
-            None if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) => {
-                Err("it is not a regular file (a device, FIFO or socket)".to_owned())
-            }
-            None => {
-                let shown = path.display().to_string();
-                let file =
-                    std::fs::File::open(path).with_context(|| format!("cannot read {shown}"))?;
-                read_limited(file, max_bytes, &shown)?.ok_or_else(|| too_large.clone())
-            }
+            None => read_regular(path, max_bytes)?,
         };
         inputs.push((display_name(path), bytes));
     }

@@ -71,21 +71,15 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         });
         return Ok(outcome);
     }
-    // A write error names the stack the file comes from, not only the path.
-    let stacks_of: std::collections::BTreeMap<String, String> = checked
-        .objects
-        .iter()
-        .map(|o| {
-            let stack = &checked.loaded.sources.file(o.origin.file).name;
-            (
-                format!("{}/{}", layout::directory(o), layout::file_name(o)),
-                stack.clone(),
-            )
-        })
-        .collect();
-    let summary = write_tree(&args.output, &tree, &|relative: &str| {
-        stacks_of.get(relative).cloned()
-    })?;
+    // A write error names the stack the file comes from; looked up only when one happens.
+    let stack_of = |relative: &str| {
+        let object = checked
+            .objects
+            .iter()
+            .find(|o| layout::path(o) == relative)?;
+        Some(checked.loaded.sources.file(object.origin.file).name.clone())
+    };
+    let summary = write_tree(&args.output, &tree, &stack_of)?;
     outcome.stderr.push_str(&format!(
         "built {stacks} stack(s) into {} objects in {}: {} written, {} unchanged, {} removed\n",
         checked.objects.len(),

@@ -50,7 +50,8 @@ pub fn visible(text: String) -> String {
         .collect()
 }
 
-fn is_hidden_control(c: char) -> bool {
+/// A control character a terminal would act on (newline and tab are text).
+pub fn is_hidden_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 

@@ -166,15 +166,14 @@ impl View {
 /// Control characters of a code frame (ESC, NUL, ...) as `?`, one per byte, so offsets stay
 /// valid and no escape sequence from a file reaches the terminal.
 fn hide_controls(text: String) -> String {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
-    {
+    // A carriage return ends a line of a CRLF file; it stays for the frame's line breaks.
+    let hidden = |c: char| super::is_hidden_control(c) && c != '\r';
+    if !text.chars().any(hidden) {
         return text;
     }
     text.chars()
         .map(|c| {
-            if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+            if hidden(c) {
                 "?".repeat(c.len_utf8())
             } else {
                 c.to_string()

@@ -54,6 +54,11 @@ pub fn check_file_names(objects: &[Object]) -> Diagnostics {
     out
 }
 
+/// `<directory>/<file name>` of an object in the tree.
+pub fn path(object: &Object) -> String {
+    format!("{}/{}", directory(object), file_name(object))
+}
+
 pub fn directory(object: &Object) -> &str {
     object.id.namespace.as_deref().unwrap_or(CLUSTER_DIR)
 }
@@ -63,13 +68,11 @@ pub fn tree(objects: &[Object]) -> anyhow::Result<OutputTree> {
     let mut tree = OutputTree::new();
     let mut directories: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for object in objects {
-        let dir = directory(object);
-        let name = file_name(object);
-        tree.insert(
-            format!("{dir}/{name}"),
-            super::to_yaml(&object.body)?.into_bytes(),
-        );
-        directories.entry(dir).or_default().push(name);
+        tree.insert(path(object), super::to_yaml(&object.body)?.into_bytes());
+        directories
+            .entry(directory(object))
+            .or_default()
+            .push(file_name(object));
     }
     for (dir, files) in &directories {
         tree.insert(

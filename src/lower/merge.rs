@@ -22,12 +22,6 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
             merged.insert(object.id.clone(), object);
             continue;
         };
-        let difference = if is_knative_configmap(&object) {
-            merge_data(first, &object)
-        } else {
-            first_difference(&first.body, &object.body, String::new())
-                .map(|(p, a, b)| (p, a.cloned(), b.cloned()))
-        };
         if object.sharing == Sharing::Owned || first.sharing == Sharing::Owned {
             diagnostics.push(
                 Diagnostic::error(
@@ -38,7 +32,15 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
                 .with_secondary(Label::new(first.origin, "first defined here"))
                 .with_help("each service needs its own name in its namespace: rename one of them"),
             );
-        } else if let Some((pointer, theirs, ours)) = difference {
+            continue;
+        }
+        let difference = if is_knative_configmap(&object) {
+            merge_data(first, &object)
+        } else {
+            first_difference(&first.body, &object.body, String::new())
+                .map(|(p, a, b)| (p, a.cloned(), b.cloned()))
+        };
+        if let Some((pointer, theirs, ours)) = difference {
             let help = if object.id.name == GATEWAY_CONFIGMAP {
                 "net-gateway-api programs one Gateway per cluster: every gateway-api stack built together must name the same [gateway]"
             } else if is_knative_configmap(&object) {

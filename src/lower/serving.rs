@@ -244,47 +244,43 @@ pub fn env(stack: &ResolvedStack) -> Vec<EnvVar> {
     out
 }
 
-fn probe(stack: &ResolvedStack, period: i32, timeout: i32, failures: i32) -> Probe {
+/// The server's health check: an HTTP GET of `engine.health_path` or the engine's own
+/// endpoint, else a TCP connection to the port. The three probes share it.
+fn health_check(stack: &ResolvedStack, server: &dyn engine::Engine) -> Probe {
     let port = IntOrString::Int(i32::try_from(stack.engine.port.value).unwrap_or_default());
-    let (http_get, tcp_socket) = match health_path(stack) {
-        Some(path) => (
-            Some(HTTPGetAction {
-                path: Some(path),
-                port,
-                ..HTTPGetAction::default()
-            }),
-            None,
-        ),
-        None => (
-            None,
-            Some(TCPSocketAction {
-                port,
-                ..TCPSocketAction::default()
-            }),
-        ),
-    };
-    Probe {
-        http_get,
-        tcp_socket,
-        period_seconds: Some(period),
-        timeout_seconds: Some(timeout),
-        failure_threshold: Some(failures),
-        ..Probe::default()
-    }
-}
-
-/// `engine.health_path`, or the engine's own endpoint.
-pub fn health_path(stack: &ResolvedStack) -> Option<String> {
-    stack
+    let path = stack
         .engine
         .health_path
         .as_ref()
         .map(|p| p.value.clone())
-        .or_else(|| {
-            engine::by_kind(&stack.engine.kind.value)
-                .and_then(|e| e.health_path())
-                .map(str::to_owned)
-        })
+        .or_else(|| server.health_path().map(str::to_owned));
+    match path {
+        Some(path) => Probe {
+            http_get: Some(HTTPGetAction {
+                path: Some(path),
+                port,
+                ..HTTPGetAction::default()
+            }),
+            ..Probe::default()
+        },
+        None => Probe {
+            tcp_socket: Some(TCPSocketAction {
+                port,
+                ..TCPSocketAction::default()
+            }),
+            ..Probe::default()
+        },
+    }
+}
+
+/// `check` run every `period` seconds, with a timeout and a failure threshold.
+fn probe(check: &Probe, period: i32, timeout: i32, failures: i32) -> Probe {
+    Probe {
+        period_seconds: Some(period),
+        timeout_seconds: Some(timeout),
+        failure_threshold: Some(failures),
+        ..check.clone()
+    }
 }
 
 fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<Container> {
@@ -295,6 +291,7 @@ fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<
     let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
     let startup_failures = i32::try_from(startup_failure_threshold(stack)).unwrap_or(i32::MAX);
     let env = env(stack);
+    let check = health_check(stack, server);
     Ok(Container {
         name: server.container_name().to_owned(),
         image: Some(stack.engine.image.value.clone()),
@@ -307,14 +304,14 @@ fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<
         }]),
         // Loading takes minutes: the startup probe holds the other probes back until then.
         startup_probe: Some(probe(
-            stack,
+            &check,
             i32::try_from(STARTUP_PERIOD_SECONDS).unwrap_or(10),
             5,
             startup_failures,
         )),
         // A busy server answers health checks slowly: generous timeouts keep it in service.
-        readiness_probe: Some(probe(stack, 5, 5, 3)),
-        liveness_probe: Some(probe(stack, 10, 10, 3)),
+        readiness_probe: Some(probe(&check, 5, 5, 3)),
+        liveness_probe: Some(probe(&check, 10, 10, 3)),
         resources: Some(resources(stack)),
         volume_mounts: Some(mounts),
         ..Container::default()
