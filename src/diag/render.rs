@@ -1,6 +1,7 @@
 //! Turns [`Diagnostic`]s into text with miette's code frames. This is the only place that
 //! formats diagnostics for people.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use miette::{
@@ -48,11 +49,12 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, style: Style) 
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let mut masked = Masked::new(sources);
     for diagnostic in diagnostics.iter() {
         if !out.is_empty() {
             out.push('\n');
         }
-        let view = View::new(diagnostic, sources);
+        let view = View::new(diagnostic, &mut masked);
         // Rendering into a String cannot fail except on a formatter bug; fall back to plain text.
         if handler.render_report(&mut out, &view).is_err() {
             out.push_str(&diagnostic.message);
@@ -97,7 +99,8 @@ struct View {
 }
 
 impl View {
-    fn new(diagnostic: &Diagnostic, sources: &SourceMap) -> View {
+    fn new(diagnostic: &Diagnostic, masked: &mut Masked) -> View {
+        let sources = masked.sources;
         let primary = diagnostic.primary.span;
         // Credential findings and findings in a Secret never show source text: the snippet
         // would put the value in logs.
@@ -142,7 +145,7 @@ impl View {
                     severity: None,
                     message: format!("see also {}", sources.file(label.span.file).name),
                     help: None,
-                    source: Some(named_source(sources, label.span.file, &[label.span])),
+                    source: Some(masked.window(label.span.file, &[label.span])),
                     labels: vec![LabeledSpan::new_primary_with_span(
                         Some(label.message.clone()),
                         source_span(label.span),
@@ -156,7 +159,7 @@ impl View {
             severity: Some(diagnostic.severity),
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
-            source: Some(named_source(sources, primary.file, &same_file)),
+            source: Some(masked.window(primary.file, &same_file)),
             labels,
             related,
         }
@@ -197,33 +200,55 @@ const WINDOW_MARGIN: usize = 8;
 /// `file` narrowed to the lines around `spans`, within the YAML document that holds them, with
 /// every credential masked: a code frame never shows a line the secret scan would flag, nor a
 /// neighbouring document's.
-fn named_source(sources: &SourceMap, file: FileId, spans: &[Span]) -> NamedSource<Window> {
-    let source = sources.file(file);
-    let starts = source.line_starts();
-    let line = |i: usize| {
-        let end = starts.get(i + 1).copied().unwrap_or(source.text.len());
-        source.text.get(starts[i]..end).unwrap_or("")
-    };
-    let is_separator = |i: usize| line(i).trim_end() == "---";
-    let low = spans.iter().map(|s| s.start).min().unwrap_or(0);
-    let high = spans.iter().map(|s| s.end).max().unwrap_or(0);
-    let (low_line, high_line) = (source.line_index(low), source.line_index(high));
-    let mut first_line = low_line.saturating_sub(WINDOW_MARGIN);
-    if let Some(separator) = (first_line..low_line).rev().find(|&i| is_separator(i)) {
-        first_line = separator + 1;
+/// The files' texts as a code frame may show them: credentials and control characters masked,
+/// byte for byte. Each file is masked once, the first time one of its lines is shown, so a
+/// thousand findings on one long line cost one pass over it, not a thousand.
+struct Masked<'a> {
+    sources: &'a SourceMap,
+    files: HashMap<FileId, String>,
+}
+
+impl<'a> Masked<'a> {
+    fn new(sources: &'a SourceMap) -> Self {
+        Masked {
+            sources,
+            files: HashMap::new(),
+        }
     }
-    let mut last_line = (high_line + WINDOW_MARGIN + 1).min(starts.len());
-    if let Some(separator) = (high_line + 1..last_line).find(|&i| is_separator(i)) {
-        last_line = separator;
+
+    /// The lines around `spans`, cut at the `---` lines that end their YAML document.
+    fn window(&mut self, file: FileId, spans: &[Span]) -> NamedSource<Window> {
+        let source = self.sources.file(file);
+        let starts = source.line_starts();
+        let line = |i: usize| {
+            let end = starts.get(i + 1).copied().unwrap_or(source.text.len());
+            source.text.get(starts[i]..end).unwrap_or("")
+        };
+        let is_separator = |i: usize| line(i).trim_end() == "---";
+        let low = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let high = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let (low_line, high_line) = (source.line_index(low), source.line_index(high));
+        let mut first_line = low_line.saturating_sub(WINDOW_MARGIN);
+        if let Some(separator) = (first_line..low_line).rev().find(|&i| is_separator(i)) {
+            first_line = separator + 1;
+        }
+        let mut last_line = (high_line + WINDOW_MARGIN + 1).min(starts.len());
+        if let Some(separator) = (high_line + 1..last_line).find(|&i| is_separator(i)) {
+            last_line = separator;
+        }
+        let start = starts[first_line];
+        let end = starts.get(last_line).copied().unwrap_or(source.text.len());
+        let masked = self
+            .files
+            .entry(file)
+            .or_insert_with(|| hide_controls(secrets::redact(&source.text)));
+        let window = Window {
+            text: masked.get(start..end).unwrap_or("").to_string(),
+            start,
+            first_line,
+        };
+        NamedSource::new(&source.name, window)
     }
-    let start = starts[first_line];
-    let end = starts.get(last_line).copied().unwrap_or(source.text.len());
-    let window = Window {
-        text: hide_controls(secrets::redact(source.text.get(start..end).unwrap_or(""))),
-        start,
-        first_line,
-    };
-    NamedSource::new(&source.name, window)
 }
 
 /// A file's lines around a diagnostic's labels, masked. miette finds a label's line and context
