@@ -64,9 +64,20 @@ pub struct BuildArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output directory, or `-` for one multi-document YAML stream on stdout.
+    /// Output directory, or `-` for one multi-document YAML stream on stdout. With several
+    /// environments, each is written to `OUTPUT/<env>/`.
     #[arg(short, long, default_value = "rendered")]
     pub output: PathBuf,
+
+    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
+    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
+    #[arg(
+        long = "env",
+        value_name = "NAME",
+        value_delimiter = ',',
+        env = "ARGOCD_ENV_ENVIRONMENT"
+    )]
+    pub envs: Vec<String>,
 
     /// Compile every stack for this profile, whatever its own `profile` says.
     #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
@@ -126,8 +137,18 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
     pub profile: Option<ProfileArg>,
+
+    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
+    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
+    #[arg(
+        long = "env",
+        value_name = "NAME",
+        value_delimiter = ',',
+        env = "ARGOCD_ENV_ENVIRONMENT"
+    )]
+    pub envs: Vec<String>,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -224,13 +245,24 @@ pub struct DiffArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// The rendered directory to compare with (what `build -o` wrote).
+    /// The rendered directory to compare with (what `build -o` wrote); with several
+    /// environments, `AGAINST/<env>/` for each.
     #[arg(long, default_value = "rendered")]
     pub against: PathBuf,
 
     /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
     pub profile: Option<ProfileArg>,
+
+    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
+    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
+    #[arg(
+        long = "env",
+        value_name = "NAME",
+        value_delimiter = ',',
+        env = "ARGOCD_ENV_ENVIRONMENT"
+    )]
+    pub envs: Vec<String>,
 
     /// `text` (unified diffs, coloured on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]

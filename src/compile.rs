@@ -1,12 +1,16 @@
 //! The pure middle of the pipeline: loaded sources -> parse -> resolve -> validate -> lower ->
 //! merge. No file system, no clock; `commands` do the I/O around it.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use crate::diag::Diagnostics;
 use crate::k8s::Object;
 use crate::resolve::Profile;
 use crate::source::{FileId, SourceMap};
+use crate::stack::ast::StackFile;
+use crate::stack::layers::{self, Composed, Fleet};
 use crate::{emit, lower, resolve, stack, validate};
 
 /// Everything a build produces before it is written: objects in apply order and all problems.
@@ -18,24 +22,42 @@ pub struct Compiled {
     pub stacks: usize,
 }
 
-/// Compiles the given stack files. Every file is taken as far as it can go, so one run reports
-/// the problems of all of them; objects are only meaningful when there are no errors.
-/// `profile` (from `--profile`) overrides every stack's own profile.
+/// Compiles the given stack files, without layers or environments.
 pub fn compile(
     sources: &SourceMap,
     files: &[FileId],
     profile: Option<Profile>,
 ) -> anyhow::Result<Compiled> {
+    compile_fleet(sources, &Fleet::of_stacks(files), None, profile)
+}
+
+/// Compiles a fleet's stacks for one environment (`None`: no `[env.NAME]` applied). Every file
+/// is parsed once, whether stack, layer or workspace, and every stack is taken as far as it can
+/// go, so one run reports the problems of all of them; objects are only meaningful when there
+/// are no errors. `profile` (from `--profile`) overrides every stack's own profile.
+pub fn compile_fleet(
+    sources: &SourceMap,
+    fleet: &Fleet,
+    env: Option<&str>,
+    profile: Option<Profile>,
+) -> anyhow::Result<Compiled> {
+    let (parsed, mut diagnostics) = parse_files(sources, fleet);
+    diagnostics.extend(layers::check_files(&parsed, fleet));
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
-    let per_stack: Vec<(Vec<Object>, Diagnostics)> = files
+    let per_stack: Vec<(Vec<Object>, Diagnostics)> = fleet
+        .stacks
         .par_iter()
         .map(|&file| {
             let mut found = Diagnostics::default();
-            compile_one(sources, file, profile, &mut found).map(|objects| (objects, found))
+            let composed = layers::compose(&parsed, fleet, sources, file, env, &mut found);
+            let objects = match composed {
+                Some(composed) => compile_one(&composed, env, profile, &mut found)?,
+                None => Vec::new(),
+            };
+            Ok((objects, found))
         })
         .collect::<anyhow::Result<_>>()?;
-    let mut diagnostics = Diagnostics::default();
     let mut objects = Vec::new();
     for (stack_objects, found) in per_stack {
         objects.extend(stack_objects);
@@ -52,21 +74,45 @@ pub fn compile(
     Ok(Compiled {
         objects,
         diagnostics,
-        stacks: files.len(),
+        stacks: fleet.stacks.len(),
     })
 }
 
+/// The environments the fleet defines (see [`layers::environments`]).
+pub fn environments(sources: &SourceMap, fleet: &Fleet) -> Vec<String> {
+    layers::environments(&parse_files(sources, fleet).0, fleet)
+}
+
+/// Parses every file of the fleet once: its stacks, the layers they extend and the workspace.
+fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFile>, Diagnostics) {
+    let mut files: Vec<FileId> = fleet.stacks.clone();
+    files.extend(fleet.workspace);
+    files.extend(fleet.links.values().copied());
+    files.sort();
+    files.dedup();
+    let results: Vec<(FileId, stack::Parsed)> = files
+        .par_iter()
+        .map(|&file| (file, stack::parse(sources, file)))
+        .collect();
+    let mut parsed = BTreeMap::new();
+    let mut diagnostics = Diagnostics::default();
+    for (file, result) in results {
+        diagnostics.extend(result.diagnostics);
+        if let Some(stack) = result.stack {
+            parsed.insert(file, stack);
+        }
+    }
+    (parsed, diagnostics)
+}
+
 fn compile_one(
-    sources: &SourceMap,
-    file: FileId,
+    composed: &Composed,
+    env: Option<&str>,
     profile: Option<Profile>,
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<Vec<Object>> {
-    let parsed = stack::parse(sources, file);
-    let mut found = parsed.diagnostics;
-    let resolved = parsed
-        .stack
-        .and_then(|stack| resolve::resolve(&stack, profile, &mut found));
+    let mut found = Diagnostics::default();
+    let resolved = resolve::resolve(&composed.stack, env, profile, &mut found);
     let objects = match resolved {
         Some(resolved) => {
             found.extend(validate::stack::check(&resolved));
@@ -78,6 +124,17 @@ fn compile_one(
         }
         None => Vec::new(),
     };
+    // A value may come from any layer: say which were applied, later winning.
+    if composed.applied.len() > 1 {
+        let layers = composed.applied.join(", then ");
+        for diagnostic in found.iter_mut() {
+            let note = format!("layers applied: {layers}");
+            diagnostic.help = Some(match diagnostic.help.take() {
+                Some(help) => format!("{help}\n{note}"),
+                None => note,
+            });
+        }
+    }
     diagnostics.extend(found);
     Ok(objects)
 }

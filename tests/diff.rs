@@ -290,29 +290,60 @@ fn formatting_noise_on_disk_is_not_a_difference() {
 }
 
 #[test]
-fn a_missing_directory_means_everything_is_added() {
+fn a_missing_directory_exits_2() {
     let fixture = Fixture::built();
     fs::remove_dir_all(&fixture.out).unwrap();
     let output = fixture.diff(&["--format", "json"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let report = json(&output);
-    assert_eq!(
-        report["summary"],
-        serde_json::json!({"added": 9, "removed": 0, "changed": 0, "replace": 0})
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("is not a directory"),
+        "{}",
+        stderr(&output)
     );
 }
 
 #[test]
-fn unparseable_yaml_on_disk_exits_2_naming_the_file() {
+fn a_file_inferstack_did_not_write_is_reported_not_compared() {
     let fixture = Fixture::built();
     fs::write(fixture.out.join("default/broken.yaml"), "a: [\n").unwrap();
+    fs::write(fixture.out.join("default/notes.yaml"), "kind: Note\n").unwrap();
     let output = fixture.diff(&[]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stdout(&output).is_empty());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for name in ["broken.yaml", "notes.yaml"] {
+        assert!(
+            text.contains(&format!(
+                "not compared: {}",
+                fixture.out.join("default").join(name).display()
+            )),
+            "{text}"
+        );
+    }
+    assert!(text.contains("not written by inferstack"), "{text}");
+    let json = json(&fixture.diff(&["--format", "json"]));
+    assert_eq!(json["notCompared"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_corrupted_file_of_the_build_is_reported_and_its_objects_shown_added() {
+    let fixture = Fixture::built();
+    let victim = fs::read_dir(fixture.out.join("default"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("kustomization.yaml"))
+        .unwrap();
+    fs::write(&victim, "a: [\n").unwrap();
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["summary"]["added"], 1, "{report}");
     assert!(
-        stderr(&output).contains("broken.yaml:"),
-        "{}",
-        stderr(&output)
+        report["notCompared"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("not valid YAML at "),
+        "{report}"
     );
 }
 

@@ -11,17 +11,22 @@ use crate::emit::{layout, stream, to_yaml};
 use crate::output::{compare_tree, write_tree};
 
 use super::Outcome;
-use super::check::check_stacks;
+use super::check::{EnvCheck, check_stacks};
+use crate::source::SourceMap;
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
-    let mut checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
-    let diagnostics = &checked.diagnostics;
+    let mut checked = check_stacks(
+        &args.paths,
+        &args.envs,
+        args.profile.map(ProfileArg::profile),
+    )?;
+    let diagnostics = checked.diagnostics();
     let mut outcome = Outcome {
-        stderr: render_all(diagnostics, &checked.loaded.sources, style),
+        stderr: render_all(&diagnostics, &checked.loaded.sources, style),
         problems: diagnostics.has_errors(),
         ..Outcome::default()
     };
-    let stacks = checked.loaded.sources.files().count();
+    let stacks = checked.stacks;
     if outcome.problems {
         outcome.stderr.push_str(&format!(
             "error: {} problem(s) in {stacks} stack file(s); nothing was written\n",
@@ -33,23 +38,65 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
     if to_stdout && args.check {
         anyhow::bail!("--check compares an output directory; it cannot be used with -o -");
     }
-    let gitops = match gitops_delivery(args)? {
-        Some(delivery) => delivery_objects(&mut checked.objects, &delivery)?,
+    // Several environments: each in its own directory, named after it.
+    let several = checked.envs.len() > 1;
+    if to_stdout && several {
+        anyhow::bail!(
+            "several environments are written to one directory each: pass -o DIR, not -o -"
+        );
+    }
+    let sources = &checked.loaded.sources;
+    for env in &mut checked.envs {
+        let (output, repo_path) = match (&env.env, several) {
+            (Some(name), true) => (
+                args.output.join(name),
+                args.repo_path
+                    .as_ref()
+                    .map(|p| format!("{}/{name}", p.trim_end_matches('/'))),
+            ),
+            _ => (args.output.clone(), args.repo_path.clone()),
+        };
+        let target = Target {
+            output: &output,
+            repo_path: repo_path.as_deref(),
+        };
+        build_env(args, &target, env, sources, &mut outcome)?;
+    }
+    Ok(outcome)
+}
+
+/// Where one environment's tree goes: the directory, and its path in the repository.
+struct Target<'a> {
+    output: &'a Path,
+    repo_path: Option<&'a str>,
+}
+
+/// Writes (or with `--check`, compares) one environment's tree.
+fn build_env(
+    args: &BuildArgs,
+    target: &Target<'_>,
+    env: &mut EnvCheck,
+    sources: &SourceMap,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    let gitops = match gitops_delivery(args, target)? {
+        Some(delivery) => delivery_objects(&mut env.objects, &delivery)?,
         None => Vec::new(),
     };
-    if to_stdout {
-        outcome.stdout = stream(&checked.objects)?;
+    if target.output == Path::new("-") {
+        outcome.stdout = stream(&env.objects)?;
         for (_, body) in &gitops {
             outcome.stdout.push_str("---\n");
             outcome.stdout.push_str(&to_yaml(body)?);
         }
-        return Ok(outcome);
+        return Ok(());
     }
-    let mut tree = layout::tree(&checked.objects)?;
+    let output = target.output;
+    let mut tree = layout::tree(&env.objects)?;
     add_to_tree(&mut tree, &gitops)?;
     if args.check {
-        let stale = compare_tree(&args.output, &tree)?;
-        outcome.problems = !stale.is_clean();
+        let stale = compare_tree(output, &tree)?;
+        outcome.problems |= !stale.is_clean();
         for (what, paths) in [
             ("missing", &stale.missing),
             ("changed", &stale.changed),
@@ -58,32 +105,31 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
             for path in paths {
                 outcome
                     .stderr
-                    .push_str(&format!("{what}: {}\n", args.output.join(path).display()));
+                    .push_str(&format!("{what}: {}\n", output.join(path).display()));
             }
         }
-        outcome.stderr.push_str(&if outcome.problems {
+        outcome.stderr.push_str(&if stale.is_clean() {
+            format!("{} is up to date\n", output.display())
+        } else {
             format!(
                 "error: {} is out of date; run `inferstack build` and commit the result\n",
-                args.output.display()
+                output.display()
             )
-        } else {
-            format!("{} is up to date\n", args.output.display())
         });
-        return Ok(outcome);
+        return Ok(());
     }
     // A write error names the stack the file comes from; looked up only when one happens.
     let stack_of = |relative: &str| {
-        let object = checked
-            .objects
-            .iter()
-            .find(|o| layout::path(o) == relative)?;
-        Some(checked.loaded.sources.file(object.origin.file).name.clone())
+        let object = env.objects.iter().find(|o| layout::path(o) == relative)?;
+        Some(sources.file(object.origin.file).name.clone())
     };
-    let summary = write_tree(&args.output, &tree, &stack_of)?;
+    let summary = write_tree(output, &tree, &stack_of)?;
+    let stacks: std::collections::BTreeSet<_> = env.objects.iter().map(|o| o.origin.file).collect();
     outcome.stderr.push_str(&format!(
-        "built {stacks} stack(s) into {} objects in {}: {} written, {} unchanged, {} removed\n",
-        checked.objects.len(),
-        args.output.display(),
+        "built {} stack(s) into {} objects in {}: {} written, {} unchanged, {} removed\n",
+        stacks.len(),
+        env.objects.len(),
+        output.display(),
         summary.written,
         summary.unchanged,
         summary.removed
@@ -95,16 +141,19 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
             summary.kept.join(", ")
         ));
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// The `--gitops` settings; the repository path defaults to the output directory as given.
-fn gitops_delivery(args: &BuildArgs) -> anyhow::Result<Option<Delivery<'_>>> {
+fn gitops_delivery<'a>(
+    args: &'a BuildArgs,
+    target: &'a Target<'a>,
+) -> anyhow::Result<Option<Delivery<'a>>> {
     let Some(tool) = args.gitops else {
         return Ok(None);
     };
-    let path = match (&args.repo_path, args.output.to_str()) {
-        (Some(path), _) => path.as_str(),
+    let path = match (target.repo_path, target.output.to_str()) {
+        (Some(path), _) => path,
         (None, Some("-")) | (None, None) => {
             anyhow::bail!(
                 "--gitops with -o - needs --repo-path: where the rendered tree lives in the repository"

@@ -4,14 +4,15 @@
 use std::path::PathBuf;
 
 use crate::cli::{CheckArgs, ProfileArg};
-use crate::compile::compile;
+use crate::compile::{compile_fleet, environments};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
 use crate::k8s::Object;
-use crate::load::{Loaded, load_stacks};
+use crate::load::{Loaded, load_fleet};
 use crate::report::Report;
 use crate::resolve::Profile;
 use crate::source::SourceMap;
+use crate::stack::layers::unknown_environment;
 use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
@@ -19,51 +20,123 @@ use crate::validate::schemas::SchemaSet;
 
 use super::Outcome;
 
-/// Stacks compiled and checked: the objects are usable only when `diagnostics` has no error.
-pub struct StackCheck {
+/// A fleet compiled and checked for each environment asked for.
+pub struct FleetCheck {
     pub loaded: Loaded,
+    /// How many stacks were compiled (layers and the workspace are not stacks).
+    pub stacks: usize,
+    pub envs: Vec<EnvCheck>,
+}
+
+/// The stacks compiled and checked for one environment (`None`: no `--env`): the objects are
+/// usable only when `diagnostics` has no error.
+pub struct EnvCheck {
+    pub env: Option<String>,
     pub objects: Vec<Object>,
     pub results: Vec<ObjectResult>,
     pub diagnostics: Diagnostics,
 }
 
-/// Loads, compiles and validates the stacks under `paths`; `profile` overrides theirs.
-pub fn check_stacks(paths: &[PathBuf], profile: Option<Profile>) -> anyhow::Result<StackCheck> {
-    let mut loaded = load_stacks(paths)?;
+impl FleetCheck {
+    /// Every environment's problems, each once, in file order.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut all = Diagnostics::default();
+        for env in &self.envs {
+            all.extend(env.diagnostics.clone());
+        }
+        all.sort();
+        all
+    }
+}
+
+/// Loads, compiles and validates the stacks under `paths` for each of `envs` (none: once,
+/// without environment); `profile` overrides the stacks' own.
+pub fn check_stacks(
+    paths: &[PathBuf],
+    envs: &[String],
+    profile: Option<Profile>,
+) -> anyhow::Result<FleetCheck> {
+    let (mut loaded, fleet) = load_fleet(paths)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!("no stack files (*.toml) found in {}", shown.join(", "));
     }
-    let compiled = compile(&loaded.sources, &loaded.files, profile)?;
-    let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    diagnostics.extend(compiled.diagnostics);
-    let mut results = Vec::new();
-    if !diagnostics.has_errors() {
-        let validator = ObjectValidator {
-            schemas: SchemaSet::catalog(),
-            skip_missing: false,
-            knative: knative_config(&loaded.sources, &compiled.objects),
-            kinds: Default::default(),
-        };
-        let checked = check_objects(&compiled.objects, &validator);
-        results = checked.results;
-        diagnostics.extend(checked.diagnostics);
+    let envs = chosen_environments(envs, &environments(&loaded.sources, &fleet))?;
+    let load_problems = std::mem::take(&mut loaded.diagnostics);
+    let mut checks = Vec::new();
+    for env in envs {
+        let compiled = compile_fleet(&loaded.sources, &fleet, env.as_deref(), profile)?;
+        let mut diagnostics = load_problems.clone();
+        diagnostics.extend(compiled.diagnostics);
+        let mut results = Vec::new();
+        if !diagnostics.has_errors() {
+            let validator = ObjectValidator {
+                schemas: SchemaSet::catalog(),
+                skip_missing: false,
+                knative: knative_config(&loaded.sources, &compiled.objects),
+                kinds: Default::default(),
+            };
+            let checked = check_objects(&compiled.objects, &validator);
+            results = checked.results;
+            diagnostics.extend(checked.diagnostics);
+        }
+        diagnostics.sort();
+        checks.push(EnvCheck {
+            env,
+            objects: compiled.objects,
+            results,
+            diagnostics,
+        });
     }
-    diagnostics.sort();
-    Ok(StackCheck {
+    Ok(FleetCheck {
         loaded,
-        objects: compiled.objects,
-        results,
-        diagnostics,
+        stacks: fleet.stacks.len(),
+        envs: checks,
     })
 }
 
+/// The environments `--env` names (`all`: every one the fleet defines), each checked against
+/// the fleet's; no `--env` is one build without environment.
+fn chosen_environments(asked: &[String], known: &[String]) -> anyhow::Result<Vec<Option<String>>> {
+    if asked.is_empty() {
+        return Ok(vec![None]);
+    }
+    if asked.iter().any(|a| a == "all") {
+        if known.is_empty() {
+            anyhow::bail!(
+                "--env all: no stack has an [env.NAME] table and there is no workspace `environments` list"
+            );
+        }
+        return Ok(known.iter().cloned().map(Some).collect());
+    }
+    let mut chosen = Vec::new();
+    for name in asked {
+        if !known.contains(name) {
+            anyhow::bail!(unknown_environment(name, known));
+        }
+        if !chosen.contains(&Some(name.clone())) {
+            chosen.push(Some(name.clone()));
+        }
+    }
+    Ok(chosen)
+}
+
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
+    let checked = check_stacks(
+        &args.paths,
+        &args.envs,
+        args.profile.map(ProfileArg::profile),
+    )?;
+    let diagnostics = checked.diagnostics();
+    let results: Vec<ObjectResult> = checked
+        .envs
+        .iter()
+        .flat_map(|e| e.results.iter().cloned())
+        .collect();
     let report = Report {
         sources: &checked.loaded.sources,
-        results: &checked.results,
-        diagnostics: &checked.diagnostics,
+        results: &results,
+        diagnostics: &diagnostics,
         tool_version: env!("CARGO_PKG_VERSION"),
         skipped_files: &[],
         by_kind: false,
@@ -71,7 +144,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
     Ok(Outcome {
         stdout: report.render(args.format, style),
         stderr: String::new(),
-        problems: checked.diagnostics.has_errors(),
+        problems: diagnostics.has_errors(),
     })
 }
 

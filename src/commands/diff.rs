@@ -15,29 +15,55 @@ use serde_json::Value;
 use crate::cli::{DiffArgs, DiffFormat, ProfileArg};
 use crate::diag::render::{Color, Style, render_all};
 use crate::diff::{Action, Change, diff};
+use crate::emit::gitops::GITOPS_DIR;
 use crate::emit::layout::KUSTOMIZATION;
 use crate::load::MAX_MANIFEST_BYTES;
+use crate::output::listed;
 
 use super::Outcome;
 use super::check::check_stacks;
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.paths, args.profile.map(ProfileArg::profile))?;
-    let diagnostics = &checked.diagnostics;
-    let rendered = render_all(diagnostics, &checked.loaded.sources, style);
+    let checked = check_stacks(
+        &args.paths,
+        &args.envs,
+        args.profile.map(ProfileArg::profile),
+    )?;
+    let diagnostics = checked.diagnostics();
+    let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
     if diagnostics.has_errors() {
-        let stacks = checked.loaded.sources.files().count();
         anyhow::bail!(
-            "{} problem(s) in {stacks} stack file(s); nothing was compared\n\n{rendered}",
+            "{} problem(s) in {} stack file(s); nothing was compared\n\n{rendered}",
             diagnostics.error_count(),
+            checked.stacks,
             rendered = rendered.trim_end()
         );
     }
-    let theirs = read_dir(&args.against)?;
-    let changes = diff(&checked.objects, &theirs)?;
+    if !args.against.is_dir() {
+        anyhow::bail!(
+            "{} is not a directory; --against takes what `inferstack build -o DIR` wrote",
+            args.against.display()
+        );
+    }
+    // Several environments: each was written to its own directory, named after it.
+    let several = checked.envs.len() > 1;
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for env in &checked.envs {
+        let prefix = match (&env.env, several) {
+            (Some(name), true) => format!("{name}/"),
+            _ => String::new(),
+        };
+        let dir = args.against.join(&prefix);
+        let theirs = read_dir(&dir, &prefix, &mut skipped)?;
+        for mut change in diff(&env.objects, &theirs)? {
+            change.path = format!("{prefix}{}", change.path);
+            changes.push(change);
+        }
+    }
     let stdout = match args.format {
-        DiffFormat::Text => text(&changes, &args.against, style),
-        DiffFormat::Json => json(&changes)?,
+        DiffFormat::Text => text(&changes, &skipped, &args.against, style),
+        DiffFormat::Json => json(&changes, &skipped)?,
     };
     Ok(Outcome {
         stdout,
@@ -46,25 +72,36 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Every document of every `*.yaml` file under `dir`, with its `/`-separated path relative to
-/// `dir`. Hidden entries, `kustomization.yaml` files and symbolic links are skipped. A missing
-/// directory holds nothing; a file that cannot be read or parsed is an error.
-fn read_dir(dir: &Path) -> anyhow::Result<Vec<(String, Value)>> {
-    let meta = match std::fs::symlink_metadata(dir) {
-        Ok(meta) => meta,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(error) => return Err(error).context(format!("cannot read {}", dir.display())),
-    };
-    if !meta.is_dir() {
+/// A file of the rendered tree that was not compared, and why.
+#[derive(Serialize)]
+struct Skipped {
+    path: String,
+    reason: String,
+}
+
+/// Every document of every `*.yaml` file under `dir` that inferstack wrote, with its
+/// `/`-separated path relative to `dir`. Hidden entries, `kustomization.yaml` files, the GitOps
+/// objects of `--gitops` and symbolic links are left out; so is, into `skipped`, a file the
+/// directory's manifest does not list (the user's own) or that does not parse.
+fn read_dir(
+    dir: &Path,
+    prefix: &str,
+    skipped: &mut Vec<Skipped>,
+) -> anyhow::Result<Vec<(String, Value)>> {
+    if !dir.is_dir() {
         anyhow::bail!(
-            "{} is not a directory; --against takes what `inferstack build -o DIR` wrote",
+            "{} is not a directory; each environment is compared with the directory `build --env` wrote for it",
             dir.display()
         );
     }
+    let ours = listed(dir)?;
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0 || !(name.starts_with('.') || (e.depth() == 1 && name == GITOPS_DIR))
+        });
     let mut documents = Vec::new();
     for entry in walker {
         let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
@@ -82,16 +119,30 @@ fn read_dir(dir: &Path) -> anyhow::Result<Vec<(String, Value)>> {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let relative = relative.join("/");
-        let text = crate::load::read_text(path, MAX_MANIFEST_BYTES)?;
+        let mut skip = |reason: String| {
+            skipped.push(Skipped {
+                path: format!("{prefix}{relative}"),
+                reason,
+            })
+        };
+        if ours.as_ref().is_some_and(|o| !o.contains(&relative)) {
+            skip("not written by inferstack (not in its manifest)".to_owned());
+            continue;
+        }
+        let text = match crate::load::read_text(path, MAX_MANIFEST_BYTES) {
+            Ok(text) => text,
+            Err(error) => {
+                skip(format!("{error:#}"));
+                continue;
+            }
+        };
         let stream = crate::yaml::parse(&text);
         if let Some(problem) = stream.problems.first() {
-            anyhow::bail!(
-                "cannot compare with {}:{}:{}: {}",
-                path.display(),
-                problem.line,
-                problem.column,
-                problem.message
-            );
+            skip(format!(
+                "not valid YAML at {}:{}: {}",
+                problem.line, problem.column, problem.message
+            ));
+            continue;
         }
         for document in stream.documents {
             documents.push((relative.clone(), document.value));
@@ -108,7 +159,7 @@ const RESET: &str = "\x1b[0m";
 
 /// The text report: per change a heading, the immutable fields if any, and the unified diff;
 /// then one summary line. Coloured only for `Style::Human(Color::Always)`.
-fn text(changes: &[Change], against: &Path, style: Style) -> String {
+fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -> String {
     let color = style == Style::Human(Color::Always);
     let paint = |code: &str, line: &str| {
         if color {
@@ -162,6 +213,13 @@ fn text(changes: &[Change], against: &Path, style: Style) -> String {
         }
         out.push('\n');
     }
+    for file in skipped {
+        out.push_str(&format!(
+            "not compared: {}: {}\n",
+            against.join(&file.path).display(),
+            file.reason
+        ));
+    }
     let summary = Summary::of(changes);
     if changes.is_empty() {
         out.push_str(&format!("no differences with {}\n", against.display()));
@@ -186,6 +244,8 @@ struct Report<'a> {
     kind: &'static str,
     summary: Summary,
     changes: Vec<JsonChange<'a>>,
+    /// Files of the tree that were not compared, and why.
+    not_compared: &'a [Skipped],
 }
 
 #[derive(Serialize)]
@@ -230,7 +290,7 @@ struct JsonObject<'a> {
     name: &'a str,
 }
 
-fn json(changes: &[Change]) -> anyhow::Result<String> {
+fn json(changes: &[Change], skipped: &[Skipped]) -> anyhow::Result<String> {
     let report = Report {
         api_version: "inferstack.dev/v1",
         kind: "DiffReport",
@@ -251,6 +311,7 @@ fn json(changes: &[Change]) -> anyhow::Result<String> {
                 diff: &c.diff,
             })
             .collect(),
+        not_compared: skipped,
     };
     Ok(serde_json::to_string_pretty(&report)? + "\n")
 }

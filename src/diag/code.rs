@@ -119,10 +119,22 @@ pub enum Code {
     TemplateError,
     /// A clock on the request path shorter than `engine.request_timeout`.
     TimeoutMismatch,
+    /// An `extends` path that names no readable file.
+    LayerNotFound,
+    /// `extends` chains that loop or nest too deep.
+    LayerCycle,
+    /// An `[env.NAME]` the workspace does not list.
+    UnknownEnvironment,
+    /// Two HTTPRoutes that match the same requests on one listener.
+    RouteConflict,
+    /// A PersistentVolume that two claims would bind.
+    VolumeClaimedTwice,
+    /// Two environments deploying a service to the same place.
+    EnvironmentCollision,
 }
 
 impl Code {
-    pub const ALL: [Code; 57] = [
+    pub const ALL: [Code; 63] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -180,6 +192,12 @@ impl Code {
         Code::UnpinnedRevision,
         Code::TemplateError,
         Code::TimeoutMismatch,
+        Code::LayerNotFound,
+        Code::LayerCycle,
+        Code::UnknownEnvironment,
+        Code::RouteConflict,
+        Code::VolumeClaimedTwice,
+        Code::EnvironmentCollision,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -242,6 +260,12 @@ impl Code {
             Code::UnpinnedRevision => "unpinned-revision",
             Code::TemplateError => "template-error",
             Code::TimeoutMismatch => "timeout-mismatch",
+            Code::LayerNotFound => "layer-not-found",
+            Code::LayerCycle => "layer-cycle",
+            Code::UnknownEnvironment => "unknown-environment",
+            Code::RouteConflict => "route-conflict",
+            Code::VolumeClaimedTwice => "volume-claimed-twice",
+            Code::EnvironmentCollision => "environment-collision",
         }
     }
 }
@@ -327,6 +351,20 @@ impl Code {
             Code::UnpinnedRevision => "A hub model without a pinned commit.",
             Code::TemplateError => "A custom engine template that does not render.",
             Code::TimeoutMismatch => "A request-path timeout shorter than the request timeout.",
+            Code::LayerNotFound => "An `extends` path that names no readable TOML file.",
+            Code::LayerCycle => "An `extends` chain that loops back on itself or nests too deep.",
+            Code::UnknownEnvironment => {
+                "An `[env.NAME]` table naming an environment the workspace does not list."
+            }
+            Code::RouteConflict => {
+                "Two stacks' HTTPRoutes match the same requests on the same Gateway listener."
+            }
+            Code::VolumeClaimedTwice => {
+                "A PersistentVolume that two claims would bind; a volume binds one claim."
+            }
+            Code::EnvironmentCollision => {
+                "Two environments put the same service in the same namespace of the same cluster."
+            }
         }
     }
 }

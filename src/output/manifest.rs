@@ -60,6 +60,14 @@ pub fn read(dir: &Path) -> anyhow::Result<Entries> {
     Ok(entries)
 }
 
+/// The paths the manifest of `dir` lists; `None` when `dir` has no manifest.
+pub fn listed(dir: &Path) -> anyhow::Result<Option<BTreeSet<String>>> {
+    if !dir.join(MANIFEST).exists() {
+        return Ok(None);
+    }
+    Ok(Some(read(dir)?.into_keys().collect()))
+}
+
 /// Only inferstack's own staging directories (left by a killed build) are in `dir`.
 fn is_empty_but_ours(dir: &Path) -> anyhow::Result<bool> {
     for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {

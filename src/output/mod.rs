@@ -23,8 +23,8 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, bail};
 
 use crate::emit::layout::OutputTree;
-pub use manifest::MANIFEST;
 use manifest::{Entries, sha256};
+pub use manifest::{MANIFEST, listed};
 
 const STAGING_PREFIX: &str = ".inferstack-staging-";
 /// Where replaced files wait inside the staging directory until the build completes.

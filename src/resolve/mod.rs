@@ -55,8 +55,12 @@ pub struct Model {
     /// The hub commit, from `model.revision` or `@REV` in the source.
     pub revision: Option<Spanned<String>>,
     pub identity: Spanned<String>,
-    /// Name shared by the PersistentVolume, the claim and the pod volume.
+    /// Name shared by the claim and the pod volume, and the PersistentVolume outside an
+    /// environment.
     pub volume: Spanned<String>,
+    /// The PersistentVolume's name: `volume`, suffixed `-ENV` when built for an environment,
+    /// since a PV is cluster-wide and environments often share a cluster.
+    pub persistent_volume: String,
     pub span: Span,
 }
 
@@ -237,6 +241,7 @@ impl Defaults<'_> {
 /// `profile_override` (from `--profile`) wins over the stack's own `profile`.
 pub fn resolve(
     stack: &StackFile,
+    env: Option<&str>,
     profile_override: Option<Profile>,
     diagnostics: &mut Diagnostics,
 ) -> Option<ResolvedStack> {
@@ -255,7 +260,7 @@ pub fn resolve(
     let engine = engine(&d, image, diagnostics);
     let (profile, name, source, engine) = (profile?, name?, source?, engine?);
 
-    let model = model(&d, source, diagnostics);
+    let model = model(&d, source, env, diagnostics);
     let gateway = gateway(&d, profile);
     let inference = inference(&d, &gateway, &engine);
     Some(ResolvedStack {
@@ -294,7 +299,12 @@ pub fn resolve(
     })
 }
 
-fn model(d: &Defaults<'_>, source: ModelSource, diagnostics: &mut Diagnostics) -> Model {
+fn model(
+    d: &Defaults<'_>,
+    source: ModelSource,
+    env: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Model {
     let stack = d.stack;
     // A revision in the URL and in `model.revision` must agree; the key wins when alone.
     let url_revision = match &source {
@@ -328,6 +338,10 @@ fn model(d: &Defaults<'_>, source: ModelSource, diagnostics: &mut Diagnostics) -
         credentials: d.opt("model.credentials"),
         revision,
         identity: d.str("model.identity"),
+        persistent_volume: match env {
+            Some(env) => format!("{}-{env}", d.str("model.volume").value),
+            None => d.str("model.volume").value,
+        },
         volume: d.str("model.volume"),
         span: stack.section("model").unwrap_or(d.start),
         source,

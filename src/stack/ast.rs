@@ -47,15 +47,64 @@ pub enum Value {
 }
 
 /// One parsed stack file: the values that were written, and where each section's table is.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StackFile {
     pub file: FileId,
     pub values: BTreeMap<&'static str, Value>,
     /// `[section]` -> the span of its table.
     pub sections: BTreeMap<&'static str, Span>,
+    /// `[env.NAME]` tables, by name: values like the file's own, applied by `--env NAME`.
+    pub envs: BTreeMap<String, Environment>,
+}
+
+/// One `[env.NAME]` table.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    pub overrides: StackFile,
 }
 
 impl StackFile {
+    pub fn new(file: FileId) -> StackFile {
+        StackFile {
+            file,
+            values: BTreeMap::new(),
+            sections: BTreeMap::new(),
+            envs: BTreeMap::new(),
+        }
+    }
+
+    /// Lays `other`'s values over these: a value replaces the one of its key (arrays included),
+    /// and a table of names (labels, env, listeners' ports) is merged name by name.
+    pub fn overlay(&mut self, other: &StackFile) {
+        for (path, value) in &other.values {
+            match (self.values.get_mut(path), value) {
+                (Some(Value::Pairs(mine)), Value::Pairs(theirs)) => {
+                    for (name, text) in theirs {
+                        match mine.iter_mut().find(|(n, _)| n.value == name.value) {
+                            Some(slot) => *slot = (name.clone(), text.clone()),
+                            None => mine.push((name.clone(), text.clone())),
+                        }
+                    }
+                }
+                (Some(Value::Listeners(mine)), Value::Listeners(theirs)) => {
+                    for entry in theirs {
+                        match mine.iter_mut().find(|l| l.name.value == entry.name.value) {
+                            Some(slot) => *slot = entry.clone(),
+                            None => mine.push(entry.clone()),
+                        }
+                    }
+                }
+                _ => {
+                    self.values.insert(path, value.clone());
+                }
+            }
+        }
+        for (name, span) in &other.sections {
+            self.sections.entry(name).or_insert(*span);
+        }
+    }
+
     fn get(&self, path: &str) -> Option<&Value> {
         debug_assert!(super::keys::KEYS.iter().any(|k| k.path == path), "{path}");
         self.values.get(path)

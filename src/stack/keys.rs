@@ -36,6 +36,10 @@ pub enum Ty {
     Listeners,
     /// An array of Kubernetes tolerations (`{ key, operator, value, effect, toleration_seconds }`).
     Tolerations,
+    /// A path, or an array of paths, of base layers ([`super::layers`]).
+    Layers,
+    /// A table of environment names to overrides of any stack key (`[env.prod]`).
+    Environments,
 }
 
 /// What an absent key means.
@@ -111,6 +115,27 @@ pub const KEYS: &[Key] = &[
         "Which platform conventions to emit; see [Profiles](#profiles). `--profile` on `build` and `check` overrides it.",
     ),
     key(
+        "extends",
+        Ty::Layers,
+        Unset,
+        "path, or array of paths",
+        "Base layers this file is written on top of, relative to this file; a layer may extend others. Later layers win over earlier ones and the stack over all of them: tables are merged key by key, arrays and values replaced. A file named here is a layer and is never compiled on its own. A cycle or a missing file is an error.",
+    ),
+    key(
+        "environments",
+        Ty::Strs,
+        Unset,
+        "array of names",
+        "Only in the workspace file `inferstack.toml`: the fleet's environments. An `[env.NAME]` or `--env NAME` naming another is then an error.",
+    ),
+    key(
+        "env",
+        Ty::Environments,
+        Unset,
+        "table `NAME = { any stack key }`",
+        "Overrides applied by `--env NAME`: any key but `extends`, `env` and `environments`. They are applied after the top level of every layer, in the same order (the workspace, the `extends` layers, the stack), so an environment's value wins over every file's general one.",
+    ),
+    key(
         "service",
         Ty::Table,
         Required,
@@ -130,6 +155,13 @@ pub const KEYS: &[Key] = &[
         Str("default"),
         "",
         "The namespace of the Service, its claim and its Inference Extension objects.",
+    ),
+    key(
+        "service.hostname",
+        Ty::DnsSubdomain,
+        Derived("`NAME.NAMESPACE.DOMAIN` after Knative's domain template, with `gateway.domain`"),
+        "",
+        "The host name clients use (explicit profiles): the HTTPRoute matches it, so several models can share one Gateway listener.",
     ),
     key(
         "service.labels",
@@ -481,6 +513,13 @@ pub const KEYS: &[Key] = &[
         Derived("`ack` (`generic` under `gateway-api`)"),
         "",
         "The Gateway implementation, for the output that differs between them (route timeouts).",
+    ),
+    key(
+        "gateway.domain",
+        Ty::DnsSubdomain,
+        Str("svc.cluster.local"),
+        "",
+        "The domain of the default `service.hostname`, as Knative's `config-domain` default (`svc.cluster.local`, see its ConfigMap). Set it to the domain clients resolve to the Gateway.",
     ),
     key(
         "gateway.listeners",

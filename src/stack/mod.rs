@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod keys;
+pub mod layers;
 pub mod reader;
 pub mod schema;
 mod secrets;

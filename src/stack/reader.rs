@@ -5,9 +5,7 @@
 use toml::Spanned as TomlSpanned;
 use toml::de::{DeTable, DeValue};
 
-use std::collections::BTreeMap;
-
-use super::ast::{ListenerEntry, RequestLimit, StackFile, Toleration, Value};
+use super::ast::{Environment, ListenerEntry, RequestLimit, StackFile, Toleration, Value};
 use super::keys::{self, Key, Ty};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, Span, Spanned};
@@ -48,14 +46,51 @@ impl Cx {
 /// Reads a whole stack file: every key is looked up in [`keys::KEYS`] and read by its type;
 /// unknown keys and wrong types are reported, and reading goes on, so one run reports all.
 pub fn read_stack(cx: &mut Cx, root: &DeTable<'_>) -> StackFile {
-    let mut stack = StackFile {
-        file: cx.file,
-        values: BTreeMap::new(),
-        sections: BTreeMap::new(),
-    };
+    let mut stack = StackFile::new(cx.file);
     read_table(cx, root, "", &mut stack);
     stack
 }
+
+/// `[env.NAME]` tables: each is read like a whole stack file, without the keys that only make
+/// sense once per file.
+fn read_environments(
+    cx: &mut Cx,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+    stack: &mut StackFile,
+) {
+    let Some(entries) = entries(cx, path, value) else {
+        return;
+    };
+    for (name, table_value) in entries {
+        let Some(table) = table_value.get_ref().as_table() else {
+            cx.wrong_type(&format!("{path}.{}", name.value), table_value, "a table");
+            continue;
+        };
+        let mut overrides = StackFile::new(cx.file);
+        read_table(cx, table, "", &mut overrides);
+        for once in ONCE_PER_FILE {
+            if let Some((key, _)) = table.get_key_value(*once) {
+                cx.diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        Label::new(cx.span(key.span()), "not per environment"),
+                        format!("`{once}` cannot be set in [env.{}]", name.value),
+                    )
+                    .with_help("set it at the top level of the file; an environment overrides the keys of the stack"),
+                );
+                overrides.values.remove(*once);
+            }
+        }
+        overrides.envs.clear();
+        stack
+            .envs
+            .insert(name.value.clone(), Environment { name, overrides });
+    }
+}
+
+/// Keys a file has once, whatever environment it is built for.
+pub const ONCE_PER_FILE: &[&str] = &["extends", "env", "environments"];
 
 fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
     for (name, value) in table.iter() {
@@ -99,6 +134,15 @@ fn read_value(
         Ty::Num => number_value(cx, path, value).map(Value::Num),
         Ty::Quantity => scalar_text_value(cx, path, value).map(Value::Str),
         Ty::Strs => strings_value(cx, path, value).map(Value::Strs),
+        // One path, or several.
+        Ty::Layers => match value.get_ref() {
+            DeValue::String(_) => string_value(cx, path, value).map(|s| Value::Strs(vec![s])),
+            _ => strings_value(cx, path, value).map(Value::Strs),
+        },
+        Ty::Environments => {
+            read_environments(cx, path, value, stack);
+            None
+        }
         Ty::StrMap => {
             let entries = entries(cx, path, value)?;
             let pairs = entries

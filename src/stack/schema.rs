@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::keys::{self, Absent, KEYS, Key, TOLERATION_KEYS, Ty};
-use super::reader::REQUEST_LIMIT_KEYS;
+use super::reader::{ONCE_PER_FILE, REQUEST_LIMIT_KEYS};
 
 /// A Go duration as `time.ParseDuration` reads it (the stack rules say what is wrong precisely).
 const DURATION_PATTERN: &str = r"^([0-9]+(\.[0-9]*)?(ns|us|µs|ms|s|m|h))+$";
@@ -36,7 +36,15 @@ pub fn json_schema() -> Value {
 }
 
 fn definitions() -> Value {
+    // An environment overrides any key a file has once per environment.
+    let mut environment = section_schema("");
+    if let Some(properties) = environment["properties"].as_object_mut() {
+        for once in ONCE_PER_FILE {
+            properties.remove(*once);
+        }
+    }
     json!({
+        "environment": environment,
         "dnsLabel": {
             "type": "string",
             "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
@@ -75,24 +83,16 @@ fn definitions() -> Value {
 }
 
 fn section_schema(section: &str) -> Value {
-    let mut properties = Map::new();
-    let mut required = Vec::new();
-    for key in keys::children(section) {
-        let name = keys::leaf(key.path);
-        if key.default == Absent::Required {
-            required.push(name);
-        }
-        properties.insert(name.to_owned(), key_schema(key));
-    }
-    let mut schema = json!({
+    // Nothing is required: any key may come from a layer (`extends`, the workspace), so a
+    // required key is only missing once the layers are applied, and `check` says where.
+    let properties: Map<String, Value> = keys::children(section)
+        .map(|key| (keys::leaf(key.path).to_owned(), key_schema(key)))
+        .collect();
+    json!({
         "type": "object",
         "additionalProperties": false,
         "properties": properties,
-    });
-    if !required.is_empty() {
-        schema["required"] = json!(required);
-    }
-    schema
+    })
 }
 
 fn key_schema(key: &Key) -> Value {
@@ -114,6 +114,16 @@ fn key_schema(key: &Key) -> Value {
         Ty::RequestLimit => json!({ "$ref": "#/definitions/requestLimit" }),
         Ty::StrMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         Ty::Strs => json!({ "type": "array", "items": { "type": "string" } }),
+        Ty::Layers => json!({
+            "oneOf": [
+                { "type": "string" },
+                { "type": "array", "items": { "type": "string" } }
+            ]
+        }),
+        Ty::Environments => json!({
+            "type": "object",
+            "additionalProperties": { "$ref": "#/definitions/environment" }
+        }),
         Ty::Listeners => json!({
             "type": "object",
             "additionalProperties": { "type": "integer", "minimum": 1, "maximum": 65535 }
@@ -185,9 +195,13 @@ fn type_text(key: &Key) -> String {
         Ty::Num => "number".to_owned(),
         Ty::StrMap => "table of strings".to_owned(),
         Ty::Strs => "array of strings".to_owned(),
-        Ty::Str | Ty::Table | Ty::RequestLimit | Ty::Listeners | Ty::Tolerations => {
-            "string".to_owned()
-        }
+        Ty::Str
+        | Ty::Layers
+        | Ty::Environments
+        | Ty::Table
+        | Ty::RequestLimit
+        | Ty::Listeners
+        | Ty::Tolerations => "string".to_owned(),
     }
 }
 
@@ -212,14 +226,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_schema_has_every_key_and_requires_the_required_ones() {
+    fn the_schema_has_every_key_and_requires_none_since_layers_may_give_them() {
         let schema = json_schema();
-        assert_eq!(schema["required"], json!(["service", "model", "engine"]));
+        assert_eq!(schema.get("required"), None);
+        assert!(
+            schema["definitions"]["environment"]["properties"]
+                .get("extends")
+                .is_none()
+        );
+        assert!(schema["definitions"]["environment"]["properties"]["service"].is_object());
         assert_eq!(
             schema["properties"]["engine"]["properties"]["kind"]["enum"],
             json!(["vllm", "sglang", "custom"])
         );
-        assert_eq!(schema["properties"]["service"]["required"], json!(["name"]));
     }
 
     #[test]

@@ -120,7 +120,7 @@ fn volume_id(stack: &ResolvedStack) -> ObjectRef {
         api_version: "v1".to_owned(),
         kind: "PersistentVolume".to_owned(),
         namespace: None,
-        name: stack.model.volume.value.clone(),
+        name: stack.model.persistent_volume.clone(),
     }
 }
 
@@ -138,7 +138,7 @@ fn static_claim(stack: &ResolvedStack) -> anyhow::Result<Object> {
                 requests: Some(storage_request(&m.size.value)),
                 ..VolumeResourceRequirements::default()
             }),
-            volume_name: Some(m.volume.value.clone()),
+            volume_name: Some(m.persistent_volume.clone()),
             ..PersistentVolumeClaimSpec::default()
         }),
         ..PersistentVolumeClaim::default()
@@ -157,7 +157,7 @@ fn static_volume(
 ) -> PersistentVolume {
     let m = &stack.model;
     PersistentVolume {
-        metadata: super::metadata(&m.volume.value, None, []),
+        metadata: super::metadata(&m.persistent_volume, None, []),
         spec: Some(PersistentVolumeSpec {
             capacity: Some(storage_request(&m.size.value)),
             access_modes: Some(vec!["ReadOnlyMany".to_owned()]),

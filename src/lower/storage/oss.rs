@@ -25,7 +25,7 @@ pub fn persistent_volume(
     path: &Spanned<String>,
 ) -> anyhow::Result<Object> {
     let m = &stack.model;
-    let name = &m.volume.value;
+    let name = &m.persistent_volume;
     let endpoint = m.endpoint.as_ref().map_or("", |e| e.value.as_str());
     let pv = PersistentVolume {
         metadata: super::super::metadata(name, None, [(PV_NAME_LABEL, name.as_str())]),
@@ -81,7 +81,10 @@ pub fn persistent_volume_claim(stack: &ResolvedStack) -> anyhow::Result<Object> 
                 ..VolumeResourceRequirements::default()
             }),
             selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([(PV_NAME_LABEL.to_owned(), name.clone())])),
+                match_labels: Some(BTreeMap::from([(
+                    PV_NAME_LABEL.to_owned(),
+                    m.persistent_volume.clone(),
+                )])),
                 ..LabelSelector::default()
             }),
             ..PersistentVolumeClaimSpec::default()

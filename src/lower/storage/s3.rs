@@ -21,7 +21,7 @@ pub fn persistent_volume(
     prefix: &Spanned<String>,
 ) -> anyhow::Result<Object> {
     let m = &stack.model;
-    let name = &m.volume.value;
+    let name = &m.persistent_volume;
     // Mountpoint's own options (mountpoint-s3 `doc/CONFIGURATION.md`): the weights are only
     // read, so the mount is read-only and no write or delete can reach the bucket.
     let mut options = vec!["read-only".to_owned()];

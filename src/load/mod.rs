@@ -10,6 +10,9 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, SourceMap, Span};
 use crate::stack::{self, MAX_STACK_BYTES};
 
+mod fleet;
+pub use fleet::{WORKSPACE_FILE, load_fleet};
+
 /// The name standard input is shown as.
 pub const STDIN: &str = "<stdin>";
 

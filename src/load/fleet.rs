@@ -1,0 +1,182 @@
+//! Input edge for fleets: the workspace file (`inferstack.toml`) above the stacks, and the
+//! layers their `extends` name, read before anything is compiled. Which files are stacks: every
+//! stack file found, less the workspace and every file some `extends` names.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+use super::{Loaded, STDIN, display_name, load_stacks, read_text};
+use crate::diag::{Code, Diagnostic, Label};
+use crate::source::{FileId, Span};
+use crate::stack::MAX_STACK_BYTES;
+use crate::stack::layers::{Fleet, extends_of};
+
+/// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
+pub const WORKSPACE_FILE: &str = "inferstack.toml";
+
+/// Loads the stacks under `paths`, their workspace and every layer they extend.
+pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
+    let mut loaded = load_stacks(paths)?;
+    let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
+    for &file in &loaded.files {
+        if let Some(path) = path_of(&loaded, file) {
+            by_path.insert(path, file);
+        }
+    }
+    let workspace = match find_workspace(paths)? {
+        Some(path) => Some(match by_path.get(&path) {
+            Some(&id) => id,
+            None => {
+                let text = read_text(&path, MAX_STACK_BYTES)?;
+                let id = loaded.sources.add(display_name(&relative(&path)), text);
+                by_path.insert(path, id);
+                id
+            }
+        }),
+        None => None,
+    };
+    let mut links = BTreeMap::new();
+    let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspace).collect();
+    while let Some(file) = queue.pop_front() {
+        let Some(from) = path_of(&loaded, file) else {
+            continue;
+        };
+        let text = loaded.sources.file(file).text.clone();
+        for (written, range) in extends_of(&text) {
+            let span = Span::new(file, range);
+            let target = match layer_path(&from, &written) {
+                Ok(target) => target,
+                Err(why) => {
+                    loaded.diagnostics.push(not_found(span, &written, &why));
+                    continue;
+                }
+            };
+            let id = match by_path.get(&target) {
+                Some(&id) => id,
+                None => match read_text(&target, MAX_STACK_BYTES) {
+                    Ok(text) => {
+                        let id = loaded.sources.add(display_name(&relative(&target)), text);
+                        by_path.insert(target, id);
+                        queue.push_back(id);
+                        id
+                    }
+                    Err(error) => {
+                        loaded
+                            .diagnostics
+                            .push(not_found(span, &written, &format!("{error:#}")));
+                        continue;
+                    }
+                },
+            };
+            links.insert((file, written), id);
+        }
+    }
+    let layers: Vec<FileId> = links.values().copied().collect();
+    let stacks = loaded
+        .files
+        .iter()
+        .copied()
+        .filter(|f| Some(*f) != workspace && !layers.contains(f))
+        .collect();
+    Ok((
+        loaded,
+        Fleet {
+            stacks,
+            workspace,
+            links,
+        },
+    ))
+}
+
+fn not_found(span: Span, written: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::LayerNotFound,
+        Label::new(span, "no such layer"),
+        format!("cannot read layer `{written}`: {why}"),
+    )
+    .with_help(
+        "`extends` paths are relative to the file that names them and stay inside its repository",
+    )
+}
+
+/// The canonical path of a loaded file; `None` for standard input.
+fn path_of(loaded: &Loaded, file: FileId) -> Option<PathBuf> {
+    let name = &loaded.sources.file(file).name;
+    (name != STDIN)
+        .then(|| std::fs::canonicalize(name).ok())
+        .flatten()
+}
+
+/// Where `extends = "written"` in the file at `from` points: a relative `.toml` path that stays
+/// inside the repository of `from` (the nearest directory with `.git`, or the current
+/// directory), so a stack from an untrusted repository cannot make inferstack read, and print in
+/// a code frame, a file of the machine it runs on.
+fn layer_path(from: &Path, written: &str) -> Result<PathBuf, String> {
+    if Path::new(written).is_absolute() || !written.ends_with(".toml") {
+        return Err("a layer is a relative path to a .toml file".to_owned());
+    }
+    let dir = from.parent().unwrap_or(Path::new("/"));
+    let target = std::fs::canonicalize(dir.join(written)).map_err(|_| "no such file".to_owned())?;
+    let boundary = repository_root(dir);
+    if !target.starts_with(&boundary) {
+        return Err(format!(
+            "it is outside {}, the repository the stack is in",
+            boundary.display()
+        ));
+    }
+    Ok(target)
+}
+
+/// The nearest ancestor of `dir` with a `.git`; outside any repository, the current directory
+/// when `dir` is under it, else `dir` itself.
+fn repository_root(dir: &Path) -> PathBuf {
+    if let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) {
+        return root.to_path_buf();
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .filter(|cwd| dir.starts_with(cwd))
+        .unwrap_or_else(|| dir.to_path_buf())
+}
+
+/// The workspace file of the stacks under `paths`: the nearest `inferstack.toml` at or above
+/// each path, up to its repository's root. All paths of one run must share it.
+fn find_workspace(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
+    let mut found: Option<PathBuf> = None;
+    for path in paths.iter().filter(|p| *p != Path::new("-")) {
+        let Ok(path) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        let start = if path.is_dir() {
+            path.as_path()
+        } else {
+            path.parent().unwrap_or(Path::new("/"))
+        };
+        let root = repository_root(start);
+        let workspace = start
+            .ancestors()
+            .take_while(|d| d.starts_with(&root))
+            .map(|d| d.join(WORKSPACE_FILE))
+            .find(|f| f.is_file());
+        match (&found, workspace) {
+            (Some(first), Some(other)) if *first != other => anyhow::bail!(
+                "the stacks given belong to two workspaces, {} and {}: build each workspace on its own",
+                first.display(),
+                other.display()
+            ),
+            (None, Some(other)) => found = Some(other),
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+/// A path as shown in messages: relative to the current directory when under it.
+fn relative(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}

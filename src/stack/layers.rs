@@ -1,0 +1,368 @@
+//! Layers: what a stack is once its bases and its environment are applied. A stack is the
+//! workspace file (`inferstack.toml`), then its `extends` chain (each layer after its own
+//! bases), then itself; for `--env NAME`, every one of those files' `[env.NAME]` table follows,
+//! in the same order. Later wins, key by key ([`StackFile::overlay`]). Values keep the span of
+//! the file they were written in, so every diagnostic points where the value came from.
+
+use std::collections::BTreeMap;
+
+use super::ast::StackFile;
+use super::reader::closest;
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::source::{FileId, SourceMap};
+
+/// How deep `extends` may nest; deeper is a located error, not a stack overflow.
+pub const MAX_EXTENDS_DEPTH: usize = 32;
+
+/// The files of a run besides its stacks, as the loader found them.
+#[derive(Debug, Default)]
+pub struct Fleet {
+    pub stacks: Vec<FileId>,
+    /// The workspace file, when the stacks' tree has one.
+    pub workspace: Option<FileId>,
+    /// Each `extends` entry the loader could read: (file, path as written) -> the file it names.
+    /// An entry missing here was reported by the loader.
+    pub links: BTreeMap<(FileId, String), FileId>,
+}
+
+impl Fleet {
+    /// A run of stacks without layers or workspace.
+    pub fn of_stacks(stacks: &[FileId]) -> Fleet {
+        Fleet {
+            stacks: stacks.to_vec(),
+            ..Fleet::default()
+        }
+    }
+}
+
+/// The `extends` entries of a file's text, with their byte ranges, for the loader to read the
+/// layers before anything is compiled. A file that does not parse has none here; its syntax
+/// errors are reported when it is parsed.
+pub fn extends_of(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let Ok(root) = toml::de::DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let Some(value) = root.get_ref().get("extends") else {
+        return Vec::new();
+    };
+    let one = |v: &toml::Spanned<toml::de::DeValue<'_>>| {
+        v.get_ref().as_str().map(|s| (s.to_owned(), v.span()))
+    };
+    match value.get_ref().as_array() {
+        Some(items) => items.iter().filter_map(one).collect(),
+        None => one(value).into_iter().collect(),
+    }
+}
+
+/// A stack with its layers applied, and the layers' names in the order they were applied.
+pub struct Composed {
+    pub stack: StackFile,
+    pub applied: Vec<String>,
+}
+
+/// Applies `stack`'s layers and, with `env`, their environment tables. Files that failed to
+/// parse are absent from `parsed` and left out (their errors are already reported).
+pub fn compose(
+    parsed: &BTreeMap<FileId, StackFile>,
+    fleet: &Fleet,
+    sources: &SourceMap,
+    stack: FileId,
+    env: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Composed> {
+    parsed.get(&stack)?;
+    let mut order = Vec::new();
+    let mut walk = Walk {
+        parsed,
+        fleet,
+        sources,
+        visiting: Vec::new(),
+        diagnostics,
+    };
+    if let Some(workspace) = fleet.workspace {
+        walk.chain(workspace, &mut order);
+    }
+    walk.chain(stack, &mut order);
+    let mut composed = StackFile::new(stack);
+    let mut applied = Vec::new();
+    for file in &order {
+        composed.overlay(&parsed[file]);
+        applied.push(sources.file(*file).name.clone());
+    }
+    if let Some(env) = env {
+        for file in &order {
+            if let Some(environment) = parsed[file].envs.get(env) {
+                composed.overlay(&environment.overrides);
+                applied.push(format!("[env.{env}] of {}", sources.file(*file).name));
+            }
+        }
+    }
+    for once in super::reader::ONCE_PER_FILE {
+        composed.values.remove(*once);
+    }
+    Some(Composed {
+        stack: composed,
+        applied,
+    })
+}
+
+/// Depth-first over `extends`, each file after its bases, each file once.
+struct Walk<'a> {
+    parsed: &'a BTreeMap<FileId, StackFile>,
+    fleet: &'a Fleet,
+    sources: &'a SourceMap,
+    visiting: Vec<FileId>,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Walk<'_> {
+    fn chain(&mut self, file: FileId, order: &mut Vec<FileId>) {
+        let Some(stack) = self.parsed.get(&file) else {
+            return;
+        };
+        if order.contains(&file) {
+            return;
+        }
+        self.visiting.push(file);
+        for base in stack.strs("extends").unwrap_or_default() {
+            let Some(&target) = self.fleet.links.get(&(file, base.value.clone())) else {
+                continue;
+            };
+            if let Some(at) = self.visiting.iter().position(|f| *f == target) {
+                let cycle: Vec<&str> = self.visiting[at..]
+                    .iter()
+                    .chain([&target])
+                    .map(|f| self.sources.file(*f).name.as_str())
+                    .collect();
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::LayerCycle,
+                        Label::new(base.span, "extends a file that extends this one"),
+                        format!("`extends` makes a cycle: {}", cycle.join(" -> ")),
+                    )
+                    .with_help("a layer cannot extend itself, directly or through others: remove one `extends` of the cycle"),
+                );
+                continue;
+            }
+            if self.visiting.len() >= MAX_EXTENDS_DEPTH {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::LayerCycle,
+                        Label::new(base.span, "one layer too many"),
+                        format!("`extends` nests deeper than {MAX_EXTENDS_DEPTH} layers"),
+                    )
+                    .with_help("flatten the chain: a few layers (workspace, platform, model family) are enough"),
+                );
+                continue;
+            }
+            self.chain(target, order);
+        }
+        self.visiting.pop();
+        order.push(file);
+    }
+}
+
+/// The environments of a fleet: the workspace's `environments` when it lists them, otherwise
+/// every `[env.NAME]` any file has. Sorted, each once.
+pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<String> {
+    if let Some(listed) = fleet
+        .workspace
+        .and_then(|w| parsed.get(&w))
+        .and_then(|w| w.strs("environments"))
+    {
+        let mut names: Vec<String> = listed.iter().map(|n| n.value.clone()).collect();
+        names.sort();
+        names.dedup();
+        return names;
+    }
+    let mut names: Vec<String> = parsed
+        .values()
+        .flat_map(|f| f.envs.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Rules on the files themselves, once per file: `environments` belongs to the workspace, and
+/// when the workspace lists the environments, every `[env.NAME]` must be one of them.
+pub fn check_files(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let listed = fleet
+        .workspace
+        .and_then(|w| parsed.get(&w))
+        .and_then(|w| w.strs("environments"));
+    for (file, stack) in parsed {
+        if Some(*file) != fleet.workspace
+            && let Some(first) = stack.strs("environments").and_then(|e| e.first())
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Label::new(first.span, "only in the workspace file"),
+                    "`environments` is set outside the workspace file",
+                )
+                .with_help("list the environments once, in `inferstack.toml` at the root of the stacks tree"),
+            );
+        }
+        let Some(listed) = listed else {
+            continue;
+        };
+        let names: Vec<&str> = listed.iter().map(|n| n.value.as_str()).collect();
+        for environment in stack.envs.values() {
+            let name = &environment.name;
+            if names.contains(&name.value.as_str()) {
+                continue;
+            }
+            let diagnostic = Diagnostic::error(
+                Code::UnknownEnvironment,
+                Label::new(name.span, "not an environment of the workspace"),
+                format!(
+                    "environment `{}` is not in the workspace's `environments` ({})",
+                    name.value,
+                    names.join(", ")
+                ),
+            );
+            diagnostics.push(match closest(&name.value, &names) {
+                Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
+                None => diagnostic
+                    .with_help("add it to `environments` in inferstack.toml, or rename the table"),
+            });
+        }
+    }
+    diagnostics
+}
+
+/// The message for `--env NAME` naming no environment of the fleet, with a "did you mean".
+pub fn unknown_environment(name: &str, known: &[String]) -> String {
+    let known_refs: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = match closest(name, &known_refs) {
+        Some(best) => format!("; did you mean `{best}`?"),
+        None if known.is_empty() => {
+            "; no stack has an [env.NAME] table and there is no workspace `environments` list"
+                .to_owned()
+        }
+        None => format!("; the environments are: {}", known.join(", ")),
+    };
+    format!("--env {name}: no stack or workspace defines this environment{hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::parse;
+
+    fn fleet_of(files: &[(&str, &str)]) -> (SourceMap, BTreeMap<FileId, StackFile>, Vec<FileId>) {
+        let mut sources = SourceMap::default();
+        let ids: Vec<FileId> = files.iter().map(|(n, t)| sources.add(*n, *t)).collect();
+        let parsed = ids
+            .iter()
+            .map(|id| (*id, parse(&sources, *id).stack.unwrap()))
+            .collect();
+        (sources, parsed, ids)
+    }
+
+    #[test]
+    fn later_layers_win_and_environments_win_over_every_top_level() {
+        let (sources, parsed, ids) = fleet_of(&[
+            (
+                "base.toml",
+                "[scaling]\nmin = 1\nmax = 4\n[service.labels]\nteam = \"a\"\ntier = \"gpu\"\n[env.prod]\nscaling = { max = 10 }\n",
+            ),
+            (
+                "qwen.toml",
+                "extends = \"base.toml\"\n[scaling]\nmax = 6\n[service.labels]\nteam = \"b\"\n[env.prod]\nscaling = { min = 2 }\n",
+            ),
+        ]);
+        let fleet = Fleet {
+            stacks: vec![ids[1]],
+            workspace: None,
+            links: BTreeMap::from([((ids[1], "base.toml".to_owned()), ids[0])]),
+        };
+        let mut diagnostics = Diagnostics::default();
+        let plain = compose(&parsed, &fleet, &sources, ids[1], None, &mut diagnostics).unwrap();
+        assert_eq!(plain.stack.int("scaling.max").unwrap().value, 6);
+        assert_eq!(plain.stack.int("scaling.min").unwrap().value, 1);
+        let labels: Vec<(&str, &str)> = plain
+            .stack
+            .pairs("service.labels")
+            .iter()
+            .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(labels, [("team", "b"), ("tier", "gpu")]);
+        assert_eq!(plain.applied, ["base.toml", "qwen.toml"]);
+        let prod = compose(
+            &parsed,
+            &fleet,
+            &sources,
+            ids[1],
+            Some("prod"),
+            &mut diagnostics,
+        )
+        .unwrap();
+        assert_eq!(prod.stack.int("scaling.max").unwrap().value, 10);
+        let min = prod.stack.int("scaling.min").unwrap();
+        assert_eq!(min.value, 2);
+        // The value is located where it was written: the stack's [env.prod] table.
+        assert_eq!(sources.location(min.span).to_string(), "qwen.toml:7:19");
+        assert_eq!(
+            prod.applied,
+            [
+                "base.toml",
+                "qwen.toml",
+                "[env.prod] of base.toml",
+                "[env.prod] of qwen.toml"
+            ]
+        );
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn a_cycle_is_reported_where_it_closes() {
+        let (sources, parsed, ids) = fleet_of(&[
+            ("a.toml", "extends = \"b.toml\"\n"),
+            ("b.toml", "extends = [\"a.toml\"]\n"),
+        ]);
+        let fleet = Fleet {
+            stacks: vec![ids[0]],
+            workspace: None,
+            links: BTreeMap::from([
+                ((ids[0], "b.toml".to_owned()), ids[1]),
+                ((ids[1], "a.toml".to_owned()), ids[0]),
+            ]),
+        };
+        let mut diagnostics = Diagnostics::default();
+        compose(&parsed, &fleet, &sources, ids[0], None, &mut diagnostics).unwrap();
+        let found: Vec<String> = diagnostics
+            .iter()
+            .map(|d| crate::diag::render::one_line(d, &sources))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "b.toml:1:12: error[layer-cycle]: `extends` makes a cycle: a.toml -> b.toml -> a.toml"
+            ]
+        );
+    }
+
+    #[test]
+    fn environments_come_from_the_workspace_list_and_strays_are_named() {
+        let (_, parsed, ids) = fleet_of(&[
+            ("inferstack.toml", "environments = [\"dev\", \"prod\"]\n"),
+            ("qwen.toml", "[env.prdo]\nscaling = { min = 2 }\n"),
+        ]);
+        let fleet = Fleet {
+            stacks: vec![ids[1]],
+            workspace: Some(ids[0]),
+            links: BTreeMap::new(),
+        };
+        assert_eq!(environments(&parsed, &fleet), ["dev", "prod"]);
+        let found = check_files(&parsed, &fleet);
+        let only = found.iter().next().unwrap();
+        assert_eq!(only.code, Code::UnknownEnvironment);
+        assert_eq!(only.help.as_deref(), Some("did you mean `prod`?"));
+        assert!(
+            unknown_environment("stagign", &["staging".into()]).contains("did you mean `staging`?")
+        );
+    }
+}
