@@ -86,7 +86,7 @@ pub fn environments(sources: &SourceMap, fleet: &Fleet) -> Vec<String> {
 /// Parses every file of the fleet once: its stacks, the layers they extend and the workspace.
 fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFile>, Diagnostics) {
     let mut files: Vec<FileId> = fleet.stacks.clone();
-    files.extend(fleet.workspace);
+    files.extend(fleet.workspaces.values().copied());
     files.extend(fleet.links.values().copied());
     files.sort();
     files.dedup();

@@ -42,6 +42,7 @@ pub type HttpRoute = Resource<HttpRouteSpec>;
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteSpec {
     pub parent_refs: Vec<ParentRef>,
+    pub hostnames: Vec<String>,
     pub rules: Vec<HttpRouteRule>,
 }
 
@@ -57,9 +58,30 @@ pub struct ParentRef {
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteRule {
     pub matches: Vec<RouteMatch>,
+    pub filters: Vec<RouteFilter>,
     pub backend_refs: Vec<BackendRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<Timeouts>,
+}
+
+/// A `RequestHeaderModifier` filter: the only one inferstack emits.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteFilter {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub request_header_modifier: HeaderModifier,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HeaderModifier {
+    pub set: Vec<Header>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Header {
+    pub name: &'static str,
+    pub value: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -2,7 +2,7 @@
 //! layers their `extends` name, read before anything is compiled. Which files are stacks: every
 //! stack file found, less the workspace and every file some `extends` names.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use super::{Loaded, STDIN, display_name, load_stacks, read_text};
@@ -14,7 +14,7 @@ use crate::stack::layers::{Fleet, extends_of};
 /// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
 pub const WORKSPACE_FILE: &str = "inferstack.toml";
 
-/// Loads the stacks under `paths`, their workspace and every layer they extend.
+/// Loads the stacks under `paths`, their workspaces and every layer they extend.
 pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     let mut loaded = load_stacks(paths)?;
     let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
@@ -23,20 +23,45 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             by_path.insert(path, file);
         }
     }
-    let workspace = match find_workspace(paths)? {
-        Some(path) => Some(match by_path.get(&path) {
+    // Each stack's workspace: the nearest workspace file at or above it.
+    let mut workspace_of = BTreeMap::new();
+    let mut workspaces_by_dir: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
+    for &file in &loaded.files {
+        let Some(path) = path_of(&loaded, file) else {
+            continue;
+        };
+        if path.file_name().is_some_and(|n| n == WORKSPACE_FILE) {
+            continue;
+        }
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let found = workspaces_by_dir
+            .entry(dir.clone())
+            .or_insert_with(|| find_workspace(&dir))
+            .clone();
+        let Some(workspace) = found else {
+            continue;
+        };
+        let id = match by_path.get(&workspace) {
             Some(&id) => id,
             None => {
-                let text = read_text(&path, MAX_STACK_BYTES)?;
-                let id = loaded.sources.add(display_name(&relative(&path)), text);
-                by_path.insert(path, id);
+                let text = read_text(&workspace, MAX_STACK_BYTES)?;
+                let id = loaded
+                    .sources
+                    .add(display_name(&relative(&workspace)), text);
+                by_path.insert(workspace, id);
                 id
             }
-        }),
-        None => None,
+        };
+        workspace_of.insert(file, id);
+    }
+    let workspaces: Vec<FileId> = {
+        let mut ids: Vec<FileId> = workspace_of.values().copied().collect();
+        ids.sort();
+        ids.dedup();
+        ids
     };
     let mut links = BTreeMap::new();
-    let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspace).collect();
+    let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspaces).collect();
     while let Some(file) = queue.pop_front() {
         let Some(from) = path_of(&loaded, file) else {
             continue;
@@ -71,18 +96,24 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             links.insert((file, written), id);
         }
     }
-    let layers: Vec<FileId> = links.values().copied().collect();
+    // Layers and workspace files are read for the stacks, never compiled on their own.
+    let layers: BTreeSet<FileId> = links.values().copied().collect();
     let stacks = loaded
         .files
         .iter()
         .copied()
-        .filter(|f| Some(*f) != workspace && !layers.contains(f))
+        .filter(|f| {
+            !layers.contains(f)
+                && !path_of(&loaded, *f)
+                    .is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE))
+        })
         .collect();
+    workspace_of.retain(|stack, _| !layers.contains(stack));
     Ok((
         loaded,
         Fleet {
             stacks,
-            workspace,
+            workspaces: workspace_of,
             links,
         },
     ))
@@ -140,36 +171,14 @@ fn repository_root(dir: &Path) -> PathBuf {
         .unwrap_or_else(|| dir.to_path_buf())
 }
 
-/// The workspace file of the stacks under `paths`: the nearest `inferstack.toml` at or above
-/// each path, up to its repository's root. All paths of one run must share it.
-fn find_workspace(paths: &[PathBuf]) -> anyhow::Result<Option<PathBuf>> {
-    let mut found: Option<PathBuf> = None;
-    for path in paths.iter().filter(|p| *p != Path::new("-")) {
-        let Ok(path) = std::fs::canonicalize(path) else {
-            continue;
-        };
-        let start = if path.is_dir() {
-            path.as_path()
-        } else {
-            path.parent().unwrap_or(Path::new("/"))
-        };
-        let root = repository_root(start);
-        let workspace = start
-            .ancestors()
-            .take_while(|d| d.starts_with(&root))
-            .map(|d| d.join(WORKSPACE_FILE))
-            .find(|f| f.is_file());
-        match (&found, workspace) {
-            (Some(first), Some(other)) if *first != other => anyhow::bail!(
-                "the stacks given belong to two workspaces, {} and {}: build each workspace on its own",
-                first.display(),
-                other.display()
-            ),
-            (None, Some(other)) => found = Some(other),
-            _ => {}
-        }
-    }
-    Ok(found)
+/// The workspace file of the stacks in `dir`: the nearest `inferstack.toml` at or above it, up
+/// to its repository's root.
+fn find_workspace(dir: &Path) -> Option<PathBuf> {
+    let root = repository_root(dir);
+    dir.ancestors()
+        .take_while(|d| d.starts_with(&root))
+        .map(|d| d.join(WORKSPACE_FILE))
+        .find(|f| f.is_file())
 }
 
 /// A path as shown in messages: relative to the current directory when under it.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use super::picker::{EPP_GRPC_PORT, picker_name};
 use crate::k8s::gateway::{
-    self, BackendRef, HttpRoute, HttpRouteRule, HttpRouteSpec, ParentRef, PathMatch, RouteMatch,
-    Timeouts,
+    self, BackendRef, Header, HeaderModifier, HttpRoute, HttpRouteRule, HttpRouteSpec, ParentRef,
+    PathMatch, RouteFilter, RouteMatch, Timeouts,
 };
 use crate::k8s::inference::{
     EndpointPickerRef, ExtensionRef, InferenceObjective, InferencePool, LabelSelector,
@@ -123,6 +123,9 @@ pub fn inference_objective(stack: &ResolvedStack, apis: &InferenceApis) -> anyho
     Object::new(id, &objective, origin, Sharing::Owned)
 }
 
+/// The request header that selects an InferenceObjective by name.
+pub const OBJECTIVE_HEADER: &str = "x-gateway-inference-objective";
+
 pub fn http_route(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
     let name = &stack.service.name.value;
     let g = &stack.gateway;
@@ -136,11 +139,25 @@ pub fn http_route(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result
                 namespace: g.namespace.value.clone(),
                 section_name: stack.inference.listener.value.clone(),
             }],
+            // Several models share one listener: each route answers its own host.
+            hostnames: vec![stack.service.hostname.value.clone()],
             rules: vec![HttpRouteRule {
                 matches: vec![RouteMatch {
                     path: PathMatch {
                         kind: "PathPrefix",
                         value: "/",
+                    },
+                }],
+                // An InferenceObjective applies only to requests that name it in this header
+                // (docs/gateway-api-inference-extension/v1.5.0/inferenceobjective.md), so the
+                // route names the stack's own and `priority` takes effect.
+                filters: vec![RouteFilter {
+                    kind: "RequestHeaderModifier",
+                    request_header_modifier: HeaderModifier {
+                        set: vec![Header {
+                            name: OBJECTIVE_HEADER,
+                            value: name.clone(),
+                        }],
                     },
                 }],
                 backend_refs: vec![BackendRef {
@@ -158,6 +175,7 @@ pub fn http_route(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result
     Ok(
         Object::new(id, &route, stack.inference.span, Sharing::Owned)?
             .with_origin("/spec/parentRefs", stack.inference.listener.span)
+            .with_origin("/spec/hostnames", stack.service.hostname.span)
             .with_origin(
                 "/spec/rules/0/timeouts",
                 stack

@@ -40,6 +40,10 @@ pub struct Service {
     pub name: Spanned<String>,
     pub namespace: Spanned<String>,
     pub labels: Pairs,
+    /// The host the HTTPRoute matches (explicit profiles): `service.hostname`, or Knative's
+    /// domain template `{{.Name}}.{{.Namespace}}.{{.Domain}}` (config-network's
+    /// `domain-template` default) over `gateway.domain`.
+    pub hostname: Spanned<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -267,6 +271,14 @@ pub fn resolve(
         file,
         profile,
         service: Service {
+            hostname: d.opt("service.hostname").unwrap_or_else(|| {
+                let domain = d.str("gateway.domain");
+                let namespace = d.str("service.namespace");
+                Spanned::new(
+                    format!("{}.{}.{}", name.value, namespace.value, domain.value),
+                    domain.span,
+                )
+            }),
             namespace: d.str("service.namespace"),
             labels: stack.pairs("service.labels").to_vec(),
             name,

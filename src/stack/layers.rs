@@ -18,8 +18,8 @@ pub const MAX_EXTENDS_DEPTH: usize = 32;
 #[derive(Debug, Default)]
 pub struct Fleet {
     pub stacks: Vec<FileId>,
-    /// The workspace file, when the stacks' tree has one.
-    pub workspace: Option<FileId>,
+    /// Each stack's workspace file, for stacks under one.
+    pub workspaces: BTreeMap<FileId, FileId>,
     /// Each `extends` entry the loader could read: (file, path as written) -> the file it names.
     /// An entry missing here was reported by the loader.
     pub links: BTreeMap<(FileId, String), FileId>,
@@ -79,7 +79,7 @@ pub fn compose(
         visiting: Vec::new(),
         diagnostics,
     };
-    if let Some(workspace) = fleet.workspace {
+    if let Some(&workspace) = fleet.workspaces.get(&stack) {
         walk.chain(workspace, &mut order);
     }
     walk.chain(stack, &mut order);
@@ -162,17 +162,25 @@ impl Walk<'_> {
     }
 }
 
-/// The environments of a fleet: the workspace's `environments` when it lists them, otherwise
+/// The environment names the workspaces list, when any lists them.
+fn listed(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut any = false;
+    for workspace in fleet.workspaces.values() {
+        if let Some(list) = parsed.get(workspace).and_then(|w| w.strs("environments")) {
+            any = true;
+            names.extend(list.iter().map(|n| n.value.clone()));
+        }
+    }
+    names.sort();
+    names.dedup();
+    any.then_some(names)
+}
+
+/// The environments of a fleet: the workspaces' `environments` when they list them, otherwise
 /// every `[env.NAME]` any file has. Sorted, each once.
 pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<String> {
-    if let Some(listed) = fleet
-        .workspace
-        .and_then(|w| parsed.get(&w))
-        .and_then(|w| w.strs("environments"))
-    {
-        let mut names: Vec<String> = listed.iter().map(|n| n.value.clone()).collect();
-        names.sort();
-        names.dedup();
+    if let Some(names) = listed(parsed, fleet) {
         return names;
     }
     let mut names: Vec<String> = parsed
@@ -184,18 +192,14 @@ pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<
     names
 }
 
-/// Rules on the files themselves, once per file: `environments` belongs to the workspace, and
-/// when the workspace lists the environments, every `[env.NAME]` must be one of them.
+/// Rules on the files themselves, once per file: `environments` belongs to a workspace, and
+/// when the workspaces list the environments, every `[env.NAME]` must be one of them.
 pub fn check_files(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    let listed = fleet
-        .workspace
-        .and_then(|w| parsed.get(&w))
-        .and_then(|w| w.strs("environments"));
+    let listed = listed(parsed, fleet);
     for (file, stack) in parsed {
-        if Some(*file) != fleet.workspace
-            && let Some(first) = stack.strs("environments").and_then(|e| e.first())
-        {
+        let is_workspace = fleet.workspaces.values().any(|w| w == file);
+        if !is_workspace && let Some(first) = stack.strs("environments").and_then(|e| e.first()) {
             diagnostics.push(
                 Diagnostic::error(
                     Code::InvalidValue,
@@ -205,10 +209,10 @@ pub fn check_files(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Diagn
                 .with_help("list the environments once, in `inferstack.toml` at the root of the stacks tree"),
             );
         }
-        let Some(listed) = listed else {
+        let Some(listed) = &listed else {
             continue;
         };
-        let names: Vec<&str> = listed.iter().map(|n| n.value.as_str()).collect();
+        let names: Vec<&str> = listed.iter().map(String::as_str).collect();
         for environment in stack.envs.values() {
             let name = &environment.name;
             if names.contains(&name.value.as_str()) {
@@ -276,7 +280,7 @@ mod tests {
         ]);
         let fleet = Fleet {
             stacks: vec![ids[1]],
-            workspace: None,
+            workspaces: BTreeMap::new(),
             links: BTreeMap::from([((ids[1], "base.toml".to_owned()), ids[0])]),
         };
         let mut diagnostics = Diagnostics::default();
@@ -325,7 +329,7 @@ mod tests {
         ]);
         let fleet = Fleet {
             stacks: vec![ids[0]],
-            workspace: None,
+            workspaces: BTreeMap::new(),
             links: BTreeMap::from([
                 ((ids[0], "b.toml".to_owned()), ids[1]),
                 ((ids[1], "a.toml".to_owned()), ids[0]),
@@ -353,7 +357,7 @@ mod tests {
         ]);
         let fleet = Fleet {
             stacks: vec![ids[1]],
-            workspace: Some(ids[0]),
+            workspaces: BTreeMap::from([(ids[1], ids[0])]),
             links: BTreeMap::new(),
         };
         assert_eq!(environments(&parsed, &fleet), ["dev", "prod"]);

@@ -5,6 +5,9 @@
 
 use std::collections::HashMap;
 
+mod claims;
+mod routes;
+
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
@@ -53,6 +56,8 @@ pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
             _ => {}
         }
     }
+    routes::no_two_match_alike(objects, &mut out);
+    claims::each_volume_claimed_once(&cx, objects, &mut out);
     std::mem::take(&mut out.diagnostics)
 }
 
@@ -402,14 +407,11 @@ fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Sink) {
     }
 }
 
-fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
-    let Some(selector) = claim
-        .body
-        .pointer("/spec/selector/matchLabels")
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
+/// The volume a claim's label selector picks among the objects, if any.
+fn selected_volume<'a>(
+    cx: &Cx<'a>,
+    selector: &serde_json::Map<String, Value>,
+) -> Option<&'a Object> {
     // Candidates carry the selector's first label (an empty selector selects every volume);
     // the rest of the selector is checked on them only.
     let candidates = match selector.iter().next() {
@@ -419,13 +421,23 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
             .and_then(|v| cx.volumes_by_label.get(&(k.as_str(), v)))
             .map_or(&[][..], Vec::as_slice),
     };
-    let volume = candidates.iter().copied().find(|o| {
+    candidates.iter().copied().find(|o| {
         o.body
             .pointer("/metadata/labels")
             .and_then(Value::as_object)
             .is_some_and(|labels| selector.iter().all(|(k, v)| labels.get(k) == Some(v)))
-    });
-    let Some(volume) = volume else {
+    })
+}
+
+fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
+    let Some(selector) = claim
+        .body
+        .pointer("/spec/selector/matchLabels")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let Some(volume) = selected_volume(cx, selector) else {
         problem(
             out,
             Code::ClaimVolumeMismatch,
@@ -566,7 +578,7 @@ mod tests {
     /// The seed stack under the gateway-api profile: a consistent set with every kind.
     fn objects() -> Vec<Object> {
         let mut sources = SourceMap::default();
-        let id = sources.add("qwen.toml", include_str!("../../stacks/qwen.toml"));
+        let id = sources.add("qwen.toml", include_str!("../../../stacks/qwen.toml"));
         let compiled = compile(&sources, &[id], Some(Profile::GatewayApi)).unwrap();
         assert!(
             compiled.diagnostics.is_empty(),
