@@ -102,11 +102,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
         .files
         .iter()
         .copied()
-        .filter(|f| {
-            !layers.contains(f)
-                && !path_of(&loaded, *f)
-                    .is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE))
-        })
+        .filter(|f| !layers.contains(f) && !is_workspace_file(&loaded, *f))
         .collect();
     workspace_of.retain(|stack, _| !layers.contains(stack));
     Ok((
@@ -128,6 +124,10 @@ fn not_found(span: Span, written: &str, why: &str) -> Diagnostic {
     .with_help(
         "`extends` paths are relative to the file that names them and stay inside its repository",
     )
+}
+
+fn is_workspace_file(loaded: &Loaded, file: FileId) -> bool {
+    path_of(loaded, file).is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE))
 }
 
 /// The canonical path of a loaded file; `None` for standard input.
