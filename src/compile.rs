@@ -42,7 +42,7 @@ pub fn compile_fleet(
     profile: Option<Profile>,
 ) -> anyhow::Result<Compiled> {
     let (parsed, mut diagnostics) = parse_files(sources, fleet);
-    diagnostics.extend(layers::check_files(&parsed, fleet));
+    diagnostics.extend(layers::check_files(&parsed, fleet, sources));
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
     let per_stack: Vec<(Vec<Object>, Diagnostics)> = fleet

@@ -134,20 +134,7 @@ fn the_stacks_directory_renders_to_the_golden_tree() {
     let target = out.path().join("rendered");
     let output = run(&["build", "stacks", "-o", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let actual = read_tree(&target);
-    let golden_dir = root().join("golden/rendered");
-    if bless() {
-        let _ = fs::remove_dir_all(&golden_dir);
-    }
-    for (relative, content) in &actual {
-        check_golden(&golden_dir.join(relative), content).unwrap();
-    }
-    let expected = read_tree(&golden_dir);
-    assert_eq!(
-        expected.keys().collect::<Vec<_>>(),
-        actual.keys().collect::<Vec<_>>(),
-        "file sets differ"
-    );
+    let actual = matches_golden_tree(&target, "golden/rendered");
 
     // The tree holds the same objects as the stream, and each kustomization lists its directory.
     let stream = stdout(&run(&["build", "stacks", "-o", "-"]));
@@ -188,6 +175,51 @@ fn the_stacks_directory_renders_to_the_golden_tree() {
             );
         }
     }
+}
+
+/// The tree under `target` equals `golden` file for file (rewritten when blessing).
+fn matches_golden_tree(target: &Path, golden: &str) -> BTreeMap<String, Vec<u8>> {
+    let actual = read_tree(target);
+    let golden_dir = root().join(golden);
+    if bless() {
+        let _ = fs::remove_dir_all(&golden_dir);
+    }
+    for (relative, content) in &actual {
+        check_golden(&golden_dir.join(relative), content).unwrap();
+    }
+    let expected = read_tree(&golden_dir);
+    assert_eq!(
+        expected.keys().collect::<Vec<_>>(),
+        actual.keys().collect::<Vec<_>>(),
+        "file sets differ"
+    );
+    actual
+}
+
+/// The example fleet (workspace, base layer, two models on one Gateway) in every environment;
+/// its trees are also checked against the upstream APIs with the rest of golden/.
+#[test]
+fn the_fleet_renders_one_golden_tree_per_environment() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("fleet");
+    let output = run(&[
+        "build",
+        "stacks/fleet",
+        "--env",
+        "all",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let actual = matches_golden_tree(&target, "golden/fleet");
+    for env in ["dev", "staging", "prod"] {
+        assert!(
+            actual.contains_key(&format!("{env}/kustomization.yaml")),
+            "{env}"
+        );
+    }
+    let validate = run(&["validate", "golden/fleet"]);
+    assert_eq!(validate.status.code(), Some(0), "{}", stdout(&validate));
 }
 
 #[test]

@@ -79,10 +79,15 @@ fn toml_as_json(path: &std::path::Path) -> Value {
 #[test]
 fn every_example_stack_is_valid_under_the_schema() {
     let validator = jsonschema::validator_for(&schema()).unwrap();
-    let mut paths: Vec<String> = fs::read_dir(root().join("stacks"))
-        .unwrap()
-        .map(|e| format!("stacks/{}", e.unwrap().file_name().to_string_lossy()))
+    // Every file under stacks/: the examples, and the fleet's workspace, layer and stacks.
+    let mut paths: Vec<String> = walkdir::WalkDir::new(root().join("stacks"))
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.strip_prefix(root()).unwrap().to_string_lossy().into_owned())
         .collect();
+    assert!(paths.iter().any(|p| p.ends_with("fleet/base/vllm-gpu.toml")));
     paths.push("tests/stacks/valid-minimal.toml".to_owned());
     let mut stacks: Vec<(String, Value)> = paths
         .iter()

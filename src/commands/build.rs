@@ -59,6 +59,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         let target = Target {
             output: &output,
             repo_path: repo_path.as_deref(),
+            stacks: checked.stacks,
         };
         build_env(args, &target, env, sources, &mut outcome)?;
     }
@@ -69,6 +70,8 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
 struct Target<'a> {
     output: &'a Path,
     repo_path: Option<&'a str>,
+    /// How many stacks the tree holds, for the summary.
+    stacks: usize,
 }
 
 /// Writes (or with `--check`, compares) one environment's tree.
@@ -124,10 +127,9 @@ fn build_env(
         Some(sources.file(object.origin.file).name.clone())
     };
     let summary = write_tree(output, &tree, &stack_of)?;
-    let stacks: std::collections::BTreeSet<_> = env.objects.iter().map(|o| o.origin.file).collect();
     outcome.stderr.push_str(&format!(
         "built {} stack(s) into {} objects in {}: {} written, {} unchanged, {} removed\n",
-        stacks.len(),
+        target.stacks,
         env.objects.len(),
         output.display(),
         summary.written,

@@ -129,12 +129,10 @@ pub enum Code {
     RouteConflict,
     /// A PersistentVolume that two claims would bind.
     VolumeClaimedTwice,
-    /// Two environments deploying a service to the same place.
-    EnvironmentCollision,
 }
 
 impl Code {
-    pub const ALL: [Code; 63] = [
+    pub const ALL: [Code; 62] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -197,7 +195,6 @@ impl Code {
         Code::UnknownEnvironment,
         Code::RouteConflict,
         Code::VolumeClaimedTwice,
-        Code::EnvironmentCollision,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -265,7 +262,6 @@ impl Code {
             Code::UnknownEnvironment => "unknown-environment",
             Code::RouteConflict => "route-conflict",
             Code::VolumeClaimedTwice => "volume-claimed-twice",
-            Code::EnvironmentCollision => "environment-collision",
         }
     }
 }
@@ -361,9 +357,6 @@ impl Code {
             }
             Code::VolumeClaimedTwice => {
                 "A PersistentVolume that two claims would bind; a volume binds one claim."
-            }
-            Code::EnvironmentCollision => {
-                "Two environments put the same service in the same namespace of the same cluster."
             }
         }
     }

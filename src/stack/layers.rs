@@ -75,7 +75,6 @@ pub fn compose(
     let mut walk = Walk {
         parsed,
         fleet,
-        sources,
         visiting: Vec::new(),
         diagnostics,
     };
@@ -110,7 +109,6 @@ pub fn compose(
 struct Walk<'a> {
     parsed: &'a BTreeMap<FileId, StackFile>,
     fleet: &'a Fleet,
-    sources: &'a SourceMap,
     visiting: Vec<FileId>,
     diagnostics: &'a mut Diagnostics,
 }
@@ -128,20 +126,8 @@ impl Walk<'_> {
             let Some(&target) = self.fleet.links.get(&(file, base.value.clone())) else {
                 continue;
             };
-            if let Some(at) = self.visiting.iter().position(|f| *f == target) {
-                let cycle: Vec<&str> = self.visiting[at..]
-                    .iter()
-                    .chain([&target])
-                    .map(|f| self.sources.file(*f).name.as_str())
-                    .collect();
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::LayerCycle,
-                        Label::new(base.span, "extends a file that extends this one"),
-                        format!("`extends` makes a cycle: {}", cycle.join(" -> ")),
-                    )
-                    .with_help("a layer cannot extend itself, directly or through others: remove one `extends` of the cycle"),
-                );
+            // A cycle is reported once per file by `check_files`; here it is only cut.
+            if self.visiting.contains(&target) {
                 continue;
             }
             if self.visiting.len() >= MAX_EXTENDS_DEPTH {
@@ -192,10 +178,76 @@ pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<
     names
 }
 
+/// Every `extends` that closes a cycle, once: the files of a cycle are all layers of one
+/// another, so no stack may reach it and it must be found over the files themselves.
+fn cycles(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet, sources: &SourceMap) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let mut done = std::collections::BTreeSet::new();
+    for &file in parsed.keys() {
+        let mut path = Vec::new();
+        find_cycles(
+            parsed,
+            fleet,
+            sources,
+            file,
+            &mut path,
+            &mut done,
+            &mut diagnostics,
+        );
+    }
+    diagnostics
+}
+
+fn find_cycles(
+    parsed: &BTreeMap<FileId, StackFile>,
+    fleet: &Fleet,
+    sources: &SourceMap,
+    file: FileId,
+    path: &mut Vec<FileId>,
+    done: &mut std::collections::BTreeSet<FileId>,
+    diagnostics: &mut Diagnostics,
+) {
+    if done.contains(&file) || path.len() > MAX_EXTENDS_DEPTH {
+        return;
+    }
+    let Some(stack) = parsed.get(&file) else {
+        return;
+    };
+    path.push(file);
+    for base in stack.strs("extends").unwrap_or_default() {
+        let Some(&target) = fleet.links.get(&(file, base.value.clone())) else {
+            continue;
+        };
+        if let Some(at) = path.iter().position(|f| *f == target) {
+            let cycle: Vec<&str> = path[at..]
+                .iter()
+                .chain([&target])
+                .map(|f| sources.file(*f).name.as_str())
+                .collect();
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::LayerCycle,
+                    Label::new(base.span, "extends a file that extends this one"),
+                    format!("`extends` makes a cycle: {}", cycle.join(" -> ")),
+                )
+                .with_help("a layer cannot extend itself, directly or through others: remove one `extends` of the cycle"),
+            );
+            continue;
+        }
+        find_cycles(parsed, fleet, sources, target, path, done, diagnostics);
+    }
+    path.pop();
+    done.insert(file);
+}
+
 /// Rules on the files themselves, once per file: `environments` belongs to a workspace, and
 /// when the workspaces list the environments, every `[env.NAME]` must be one of them.
-pub fn check_files(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Diagnostics {
-    let mut diagnostics = Diagnostics::default();
+pub fn check_files(
+    parsed: &BTreeMap<FileId, StackFile>,
+    fleet: &Fleet,
+    sources: &SourceMap,
+) -> Diagnostics {
+    let mut diagnostics = cycles(parsed, fleet, sources);
     let listed = listed(parsed, fleet);
     for (file, stack) in parsed {
         let is_workspace = fleet.workspaces.values().any(|w| w == file);
@@ -337,7 +389,8 @@ mod tests {
         };
         let mut diagnostics = Diagnostics::default();
         compose(&parsed, &fleet, &sources, ids[0], None, &mut diagnostics).unwrap();
-        let found: Vec<String> = diagnostics
+        assert!(diagnostics.is_empty(), "compose only cuts the cycle");
+        let found: Vec<String> = check_files(&parsed, &fleet, &sources)
             .iter()
             .map(|d| crate::diag::render::one_line(d, &sources))
             .collect();
@@ -361,7 +414,7 @@ mod tests {
             links: BTreeMap::new(),
         };
         assert_eq!(environments(&parsed, &fleet), ["dev", "prod"]);
-        let found = check_files(&parsed, &fleet);
+        let found = check_files(&parsed, &fleet, &SourceMap::default());
         let only = found.iter().next().unwrap();
         assert_eq!(only.code, Code::UnknownEnvironment);
         assert_eq!(only.help.as_deref(), Some("did you mean `prod`?"));

@@ -1,0 +1,242 @@
+//! Fleets: layers (`extends`), environments (`[env.NAME]`, `--env`), the workspace file, and
+//! the rules that only a fleet can break (routes and volumes shared by stacks). Each test lays
+//! out a small repository in a temporary directory and runs the real binary in it.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::cli::{run_in, stderr, stdout};
+use tempfile::TempDir;
+
+/// A repository (it has `.git`, the boundary of `extends`) with these files.
+fn repo(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// A complete stack but for what the test varies.
+fn stack(name: &str, extra: &str) -> String {
+    format!(
+        "profile = \"gateway-api\"\n[service]\nname = \"{name}\"\nnamespace = \"llm\"\n[model]\nsource = \"s3://acme-models/{name}\"\nregion = \"us-east-1\"\nvolume = \"{name}-weights\"\n[engine]\nimage = \"vllm/vllm-openai:v0.10.1.1\"\n{extra}"
+    )
+}
+
+fn check(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["check", "--message-format", "short"];
+    all.extend_from_slice(args);
+    let output = run_in(dir, &all);
+    (output.status.code(), stdout(&output) + &stderr(&output))
+}
+
+#[test]
+fn a_value_from_a_base_layer_is_located_in_the_base_and_names_the_layers() {
+    let dir = repo(&[
+        ("base/scale.toml", "[scaling]\nmin = 5\n"),
+        (
+            "stacks/qwen.toml",
+            &("extends = \"../base/scale.toml\"\n".to_owned()
+                + &stack("qwen", "[scaling]\nmax = 2\n")),
+        ),
+    ]);
+    let (code, text) = check(dir.path(), &["stacks"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("base/scale.toml:2:7: error[scale-bounds]"),
+        "{text}"
+    );
+    let human = run_in(dir.path(), &["check", "stacks"]);
+    let human = stdout(&human);
+    assert!(
+        human.contains("layers applied: base/scale.toml, then stacks/qwen.toml"),
+        "{human}"
+    );
+}
+
+#[test]
+fn environments_override_every_layer_and_name_volumes_apart() {
+    let dir = repo(&[
+        (
+            "stacks/inferstack.toml",
+            "environments = [\"dev\", \"prod\"]\n[env.prod]\nservice = { namespace = \"llm-prod\" }\n",
+        ),
+        (
+            "stacks/base.toml",
+            "[scaling]\nmax = 2\n[env.prod]\nscaling = { max = 6 }\n",
+        ),
+        (
+            "stacks/qwen.toml",
+            &("extends = \"base.toml\"\n".to_owned()
+                + &stack(
+                    "qwen",
+                    "[scaling]\nmax = 3\n[env.prod]\nscaling = { min = 2 }\n",
+                )),
+        ),
+    ]);
+    let output = run_in(
+        dir.path(),
+        &["build", "stacks", "--env", "dev,prod", "-o", "out"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let service = |env: &str, ns: &str| {
+        fs::read_to_string(dir.path().join(format!(
+            "out/{env}/{ns}/service.serving.knative.dev-qwen.yaml"
+        )))
+        .unwrap()
+    };
+    // dev: the stack's own max wins over the base's; prod: the base's [env.prod] wins over
+    // every top level, and the stack's [env.prod] adds its min.
+    assert!(service("dev", "llm").contains("max-scale: \"3\""));
+    let prod = service("prod", "llm-prod");
+    assert!(
+        prod.contains("max-scale: \"6\"") && prod.contains("min-scale: \"2\""),
+        "{prod}"
+    );
+    assert!(
+        dir.path()
+            .join("out/prod/_cluster/persistentvolume-qwen-weights-prod.yaml")
+            .exists()
+    );
+    // The base layer is not a stack of its own, and the workspace is not either.
+    assert!(
+        stderr(&output).contains("built 1 stack(s)"),
+        "{}",
+        stderr(&output)
+    );
+    // diff understands the per-environment tree.
+    let diff = run_in(
+        dir.path(),
+        &["diff", "stacks", "--env", "dev,prod", "--against", "out"],
+    );
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
+}
+
+#[test]
+fn an_unknown_environment_is_refused_with_a_suggestion() {
+    let dir = repo(&[
+        (
+            "stacks/inferstack.toml",
+            "environments = [\"staging\", \"prod\"]\n",
+        ),
+        (
+            "stacks/qwen.toml",
+            &stack("qwen", "[env.prdo]\nscaling = { min = 2 }\n"),
+        ),
+    ]);
+    let output = run_in(dir.path(), &["check", "stacks", "--env", "stagign"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("did you mean `staging`?"),
+        "{}",
+        stderr(&output)
+    );
+    let (code, text) = check(dir.path(), &["stacks"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        text.contains("stacks/qwen.toml:11:6: error[unknown-environment]: environment `prdo` is not in the workspace's `environments`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn layer_cycles_and_missing_layers_are_located() {
+    let dir = repo(&[
+        (
+            "stacks/a.toml",
+            &("extends = [\"b.toml\", \"gone.toml\"]\n".to_owned() + &stack("a", "")),
+        ),
+        ("stacks/b.toml", "extends = \"a.toml\"\n"),
+        (
+            "stacks/c.toml",
+            &("extends = \"/etc/passwd.toml\"\n".to_owned() + &stack("c", "")),
+        ),
+        (
+            "stacks/d.toml",
+            &("extends = \"../../outside.toml\"\n".to_owned() + &stack("d", "")),
+        ),
+    ]);
+    fs::write(dir.path().join("../outside.toml"), "").ok();
+    let (code, text) = check(dir.path(), &["stacks"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("stacks/a.toml:1:22: error[layer-not-found]: cannot read layer `gone.toml`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error[layer-cycle]: `extends` makes a cycle"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stacks/c.toml:1:11: error[layer-not-found]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("stacks/d.toml:1:11: error[layer-not-found]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn two_routes_for_the_same_host_are_a_conflict_naming_both() {
+    let host = "[service]\n";
+    let dir = repo(&[
+        (
+            "stacks/a.toml",
+            &stack("a", "").replace(host, "[service]\nhostname = \"chat.example.com\"\n"),
+        ),
+        (
+            "stacks/b.toml",
+            &stack("b", "").replace(host, "[service]\nhostname = \"chat.example.com\"\n"),
+        ),
+        ("stacks/c.toml", &stack("c", "")),
+    ]);
+    let (code, text) = check(dir.path(), &["stacks"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(text.matches("error[route-conflict]").count(), 1, "{text}");
+    assert!(text.contains("HTTPRoute llm/a"), "{text}");
+    assert!(
+        text.contains("stacks/b.toml:3:12: error[route-conflict]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_route_sets_the_objective_header_of_its_stack() {
+    let dir = repo(&[("stacks/a.toml", &stack("a", "[inference]\npriority = 5\n"))]);
+    let output = run_in(dir.path(), &["build", "stacks", "-o", "-"]);
+    let yaml = stdout(&output);
+    assert!(
+        yaml.contains("- name: x-gateway-inference-objective\n          value: a\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("hostnames:\n  - a.llm.svc.cluster.local\n"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn one_volume_claimed_from_two_namespaces_is_an_error() {
+    let oss = |name: &str, namespace: &str| {
+        format!(
+            "[service]\nname = \"{name}\"\nnamespace = \"{namespace}\"\n[model]\nsource = \"oss://models/qwen\"\nendpoint = \"http://oss-cn-hangzhou-internal.aliyuncs.com\"\n[engine]\nimage = \"vllm/vllm-openai:v0.10.1.1\"\n"
+        )
+    };
+    let dir = repo(&[
+        ("stacks/a.toml", &oss("a", "team-a")),
+        ("stacks/b.toml", &oss("b", "team-b")),
+    ]);
+    let (code, text) = check(dir.path(), &["stacks"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("error[volume-claimed-twice]: PersistentVolumeClaim team-b/llm-model at /spec/selector: PersistentVolume llm-model would also be bound by PersistentVolumeClaim team-a/llm-model"),
+        "{text}"
+    );
+}
