@@ -60,28 +60,13 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct BuildArgs {
-    /// Stack files, or directories walked recursively for *.toml.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stacks: Stacks,
 
     /// Output directory, or `-` for one multi-document YAML stream on stdout. With several
     /// environments, each is written to `OUTPUT/<env>/`.
     #[arg(short, long, default_value = "rendered")]
     pub output: PathBuf,
-
-    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
-    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
-    #[arg(
-        long = "env",
-        value_name = "NAME",
-        value_delimiter = ',',
-        env = "ARGOCD_ENV_ENVIRONMENT"
-    )]
-    pub envs: Vec<String>,
-
-    /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
-    pub profile: Option<ProfileArg>,
 
     /// Write nothing; exit 1 if the output directory is not exactly what a build would write.
     #[arg(long)]
@@ -103,6 +88,34 @@ pub struct BuildArgs {
     /// The output directory's path inside that repository; default: the -o directory as given.
     #[arg(long, value_name = "PATH")]
     pub repo_path: Option<String>,
+}
+
+/// Which stacks `build`, `check` and `diff` compile, and how: defined once for the three.
+#[derive(Debug, clap::Args)]
+pub struct Stacks {
+    /// Stack files, or directories walked recursively for *.toml.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Compile every stack for this profile, whatever its own `profile` says.
+    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
+    pub profile: Option<ProfileArg>,
+
+    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
+    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
+    #[arg(
+        long = "env",
+        value_name = "NAME",
+        value_delimiter = ',',
+        env = "ARGOCD_ENV_ENVIRONMENT"
+    )]
+    pub envs: Vec<String>,
+}
+
+impl Stacks {
+    pub fn profile(&self) -> Option<Profile> {
+        self.profile.map(ProfileArg::profile)
+    }
 }
 
 /// GitOps tools whose objects `build --gitops` emits.
@@ -132,23 +145,8 @@ impl ProfileArg {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Stack files, or directories walked recursively for *.toml.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
-
-    /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
-    pub profile: Option<ProfileArg>,
-
-    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
-    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
-    #[arg(
-        long = "env",
-        value_name = "NAME",
-        value_delimiter = ',',
-        env = "ARGOCD_ENV_ENVIRONMENT"
-    )]
-    pub envs: Vec<String>,
+    #[command(flatten)]
+    pub stacks: Stacks,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -241,28 +239,13 @@ pub struct ExplainArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// Stack files, or directories walked recursively for *.toml.
-    #[arg(default_value = ".")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub stacks: Stacks,
 
     /// The rendered directory to compare with (what `build -o` wrote); with several
     /// environments, `AGAINST/<env>/` for each.
     #[arg(long, default_value = "rendered")]
     pub against: PathBuf,
-
-    /// Compile every stack for this profile, whatever its own `profile` says.
-    #[arg(long, value_enum, env = "ARGOCD_ENV_PROFILE")]
-    pub profile: Option<ProfileArg>,
-
-    /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
-    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
-    #[arg(
-        long = "env",
-        value_name = "NAME",
-        value_delimiter = ',',
-        env = "ARGOCD_ENV_ENVIRONMENT"
-    )]
-    pub envs: Vec<String>,
 
     /// `text` (unified diffs, coloured on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]

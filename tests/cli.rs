@@ -82,7 +82,13 @@ fn identical_shared_objects_are_emitted_once() {
     // are not stacks).
     let examples = std::fs::read_dir(root().join("stacks"))
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
         .count();
     let stacks = examples + 2;
     // The two seed-style stacks share the ACK Gateway, all the others the Envoy Gateway.

@@ -85,9 +85,18 @@ fn every_example_stack_is_valid_under_the_schema() {
         .into_iter()
         .map(|e| e.unwrap().into_path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .map(|p| p.strip_prefix(root()).unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            p.strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
-    assert!(paths.iter().any(|p| p.ends_with("fleet/base/vllm-gpu.toml")));
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.ends_with("fleet/base/vllm-gpu.toml"))
+    );
     paths.push("tests/stacks/valid-minimal.toml".to_owned());
     let mut stacks: Vec<(String, Value)> = paths
         .iter()

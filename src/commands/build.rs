@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use crate::cli::BuildArgs;
 use crate::cli::GitOps;
-use crate::cli::{BuildArgs, ProfileArg};
 use crate::diag::render::{Style, render_all};
 use crate::emit::gitops::{Delivery, Tool, add_to_tree, delivery as delivery_objects};
 use crate::emit::{layout, stream, to_yaml};
@@ -15,11 +15,7 @@ use super::check::{EnvCheck, check_stacks};
 use crate::source::SourceMap;
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
-    let mut checked = check_stacks(
-        &args.paths,
-        &args.envs,
-        args.profile.map(ProfileArg::profile),
-    )?;
+    let mut checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
     let diagnostics = checked.diagnostics();
     let mut outcome = Outcome {
         stderr: render_all(&diagnostics, &checked.loaded.sources, style),

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, ProfileArg};
+use crate::cli::CheckArgs;
 use crate::compile::{compile_fleet, environments};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
@@ -122,11 +122,7 @@ fn chosen_environments(asked: &[String], known: &[String]) -> anyhow::Result<Vec
 }
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(
-        &args.paths,
-        &args.envs,
-        args.profile.map(ProfileArg::profile),
-    )?;
+    let checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
     let diagnostics = checked.diagnostics();
     let results: Vec<ObjectResult> = checked
         .envs

@@ -12,7 +12,7 @@ use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::{DiffArgs, DiffFormat, ProfileArg};
+use crate::cli::{DiffArgs, DiffFormat};
 use crate::diag::render::{Color, Style, render_all};
 use crate::diff::{Action, Change, diff};
 use crate::emit::gitops::GITOPS_DIR;
@@ -24,11 +24,7 @@ use super::Outcome;
 use super::check::check_stacks;
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(
-        &args.paths,
-        &args.envs,
-        args.profile.map(ProfileArg::profile),
-    )?;
+    let checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
     let diagnostics = checked.diagnostics();
     let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
     if diagnostics.has_errors() {
