@@ -74,7 +74,7 @@ pub struct BuildArgs {
 
     /// Also emit the GitOps objects that deliver the output: Argo CD Applications (with sync
     /// waves) or Flux GitRepository and Kustomizations (with dependsOn), under `_gitops/`.
-    #[arg(long, value_enum, requires_all = ["repo_url", "revision"])]
+    #[arg(long, value_enum)]
     pub gitops: Option<GitOps>,
 
     /// The Git repository the GitOps objects point at (never guessed).

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use crate::diag::Diagnostics;
 use crate::k8s::Object;
 use crate::resolve::Profile;
+use crate::resolve::gitops::{self, GitOpsSettings};
 use crate::source::{FileId, SourceMap};
 use crate::stack::ast::StackFile;
 use crate::stack::layers::{self, Composed, Fleet};
@@ -20,6 +21,8 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
     /// How many stacks were compiled, for summaries.
     pub stacks: usize,
+    /// The workspace's `[gitops]` settings for this environment.
+    pub gitops: GitOpsSettings,
 }
 
 /// Compiles the given stack files, without layers or environments.
@@ -43,6 +46,7 @@ pub fn compile_fleet(
 ) -> anyhow::Result<Compiled> {
     let (parsed, mut diagnostics) = parse_files(sources, fleet);
     diagnostics.extend(layers::check_files(&parsed, fleet, sources));
+    let gitops = gitops_settings(&parsed, fleet, sources, env, &mut diagnostics);
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
     let per_stack: Vec<(Vec<Object>, Diagnostics)> = fleet
@@ -75,7 +79,27 @@ pub fn compile_fleet(
         objects,
         diagnostics,
         stacks: fleet.stacks.len(),
+        gitops,
     })
+}
+
+/// The `[gitops]` settings of the run's workspace, with its `[env.NAME]` applied. Stacks of
+/// several workspaces built together take the defaults.
+fn gitops_settings(
+    parsed: &BTreeMap<FileId, StackFile>,
+    fleet: &Fleet,
+    sources: &SourceMap,
+    env: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> GitOpsSettings {
+    let mut workspaces: Vec<FileId> = fleet.workspaces.values().copied().collect();
+    workspaces.sort();
+    workspaces.dedup();
+    let [workspace] = workspaces[..] else {
+        return GitOpsSettings::default();
+    };
+    let composed = layers::compose(parsed, fleet, sources, workspace, env, diagnostics);
+    gitops::settings(composed.as_ref().map(|c| &c.stack), diagnostics)
 }
 
 /// The environments the fleet defines (see [`layers::environments`]).

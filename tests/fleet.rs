@@ -240,3 +240,22 @@ fn one_volume_claimed_from_two_namespaces_is_an_error() {
         "{text}"
     );
 }
+
+#[test]
+fn two_environments_in_one_namespace_of_one_cluster_collide() {
+    let dir = repo(&[
+        (
+            "stacks/inferstack.toml",
+            "environments = [\"dev\", \"qa\", \"prod\"]\n[env.prod]\ngitops = { cluster = \"prod\" }\n",
+        ),
+        ("stacks/qwen.toml", &stack("qwen", "")),
+    ]);
+    let (code, text) = check(dir.path(), &["stacks", "--env", "all"]);
+    assert_eq!(code, Some(1), "{text}");
+    // dev and qa share the default cluster and the stack's namespace; prod has its cluster.
+    assert!(
+        text.contains("stacks/qwen.toml:3:8: error[environment-collision]: environments dev and qa both put Service llm/qwen on cluster (gitops.server)"),
+        "{text}"
+    );
+    assert!(!text.contains("and prod"), "{text}");
+}

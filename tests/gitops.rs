@@ -238,3 +238,122 @@ fn gitops_options_are_never_guessed() {
     );
     assert!(!absolute.exists(), "nothing written on a usage error");
 }
+
+/// The example fleet copied into a repository, built for every environment with `--gitops`.
+fn build_fleet(tool: &str) -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    fs::create_dir(work.path().join(".git")).unwrap();
+    for file in walkdir(&root().join("stacks/fleet")) {
+        let relative = file.strip_prefix(root().join("stacks/fleet")).unwrap();
+        let target = work.path().join("fleet").join(relative);
+        fs::create_dir_all(target.parent().unwrap()).unwrap();
+        fs::copy(&file, target).unwrap();
+    }
+    let args = [
+        "build", "fleet", "--env", "all", "--gitops", tool, "-o", "rendered",
+    ];
+    let output = run_in(work.path(), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    work
+}
+
+#[test]
+fn a_fleet_gets_one_applicationset_sending_each_environment_to_its_cluster() {
+    let work = build_fleet("argocd");
+    let gitops = work.path().join("rendered/_gitops");
+    validates_against("crds/argo-cd", &gitops);
+    let docs = documents(&gitops);
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    let (path, set) = &docs[0];
+    assert_eq!(path, "argocd/applicationset-inferstack.yaml");
+    assert_eq!(set["kind"], "ApplicationSet");
+    let elements = set["spec"]["generators"][0]["list"]["elements"]
+        .as_array()
+        .unwrap();
+    let envs: Vec<(&str, &str)> = elements
+        .iter()
+        .map(|e| (e["env"].as_str().unwrap(), e["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        envs,
+        [
+            ("dev", "rendered/dev"),
+            ("prod", "rendered/prod"),
+            ("staging", "rendered/staging")
+        ]
+    );
+    assert_eq!(set["spec"]["template"]["spec"]["project"], "{{.project}}");
+    assert_eq!(elements[0]["project"], "llm");
+    let patch = set["spec"]["templatePatch"].as_str().unwrap();
+    // dev syncs and prunes by itself; prod goes to its own cluster and syncs only when asked.
+    let block = |env: &str| {
+        let start = patch
+            .find(&format!("{{{{- if eq .env \"{env}\" }}}}"))
+            .unwrap();
+        let end = start + patch[start..].find("{{- end }}").unwrap();
+        patch[start..end].to_owned()
+    };
+    let dev = block("dev");
+    assert!(
+        dev.contains("name: dev") && dev.contains("prune: true") && dev.contains("selfHeal: true"),
+        "{dev}"
+    );
+    let prod = block("prod");
+    assert!(
+        prod.contains("name: prod-eu") && !prod.contains("automated"),
+        "{prod}"
+    );
+    assert!(prod.contains("- ServerSideApply=true"), "{prod}");
+    // The environments' trees carry no Applications of their own, and the git URL and
+    // revision come from the workspace.
+    assert!(!work.path().join("rendered/prod/_gitops").exists());
+    assert_eq!(
+        set["spec"]["template"]["spec"]["source"]["repoURL"],
+        "https://git.example.com/platform/llm-fleet.git"
+    );
+}
+
+#[test]
+fn a_fleet_gets_a_flux_path_per_cluster_with_a_kustomization_per_environment() {
+    let work = build_fleet("flux");
+    let gitops = work.path().join("rendered/_gitops");
+    validates_against("crds/flux", &gitops);
+    let docs = documents(&gitops);
+    let paths: Vec<&str> = docs.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "flux/clusters/dev/gitrepository-inferstack.yaml",
+            "flux/clusters/dev/kustomization-inferstack-dev.yaml",
+            "flux/clusters/dev/kustomization-inferstack-staging.yaml",
+            "flux/clusters/prod-eu/gitrepository-inferstack.yaml",
+            "flux/clusters/prod-eu/kustomization-inferstack-prod.yaml",
+        ]
+    );
+    assert_eq!(docs[0].1["spec"]["secretRef"]["name"], "llm-fleet-git");
+    let prod = &docs[4].1["spec"];
+    assert_eq!(prod["path"], "./rendered/prod");
+    assert_eq!(prod["prune"], false, "no prune unless asked");
+    assert_eq!(prod["timeout"], "15m");
+    assert_eq!(docs[1].1["spec"]["prune"], true);
+}
+
+#[test]
+fn gitops_settings_outside_the_workspace_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let stack = fs::read_to_string(root().join("stacks/qwen.toml")).unwrap();
+    fs::write(
+        work.path().join("qwen.toml"),
+        stack + "\n[gitops]\nprune = true\n",
+    )
+    .unwrap();
+    let output = run_in(work.path(), &["check", ".", "--message-format", "short"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = support::cli::stdout(&output);
+    assert!(
+        text.contains(
+            "qwen.toml:42:1: error[invalid-value]: `[gitops]` is set outside the workspace file"
+        ),
+        "{text}"
+    );
+}

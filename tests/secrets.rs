@@ -89,7 +89,7 @@ fn a_repository_url_with_a_token_is_refused_without_printing_it() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     let text = stderr(&output);
-    assert!(text.contains("--repo-url holds a"), "{text}");
+    assert!(text.contains("the repository URL holds a"), "{text}");
     assert!(!text.contains(token) && !text.contains("oauth2"), "{text}");
     assert_eq!(
         fs::read_dir(out.path()).unwrap().count(),

@@ -7,10 +7,14 @@ use crate::cli::CheckArgs;
 use crate::compile::{compile_fleet, environments};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
-use crate::k8s::Object;
+use std::collections::HashMap;
+
+use crate::diag::{Code, Diagnostic, Label};
+use crate::k8s::{Object, ObjectRef};
 use crate::load::{Loaded, load_fleet};
 use crate::report::Report;
 use crate::resolve::Profile;
+use crate::resolve::gitops::GitOpsSettings;
 use crate::source::SourceMap;
 use crate::stack::layers::unknown_environment;
 use crate::validate::knative::{self, KnativeConfig};
@@ -35,6 +39,8 @@ pub struct EnvCheck {
     pub objects: Vec<Object>,
     pub results: Vec<ObjectResult>,
     pub diagnostics: Diagnostics,
+    /// The workspace's `[gitops]` for this environment.
+    pub gitops: GitOpsSettings,
 }
 
 impl FleetCheck {
@@ -83,16 +89,58 @@ pub fn check_stacks(
         diagnostics.sort();
         checks.push(EnvCheck {
             env,
+            gitops: compiled.gitops,
             objects: compiled.objects,
             results,
             diagnostics,
         });
     }
+    environments_apart(&mut checks);
     Ok(FleetCheck {
         loaded,
         stacks: fleet.stacks.len(),
         envs: checks,
     })
+}
+
+/// Environments deployed to one cluster (`gitops.cluster`, both unset counting as one) must
+/// not hold the same service: each sync would overwrite the other's. A stack's Knative
+/// Service stands for all its objects, which are named after it, so each clash is reported
+/// once; shared objects (the Gateway, Knative's ConfigMaps) are one per cluster by design.
+fn environments_apart(checks: &mut [EnvCheck]) {
+    let mut owners: HashMap<(Option<String>, ObjectRef), String> = HashMap::new();
+    for check in checks.iter_mut() {
+        let Some(env) = check.env.clone() else {
+            continue;
+        };
+        let mut found = Diagnostics::default();
+        let services = check
+            .objects
+            .iter()
+            .filter(|o| o.id.group() == "serving.knative.dev" && o.id.kind == "Service");
+        for object in services {
+            let key = (check.gitops.cluster.clone(), object.id.clone());
+            match owners.get(&key) {
+                Some(first) => found.push(
+                    Diagnostic::error(
+                        Code::EnvironmentCollision,
+                        Label::new(object.origin, format!("in environment {env}")),
+                        format!(
+                            "environments {first} and {env} both put {} on cluster {}",
+                            object.id,
+                            key.0.as_deref().unwrap_or("(gitops.server)")
+                        ),
+                    )
+                    .with_help("give each environment its own namespace (`[env.NAME] service = { namespace = ... }` in the workspace) or its own `gitops.cluster`"),
+                ),
+                None => {
+                    owners.insert(key, env.clone());
+                }
+            }
+        }
+        check.diagnostics.extend(found);
+        check.diagnostics.sort();
+    }
 }
 
 /// The environments `--env` names (`all`: every one the fleet defines), each checked against

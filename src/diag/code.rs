@@ -129,10 +129,12 @@ pub enum Code {
     RouteConflict,
     /// A PersistentVolume that two claims would bind.
     VolumeClaimedTwice,
+    /// Two environments deploying a service to the same place.
+    EnvironmentCollision,
 }
 
 impl Code {
-    pub const ALL: [Code; 62] = [
+    pub const ALL: [Code; 63] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -195,6 +197,7 @@ impl Code {
         Code::UnknownEnvironment,
         Code::RouteConflict,
         Code::VolumeClaimedTwice,
+        Code::EnvironmentCollision,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -262,6 +265,7 @@ impl Code {
             Code::UnknownEnvironment => "unknown-environment",
             Code::RouteConflict => "route-conflict",
             Code::VolumeClaimedTwice => "volume-claimed-twice",
+            Code::EnvironmentCollision => "environment-collision",
         }
     }
 }
@@ -357,6 +361,9 @@ impl Code {
             }
             Code::VolumeClaimedTwice => {
                 "A PersistentVolume that two claims would bind; a volume binds one claim."
+            }
+            Code::EnvironmentCollision => {
+                "Two environments put the same object in the same namespace of one cluster."
             }
         }
     }

@@ -5,6 +5,7 @@
 //! point somewhere. A value that does not parse is reported and replaced by its default, so the
 //! stack rules still run and one run reports everything.
 
+pub mod gitops;
 pub mod profile;
 pub mod source;
 

@@ -38,6 +38,7 @@ pub struct Toleration {
 pub enum Value {
     Str(Spanned<String>),
     Int(Spanned<i64>),
+    Bool(Spanned<bool>),
     Num(Spanned<f64>),
     Strs(Vec<Spanned<String>>),
     Pairs(Pairs),
@@ -120,6 +121,13 @@ impl StackFile {
     pub fn int(&self, path: &str) -> Option<&Spanned<i64>> {
         match self.get(path)? {
             Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, path: &str) -> Option<&Spanned<bool>> {
+        match self.get(path)? {
+            Value::Bool(b) => Some(b),
             _ => None,
         }
     }

@@ -18,6 +18,7 @@ pub enum Ty {
     /// A Go-style duration string (`300s`, `30m`, `1h30m`).
     Duration,
     Int,
+    Bool,
     /// A TCP port, 1 to 65535.
     Port,
     /// A URL with one of these schemes.
@@ -53,6 +54,8 @@ pub enum Absent {
     Str(&'static str),
     /// A literal integer default, used by `resolve`.
     Int(i64),
+    /// A literal boolean default.
+    Bool(bool),
     /// A default computed from other keys, described for the reference.
     Derived(&'static str),
 }
@@ -103,7 +106,7 @@ pub const PROVIDERS: &[&str] = &[
 /// The keys of one toleration, as Kubernetes names them (snake_case for `tolerationSeconds`).
 pub const TOLERATION_KEYS: &[&str] = &["key", "operator", "value", "effect", "toleration_seconds"];
 
-use Absent::{Derived, Int, Required, Str, Unset};
+use Absent::{Bool, Derived, Int, Required, Str, Unset};
 
 /// The whole format, sections first within each group, in the order the reference lists them.
 pub const KEYS: &[Key] = &[
@@ -562,6 +565,97 @@ pub const KEYS: &[Key] = &[
         Derived("pinned per profile"),
         "image reference",
         "The endpoint picker's image (explicit profiles).",
+    ),
+    key(
+        "gitops",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "How `build --gitops` delivers the rendered tree. Only in the workspace file, where `[env.NAME]` may set it per environment (each environment its cluster). Flags win over it.",
+    ),
+    key(
+        "gitops.repo_url",
+        Ty::Str,
+        Unset,
+        "URL",
+        "The Git repository the GitOps objects point at (`--repo-url` wins). A URL with a credential in it is refused.",
+    ),
+    key(
+        "gitops.revision",
+        Ty::Str,
+        Unset,
+        "branch, tag or commit",
+        "What the GitOps objects track (`--revision` wins).",
+    ),
+    key(
+        "gitops.project",
+        Ty::Str,
+        Str("default"),
+        "",
+        "The Argo CD project of the Applications and the ApplicationSet.",
+    ),
+    key(
+        "gitops.cluster",
+        Ty::Str,
+        Unset,
+        "Argo CD cluster name",
+        "The destination cluster by its Argo CD name (`destination.name`), and the Flux cluster path `clusters/NAME`. Unset: `gitops.server`.",
+    ),
+    key(
+        "gitops.server",
+        Ty::Str,
+        Str("https://kubernetes.default.svc"),
+        "URL",
+        "The destination cluster's API server when `gitops.cluster` is unset; the default is the cluster Argo CD runs in.",
+    ),
+    key(
+        "gitops.automated",
+        Ty::Bool,
+        Bool(false),
+        "",
+        "Argo CD syncs by itself when Git changes. Off by default: a first sync of a fleet is a decision.",
+    ),
+    key(
+        "gitops.prune",
+        Ty::Bool,
+        Bool(false),
+        "",
+        "Delete objects removed from Git (Argo CD automated prune, Flux `prune`). Off by default: nothing is deleted unless asked. Knative's ConfigMaps are never pruned either way.",
+    ),
+    key(
+        "gitops.self_heal",
+        Ty::Bool,
+        Bool(false),
+        "",
+        "Argo CD reverts changes made in the cluster (needs `automated`).",
+    ),
+    key(
+        "gitops.sync_options",
+        Ty::Strs,
+        Derived("`[]`"),
+        "array of `Option=value`",
+        "Argo CD sync options, e.g. `CreateNamespace=true`.",
+    ),
+    key(
+        "gitops.interval",
+        Ty::Duration,
+        Str("10m"),
+        "",
+        "How often Flux reconciles the Kustomizations (the GitRepository polls every 5m).",
+    ),
+    key(
+        "gitops.timeout",
+        Ty::Duration,
+        Unset,
+        "",
+        "Flux's `timeout` for applying and waiting on a Kustomization.",
+    ),
+    key(
+        "gitops.secret_ref",
+        Ty::DnsSubdomain,
+        Unset,
+        "Secret name",
+        "The Secret with the credentials of a private repository: Flux's GitRepository `secretRef` (Argo CD takes repository credentials from its own repository Secrets).",
     ),
 ];
 

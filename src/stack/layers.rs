@@ -251,6 +251,19 @@ pub fn check_files(
     let listed = listed(parsed, fleet);
     for (file, stack) in parsed {
         let is_workspace = fleet.workspaces.values().any(|w| w == file);
+        let gitops = std::iter::once(stack)
+            .chain(stack.envs.values().map(|e| &e.overrides))
+            .find_map(|s| s.section("gitops"));
+        if !is_workspace && let Some(span) = gitops {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Label::new(span, "only in the workspace file"),
+                    "`[gitops]` is set outside the workspace file",
+                )
+                .with_help("GitOps settings are one per build: set them in `inferstack.toml`, per environment under `[env.NAME]`"),
+            );
+        }
         if !is_workspace && let Some(first) = stack.strs("environments").and_then(|e| e.first()) {
             diagnostics.push(
                 Diagnostic::error(

@@ -131,6 +131,13 @@ fn read_value(
             string_value(cx, path, value).map(Value::Str)
         }
         Ty::Int | Ty::Port => integer_value(cx, path, value).map(Value::Int),
+        Ty::Bool => match value.get_ref() {
+            DeValue::Boolean(b) => Some(Value::Bool(Spanned::new(*b, cx.span(value.span())))),
+            _ => {
+                cx.wrong_type(path, value, "true or false");
+                None
+            }
+        },
         Ty::Num => number_value(cx, path, value).map(Value::Num),
         Ty::Quantity => scalar_text_value(cx, path, value).map(Value::Str),
         Ty::Strs => strings_value(cx, path, value).map(Value::Strs),

@@ -104,6 +104,7 @@ fn key_schema(key: &Key) -> Value {
         Ty::DnsSubdomain => json!({ "$ref": "#/definitions/dnsSubdomain" }),
         Ty::Duration => json!({ "type": "string", "pattern": DURATION_PATTERN }),
         Ty::Int => json!({ "type": "integer" }),
+        Ty::Bool => json!({ "type": "boolean" }),
         Ty::Port => json!({ "type": "integer", "minimum": 1, "maximum": 65535 }),
         Ty::Url(schemes) => json!({
             "type": "string",
@@ -167,6 +168,7 @@ fn default_text(default: Absent) -> Option<String> {
         Absent::Unset => Some("unset".to_owned()),
         Absent::Str(s) => Some(format!("`\"{s}\"`")),
         Absent::Int(n) => Some(format!("`{n}`")),
+        Absent::Bool(b) => Some(format!("`{b}`")),
         Absent::Derived(text) => Some(text.to_owned()),
     }
 }
@@ -186,6 +188,7 @@ fn type_text(key: &Key) -> String {
         Ty::Duration => "duration".to_owned(),
         Ty::Quantity => "quantity".to_owned(),
         Ty::Int => "integer".to_owned(),
+        Ty::Bool => "boolean".to_owned(),
         Ty::Port => "1-65535".to_owned(),
         Ty::Url(schemes) => schemes
             .iter()
