@@ -144,7 +144,7 @@ fn a_removed_stack_lists_its_objects_as_removed() {
 }
 
 #[test]
-fn an_immutable_change_is_flagged_replace_with_its_pointer() {
+fn growing_the_model_volume_changes_the_pv_in_place_and_the_claim_only_with_an_expandable_class() {
     let fixture = Fixture::built();
     fixture.edit("qwen.toml", "size = \"30Gi\"", "size = \"40Gi\"");
     let output = fixture.diff(&["--format", "json"]);
@@ -152,28 +152,67 @@ fn an_immutable_change_is_flagged_replace_with_its_pointer() {
     let report = json(&output);
     assert_eq!(
         report["summary"],
-        serde_json::json!({"added": 0, "removed": 0, "changed": 2, "replace": 1})
+        serde_json::json!({"added": 0, "removed": 0, "changed": 2, "replace": 0})
     );
     let changes = report["changes"].as_array().unwrap();
-    // Apply order: the volume before its claim.
+    // Apply order: the volume before its claim. A PV's capacity is mutable (Kubernetes
+    // ValidatePersistentVolumeUpdate forbids only source changes).
     assert_eq!(changes[0]["object"]["kind"], "PersistentVolume");
-    assert_eq!(changes[0]["replace"], true);
-    assert_eq!(
-        changes[0]["immutableFields"],
-        serde_json::json!(["/spec/capacity/storage"])
-    );
-    // A claim's storage request may grow in place.
+    assert_eq!(changes[0]["replace"], false);
+    // The claim may grow, if its StorageClass allows expansion.
     assert_eq!(changes[1]["object"]["kind"], "PersistentVolumeClaim");
     assert_eq!(changes[1]["replace"], false);
-    assert_eq!(changes[1]["immutableFields"], serde_json::json!([]));
+    assert!(
+        changes[1]["conditions"][0]
+            .as_str()
+            .unwrap()
+            .contains("StorageClass oss sets allowVolumeExpansion: true"),
+        "{report}"
+    );
+    let text = stdout(&fixture.diff(&[]));
+    assert!(
+        text.contains("in place only if: /spec/resources/requests/storage grows"),
+        "{text}"
+    );
+}
 
+#[test]
+fn a_changed_volume_source_is_flagged_replace_with_the_rule_behind_it() {
+    let fixture = Fixture::built();
+    fixture.edit(
+        "qwen.toml",
+        "oss://qwen-models/models/Qwen1.5-4B-Chat",
+        "oss://qwen-models/v2/Qwen1.5-4B-Chat",
+    );
+    let output = fixture.diff(&["--format", "json"]);
+    let report = json(&output);
+    let volume = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["object"]["kind"] == "PersistentVolume")
+        .unwrap();
+    assert_eq!(volume["replace"], true);
+    assert_eq!(
+        volume["immutableFields"],
+        serde_json::json!(["/spec/csi/volumeAttributes/path"])
+    );
+    assert!(
+        volume["why"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("spec.persistentvolumesource is immutable after creation"),
+        "{report}"
+    );
     let text = stdout(&fixture.diff(&[]));
     assert!(
         text.contains("replace: PersistentVolume llm-model (v1)"),
         "{text}"
     );
     assert!(
-        text.contains("immutable field(s) changed: /spec/capacity/storage"),
+        text.contains(
+            "    /spec/csi/volumeAttributes/path: spec.persistentvolumesource is immutable"
+        ),
         "{text}"
     );
 }
@@ -255,6 +294,8 @@ fn the_json_report_has_the_documented_shape() {
             "path",
             "replace",
             "immutableFields",
+            "why",
+            "conditions",
             "diff"
         ]
     );

@@ -183,11 +183,14 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
         if change.replace() {
             out.push_str(&paint(
                 RED,
-                &format!(
-                    "  immutable field(s) changed: {}; the object must be deleted and recreated",
-                    change.immutable_fields.join(", ")
-                ),
+                "  immutable field(s) changed; the object must be deleted and recreated:",
             ));
+            for (field, why) in change.immutable_fields.iter().zip(&change.why) {
+                out.push_str(&paint(RED, &format!("    {field}: {why}")));
+            }
+        }
+        for condition in &change.conditions {
+            out.push_str(&format!("  in place only if: {condition}\n"));
         }
         for line in change.diff.lines() {
             let code = if line.starts_with("---") || line.starts_with("+++") {
@@ -273,6 +276,9 @@ struct JsonChange<'a> {
     path: &'a str,
     replace: bool,
     immutable_fields: &'a [String],
+    /// For each immutable field, the Kubernetes rule behind it.
+    why: &'a [String],
+    conditions: &'a [String],
     diff: &'a str,
 }
 
@@ -304,6 +310,8 @@ fn json(changes: &[Change], skipped: &[Skipped]) -> anyhow::Result<String> {
                 path: &c.path,
                 replace: c.replace(),
                 immutable_fields: &c.immutable_fields,
+                why: &c.why,
+                conditions: &c.conditions,
                 diff: &c.diff,
             })
             .collect(),

@@ -12,8 +12,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use similar::TextDiff;
 
+mod immutable;
+
 use crate::emit::{apply_order, layout, to_yaml};
 use crate::k8s::{Object, ObjectRef};
+pub use immutable::immutable_fields;
 
 /// Lines of context around each hunk, as `diff -u` and `kubectl diff` show.
 const CONTEXT_LINES: usize = 3;
@@ -51,6 +54,11 @@ pub struct Change {
     pub path: String,
     /// JSON Pointers of the immutable fields that change; empty unless `action` is `Changed`.
     pub immutable_fields: Vec<String>,
+    /// For each immutable field, the rule that forbids the change and where it comes from.
+    pub why: Vec<String>,
+    /// Changes the API server accepts only under a condition the directory cannot show (a
+    /// claim grows only if its StorageClass allows expansion).
+    pub conditions: Vec<String>,
     /// Unified diff of the canonical YAML, from the disk side to the compiled side; never
     /// coloured.
     pub diff: String,
@@ -119,6 +127,8 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
                 ),
                 path,
                 immutable_fields: Vec::new(),
+                why: Vec::new(),
+                conditions: Vec::new(),
             });
             continue;
         };
@@ -127,11 +137,14 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
         }
         let old = to_yaml(value)?;
         let new = to_yaml(&object.body)?;
+        let verdict = immutable::check(&object.id, value, &object.body);
         changes.push(Change {
             action: Action::Changed,
             id: object.id.clone(),
             path: path.to_owned(),
-            immutable_fields: immutable_fields(&object.id, value, &object.body),
+            immutable_fields: verdict.forced.iter().map(|f| f.pointer.clone()).collect(),
+            why: verdict.forced.iter().map(|f| f.why.clone()).collect(),
+            conditions: verdict.conditions,
             diff: unified(&old, &new, &format!("a/{path}"), &format!("b/{path}")),
         });
     }
@@ -141,6 +154,8 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
             id,
             path: path.to_owned(),
             immutable_fields: Vec::new(),
+            why: Vec::new(),
+            conditions: Vec::new(),
             diff: unified(&to_yaml(value)?, "", &format!("a/{path}"), "/dev/null"),
         });
     }
@@ -160,43 +175,9 @@ fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
         .to_string()
 }
 
-/// Where an object type's immutable fields are: JSON Pointer roots, and pointers under those
-/// roots that may change after all.
-fn immutable_roots(id: &ObjectRef) -> (&'static [&'static str], &'static [&'static str]) {
-    match (id.group(), id.kind.as_str()) {
-        ("", "PersistentVolume") => (&["/spec"], &[]),
-        // Only the storage request of a claim can change (volume expansion).
-        ("", "PersistentVolumeClaim") => (&["/spec"], &["/spec/resources"]),
-        ("", "Service") => (&["/spec/clusterIP"], &[]),
-        ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") => {
-            (&["/spec/selector"], &[])
-        }
-        ("inference.networking.k8s.io" | "inference.networking.x-k8s.io", "InferencePool") => {
-            (&["/spec/selector"], &[])
-        }
-        _ => (&[], &[]),
-    }
-}
-
-/// The immutable fields of an object of type `id` that differ between `old` and `new`, as JSON
-/// Pointers to the deepest values that differ, in document order.
-pub fn immutable_fields(id: &ObjectRef, old: &Value, new: &Value) -> Vec<String> {
-    let (roots, mutable) = immutable_roots(id);
-    if roots.is_empty() {
-        return Vec::new();
-    }
-    let mut differences = Vec::new();
-    differing(Some(old), Some(new), String::new(), &mut differences);
-    differences
-        .into_iter()
-        .filter(|pointer| roots.iter().any(|root| under(pointer, root)))
-        .filter(|pointer| !mutable.iter().any(|root| under(pointer, root)))
-        .collect()
-}
-
 /// `pointer` is `root` or inside it (segment-wise: `/spec/resourcesX` is not under
 /// `/spec/resources`).
-fn under(pointer: &str, root: &str) -> bool {
+pub(crate) fn under(pointer: &str, root: &str) -> bool {
     pointer
         .strip_prefix(root)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
@@ -204,7 +185,12 @@ fn under(pointer: &str, root: &str) -> bool {
 
 /// Collects the pointers where `old` and `new` differ: mappings member by member, lists of the
 /// same length item by item, anything else as a whole.
-fn differing(old: Option<&Value>, new: Option<&Value>, at: String, out: &mut Vec<String>) {
+pub(crate) fn differing(
+    old: Option<&Value>,
+    new: Option<&Value>,
+    at: String,
+    out: &mut Vec<String>,
+) {
     match (old, new) {
         (Some(a), Some(b)) if a == b => {}
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
@@ -339,10 +325,10 @@ mod tests {
     }
 
     #[test]
-    fn a_persistent_volume_spec_change_needs_a_replace() {
+    fn a_persistent_volume_capacity_changes_in_place() {
         let changes = diff(&[object(pv("40Gi"))], &disk(&[pv("30Gi")])).unwrap();
-        assert!(changes[0].replace());
-        assert_eq!(changes[0].immutable_fields, ["/spec/capacity/storage"]);
+        assert_eq!(changes[0].action, Action::Changed);
+        assert!(!changes[0].replace(), "{:?}", changes[0].why);
     }
 
     #[test]
