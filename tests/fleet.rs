@@ -259,3 +259,16 @@ fn two_environments_in_one_namespace_of_one_cluster_collide() {
     );
     assert!(!text.contains("and prod"), "{text}");
 }
+
+#[test]
+fn the_readme_shows_the_example_fleet_as_it_is() {
+    let readme = fs::read_to_string(support::cli::root().join("README.md")).unwrap();
+    for file in ["inferstack.toml", "base/vllm-gpu.toml", "llama-8b.toml"] {
+        let text =
+            fs::read_to_string(support::cli::root().join("stacks/fleet").join(file)).unwrap();
+        assert!(
+            readme.contains(&format!("```toml\n{text}```")),
+            "README.md does not show stacks/fleet/{file} as it is"
+        );
+    }
+}

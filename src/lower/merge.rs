@@ -147,4 +147,46 @@ mod tests {
         assert_eq!((x, y), (Some(&json!(80)), Some(&json!(81))));
         assert!(first_difference(&a, &a, String::new()).is_none());
     }
+
+    fn config(name: &str, key: &str, value: &str, file: u32) -> Object {
+        let id = ObjectRef {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: Some("knative-serving".into()),
+            name: name.into(),
+        };
+        let body = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "knative-serving"}, "data": {key: value}});
+        let origin = crate::source::Span::file_start(crate::source::FileId(file));
+        Object::new(id, &body, origin, Sharing::Shared).unwrap()
+    }
+
+    #[test]
+    fn two_stacks_writing_one_knative_key_differently_conflict_and_other_keys_merge() {
+        for name in ["config-features", "config-defaults"] {
+            let (merged, conflicts) = merge([
+                config(name, "a", "enabled", 0),
+                config(name, "b", "enabled", 1),
+                config(name, "a", "disabled", 2),
+            ]);
+            assert_eq!(
+                merged[0].body["data"],
+                json!({"a": "enabled", "b": "enabled"})
+            );
+            let only = conflicts.iter().next().unwrap();
+            assert_eq!(only.code, Code::SharedObjectConflict);
+            assert!(only.message.contains("/data/a differs"), "{}", only.message);
+            assert_eq!(only.primary.span.file, crate::source::FileId(2));
+        }
+        // A maximum takes the largest value instead.
+        let (merged, conflicts) = merge([
+            config("config-defaults", "max-revision-timeout-seconds", "600", 0),
+            config("config-defaults", "max-revision-timeout-seconds", "900", 1),
+        ]);
+        assert!(conflicts.is_empty());
+        assert_eq!(
+            merged[0].body["data"]["max-revision-timeout-seconds"],
+            "900"
+        );
+    }
 }
