@@ -80,6 +80,9 @@ type Key<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 struct Cx<'a> {
     by_key: HashMap<Key<'a>, &'a Object>,
     workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
+    /// Workloads by namespace and each label their pods carry (indices into `workloads`), so a
+    /// pool's selector looks up its candidates instead of scanning the namespace.
+    workloads_by_label: HashMap<(Option<&'a str>, String, Value), Vec<usize>>,
     volumes: Vec<&'a Object>,
     /// PersistentVolumes by each of their labels, so a claim's selector looks up its
     /// candidates instead of scanning every volume (a fleet has one volume per stack).
@@ -91,6 +94,7 @@ impl<'a> Cx<'a> {
         let mut cx = Cx {
             by_key: HashMap::new(),
             workloads: HashMap::new(),
+            workloads_by_label: HashMap::new(),
             volumes: Vec::new(),
             volumes_by_label: HashMap::new(),
         };
@@ -103,10 +107,15 @@ impl<'a> Cx<'a> {
             );
             cx.by_key.entry(key).or_insert(o);
             if let Some(labels) = pod_labels(o) {
-                cx.workloads
-                    .entry(o.id.namespace.as_deref())
-                    .or_default()
-                    .push((o, labels));
+                let namespace = o.id.namespace.as_deref();
+                let workloads = cx.workloads.entry(namespace).or_default();
+                for (key, value) in &labels {
+                    cx.workloads_by_label
+                        .entry((namespace, key.clone(), value.clone()))
+                        .or_default()
+                        .push(workloads.len());
+                }
+                workloads.push((o, labels));
             }
             if o.id.group().is_empty() && o.id.kind == "PersistentVolume" {
                 cx.volumes.push(o);
@@ -202,11 +211,20 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     let matches = |labels: &serde_json::Map<String, Value>| {
         selector.iter().all(|(k, v)| labels.get(k) == Some(v))
     };
-    let selected: Vec<&Object> = cx
-        .workloads
-        .get(&pool.id.namespace.as_deref())
+    let namespace = pool.id.namespace.as_deref();
+    let workloads = cx.workloads.get(&namespace).map_or(&[][..], Vec::as_slice);
+    // Candidates carry the selector's first label (an empty selector selects them all).
+    let candidates: Vec<&Workload<'_>> = match selector.iter().next() {
+        None => workloads.iter().collect(),
+        Some((k, v)) => cx
+            .workloads_by_label
+            .get(&(namespace, k.clone(), v.clone()))
+            .map_or(Vec::new(), |found| {
+                found.iter().map(|&i| &workloads[i]).collect()
+            }),
+    };
+    let selected: Vec<&Object> = candidates
         .into_iter()
-        .flatten()
         .filter(|(_, labels)| matches(labels))
         .map(|(o, _)| *o)
         .collect();
