@@ -258,6 +258,8 @@ fn two_environments_in_one_namespace_of_one_cluster_collide() {
         "{text}"
     );
     assert!(!text.contains("and prod"), "{text}");
+    let human = stdout(&run_in(dir.path(), &["check", "stacks", "--env", "all"]));
+    assert!(human.contains("in environment(s): qa"), "{human}");
 }
 
 #[test]

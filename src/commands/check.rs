@@ -16,6 +16,7 @@ use crate::report::Report;
 use crate::resolve::Profile;
 use crate::resolve::gitops::GitOpsSettings;
 use crate::source::SourceMap;
+use crate::source::Span;
 use crate::stack::layers::unknown_environment;
 use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{ObjectResult, check_objects};
@@ -44,11 +45,43 @@ pub struct EnvCheck {
 }
 
 impl FleetCheck {
-    /// Every environment's problems, each once, in file order.
+    /// Every environment's problems, each once, in file order. With several environments, a
+    /// problem says in which it occurs (the same value may be wrong in prod only).
     pub fn diagnostics(&self) -> Diagnostics {
         let mut all = Diagnostics::default();
+        if self.envs.len() < 2 {
+            for env in &self.envs {
+                all.extend(env.diagnostics.clone());
+            }
+            all.sort();
+            return all;
+        }
+        let mut found: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+        let mut index: HashMap<(Span, Code, String), usize> = HashMap::new();
         for env in &self.envs {
-            all.extend(env.diagnostics.clone());
+            let name = env.env.as_deref().unwrap_or_default();
+            for diagnostic in env.diagnostics.iter() {
+                let key = (
+                    diagnostic.primary.span,
+                    diagnostic.code,
+                    diagnostic.message.clone(),
+                );
+                match index.get(&key) {
+                    Some(&i) => found[i].1.push(name),
+                    None => {
+                        index.insert(key, found.len());
+                        found.push((diagnostic.clone(), vec![name]));
+                    }
+                }
+            }
+        }
+        for (mut diagnostic, envs) in found {
+            let note = format!("in environment(s): {}", envs.join(", "));
+            diagnostic.help = Some(match diagnostic.help.take() {
+                Some(help) => format!("{help}\n{note}"),
+                None => note,
+            });
+            all.push(diagnostic);
         }
         all.sort();
         all
