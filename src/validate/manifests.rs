@@ -125,6 +125,11 @@ fn read_file(sources: &SourceMap, file: FileId) -> ReadFile {
                 "second occurrence",
                 "remove one of the two keys; the API server rejects duplicate keys",
             ),
+            ProblemKind::ComplexKey => (
+                Code::YamlParseError,
+                "this key",
+                "write the key as a string; the API server reads YAML as JSON, whose keys are strings",
+            ),
         };
         broken_documents.push(problem.document);
         diagnostics.push(

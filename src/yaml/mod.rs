@@ -24,7 +24,13 @@ pub enum ProblemKind {
     Syntax,
     /// A mapping has the same key twice; the first value is kept.
     DuplicateKey,
+    /// A mapping key that is itself a mapping or a sequence, which JSON (and so the API
+    /// server, through sigs.k8s.io/yaml) cannot represent.
+    ComplexKey,
 }
+
+/// What a mapping or sequence used as a key is read as (it is reported).
+const COMPLEX_KEY: &str = "<complex key>";
 
 /// A reading problem with its place: document, JSON Pointer, 1-based line and column.
 #[derive(Clone, Debug, PartialEq)]
@@ -157,6 +163,8 @@ enum Frame {
     Sequence {
         items: Vec<Value>,
         anchor: usize,
+        /// Where the node starts, for a problem about the node as a whole.
+        start: Marker,
     },
     Mapping {
         map: Map<String, Value>,
@@ -164,6 +172,7 @@ enum Frame {
         anchor: usize,
         /// Keys that came from a merge key (`<<`): an explicit key replaces them, not repeats.
         merged: Vec<String>,
+        start: Marker,
     },
 }
 
@@ -288,6 +297,7 @@ impl Builder {
                 self.frames.push(Frame::Sequence {
                     items: Vec::new(),
                     anchor,
+                    start: span.start,
                 });
             }
             Event::MappingStart(anchor, _) => {
@@ -300,16 +310,25 @@ impl Builder {
                     key: None,
                     anchor,
                     merged: Vec::new(),
+                    start: span.start,
                 });
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Sequence { items, anchor }) = self.frames.pop() {
-                    self.complete(Value::Array(items), anchor, span.start);
+                if let Some(Frame::Sequence {
+                    items,
+                    anchor,
+                    start,
+                }) = self.frames.pop()
+                {
+                    self.complete(Value::Array(items), anchor, start);
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Mapping { map, anchor, .. }) = self.frames.pop() {
-                    self.complete(Value::Object(map), anchor, span.start);
+                if let Some(Frame::Mapping {
+                    map, anchor, start, ..
+                }) = self.frames.pop()
+                {
+                    self.complete(Value::Object(map), anchor, start);
                 }
             }
             Event::Alias(id) => {
@@ -375,11 +394,26 @@ impl Builder {
             Some(Frame::Mapping {
                 key: key @ None, ..
             }) => {
+                let complex = matches!(value, Value::Object(_) | Value::Array(_));
                 let text = match value {
                     Value::String(s) => s,
+                    // Serialising a nested key would nest its escapes level by level and grow
+                    // exponentially (found by fuzzing); it is refused with a placeholder.
+                    Value::Object(_) | Value::Array(_) => COMPLEX_KEY.to_owned(),
                     other => other.to_string(),
                 };
                 *key = Some((text, start));
+                if complex {
+                    let pointer = self.pointer();
+                    self.stream.problems.push(Problem {
+                        kind: ProblemKind::ComplexKey,
+                        document: self.document.unwrap_or(0),
+                        pointer,
+                        line: start.line(),
+                        column: start.col() + 1,
+                        message: "a mapping key is a mapping or a sequence; Kubernetes objects are JSON, whose keys are strings".to_owned(),
+                    });
+                }
                 if self.recording() {
                     let pointer = self.pointer();
                     let document = self.document.unwrap_or(0);
@@ -452,6 +486,29 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mapping_used_as_a_key_is_refused_without_serialising_it() {
+        // Each level of `{...}: x` as a key used to be serialised into the next one's, its
+        // escapes doubling per level: 30 levels took gigabytes (found by fuzzing).
+        let text = "a: ".to_owned() + &"{{".repeat(30) + "b: c" + &"}: x}".repeat(30) + "\n";
+        let stream = parse(&text);
+        assert!(
+            stream
+                .problems
+                .iter()
+                .any(|p| p.kind == ProblemKind::ComplexKey),
+            "{:?}",
+            stream.problems
+        );
+        let [only] = &parse("{[1, 2]: x}\n").problems[..] else {
+            panic!("one problem expected");
+        };
+        assert_eq!(
+            (only.kind, only.line, only.column),
+            (ProblemKind::ComplexKey, 1, 2)
+        );
+    }
     use serde_json::json;
 
     #[test]
