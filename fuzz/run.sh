@@ -14,7 +14,14 @@ seed() {
   local corpus="corpus/$1"
   mkdir -p "$corpus"
   case "$1" in
-    stack_compile) cp ../stacks/*.toml ../tests/stacks/*.toml "$corpus"/ 2>/dev/null || true ;;
+    stack_compile)
+      cp ../stacks/*.toml ../tests/stacks/*.toml "$corpus"/ 2>/dev/null || true
+      # The example fleet as one input: workspace, base layer, stack (see the target's doc).
+      for part in inferstack.toml base/vllm-gpu.toml llama-8b.toml; do
+        sed 's#base/vllm-gpu.toml#base.toml#' "../stacks/fleet/$part"
+        [ "$part" = llama-8b.toml ] || printf '\n#---\n'
+      done > "$corpus/fleet.toml"
+      ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac
   if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi

@@ -7,9 +7,10 @@ mod support;
 use std::fs;
 use std::path::PathBuf;
 
-use inferstack::compile::compile;
+use inferstack::compile::compile_fleet;
 use inferstack::diag::render::{Color, Style, render_all};
 use inferstack::source::SourceMap;
+use inferstack::stack::layers::Fleet;
 use inferstack::validate::manifests::{FileOptions, check_files};
 use inferstack::validate::objects::ObjectValidator;
 use inferstack::validate::schemas::SchemaSet;
@@ -39,16 +40,31 @@ fn inputs(target: &str) -> Vec<(PathBuf, String)> {
 #[test]
 fn stack_compile_regressions() {
     for (path, text) in inputs("stack_compile") {
+        // As the target reads an input: parts split by `#---` lines are a fleet.
+        let parts: Vec<&str> = text.splitn(4, "\n#---\n").collect();
+        let names: &[&str] = if parts.len() == 1 {
+            &["fuzz.toml"]
+        } else {
+            &["inferstack.toml", "base.toml", "a.toml", "b.toml"]
+        };
         let mut sources = SourceMap::default();
-        let id = sources.add("fuzz.toml", text.as_str());
-        let compiled = compile(&sources, &[id], None).expect("compile never fails on user input");
-        let rendered = render_all(&compiled.diagnostics, &sources, Style::Human(Color::Never));
-        assert!(
-            compiled.diagnostics.has_errors(),
-            "{}: accepted",
-            path.display()
-        );
-        assert!(!rendered.contains("SuperSecretValue1234"), "{rendered}");
+        let files: Vec<_> = parts
+            .iter()
+            .zip(names)
+            .map(|(part, name)| sources.add(*name, *part))
+            .collect();
+        let fleet = Fleet::in_memory(&sources, &files);
+        for env in [None, Some("prod")] {
+            let compiled = compile_fleet(&sources, &fleet, env, None)
+                .expect("compile never fails on user input");
+            let rendered = render_all(&compiled.diagnostics, &sources, Style::Human(Color::Never));
+            assert!(
+                compiled.diagnostics.has_errors(),
+                "{}: accepted",
+                path.display()
+            );
+            assert!(!rendered.contains("SuperSecretValue1234"), "{rendered}");
+        }
     }
 }
 

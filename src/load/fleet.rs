@@ -12,7 +12,7 @@ use crate::stack::MAX_STACK_BYTES;
 use crate::stack::layers::{Fleet, extends_of};
 
 /// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
-pub const WORKSPACE_FILE: &str = "inferstack.toml";
+pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
 
 /// Loads the stacks under `paths`, their workspaces and every layer they extend.
 pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {

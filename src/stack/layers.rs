@@ -33,7 +33,44 @@ impl Fleet {
             ..Fleet::default()
         }
     }
+
+    /// A fleet of files already in `sources`, linked by name instead of by path, as the loader
+    /// links them on disk: `inferstack.toml` is every stack's workspace, a file some `extends`
+    /// names is a layer, and the rest are stacks. For fuzzing and tests, which have no files.
+    pub fn in_memory(sources: &SourceMap, files: &[FileId]) -> Fleet {
+        let by_name = |name: &str| {
+            files
+                .iter()
+                .copied()
+                .find(|f| sources.file(*f).name == name)
+        };
+        let workspace = by_name(WORKSPACE_NAME);
+        let mut links = BTreeMap::new();
+        for &file in files {
+            for (written, _) in extends_of(&sources.file(file).text) {
+                if let Some(target) = by_name(&written) {
+                    links.insert((file, written), target);
+                }
+            }
+        }
+        let stacks: Vec<FileId> = files
+            .iter()
+            .copied()
+            .filter(|f| Some(*f) != workspace && !links.values().any(|l| l == f))
+            .collect();
+        let workspaces = workspace
+            .map(|w| stacks.iter().map(|s| (*s, w)).collect())
+            .unwrap_or_default();
+        Fleet {
+            stacks,
+            workspaces,
+            links,
+        }
+    }
 }
+
+/// The workspace file's name.
+pub const WORKSPACE_NAME: &str = "inferstack.toml";
 
 /// The `extends` entries of a file's text, with their byte ranges, for the loader to read the
 /// layers before anything is compiled. A file that does not parse has none here; its syntax
@@ -384,6 +421,21 @@ mod tests {
             ]
         );
         assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn an_in_memory_fleet_links_by_name_as_the_loader_links_by_path() {
+        let mut sources = SourceMap::default();
+        let files = [
+            sources.add("inferstack.toml", "environments = [\"prod\"]\n"),
+            sources.add("base.toml", "[scaling]\nmax = 2\n"),
+            sources.add("a.toml", "extends = \"base.toml\"\n"),
+            sources.add("b.toml", "extends = [\"missing.toml\"]\n"),
+        ];
+        let fleet = Fleet::in_memory(&sources, &files);
+        assert_eq!(fleet.stacks, [files[2], files[3]]);
+        assert_eq!(fleet.workspaces.get(&files[2]), Some(&files[0]));
+        assert_eq!(fleet.links.len(), 1);
     }
 
     #[test]
