@@ -580,3 +580,23 @@ fn control_characters_are_escaped_in_every_format() {
         );
     }
 }
+
+/// A mapping used as a key is valid YAML but no JSON object: the API server refuses it, and so
+/// does `validate`, at the key, without reading the key as text (whose nested escapes once
+/// grew exponentially).
+#[test]
+fn a_mapping_used_as_a_key_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: complex\ndata:\n  {a: b}: c\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["validate", "cm.yaml", "--message-format", "short"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("cm.yaml:6:3: error[yaml-parse-error]: a mapping key is a mapping or a sequence; Kubernetes objects are JSON, whose keys are strings"),
+        "{}",
+        stdout(&output)
+    );
+}
