@@ -592,7 +592,10 @@ fn a_mapping_used_as_a_key_is_a_located_error() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: complex\ndata:\n  {a: b}: c\n",
     )
     .unwrap();
-    let output = run_in(dir.path(), &["validate", "cm.yaml", "--message-format", "short"]);
+    let output = run_in(
+        dir.path(),
+        &["validate", "cm.yaml", "--message-format", "short"],
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stdout(&output).contains("cm.yaml:6:3: error[yaml-parse-error]: a mapping key is a mapping or a sequence; Kubernetes objects are JSON, whose keys are strings"),
