@@ -73,15 +73,17 @@ pub struct BuildArgs {
     pub check: bool,
 
     /// Also emit the GitOps objects that deliver the output: Argo CD Applications (with sync
-    /// waves) or Flux GitRepository and Kustomizations (with dependsOn), under `_gitops/`.
+    /// waves) or Flux GitRepository and Kustomizations (with dependsOn), under `_gitops/`; for
+    /// several environments, one ApplicationSet or per-cluster Flux objects beside them.
     #[arg(long, value_enum)]
     pub gitops: Option<GitOps>,
 
-    /// The Git repository the GitOps objects point at (never guessed).
+    /// The Git repository the GitOps objects point at; default: the workspace's
+    /// `gitops.repo_url` (never guessed).
     #[arg(long, value_name = "URL")]
     pub repo_url: Option<String>,
 
-    /// The branch, tag or commit the GitOps objects track.
+    /// The branch, tag or commit the GitOps objects track; default: `gitops.revision`.
     #[arg(long)]
     pub revision: Option<String>,
 
