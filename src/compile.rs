@@ -92,9 +92,7 @@ fn gitops_settings(
     env: Option<&str>,
     diagnostics: &mut Diagnostics,
 ) -> GitOpsSettings {
-    let mut workspaces: Vec<FileId> = fleet.workspaces.values().copied().collect();
-    workspaces.sort();
-    workspaces.dedup();
+    let workspaces: Vec<FileId> = fleet.workspace_files().into_iter().collect();
     let [workspace] = workspaces[..] else {
         return GitOpsSettings::default();
     };
@@ -110,7 +108,7 @@ pub fn environments(sources: &SourceMap, fleet: &Fleet) -> Vec<String> {
 /// Parses every file of the fleet once: its stacks, the layers they extend and the workspace.
 fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFile>, Diagnostics) {
     let mut files: Vec<FileId> = fleet.stacks.clone();
-    files.extend(fleet.workspaces.values().copied());
+    files.extend(fleet.workspace_files());
     files.extend(fleet.links.values().copied());
     files.sort();
     files.dedup();

@@ -17,20 +17,23 @@ pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
 /// Loads the stacks under `paths`, their workspaces and every layer they extend.
 pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     let mut loaded = load_stacks(paths)?;
-    let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
+    // Canonical paths, both ways, resolved once per file (each is a system call).
+    let mut path_of: BTreeMap<FileId, PathBuf> = BTreeMap::new();
     for &file in &loaded.files {
-        if let Some(path) = path_of(&loaded, file) {
-            by_path.insert(path, file);
+        if let Some(path) = canonical(&loaded, file) {
+            path_of.insert(file, path);
         }
     }
+    let mut by_path: BTreeMap<PathBuf, FileId> =
+        path_of.iter().map(|(f, p)| (p.clone(), *f)).collect();
     // Each stack's workspace: the nearest workspace file at or above it.
     let mut workspace_of = BTreeMap::new();
     let mut workspaces_by_dir: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     for &file in &loaded.files {
-        let Some(path) = path_of(&loaded, file) else {
+        let Some(path) = path_of.get(&file) else {
             continue;
         };
-        if path.file_name().is_some_and(|n| n == WORKSPACE_FILE) {
+        if is_workspace_file(path) {
             continue;
         }
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
@@ -48,22 +51,18 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
                 let id = loaded
                     .sources
                     .add(display_name(&relative(&workspace)), text);
+                path_of.insert(id, workspace.clone());
                 by_path.insert(workspace, id);
                 id
             }
         };
         workspace_of.insert(file, id);
     }
-    let workspaces: Vec<FileId> = {
-        let mut ids: Vec<FileId> = workspace_of.values().copied().collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
+    let workspaces: BTreeSet<FileId> = workspace_of.values().copied().collect();
     let mut links = BTreeMap::new();
     let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspaces).collect();
     while let Some(file) = queue.pop_front() {
-        let Some(from) = path_of(&loaded, file) else {
+        let Some(from) = path_of.get(&file).cloned() else {
             continue;
         };
         let text = loaded.sources.file(file).text.clone();
@@ -81,6 +80,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
                 None => match read_text(&target, MAX_STACK_BYTES) {
                     Ok(text) => {
                         let id = loaded.sources.add(display_name(&relative(&target)), text);
+                        path_of.insert(id, target.clone());
                         by_path.insert(target, id);
                         queue.push_back(id);
                         id
@@ -102,7 +102,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
         .files
         .iter()
         .copied()
-        .filter(|f| !layers.contains(f) && !is_workspace_file(&loaded, *f))
+        .filter(|f| !layers.contains(f) && !path_of.get(f).is_some_and(|p| is_workspace_file(p)))
         .collect();
     workspace_of.retain(|stack, _| !layers.contains(stack));
     Ok((
@@ -126,12 +126,12 @@ fn not_found(span: Span, written: &str, why: &str) -> Diagnostic {
     )
 }
 
-fn is_workspace_file(loaded: &Loaded, file: FileId) -> bool {
-    path_of(loaded, file).is_some_and(|p| p.file_name().is_some_and(|n| n == WORKSPACE_FILE))
+fn is_workspace_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == WORKSPACE_FILE)
 }
 
 /// The canonical path of a loaded file; `None` for standard input.
-fn path_of(loaded: &Loaded, file: FileId) -> Option<PathBuf> {
+fn canonical(loaded: &Loaded, file: FileId) -> Option<PathBuf> {
     let name = &loaded.sources.file(file).name;
     (name != STDIN)
         .then(|| std::fs::canonicalize(name).ok())

@@ -4,7 +4,7 @@
 //! in the same order. Later wins, key by key ([`StackFile::overlay`]). Values keep the span of
 //! the file they were written in, so every diagnostic points where the value came from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::ast::StackFile;
 use super::reader::closest;
@@ -32,6 +32,11 @@ impl Fleet {
             stacks: stacks.to_vec(),
             ..Fleet::default()
         }
+    }
+
+    /// The workspace files, each once (many stacks share one).
+    pub fn workspace_files(&self) -> BTreeSet<FileId> {
+        self.workspaces.values().copied().collect()
     }
 
     /// A fleet of files already in `sources`, linked by name instead of by path, as the loader
@@ -189,7 +194,7 @@ impl Walk<'_> {
 fn listed(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Option<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     let mut any = false;
-    for workspace in fleet.workspaces.values() {
+    for workspace in &fleet.workspace_files() {
         if let Some(list) = parsed.get(workspace).and_then(|w| w.strs("environments")) {
             any = true;
             names.extend(list.iter().map(|n| n.value.clone()));
@@ -219,7 +224,7 @@ pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<
 /// another, so no stack may reach it and it must be found over the files themselves.
 fn cycles(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet, sources: &SourceMap) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    let mut done = std::collections::BTreeSet::new();
+    let mut done = BTreeSet::new();
     for &file in parsed.keys() {
         let mut path = Vec::new();
         find_cycles(
@@ -241,7 +246,7 @@ fn find_cycles(
     sources: &SourceMap,
     file: FileId,
     path: &mut Vec<FileId>,
-    done: &mut std::collections::BTreeSet<FileId>,
+    done: &mut BTreeSet<FileId>,
     diagnostics: &mut Diagnostics,
 ) {
     if done.contains(&file) || path.len() > MAX_EXTENDS_DEPTH {
@@ -286,8 +291,10 @@ pub fn check_files(
 ) -> Diagnostics {
     let mut diagnostics = cycles(parsed, fleet, sources);
     let listed = listed(parsed, fleet);
+    // Once, not per file: a fleet of 10,000 stacks maps each to its workspace.
+    let workspaces = fleet.workspace_files();
     for (file, stack) in parsed {
-        let is_workspace = fleet.workspaces.values().any(|w| w == file);
+        let is_workspace = workspaces.contains(file);
         let gitops = std::iter::once(stack)
             .chain(stack.envs.values().map(|e| &e.overrides))
             .find_map(|s| s.section("gitops"));
