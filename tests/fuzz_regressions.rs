@@ -41,19 +41,8 @@ fn inputs(target: &str) -> Vec<(PathBuf, String)> {
 fn stack_compile_regressions() {
     for (path, text) in inputs("stack_compile") {
         // As the target reads an input: parts split by `#---` lines are a fleet.
-        let parts: Vec<&str> = text.splitn(4, "\n#---\n").collect();
-        let names: &[&str] = if parts.len() == 1 {
-            &["fuzz.toml"]
-        } else {
-            &["inferstack.toml", "base.toml", "a.toml", "b.toml"]
-        };
         let mut sources = SourceMap::default();
-        let files: Vec<_> = parts
-            .iter()
-            .zip(names)
-            .map(|(part, name)| sources.add(*name, *part))
-            .collect();
-        let fleet = Fleet::in_memory(&sources, &files);
+        let fleet = Fleet::from_parts(&mut sources, &text);
         for env in [None, Some("prod")] {
             let compiled = compile_fleet(&sources, &fleet, env, None)
                 .expect("compile never fails on user input");

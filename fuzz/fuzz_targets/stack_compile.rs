@@ -14,19 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let parts: Vec<&str> = text.splitn(4, "\n#---\n").collect();
-    let names: &[&str] = if parts.len() == 1 {
-        &["fuzz.toml"]
-    } else {
-        &["inferstack.toml", "base.toml", "a.toml", "b.toml"]
-    };
     let mut sources = SourceMap::default();
-    let files: Vec<_> = parts
-        .iter()
-        .zip(names)
-        .map(|(part, name)| sources.add(*name, *part))
-        .collect();
-    let fleet = Fleet::in_memory(&sources, &files);
+    let fleet = Fleet::from_parts(&mut sources, text);
     for env in [None, Some("prod")] {
         let compiled = compile_fleet(&sources, &fleet, env, None)
             .expect("compile never fails on user input");

@@ -74,6 +74,26 @@ impl Fleet {
     }
 }
 
+impl Fleet {
+    /// One text as a fleet, the way the `stack_compile` fuzz target and its regression test
+    /// read their inputs: parts split by `#---` lines are the workspace, a base layer and two
+    /// stacks (`inferstack.toml`, `base.toml`, `a.toml`, `b.toml`); one part is a lone stack.
+    pub fn from_parts(sources: &mut SourceMap, text: &str) -> Fleet {
+        let parts: Vec<&str> = text.splitn(4, "\n#---\n").collect();
+        let names: &[&str] = if parts.len() == 1 {
+            &["fuzz.toml"]
+        } else {
+            &[WORKSPACE_NAME, "base.toml", "a.toml", "b.toml"]
+        };
+        let files: Vec<FileId> = parts
+            .iter()
+            .zip(names)
+            .map(|(part, name)| sources.add(*name, *part))
+            .collect();
+        Fleet::in_memory(sources, &files)
+    }
+}
+
 /// The workspace file's name.
 pub const WORKSPACE_NAME: &str = "inferstack.toml";
 
