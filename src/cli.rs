@@ -52,7 +52,8 @@ pub enum Command {
     Schema,
     /// Write a commented starter stack.
     Init(InitArgs),
-    /// Print what a profile emits and which API versions it targets.
+    /// Explain a profile (what it emits, which API versions) or a diagnostic code (`explain
+    /// gpu-memory-fit`); `explain rules` lists every code.
     Explain(ExplainArgs),
     /// Compare what a build would write with what is on disk, object by object.
     Diff(DiffArgs),
@@ -234,9 +235,9 @@ pub struct InitArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
-    /// The profile to explain.
-    #[arg(value_enum)]
-    pub profile: ProfileArg,
+    /// A profile (`ack`, `ack-explicit`, `gateway-api`), a diagnostic code (`gpu-memory-fit`,
+    /// also as `inferstack::gpu-memory-fit`), or `rules` for the list of codes.
+    pub topic: String,
 }
 
 #[derive(Debug, clap::Args)]

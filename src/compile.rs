@@ -12,7 +12,7 @@ use crate::resolve::gitops::{self, GitOpsSettings};
 use crate::source::{FileId, SourceMap};
 use crate::stack::ast::StackFile;
 use crate::stack::layers::{self, Composed, Fleet};
-use crate::{emit, lower, resolve, stack, validate};
+use crate::{emit, lower, resolve, rules, stack};
 
 /// Everything a build produces before it is written: objects in apply order and all problems.
 #[derive(Debug, Default)]
@@ -70,7 +70,7 @@ pub fn compile_fleet(
     let (mut objects, conflicts) = lower::merge::merge(objects);
     diagnostics.extend(conflicts);
     if !diagnostics.has_errors() {
-        diagnostics.extend(validate::cross::check_compiled(&objects));
+        diagnostics.extend(rules::cross::check_compiled(&objects));
         diagnostics.extend(emit::layout::check_file_names(&objects));
     }
     diagnostics.sort();
@@ -137,7 +137,7 @@ fn compile_one(
     let resolved = resolve::resolve(&composed.stack, env, profile, &mut found);
     let objects = match resolved {
         Some(resolved) => {
-            found.extend(validate::stack::check(&resolved));
+            found.extend(rules::check_stack(&resolved));
             if found.has_errors() {
                 Vec::new()
             } else {

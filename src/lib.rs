@@ -27,6 +27,7 @@ pub mod output;
 pub mod quantity;
 pub mod report;
 pub mod resolve;
+pub mod rules;
 pub mod secrets;
 pub mod source;
 pub mod stack;

@@ -74,6 +74,11 @@ impl Quantity {
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
+
+    /// The value in units (bytes for memory), as a float for estimates.
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / 1e9
+    }
 }
 
 #[cfg(test)]

@@ -81,10 +81,12 @@ fn the_picker_matches_upstream_ports_args_and_probes() {
                 "{profile} {probe}"
             );
         }
-        assert_eq!(
-            find(&objects, "Deployment")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"],
-            130
-        );
+        // Upstream's 130 s, raised to the request timeout (300 s by default) the picker's
+        // ext-proc streams last, so a picker rollout never cuts them (`picker-grace-short`).
+        let grace =
+            |d: &Value| d["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].clone();
+        assert_eq!(grace(&upstream), 130);
+        assert_eq!(grace(find(&objects, "Deployment")), 300);
         let service = objects
             .iter()
             .find(|o| o["kind"] == "Service" && o["apiVersion"] == "v1")

@@ -20,7 +20,7 @@ use crate::source::SourceMap;
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
     let mut checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
-    let diagnostics = checked.diagnostics();
+    let diagnostics = checked.diagnostics().without_notes();
     let mut outcome = Outcome {
         stderr: render_all(&diagnostics, &checked.loaded.sources, style),
         problems: diagnostics.has_errors(),

@@ -25,7 +25,7 @@ use super::check::check_stacks;
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
     let checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
-    let diagnostics = checked.diagnostics();
+    let diagnostics = checked.diagnostics().without_notes();
     let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
     if diagnostics.has_errors() {
         anyhow::bail!(

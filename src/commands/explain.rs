@@ -1,17 +1,69 @@
-//! `inferstack explain PROFILE`: what a profile emits and which API versions it targets, from
-//! the same table the compiler uses, so the answer cannot drift from the output.
+//! `inferstack explain TOPIC`: what a profile emits and which API versions it targets, from
+//! the same table the compiler uses, or what a diagnostic code means, from the rule catalogue
+//! (`docs/rules.md`), as `rustc --explain` does; so neither answer can drift from the tool.
 
-use crate::cli::ExplainArgs;
+use clap::ValueEnum;
+
+use crate::cli::{ExplainArgs, ProfileArg};
+use crate::diag::Code;
 use crate::resolve::Profile;
+use crate::rules::catalog::{self, Family};
 
 use super::Outcome;
 
-pub fn run(args: &ExplainArgs) -> Outcome {
-    let profile = args.profile.profile();
-    Outcome {
-        stdout: explain(profile),
+/// What `explain rules` names; profiles and codes are the other topics.
+const LIST: &str = "rules";
+
+pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
+    let topic = args.topic.trim();
+    let stdout = if topic == LIST {
+        list()
+    } else if let Ok(profile) = ProfileArg::from_str(topic, false) {
+        explain(profile.profile())
+    } else if let Some(code) = catalog::parse(topic) {
+        explain_code(code)
+    } else {
+        let names = Code::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .chain(Profile::ALL.iter().map(|p| p.as_str()))
+            .chain([LIST]);
+        let closest = names
+            .map(|n| (strsim::jaro_winkler(topic, n), n))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .filter(|(score, _)| *score > 0.8)
+            .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
+        anyhow::bail!(
+            "`{topic}` is neither a profile nor a diagnostic code{closest} (`inferstack explain rules` lists the codes)"
+        );
+    };
+    Ok(Outcome {
+        stdout,
         ..Outcome::default()
+    })
+}
+
+/// A code's family, summary and long explanation.
+fn explain_code(code: Code) -> String {
+    let explanation = catalog::explanation(code).unwrap_or_default();
+    format!(
+        "{} ({})\n{}\n\n{explanation}\n",
+        code.as_str(),
+        catalog::family(code).title(),
+        code.summary()
+    )
+}
+
+/// Every code by family, one line each.
+fn list() -> String {
+    let mut out = String::new();
+    for family in Family::ALL {
+        out.push_str(&format!("{}\n", family.title()));
+        for code in Code::ALL.iter().filter(|c| catalog::family(**c) == family) {
+            out.push_str(&format!("  {:<32} {}\n", code.as_str(), code.summary()));
+        }
     }
+    out
 }
 
 fn explain(profile: Profile) -> String {
@@ -50,6 +102,17 @@ fn explain(profile: Profile) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_explains_itself_and_the_list_names_them_all() {
+        for code in Code::ALL {
+            let text = explain_code(code);
+            assert!(text.starts_with(code.as_str()), "{text}");
+            assert!(text.contains(code.summary()));
+        }
+        let listed = list();
+        assert!(Code::ALL.iter().all(|c| listed.contains(c.as_str())));
+    }
 
     #[test]
     fn every_profile_names_its_versions() {

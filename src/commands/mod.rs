@@ -28,7 +28,7 @@ pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(args, style),
         Command::Schema => Ok(schema::run()),
         Command::Init(args) => init::run(args),
-        Command::Explain(args) => Ok(explain::run(args)),
+        Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args, style),
     }
 }

@@ -131,10 +131,46 @@ pub enum Code {
     VolumeClaimedTwice,
     /// Two environments deploying a service to the same place.
     EnvironmentCollision,
+    /// A model whose architecture inferstack does not know: memory fit and tensor parallelism are not checked.
+    ModelFactsUnknown,
+    /// GPUs whose memory inferstack does not know: memory fit is not checked.
+    GpuMemoryUnknown,
+    /// Weights plus the KV cache of one `max_model_len` request exceed the GPUs' memory budget.
+    GpuMemoryFit,
+    /// The weights alone exceed each GPU's memory budget.
+    WeightsExceedGpu,
+    /// `max_model_len` longer than the model's own context.
+    ContextExceedsModel,
+    /// Tensor × pipeline parallelism that needs more GPUs than requested, or leaves some idle.
+    ParallelismMismatch,
+    /// A tensor parallel size that does not divide the model's attention or KV heads.
+    TpHeadsIndivisible,
+    /// A flag of the other model server, which this one refuses at start-up.
+    EngineFlagMismatch,
+    /// A LoRA adapter path outside every volume the pod mounts.
+    LoraPathUnmounted,
+    /// An image with no version tag or digest, or tagged `latest`.
+    ImageUnpinned,
+    /// A gateway implementation's default timeout shorter than `engine.request_timeout`.
+    GatewayDefaultTimeout,
+    /// Scale to zero with a cold start longer than a queued request may wait.
+    ColdStartExceedsQueue,
+    /// A startup probe budget longer than Knative's progress deadline.
+    StartupDeadline,
+    /// A revision requesting GPUs with no `max-scale`.
+    UnboundedGpuScale,
+    /// A concurrency target above `containerConcurrency`, silently lowered by Knative.
+    TargetAboveConcurrencyLimit,
+    /// The endpoint picker scrapes `/metrics` through the queue-proxy, which counts scrapes as requests.
+    MetricsThroughQueueProxy,
+    /// A model server drain longer than the grace period Knative gives the pod.
+    ShutdownExceedsGrace,
+    /// An endpoint picker whose grace period is shorter than the routes' request timeout.
+    PickerGraceShort,
 }
 
 impl Code {
-    pub const ALL: [Code; 63] = [
+    pub const ALL: [Code; 81] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -198,6 +234,24 @@ impl Code {
         Code::RouteConflict,
         Code::VolumeClaimedTwice,
         Code::EnvironmentCollision,
+        Code::ModelFactsUnknown,
+        Code::GpuMemoryUnknown,
+        Code::GpuMemoryFit,
+        Code::WeightsExceedGpu,
+        Code::ContextExceedsModel,
+        Code::ParallelismMismatch,
+        Code::TpHeadsIndivisible,
+        Code::EngineFlagMismatch,
+        Code::LoraPathUnmounted,
+        Code::ImageUnpinned,
+        Code::GatewayDefaultTimeout,
+        Code::ColdStartExceedsQueue,
+        Code::StartupDeadline,
+        Code::UnboundedGpuScale,
+        Code::TargetAboveConcurrencyLimit,
+        Code::MetricsThroughQueueProxy,
+        Code::ShutdownExceedsGrace,
+        Code::PickerGraceShort,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -266,6 +320,24 @@ impl Code {
             Code::RouteConflict => "route-conflict",
             Code::VolumeClaimedTwice => "volume-claimed-twice",
             Code::EnvironmentCollision => "environment-collision",
+            Code::ModelFactsUnknown => "model-facts-unknown",
+            Code::GpuMemoryUnknown => "gpu-memory-unknown",
+            Code::GpuMemoryFit => "gpu-memory-fit",
+            Code::WeightsExceedGpu => "weights-exceed-gpu",
+            Code::ContextExceedsModel => "context-exceeds-model",
+            Code::ParallelismMismatch => "parallelism-mismatch",
+            Code::TpHeadsIndivisible => "tp-heads-indivisible",
+            Code::EngineFlagMismatch => "engine-flag-mismatch",
+            Code::LoraPathUnmounted => "lora-path-unmounted",
+            Code::ImageUnpinned => "image-unpinned",
+            Code::GatewayDefaultTimeout => "gateway-default-timeout",
+            Code::ColdStartExceedsQueue => "cold-start-exceeds-queue",
+            Code::StartupDeadline => "startup-deadline",
+            Code::UnboundedGpuScale => "unbounded-gpu-scale",
+            Code::TargetAboveConcurrencyLimit => "target-above-concurrency-limit",
+            Code::MetricsThroughQueueProxy => "metrics-through-queue-proxy",
+            Code::ShutdownExceedsGrace => "shutdown-exceeds-grace",
+            Code::PickerGraceShort => "picker-grace-short",
         }
     }
 }
@@ -364,6 +436,50 @@ impl Code {
             }
             Code::EnvironmentCollision => {
                 "Two environments put the same object in the same namespace of one cluster."
+            }
+            Code::ModelFactsUnknown => {
+                "The model's architecture is not known, so memory fit and parallelism are not checked."
+            }
+            Code::GpuMemoryUnknown => {
+                "The GPUs' memory is not known, so memory fit is not checked."
+            }
+            Code::GpuMemoryFit => {
+                "The weights and the KV cache for max_model_len do not fit in the GPUs' memory budget."
+            }
+            Code::WeightsExceedGpu => "The weights alone exceed the GPUs' memory budget.",
+            Code::ContextExceedsModel => {
+                "max_model_len is longer than the model's context; the server refuses it."
+            }
+            Code::ParallelismMismatch => {
+                "Tensor x pipeline parallelism does not match the GPUs requested."
+            }
+            Code::TpHeadsIndivisible => {
+                "The tensor parallel size does not divide the model's attention or KV heads."
+            }
+            Code::EngineFlagMismatch => {
+                "A flag of the other model server (vLLM or SGLang), refused at start-up."
+            }
+            Code::LoraPathUnmounted => "A LoRA adapter path outside the mounted model volume.",
+            Code::ImageUnpinned => "An image without a version tag or digest, or tagged latest.",
+            Code::GatewayDefaultTimeout => {
+                "The gateway's default timeout is shorter than the request timeout."
+            }
+            Code::ColdStartExceedsQueue => {
+                "A cold start longer than the inference gateway holds a queued request."
+            }
+            Code::StartupDeadline => "The startup probe outlasts Knative's progress deadline.",
+            Code::UnboundedGpuScale => "A revision requesting GPUs without max-scale.",
+            Code::TargetAboveConcurrencyLimit => {
+                "An autoscaling target above containerConcurrency, which Knative lowers silently."
+            }
+            Code::MetricsThroughQueueProxy => {
+                "The endpoint picker scrapes metrics through Knative's queue-proxy, which counts each scrape as a request."
+            }
+            Code::ShutdownExceedsGrace => {
+                "The server's shutdown drain outlasts the pod's grace period."
+            }
+            Code::PickerGraceShort => {
+                "The endpoint picker's grace period is shorter than the requests through it."
             }
         }
     }

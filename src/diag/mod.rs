@@ -9,11 +9,24 @@ pub use code::Code;
 use crate::k8s::ObjectRef;
 use crate::source::Span;
 
-/// How bad a problem is: errors fail the run (exit 1), warnings are printed only.
+/// How bad a problem is: errors fail the run (exit 1), warnings are printed only, and notes
+/// say what inferstack could not check and how to let it (never a guess dressed as a finding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    Note,
     Warning,
     Error,
+}
+
+impl Severity {
+    /// The word output and reports print.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// A span with the text shown under it.
@@ -99,6 +112,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(code: Code, primary: Label, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(code, primary, message)
+        }
+    }
+
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(visible(help.into()));
         self
@@ -139,12 +159,22 @@ impl Diagnostics {
             .count()
     }
 
+    /// The errors and warnings: what `build` and `diff` print, leaving notes (what could not
+    /// be checked) to `check` and `validate`.
+    pub fn without_notes(mut self) -> Diagnostics {
+        self.0.retain(|d| d.severity != Severity::Note);
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Diagnostic> {

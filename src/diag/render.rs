@@ -66,10 +66,7 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, style: Style) 
 
 /// One-line `file:line:col: severity[code]: message` form, for logs, editors and tests.
 pub fn one_line(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
-    let severity = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
+    let severity = diagnostic.severity.as_str();
     let mut line = format!(
         "{}: {severity}[{}]: {}",
         sources.location(diagnostic.primary.span),
@@ -315,7 +312,7 @@ impl miette::Diagnostic for View {
         Some(match self.severity {
             Some(Severity::Error) => miette::Severity::Error,
             Some(Severity::Warning) => miette::Severity::Warning,
-            None => miette::Severity::Advice,
+            Some(Severity::Note) | None => miette::Severity::Advice,
         })
     }
 

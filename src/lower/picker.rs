@@ -15,15 +15,23 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::k8s::epp_config;
 use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::ResolvedStack;
-use crate::resolve::profile::InferenceApis;
+use crate::resolve::profile::{InferenceApis, MetricsPortSetting};
 
 /// The ext-proc port the gateway calls.
 pub const EPP_GRPC_PORT: i32 = 9002;
 /// The gRPC health port the probes call.
 pub const EPP_HEALTH_PORT: i32 = 9003;
 pub const EPP_METRICS_PORT: i32 = 9090;
+
+/// The upstream chart's grace period, 130 s, raised to `engine.request_timeout`.
+pub const UPSTREAM_GRACE_SECONDS: i64 = 130;
+
+pub fn picker_grace_seconds(stack: &ResolvedStack) -> i64 {
+    UPSTREAM_GRACE_SECONDS.max(stack.engine.request_timeout.value)
+}
 
 /// `<service>-epp`: the Deployment, Service, ServiceAccount, Role and RoleBinding.
 pub fn picker_name(stack: &ResolvedStack) -> String {
@@ -66,7 +74,7 @@ fn object<T: serde::Serialize>(
 /// All five picker objects.
 pub fn picker(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Vec<Object>> {
     Ok(vec![
-        object(stack, "apps/v1", "Deployment", &deployment(stack, apis))?,
+        object(stack, "apps/v1", "Deployment", &deployment(stack, apis)?)?,
         object(stack, "v1", "Service", &service(stack))?,
         object(
             stack,
@@ -92,7 +100,7 @@ pub fn picker(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Vec
     ])
 }
 
-fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> Deployment {
+fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Deployment> {
     let namespace = &stack.service.namespace.value;
     let mut args = vec![
         "--pool-name".to_owned(),
@@ -114,6 +122,21 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> Deployment {
         ]
         .map(str::to_owned),
     );
+    // Scrape the model server's own port: the pool targets Knative's queue-proxy, which would
+    // count every scrape as a request and keep the autoscaler from ever seeing zero load.
+    let engine_port = stack.engine.port.value;
+    match apis.metrics_port {
+        MetricsPortSetting::Flag => {
+            args.extend([
+                "--model-server-metrics-port".to_owned(),
+                engine_port.to_string(),
+            ]);
+        }
+        MetricsPortSetting::ConfigText => {
+            let config = serde_saphyr::to_string(&epp_config::scraping_port(engine_port))?;
+            args.extend(["--config-text".to_owned(), config]);
+        }
+    }
     let probe = || Probe {
         grpc: Some(GRPCAction {
             port: EPP_HEALTH_PORT,
@@ -174,7 +197,7 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> Deployment {
         }),
         ..Container::default()
     };
-    Deployment {
+    Ok(Deployment {
         metadata: metadata(stack),
         spec: Some(DeploymentSpec {
             replicas: Some(1),
@@ -194,8 +217,9 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> Deployment {
                 }),
                 spec: Some(PodSpec {
                     service_account_name: Some(picker_name(stack)),
-                    // As long as the longest request through the pool may take to drain.
-                    termination_grace_period_seconds: Some(130),
+                    // As long as the longest request through the pool may take to drain: each
+                    // request holds an ext-proc stream to the picker until it ends.
+                    termination_grace_period_seconds: Some(picker_grace_seconds(stack)),
                     containers: vec![container],
                     ..PodSpec::default()
                 }),
@@ -203,7 +227,7 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> Deployment {
             ..DeploymentSpec::default()
         }),
         ..Deployment::default()
-    }
+    })
 }
 
 fn service(stack: &ResolvedStack) -> Service {

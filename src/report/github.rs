@@ -1,7 +1,8 @@
-//! GitHub Actions workflow commands: each finding becomes an `::error` or `::warning`
-//! annotation on the file and line, shown in the pull request's diff.
+//! GitHub Actions workflow commands: each finding becomes an `::error`, `::warning` or
+//! `::notice` annotation on the file and line, shown in the pull request's diff.
 
-use super::{Report, severity_name};
+use super::Report;
+use crate::diag::Severity;
 
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
@@ -14,7 +15,11 @@ pub fn render(report: &Report<'_>) -> String {
         }
         out.push_str(&format!(
             "::{} file={},line={line},col={column},title={}::{}\n",
-            severity_name(d.severity),
+            match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Note => "notice",
+            },
             property(&file),
             property(&format!("inferstack {}", d.code.as_str())),
             data(&message)

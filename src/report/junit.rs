@@ -84,7 +84,7 @@ fn failures(report: &Report<'_>, diagnostics: &[&Diagnostic]) -> String {
                 escape(&d.message),
                 escape(&text)
             )),
-            Severity::Warning => {
+            Severity::Warning | Severity::Note => {
                 out.push_str(&format!("<system-out>{}</system-out>", escape(&text)));
             }
         }

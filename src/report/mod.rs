@@ -188,8 +188,5 @@ impl Report<'_> {
 }
 
 fn severity_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
+    severity.as_str()
 }

@@ -30,7 +30,7 @@ pub fn render(report: &Report<'_>) -> String {
             let mut result = json!({
                 "ruleId": d.code.as_str(),
                 "ruleIndex": Code::ALL.iter().position(|c| *c == d.code).unwrap_or_default(),
-                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Note => "note" },
                 "message": {"text": text},
                 "locations": [{
                     "physicalLocation": {

@@ -66,7 +66,21 @@ pub struct Model {
     /// The PersistentVolume's name: `volume`, suffixed `-ENV` when built for an environment,
     /// since a PV is cluster-wide and environments often share a cluster.
     pub persistent_volume: String,
+    /// Architecture facts written in the stack; the rules complete them from the built-in table.
+    pub written_facts: WrittenFacts,
     pub span: Span,
+}
+
+/// `model.architecture`, `model.parameters` and the `config.json` numbers, where written.
+#[derive(Clone, Debug, Default)]
+pub struct WrittenFacts {
+    pub architecture: Option<Spanned<String>>,
+    pub parameters: Option<Spanned<f64>>,
+    pub layers: Option<Spanned<i64>>,
+    pub attention_heads: Option<Spanned<i64>>,
+    pub kv_heads: Option<Spanned<i64>>,
+    pub head_dim: Option<Spanned<i64>>,
+    pub context_length: Option<Spanned<i64>>,
 }
 
 /// Where models are mounted in the container.
@@ -128,6 +142,8 @@ pub struct Resources {
     pub gpus: Spanned<i64>,
     pub gpu_resource: Spanned<String>,
     pub gpu_product: Option<Spanned<String>>,
+    /// `resources.gpu_memory`, one GPU's memory as written.
+    pub gpu_memory: Option<Spanned<String>>,
     pub cpu: RequestLimit,
     pub memory: RequestLimit,
 }
@@ -290,6 +306,7 @@ pub fn resolve(
             gpus: d.int("resources.gpus"),
             gpu_resource: d.str("resources.gpu_resource"),
             gpu_product: d.opt("resources.gpu_product"),
+            gpu_memory: d.opt("resources.gpu_memory"),
             cpu: stack.request_limit("resources.cpu"),
             memory: stack.request_limit("resources.memory"),
         },
@@ -356,6 +373,15 @@ fn model(
             None => d.str("model.volume").value,
         },
         volume: d.str("model.volume"),
+        written_facts: WrittenFacts {
+            architecture: d.opt("model.architecture"),
+            parameters: stack.num("model.parameters").cloned(),
+            layers: stack.int("model.layers").cloned(),
+            attention_heads: stack.int("model.attention_heads").cloned(),
+            kv_heads: stack.int("model.kv_heads").cloned(),
+            head_dim: stack.int("model.head_dim").cloned(),
+            context_length: stack.int("model.context_length").cloned(),
+        },
         span: stack.section("model").unwrap_or(d.start),
         source,
     }

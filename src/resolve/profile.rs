@@ -28,6 +28,20 @@ pub struct InferenceApis {
     pub epp_health_service: &'static str,
     /// `(apiGroup, resources)` the picker reads, besides pods.
     pub epp_reads: &'static [(&'static str, &'static [&'static str])],
+    /// How this picker is told to scrape the model server's own port instead of the pool's.
+    pub metrics_port: MetricsPortSetting,
+}
+
+/// The picker scrapes `/metrics` on the pool's target port unless told otherwise; behind
+/// Knative that port is the queue-proxy's, which counts each scrape as a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricsPortSetting {
+    /// GIE v1.0's `--model-server-metrics-port` flag (`cmd/epp/runner/runner.go`).
+    Flag,
+    /// llm-d-router's `metrics-data-source` plugin parameter `port`, in an
+    /// `EndpointPickerConfig` passed as `--config-text`
+    /// (`pkg/epp/framework/plugins/datalayer/source/metrics/datasource.go`).
+    ConfigText,
 }
 
 impl InferenceApis {
@@ -49,6 +63,7 @@ const ACK_EXPLICIT: InferenceApis = InferenceApis {
         "inference.networking.x-k8s.io",
         &["inferencepools", "inferenceobjectives"],
     )],
+    metrics_port: MetricsPortSetting::Flag,
 };
 
 const GATEWAY_API: InferenceApis = InferenceApis {
@@ -63,6 +78,7 @@ const GATEWAY_API: InferenceApis = InferenceApis {
             &["inferenceobjectives", "inferencemodelrewrites"],
         ),
     ],
+    metrics_port: MetricsPortSetting::ConfigText,
 };
 
 impl Profile {

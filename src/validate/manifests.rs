@@ -84,11 +84,12 @@ pub fn check_files(
         all.merge(checked);
         units.extend(r.units);
     }
-    if options.cross {
-        let found = cross_check(sources, units);
-        // An object a cross-object rule refuses is invalid, like one its schema refuses.
+    {
+        let found = rule_check(sources, units, options.cross);
+        // An object a rule refuses is invalid, like one its schema refuses.
         let refused: std::collections::HashSet<(FileId, Option<usize>, &ObjectRef)> = found
             .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
             .filter_map(|d| {
                 let t = d.target.as_ref()?;
                 Some((d.primary.span.file, t.document, t.object.as_ref()?))
@@ -237,9 +238,10 @@ fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator
     checked
 }
 
-/// The cross-object rules over manifests: each object is the unit it came from (moved, not
-/// copied), and findings are located in its document.
-fn cross_check(sources: &SourceMap, units: Vec<Unit>) -> Diagnostics {
+/// The rules (`crate::rules`) over manifests: those on single objects always, those across
+/// objects with `references`. Each object is the unit it came from (moved, not copied), and
+/// findings are located in its document.
+fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagnostics {
     let (placed, objects): (Vec<(FileId, usize, String)>, Vec<Object>) = units
         .into_iter()
         .filter_map(|u| {
@@ -257,15 +259,16 @@ fn cross_check(sources: &SourceMap, units: Vec<Unit>) -> Diagnostics {
     // Locate after the rules ran, reading each file once; `cross::check` asks `locate` exactly
     // once per diagnostic, in order, so `found` pairs up with the diagnostics.
     let mut found: Vec<usize> = Vec::new();
-    let mut diagnostics = super::cross::check(&objects, &mut |index: usize, pointer: &str| {
-        found.push(index);
-        let (file, document, base) = &placed[index];
-        (
-            Span::file_start(*file),
-            Some(*document),
-            format!("{base}{pointer}"),
-        )
-    });
+    let mut diagnostics =
+        crate::rules::cross::check(&objects, references, &mut |index: usize, pointer: &str| {
+            found.push(index);
+            let (file, document, base) = &placed[index];
+            (
+                Span::file_start(*file),
+                Some(*document),
+                format!("{base}{pointer}"),
+            )
+        });
     let locator = Locator::new(sources, found.iter().map(|&i| (placed[i].0, placed[i].1)));
     for (d, &index) in diagnostics.iter_mut().zip(&found) {
         let (file, document, _) = &placed[index];
@@ -329,6 +332,7 @@ fn diagnostic(
     let diagnostic = match finding.severity {
         Severity::Error => Diagnostic::error(finding.code, label, message),
         Severity::Warning => Diagnostic::warning(finding.code, label, message),
+        Severity::Note => Diagnostic::note(finding.code, label, message),
     };
     diagnostic.with_target(target)
 }

@@ -141,7 +141,7 @@ impl ObjectValidator {
         if api_version == "v1" && kind == "Secret" {
             redact_secret_values(object, &mut findings);
         }
-        let status = if findings.iter().all(|f| f.severity == Severity::Warning) {
+        let status = if findings.iter().all(|f| f.severity != Severity::Error) {
             Status::Valid
         } else {
             Status::Invalid

@@ -1,7 +1,7 @@
 //! What one replica asks for: quantities, GPUs and tensor parallelism, shared memory.
 
 use super::error;
-use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::diag::{Code, Diagnostics, Label};
 use crate::quantity::Quantity;
 use crate::resolve::ResolvedStack;
 use crate::source::Spanned;
@@ -91,30 +91,56 @@ fn gpus(stack: &ResolvedStack, out: &mut Diagnostics) {
             ),
         );
     }
-    if let Some(tp) = &stack.engine.tensor_parallel_size {
-        if tp.value < 1 {
+    if let Some(tp) = &stack.engine.tensor_parallel_size
+        && tp.value < 1
+    {
+        out.push(error(
+            Code::InvalidValue,
+            tp.span,
+            "too small",
+            format!(
+                "`engine.tensor_parallel_size` = {} must be at least 1",
+                tp.value
+            ),
+        ));
+    }
+    if let Some(memory) = &r.gpu_memory {
+        quantity(out, "resources.gpu_memory", memory);
+    }
+    architecture(stack, out);
+}
+
+/// The architecture numbers a stack writes are counts: zero or less is a typo.
+fn architecture(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let f = &stack.model.written_facts;
+    let counts = [
+        ("model.layers", &f.layers),
+        ("model.attention_heads", &f.attention_heads),
+        ("model.kv_heads", &f.kv_heads),
+        ("model.head_dim", &f.head_dim),
+        ("model.context_length", &f.context_length),
+    ];
+    for (key, value) in counts {
+        if let Some(v) = value
+            && v.value < 1
+        {
             out.push(error(
                 Code::InvalidValue,
-                tp.span,
-                "too small",
-                format!(
-                    "`engine.tensor_parallel_size` = {} must be at least 1",
-                    tp.value
-                ),
+                v.span,
+                "must be positive",
+                format!("`{key}` = {} must be at least 1", v.value),
             ));
-        } else if tp.value > r.gpus.value && r.gpus.value > 0 {
-            out.push(
-                error(Code::InvalidValue, tp.span, "more than the GPUs", format!("`engine.tensor_parallel_size` = {} needs {} GPUs but `resources.gpus` = {}", tp.value, tp.value, r.gpus.value))
-                    .with_secondary(Label::new(r.gpus.span, "GPUs requested here"))
-                    .with_help("the server fails at start-up when it cannot see that many GPUs; make them equal"),
-            );
-        } else if tp.value < r.gpus.value {
-            out.push(
-                Diagnostic::warning(Code::InvalidValue, Label::new(tp.span, "fewer than the GPUs"), format!("`engine.tensor_parallel_size` = {} leaves {} of {} paid GPUs idle", tp.value, r.gpus.value - tp.value, r.gpus.value))
-                    .with_secondary(Label::new(r.gpus.span, "GPUs requested here"))
-                    .with_help("remove `tensor_parallel_size` to shard across every GPU, or request fewer GPUs"),
-            );
         }
+    }
+    if let Some(p) = &f.parameters
+        && (p.value.is_nan() || p.value < 1.0)
+    {
+        out.push(error(
+            Code::InvalidValue,
+            p.span,
+            "must be positive",
+            format!("`model.parameters` = {} must be a positive count", p.value),
+        ));
     }
 }
 

@@ -10,7 +10,7 @@ mod routes;
 
 use serde_json::Value;
 
-use crate::diag::{Code, Diagnostic, Diagnostics, Label, Target};
+use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::Object;
 use crate::lower::inference::KNATIVE_SERVICE_LABEL;
 use crate::source::Span;
@@ -20,15 +20,16 @@ use crate::validate::value::{array, text};
 /// manifests) and the pointer as reported.
 pub type Locate<'a> = dyn FnMut(usize, &str) -> (Span, Option<usize>, String) + 'a;
 
-/// Runs every cross-object rule over compiled objects, located in their stacks.
+/// Runs every object rule over compiled objects, located in their stacks.
 pub fn check_compiled(objects: &[Object]) -> Diagnostics {
-    check(objects, &mut |index, pointer| {
+    check(objects, true, &mut |index, pointer| {
         (objects[index].origin_of(pointer), None, pointer.to_owned())
     })
 }
 
-/// Runs every cross-object rule; `locate` places each finding.
-pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
+/// Runs the rule families' rules on single objects and, with `references`, every rule across
+/// objects; `locate` places each finding.
+pub fn check(objects: &[Object], references: bool, locate: &mut Locate<'_>) -> Diagnostics {
     let mut out = Sink {
         index: objects
             .iter()
@@ -38,6 +39,16 @@ pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
         locate,
         diagnostics: Diagnostics::default(),
     };
+    for service in objects
+        .iter()
+        .filter(|o| o.id.group() == "serving.knative.dev" && o.id.kind == "Service")
+    {
+        super::time::service(service, &mut out);
+        super::autoscaling::service(service, &mut out);
+    }
+    if !references {
+        return std::mem::take(&mut out.diagnostics);
+    }
     let cx = Cx::new(objects);
     for object in objects {
         match (object.id.group(), object.id.kind.as_str()) {
@@ -56,13 +67,15 @@ pub fn check(objects: &[Object], locate: &mut Locate<'_>) -> Diagnostics {
             _ => {}
         }
     }
+    super::autoscaling::pools(&cx, objects, &mut out);
+    super::shutdown::pickers(&cx, objects, &mut out);
     routes::no_two_match_alike(objects, &mut out);
     claims::each_volume_claimed_once(&cx, objects, &mut out);
     std::mem::take(&mut out.diagnostics)
 }
 
 /// Collects findings, placing each with the run's locator.
-struct Sink<'a, 'l> {
+pub(in crate::rules) struct Sink<'a, 'l> {
     /// Each object's index, for `locate`.
     index: HashMap<*const Object, usize>,
     locate: &'a mut Locate<'l>,
@@ -77,7 +90,7 @@ type Key<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
 /// The objects of a run, indexed once so every rule looks up in constant time: by identity,
 /// workloads by namespace with their pods' labels, and the PersistentVolumes.
-struct Cx<'a> {
+pub(in crate::rules) struct Cx<'a> {
     by_key: HashMap<Key<'a>, &'a Object>,
     workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
     /// Workloads by namespace and each label their pods carry (indices into `workloads`), so a
@@ -136,7 +149,7 @@ impl<'a> Cx<'a> {
         cx
     }
 
-    fn find(
+    pub(in crate::rules) fn find(
         &self,
         group: &str,
         kind: &str,
@@ -155,18 +168,35 @@ fn problem(
     message: String,
     help: &str,
 ) {
+    finding(out, Severity::Error, code, object, pointer, message, help);
+}
+
+/// A finding of any severity at `pointer` of `object`, for the rule families' object rules.
+pub(in crate::rules) fn finding(
+    out: &mut Sink,
+    severity: Severity,
+    code: Code,
+    object: &Object,
+    pointer: &str,
+    message: String,
+    help: &str,
+) {
     let index = out
         .index
         .get(&(object as *const Object))
         .copied()
         .unwrap_or(0);
     let (span, document, pointer) = (out.locate)(index, pointer);
+    let diagnostic = Diagnostic::error(
+        code,
+        Label::new(span, "here"),
+        format!("{} at {pointer}: {message}", object.id),
+    );
     out.diagnostics.push(
-        Diagnostic::error(
-            code,
-            Label::new(span, "here"),
-            format!("{} at {pointer}: {message}", object.id),
-        )
+        Diagnostic {
+            severity,
+            ..diagnostic
+        }
         .with_help(help)
         .with_target(Target {
             document,
@@ -204,9 +234,10 @@ fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Value>> {
     Some(labels)
 }
 
-fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
+/// The workloads whose pods a pool's selector matches, in object order.
+pub(in crate::rules) fn selected_workloads<'a>(cx: &Cx<'a>, pool: &Object) -> Vec<&'a Object> {
     let Some(selector) = pool_selector(&pool.body) else {
-        return;
+        return Vec::new();
     };
     let matches = |labels: &serde_json::Map<String, Value>| {
         selector.iter().all(|(k, v)| labels.get(k) == Some(v))
@@ -223,11 +254,18 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
                 found.iter().map(|&i| &workloads[i]).collect()
             }),
     };
-    let selected: Vec<&Object> = candidates
+    candidates
         .into_iter()
         .filter(|(_, labels)| matches(labels))
         .map(|(o, _)| *o)
-        .collect();
+        .collect()
+}
+
+fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
+    if pool_selector(&pool.body).is_none() {
+        return;
+    }
+    let selected = selected_workloads(cx, pool);
     if selected.is_empty() {
         problem(
             out,
@@ -263,8 +301,9 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     }
 }
 
-fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
-    let (pointer, name, port) = match pool.body.pointer("/spec/endpointPickerRef") {
+/// The pool's endpoint picker reference: where it is written, the Service's name and port.
+pub(in crate::rules) fn picker_ref(pool: &Object) -> (&'static str, Option<&str>, Option<i64>) {
+    match pool.body.pointer("/spec/endpointPickerRef") {
         Some(r) => (
             "/spec/endpointPickerRef",
             text(r, "/name"),
@@ -277,7 +316,11 @@ fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
                 .pointer("/spec/extensionRef/portNumber")
                 .and_then(Value::as_i64),
         ),
-    };
+    }
+}
+
+fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
+    let (pointer, name, port) = picker_ref(pool);
     let Some(name) = name else { return };
     let service = cx.find("", "Service", pool.id.namespace.as_deref(), name);
     let has_port = service.is_some_and(|s| {
@@ -598,11 +641,8 @@ mod tests {
         let mut sources = SourceMap::default();
         let id = sources.add("qwen.toml", include_str!("../../../stacks/qwen.toml"));
         let compiled = compile(&sources, &[id], Some(Profile::GatewayApi)).unwrap();
-        assert!(
-            compiled.diagnostics.is_empty(),
-            "{:?}",
-            compiled.diagnostics
-        );
+        let problems = compiled.diagnostics.without_notes();
+        assert!(problems.is_empty(), "{problems:?}");
         compiled.objects
     }
 

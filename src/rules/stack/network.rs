@@ -3,7 +3,6 @@
 
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::duration;
 use crate::resolve::{Profile, ResolvedStack};
 use crate::source::Spanned;
 use crate::validate::knative::RESERVED_PORTS;
@@ -124,7 +123,6 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
                 ),
             );
         }
-        route_timeout(stack, timeout, out);
         if provider.value == "gke" {
             out.push(
                 error(
@@ -192,30 +190,6 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
         out.push(
             Diagnostic::warning(Code::InvalidValue, Label::new(provider.span, "ack provider"), "`gateway.provider` is \"ack\" with the gateway-api profile".to_owned())
                 .with_help("ACK documents the inference.networking.x-k8s.io versions: use the \"ack-explicit\" profile"),
-        );
-    }
-}
-
-/// A route timeout written in `inference.timeout` shorter than `engine.request_timeout` cuts
-/// the streams the revision still serves.
-fn route_timeout(stack: &ResolvedStack, timeout: &Spanned<String>, out: &mut Diagnostics) {
-    let Some(route) = duration::whole_seconds(&timeout.value) else {
-        return;
-    };
-    let request = &stack.engine.request_timeout;
-    if route < request.value {
-        out.push(
-            error(
-                Code::TimeoutMismatch,
-                timeout.span,
-                "shorter than the request timeout",
-                format!(
-                    "`inference.timeout` = \"{}\" ({route} s) cuts requests that `engine.request_timeout` allows ({} s)",
-                    timeout.value, request.value
-                ),
-            )
-            .with_secondary(Label::new(request.span, "request timeout"))
-            .with_help("remove `inference.timeout` (the route then takes `engine.request_timeout`) or make it at least as long"),
         );
     }
 }

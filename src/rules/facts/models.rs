@@ -1,0 +1,260 @@
+//! Architecture facts of common model families, from their published `config.json`. Each entry
+//! names where its numbers were read. The memory and parallelism rules use them when the stack
+//! does not write `model.layers` and the like; a model that is not here (or is quantized, whose
+//! name then carries `-AWQ`, `-GPTQ`, `-FP8`) is unknown, and the rules say so instead of
+//! guessing.
+
+/// The numbers of a dense decoder's `config.json` the rules need.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Architecture {
+    /// The published name (`Llama-3.1-8B`); instruct and chat variants share it.
+    pub name: &'static str,
+    pub hidden_size: u64,
+    pub intermediate_size: u64,
+    /// `num_hidden_layers`.
+    pub layers: u64,
+    /// `num_attention_heads`.
+    pub attention_heads: u64,
+    /// `num_key_value_heads`.
+    pub kv_heads: u64,
+    /// `head_dim`, or `hidden_size / num_attention_heads` where the config has none.
+    pub head_dim: u64,
+    pub vocab_size: u64,
+    /// `max_position_embeddings`.
+    pub context_length: u64,
+    /// `tie_word_embeddings`: the output head reuses the embedding matrix.
+    pub tied_embeddings: bool,
+    /// Qwen2's attention has biases on q, k and v.
+    pub qkv_bias: bool,
+    /// Where the numbers come from.
+    pub source: &'static str,
+}
+
+impl Architecture {
+    /// Parameters of a Llama-style decoder (SwiGLU MLP, RMSNorm): embeddings, per layer the
+    /// q/k/v/o projections, three MLP matrices and two norms, the final norm and the output head.
+    /// Checked in the tests against the counts vLLM's weight sizes imply.
+    pub fn parameters(&self) -> u64 {
+        let (h, hd) = (self.hidden_size, self.head_dim);
+        let q = h * self.attention_heads * hd;
+        let kv = 2 * h * self.kv_heads * hd;
+        let o = self.attention_heads * hd * h;
+        let bias = if self.qkv_bias {
+            self.attention_heads * hd + 2 * self.kv_heads * hd
+        } else {
+            0
+        };
+        let mlp = 3 * h * self.intermediate_size;
+        let layer = q + kv + o + bias + mlp + 2 * h;
+        let embeddings = self.vocab_size * h;
+        let head = if self.tied_embeddings { 0 } else { embeddings };
+        embeddings + self.layers * layer + h + head
+    }
+}
+
+const LLM_PROF: &str = "config.json as published on the Hugging Face hub, quoted in citsjtu2020/LLM-Prof sglang/Model_Config.md";
+
+const fn arch(
+    name: &'static str,
+    [
+        hidden_size,
+        intermediate_size,
+        layers,
+        attention_heads,
+        kv_heads,
+        head_dim,
+        vocab_size,
+        context_length,
+    ]: [u64; 8],
+    tied_embeddings: bool,
+    qkv_bias: bool,
+    source: &'static str,
+) -> Architecture {
+    Architecture {
+        name,
+        hidden_size,
+        intermediate_size,
+        layers,
+        attention_heads,
+        kv_heads,
+        head_dim,
+        vocab_size,
+        context_length,
+        tied_embeddings,
+        qkv_bias,
+        source,
+    }
+}
+
+/// The table, by published name. Numbers: hidden, intermediate, layers, attention heads, KV
+/// heads, head dim, vocabulary, context.
+pub const MODELS: &[Architecture] = &[
+    arch(
+        "Llama-3.1-8B",
+        [4096, 14336, 32, 32, 8, 128, 128256, 131072],
+        false,
+        false,
+        LLM_PROF,
+    ),
+    arch(
+        "Llama-3.2-3B",
+        [3072, 8192, 28, 24, 8, 128, 128256, 131072],
+        true,
+        false,
+        LLM_PROF,
+    ),
+    // The 3.1 and 3.3 70B models share one architecture.
+    arch(
+        "Llama-3.3-70B",
+        [8192, 28672, 80, 64, 8, 128, 128256, 131072],
+        false,
+        false,
+        "huggingface.co/meta-llama/Llama-3.3-70B-Instruct config.json, quoted in the Tokenomics-from-first-principles notes (Fig. 1); Llama-3.1-70B's is the same",
+    ),
+    arch(
+        "Llama-3.1-70B",
+        [8192, 28672, 80, 64, 8, 128, 128256, 131072],
+        false,
+        false,
+        "huggingface.co/meta-llama/Llama-3.1-70B config.json, quoted in hf_sync's architecture tests",
+    ),
+    // Mistral-7B-v0.1's architecture with v0.3's extended vocabulary ("Extended vocabulary to
+    // 32768", the v0.3 model card).
+    arch(
+        "Mistral-7B-v0.3",
+        [4096, 14336, 32, 32, 8, 128, 32768, 32768],
+        false,
+        false,
+        "huggingface.co/mistralai/Mistral-7B-v0.1 config.json (as quoted in a vLLM-memory tool's defaults) and the v0.3 model card",
+    ),
+    arch(
+        "Qwen2-7B",
+        [3584, 18944, 28, 28, 4, 128, 152064, 32768],
+        false,
+        true,
+        "huggingface.co/Qwen/Qwen2-7B-Instruct config.json",
+    ),
+    arch(
+        "Qwen2.5-3B",
+        [2048, 11008, 36, 16, 2, 128, 151936, 32768],
+        true,
+        true,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen2.5-7B",
+        [3584, 18944, 28, 28, 4, 128, 152064, 131072],
+        false,
+        true,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen2.5-14B",
+        [5120, 13824, 48, 40, 8, 128, 152064, 131072],
+        false,
+        true,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen2.5-32B",
+        [5120, 27648, 64, 40, 8, 128, 152064, 131072],
+        false,
+        true,
+        LLM_PROF,
+    ),
+    // DeepSeek distilled R1 into Qwen2.5-14B: same architecture (its model card names the base).
+    arch(
+        "DeepSeek-R1-Distill-Qwen-14B",
+        [5120, 13824, 48, 40, 8, 128, 152064, 131072],
+        false,
+        true,
+        "Qwen2.5-14B's config.json (the distillation's base model, per the DeepSeek-R1 model card)",
+    ),
+    arch(
+        "Qwen3-4B",
+        [2560, 9728, 36, 32, 8, 128, 151936, 40960],
+        true,
+        false,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen3-8B",
+        [4096, 12288, 36, 32, 8, 128, 151936, 40960],
+        false,
+        false,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen3-14B",
+        [5120, 17408, 40, 40, 8, 128, 151936, 40960],
+        false,
+        false,
+        LLM_PROF,
+    ),
+    arch(
+        "Qwen3-32B",
+        [5120, 25600, 64, 64, 8, 128, 151936, 40960],
+        false,
+        false,
+        LLM_PROF,
+    ),
+];
+
+/// The entry for a model name: case-insensitive, ignoring an organisation prefix (`Qwen/`) and
+/// an `-Instruct`, `-Chat` or `-Base` suffix, so `Qwen/Qwen2.5-7B-Instruct` finds `Qwen2.5-7B`.
+/// `Meta-Llama-3.1-8B-Instruct` (the older repository name) finds `Llama-3.1-8B`.
+pub fn lookup(name: &str) -> Option<&'static Architecture> {
+    let wanted = normalize(name);
+    MODELS.iter().find(|m| normalize(m.name) == wanted)
+}
+
+fn normalize(name: &str) -> String {
+    let last = name
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(name);
+    let mut lower = last.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("meta-") {
+        lower = rest.to_owned();
+    }
+    for suffix in ["-instruct", "-chat", "-base"] {
+        if let Some(rest) = lower.strip_suffix(suffix) {
+            return rest.to_owned();
+        }
+    }
+    lower
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_found_in_their_usual_spellings() {
+        for name in [
+            "Llama-3.1-8B-Instruct",
+            "meta-llama/Meta-Llama-3.1-8B-Instruct",
+            "llama-3.1-8b",
+        ] {
+            assert_eq!(lookup(name).map(|m| m.name), Some("Llama-3.1-8B"), "{name}");
+        }
+        assert_eq!(
+            lookup("Qwen/Qwen2.5-7B-Instruct/").map(|m| m.name),
+            Some("Qwen2.5-7B")
+        );
+        assert_eq!(lookup("Qwen2.5-7B-Instruct-AWQ"), None);
+        assert_eq!(lookup("Qwen1.5-4B-Chat"), None);
+    }
+
+    /// Published parameter counts: Llama-3.1-8B 8,030,261,248 (its model card's 8.03B);
+    /// Qwen2-7B 7.62B and Qwen3-8B 8.19B (their model cards).
+    #[test]
+    fn parameter_counts_match_the_published_ones() {
+        assert_eq!(lookup("Llama-3.1-8B").unwrap().parameters(), 8_030_261_248);
+        let qwen2 = lookup("Qwen2-7B").unwrap().parameters() as f64 / 1e9;
+        assert!((qwen2 - 7.62).abs() < 0.01, "{qwen2}");
+        let qwen3 = lookup("Qwen3-8B").unwrap().parameters() as f64 / 1e9;
+        assert!((qwen3 - 8.19).abs() < 0.01, "{qwen3}");
+    }
+}

@@ -1,0 +1,295 @@
+//! GPU memory fit: will the weights and the KV cache for one `max_model_len` request fit in
+//! `gpus × GPU memory × gpu_memory_utilization`? vLLM checks this at start-up, after the GPU node
+//! was bought and the weights were read (`check_enough_kv_cache_memory` in
+//! `vllm/v1/core/kv_cache_utils.py`: "To serve at least one request with the model's max seq
+//! len ... KV cache is needed, which is larger than the available KV cache memory"); this
+//! estimate runs at compile time.
+//!
+//! Per GPU, with tensor parallel size TP and pipeline parallel size PP:
+//! - weights ≈ parameters × bytes per dtype ÷ (TP × PP);
+//! - KV cache per token ≈ 2 (K and V) × layers ÷ PP × max(1, KV heads ÷ TP) × head dim × bytes,
+//!   as vLLM sizes a page (`FullAttentionSpec.page_size_bytes` in
+//!   `vllm/v1/kv_cache_interface.py`, with `get_num_kv_heads` in `vllm/config/model.py`).
+//!
+//! The estimate leaves out activations and CUDA graphs (one to a few GiB), so a stack it
+//! rejects cannot start, and one it accepts may still be tight: it never cries wolf.
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::lower::engine;
+use crate::resolve::ResolvedStack;
+
+use super::facts::{self, GIB, ModelFacts};
+use super::serving::{flag, pipeline_parallel_size};
+
+/// vLLM's default `--gpu-memory-utilization` (`gpu_memory_utilization: float = 0.9` in
+/// `vllm/config/cache.py`). SGLang sizes its default from the GPU, so it is not guessed.
+pub const VLLM_DEFAULT_UTILIZATION: f64 = 0.9;
+/// vLLM's KV cache block: usable lengths are whole blocks (`block_size` 16 in `CacheConfig`).
+const BLOCK_TOKENS: u64 = 16;
+
+/// Bytes per GPU for the weights, and the KV cache per token, of one stack.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    pub weights_per_gpu: f64,
+    pub kv_per_token_per_gpu: f64,
+}
+
+/// The estimate for `parallel` GPUs working as TP × PP.
+pub fn estimate(
+    (parameters, layers, kv_heads, head_dim): (f64, u64, u64, u64),
+    weight_bytes: f64,
+    kv_bytes: f64,
+    tp: u64,
+    pp: u64,
+) -> Estimate {
+    // In floating point: the numbers may come from a stack, and no product of them may
+    // overflow (an absurd stack gets an absurd estimate, not a crash).
+    let layers_per_gpu = layers.div_ceil(pp.max(1)) as f64;
+    let kv_heads_per_gpu = (kv_heads / tp.max(1)).max(1) as f64;
+    Estimate {
+        weights_per_gpu: parameters * weight_bytes / tp.saturating_mul(pp).max(1) as f64,
+        kv_per_token_per_gpu: 2.0 * layers_per_gpu * kv_heads_per_gpu * head_dim as f64 * kv_bytes,
+    }
+}
+
+/// Bytes per value of an `engine.dtype` (`auto` loads the checkpoint's 16-bit dtype).
+fn dtype_bytes(dtype: Option<&str>) -> f64 {
+    match dtype {
+        Some("float" | "float32") => 4.0,
+        _ => 2.0,
+    }
+}
+
+pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
+    let kind = stack.engine.kind.value.as_str();
+    if !matches!(kind, "vllm" | "sglang") || stack.resources.gpus.value < 1 {
+        return;
+    }
+    context_length(stack, model, out);
+    let Some(architecture) = model.memory() else {
+        let name = facts::model_name(stack);
+        out.push(
+            Diagnostic::note(
+                Code::ModelFactsUnknown,
+                Label::new(name.span, "architecture unknown"),
+                format!("inferstack does not know the architecture of `{}`, so GPU memory fit and tensor parallelism are not checked", name.value),
+            )
+            .with_help("set `model.architecture` to a model of the built-in table (`inferstack explain model-facts-unknown` lists them), or write `model.parameters`, `model.layers`, `model.kv_heads`, `model.head_dim` and `model.attention_heads` from the model's config.json"),
+        );
+        return;
+    };
+    let Some((gpu_bytes, gpu_span, gpu_text)) = facts::gpu_memory(stack) else {
+        out.push(
+            Diagnostic::note(
+                Code::GpuMemoryUnknown,
+                Label::new(
+                    stack.resources.gpu_product.as_ref().map_or(stack.resources.gpus.span, |p| p.span),
+                    "GPU memory unknown",
+                ),
+                "inferstack does not know how much memory this stack's GPUs have, so GPU memory fit is not checked".to_owned(),
+            )
+            .with_help("set `resources.gpu_product` to a product of the built-in table (`inferstack explain gpu-memory-unknown` lists them), or `resources.gpu_memory` to one GPU's memory, e.g. \"80Gi\""),
+        );
+        return;
+    };
+    if flag(stack, &["--quantization", "-q"]).is_some() {
+        return; // quantized weights are smaller by a factor the flag alone does not give
+    }
+    let utilization = match (&stack.engine.gpu_memory_utilization, kind) {
+        (Some(u), _) => u.value,
+        (None, "vllm") => VLLM_DEFAULT_UTILIZATION,
+        (None, _) => return,
+    };
+    let bytes = dtype_bytes(stack.engine.dtype.as_ref().map(|d| d.value.as_str()));
+    let kv_bytes = match flag(stack, &["--kv-cache-dtype"]) {
+        Some((_, value)) if value.starts_with("fp8") => 1.0,
+        _ => bytes,
+    };
+    let tp = engine::tensor_parallel_size(stack).unwrap_or(1).max(1) as u64;
+    let pp = pipeline_parallel_size(stack).max(1);
+    let budget = gpu_bytes * utilization;
+    let e = estimate(architecture, bytes, kv_bytes, tp, pp);
+    let (length, length_span) = match &stack.engine.max_model_len {
+        Some(l) => (l.value.max(1) as u64, l.span),
+        None => match model.context_length {
+            Some(c) => (c, stack.engine.span),
+            None => return,
+        },
+    };
+    let kv = e.kv_per_token_per_gpu * length as f64;
+    let gpus = stack.resources.gpus.value as u64;
+    let place = format!(
+        "{:.2} × {gpu_text} = {:.2} GiB per GPU",
+        utilization,
+        budget / GIB
+    );
+    let fits = |n: u64| {
+        let e = estimate(architecture, bytes, kv_bytes, n / pp.max(1), pp);
+        e.weights_per_gpu + e.kv_per_token_per_gpu * length as f64 <= budget
+    };
+    let enough = enough_gpus(model, pp, gpus, fits);
+    if e.weights_per_gpu >= budget {
+        out.push(
+            Diagnostic::error(
+                Code::WeightsExceedGpu,
+                Label::new(stack.resources.gpus.span, "too few GPUs for the weights"),
+                format!(
+                    "the weights alone need {:.2} GiB per GPU ({:.2e} parameters over {} GPU(s)) but the budget is {place}",
+                    e.weights_per_gpu / GIB,
+                    architecture.0,
+                    tp.saturating_mul(pp)
+                ),
+            )
+            .with_secondary(Label::new(gpu_span, "GPU"))
+            .with_help(gpus_help(enough, length)),
+        );
+        return;
+    }
+    if e.weights_per_gpu + kv > budget {
+        let room = budget - e.weights_per_gpu;
+        let longest = ((room / e.kv_per_token_per_gpu) as u64 / BLOCK_TOKENS) * BLOCK_TOKENS;
+        out.push(
+            Diagnostic::error(
+                Code::GpuMemoryFit,
+                Label::new(length_span, "does not fit"),
+                format!(
+                    "weights {:.2} GiB + KV cache for {length} tokens {:.2} GiB = {:.2} GiB per GPU exceed the budget {place}",
+                    e.weights_per_gpu / GIB,
+                    kv / GIB,
+                    (e.weights_per_gpu + kv) / GIB
+                ),
+            )
+            .with_secondary(Label::new(stack.resources.gpus.span, "GPUs"))
+            .with_secondary(Label::new(gpu_span, "GPU"))
+            .with_help(format!(
+                "set `engine.max_model_len` to at most {longest} (what the memory left after the weights holds), or {}",
+                gpus_help(enough, length)
+            )),
+        );
+    }
+}
+
+/// The fewest GPUs (a tensor parallel size that divides the attention heads, times PP) on
+/// which `fits` holds, up to 64.
+fn enough_gpus(model: &ModelFacts, pp: u64, gpus: u64, fits: impl Fn(u64) -> bool) -> Option<u64> {
+    (1..=64u64)
+        .filter(|tp| model.attention_heads.is_none_or(|h| h % tp == 0))
+        .map(|tp| tp.saturating_mul(pp))
+        .filter(|n| *n > gpus)
+        .find(|n| fits(*n))
+}
+
+fn gpus_help(enough: Option<u64>, length: u64) -> String {
+    match enough {
+        Some(n) => format!("request `resources.gpus` = {n} (the weights are sharded over them)"),
+        None => format!(
+            "no GPU count up to 64 holds it with {length} tokens: use a larger GPU or a quantized model"
+        ),
+    }
+}
+
+/// vLLM refuses a `max_model_len` above the model's own (`_get_and_verify_max_len` in
+/// `vllm/config/model.py`: "User-specified max_model_len (X) is greater than the derived
+/// max_model_len"), unless `VLLM_ALLOW_LONG_MAX_MODEL_LEN=1`; SGLang likewise
+/// (`SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN`).
+fn context_length(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
+    let (Some(length), Some(context)) = (&stack.engine.max_model_len, model.context_length) else {
+        return;
+    };
+    let allowed = [
+        "VLLM_ALLOW_LONG_MAX_MODEL_LEN",
+        "SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN",
+    ];
+    if stack
+        .engine
+        .env
+        .iter()
+        .any(|(k, v)| allowed.contains(&k.value.as_str()) && v.value == "1")
+    {
+        return;
+    }
+    if length.value > 0 && length.value as u64 > context {
+        let source = model
+            .table_name
+            .map_or("`model.context_length`".to_owned(), |n| {
+                format!("{n}'s max_position_embeddings")
+            });
+        out.push(
+            Diagnostic::error(
+                Code::ContextExceedsModel,
+                Label::new(length.span, "longer than the model"),
+                format!(
+                    "`engine.max_model_len` = {} is longer than the model's context of {context} tokens ({source}); the server refuses to start",
+                    length.value
+                ),
+            )
+            .with_help(format!("set `engine.max_model_len` to at most {context}")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The estimate against what vLLM itself reported at start-up (vLLM V1 logs:
+    //! `gpu_model_runner.py` "Model loading took X GiB memory", `gpu_worker.py` "Available KV
+    //! cache memory: Y GiB", `kv_cache_utils.py` "GPU KV cache size: N tokens"; KV per token is
+    //! Y GiB ÷ N). The logs are public start-up logs found with the library's code search:
+    //! - Llama-3.1-8B-Instruct, bf16, 1 GPU: 14.99 GiB; 19.28 GiB for 157,936 tokens
+    //!   (search "Model loading took 14.99 GiB": a vLLM log of 02-06 on the default loader).
+    //! - Qwen2-7B-Instruct, bf16, 1 GPU: 14.2488 GiB; 3.41 GiB for 63,776 tokens
+    //!   (a vLLM log of 07-23 on a 24 GB vGPU, search "Model loading took 14.2488 GiB").
+    //! - Qwen3-8B, bf16, 1 GPU: 15.2683 GiB; 18.69 GiB for 136,080 tokens
+    //!   (a vLLM log of 06-10, search "Model loading took 15.2683 GiB").
+    //!   Architectures from their config.json (see `facts::models`).
+
+    use super::*;
+    use crate::rules::facts::models;
+
+    fn ours(name: &str) -> Estimate {
+        let m = models::lookup(name).unwrap();
+        estimate(
+            (m.parameters() as f64, m.layers, m.kv_heads, m.head_dim),
+            2.0,
+            2.0,
+            1,
+            1,
+        )
+    }
+
+    fn within(ours: f64, theirs: f64, what: &str) {
+        let off = (ours - theirs).abs() / theirs;
+        assert!(
+            off < 0.10,
+            "{what}: ours {ours:.4e}, vLLM {theirs:.4e}, {:.1}% off",
+            off * 100.0
+        );
+    }
+
+    #[test]
+    fn estimates_are_within_ten_percent_of_what_vllm_reports() {
+        for (name, weights_gib, kv_gib, kv_tokens) in [
+            ("Llama-3.1-8B", 14.99, 19.28, 157_936.0),
+            ("Qwen2-7B", 14.2488, 3.41, 63_776.0),
+            ("Qwen3-8B", 15.2683, 18.69, 136_080.0),
+        ] {
+            let e = ours(name);
+            within(e.weights_per_gpu, weights_gib * GIB, name);
+            within(e.kv_per_token_per_gpu, kv_gib * GIB / kv_tokens, name);
+        }
+    }
+
+    #[test]
+    fn tensor_parallelism_splits_weights_and_kv_heads_but_never_below_one_head() {
+        let m = models::lookup("Llama-3.1-8B").unwrap();
+        let facts = (m.parameters() as f64, m.layers, m.kv_heads, m.head_dim);
+        let one = estimate(facts, 2.0, 2.0, 1, 1);
+        let four = estimate(facts, 2.0, 2.0, 4, 1);
+        assert!((one.weights_per_gpu / four.weights_per_gpu - 4.0).abs() < 1e-9);
+        assert_eq!(one.kv_per_token_per_gpu / four.kv_per_token_per_gpu, 4.0);
+        let sixteen = estimate(facts, 2.0, 2.0, 16, 1);
+        assert_eq!(
+            sixteen.kv_per_token_per_gpu,
+            four.kv_per_token_per_gpu / 2.0
+        );
+    }
+}

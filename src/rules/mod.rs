@@ -1,0 +1,34 @@
+//! The rule catalogue: every check that goes beyond a schema, beside (not inside) the manifest
+//! validator. One file per family; each rule has a stable [`Code`], a message with the numbers
+//! that matter, a fix, and a longer explanation in `docs/rules.md` that `inferstack explain
+//! CODE` prints.
+//!
+//! - `stack`: one stack's values (names, ranges, sources), before anything is lowered.
+//! - `memory`, `time`, `autoscaling`, `serving`, `shutdown`: the inference families. Their
+//!   stack rules run on the resolved stack, where the facts are (`facts`: models and GPUs);
+//!   their object rules run on compiled objects and on any manifests `validate` reads.
+//! - `cross`: references between objects (pools, routes, claims) resolve.
+
+pub mod autoscaling;
+pub mod catalog;
+pub mod cross;
+pub mod facts;
+pub mod memory;
+pub mod serving;
+pub mod shutdown;
+pub mod stack;
+pub mod time;
+
+use crate::diag::Diagnostics;
+use crate::resolve::ResolvedStack;
+
+/// Every rule on one resolved stack: its values, then the inference families.
+pub fn check_stack(stack: &ResolvedStack) -> Diagnostics {
+    let mut out = stack::check(stack);
+    let model = facts::model(stack);
+    memory::check(stack, &model, &mut out);
+    serving::check(stack, &model, &mut out);
+    time::check(stack, &mut out);
+    shutdown::check(stack, &mut out);
+    out
+}

@@ -1,0 +1,115 @@
+//! Shutdown: on every rollout and scale-down the old pods get SIGTERM and then, after their
+//! grace period, SIGKILL. Knative sets a revision pod's grace period to the revision's
+//! `timeoutSeconds` (`pod.TerminationGracePeriodSeconds = rev.Spec.TimeoutSeconds`,
+//! knative/serving `pkg/reconciler/revision/resources/deploy.go`), which inferstack sets from
+//! `engine.request_timeout`. Whatever drains after that is cut mid-stream.
+
+use serde_json::Value;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
+use crate::duration;
+use crate::k8s::Object;
+use crate::resolve::ResolvedStack;
+
+use super::cross::{Cx, Sink, finding, picker_ref};
+use super::serving::flag;
+
+pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
+    engine_drain(stack, out);
+}
+
+/// vLLM's `--shutdown-timeout` (seconds it drains in-flight requests after SIGTERM, vLLM's
+/// graceful-shutdown path) must end inside the grace period Knative gives the pod.
+fn engine_drain(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let Some((span, value)) = flag(stack, &["--shutdown-timeout"]) else {
+        return;
+    };
+    let Ok(drain) = value.trim().parse::<i64>() else {
+        return;
+    };
+    let grace = &stack.engine.request_timeout;
+    if drain > grace.value {
+        out.push(
+            Diagnostic::error(
+                Code::ShutdownExceedsGrace,
+                Label::new(span, "longer than the grace period"),
+                format!(
+                    "the server drains for up to {drain} s after SIGTERM but Knative kills the pod after {} s (the revision's timeoutSeconds, from `engine.request_timeout`)",
+                    grace.value
+                ),
+            )
+            .with_secondary(Label::new(grace.span, "grace period"))
+            .with_help(format!("set --shutdown-timeout to at most {} or raise `engine.request_timeout`", grace.value)),
+        );
+    }
+}
+
+/// The endpoint picker holds an ext-proc stream for every request through the pool: its pods
+/// must outlive the longest request the routes to the pool allow, or a picker rollout cuts
+/// them all.
+pub(super) fn pickers(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+    for route in objects
+        .iter()
+        .filter(|o| o.id.kind == "HTTPRoute" && o.id.group() == "gateway.networking.k8s.io")
+    {
+        let namespace = route.id.namespace.as_deref();
+        let rules = route
+            .body
+            .pointer("/spec/rules")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice);
+        for rule in rules {
+            let Some(timeout) = rule.pointer("/timeouts/request").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(seconds) = duration::whole_seconds(timeout).filter(|s| *s > 0) else {
+                continue;
+            };
+            let backends = rule
+                .get("backendRefs")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            for backend in backends
+                .iter()
+                .filter(|b| b.get("kind").and_then(Value::as_str) == Some("InferencePool"))
+            {
+                let Some(pool_name) = backend.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let group = backend
+                    .get("group")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let Some(pool) = cx.find(group, "InferencePool", namespace, pool_name) else {
+                    continue;
+                };
+                let Some(picker) = picker_ref(pool)
+                    .1
+                    .and_then(|n| cx.find("apps", "Deployment", namespace, n))
+                else {
+                    continue;
+                };
+                // Kubernetes' default grace period is 30 s.
+                let grace = picker
+                    .body
+                    .pointer("/spec/template/spec/terminationGracePeriodSeconds")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(30);
+                if grace < seconds {
+                    finding(
+                        out,
+                        Severity::Error,
+                        Code::PickerGraceShort,
+                        picker,
+                        "/spec/template/spec/terminationGracePeriodSeconds",
+                        format!(
+                            "the picker's pods get {grace} s to drain, but {} lets requests through it run {seconds} s",
+                            route.id
+                        ),
+                        "set the picker Deployment's terminationGracePeriodSeconds to at least the route's request timeout",
+                    );
+                }
+            }
+        }
+    }
+}
