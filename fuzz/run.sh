@@ -21,6 +21,12 @@ seed() {
         sed 's#base/vllm-gpu.toml#base.toml#' "../stacks/fleet/$part"
         [ "$part" = llama-8b.toml ] || printf '\n#---\n'
       done > "$corpus/fleet.toml"
+      # Each rule test as a fleet: an empty workspace, the rules' base layer, the test stack.
+      for stack in ../tests/rules/*/*.toml; do
+        name="$(basename "$(dirname "$stack")")-$(basename "$stack")"
+        { printf '\n#---\n'; cat ../tests/rules/base.toml; printf '\n#---\n'
+          sed 's#"../base.toml"#"base.toml"#' "$stack"; } > "$corpus/rule-$name"
+      done
       ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac

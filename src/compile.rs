@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::Object;
 use crate::resolve::Profile;
 use crate::resolve::gitops::{self, GitOpsSettings};
+use crate::rules::facts::config_json::{self, ConfigFacts};
 use crate::source::{FileId, SourceMap};
 use crate::stack::ast::StackFile;
 use crate::stack::layers::{self, Composed, Fleet};
@@ -56,7 +57,10 @@ pub fn compile_fleet(
             let mut found = Diagnostics::default();
             let composed = layers::compose(&parsed, fleet, sources, file, env, &mut found);
             let objects = match composed {
-                Some(composed) => compile_one(&composed, env, profile, &mut found)?,
+                Some(composed) => {
+                    let config = model_config(&composed, fleet, sources, &mut found);
+                    compile_one(&composed, config.as_ref(), env, profile, &mut found)?
+                }
                 None => Vec::new(),
             };
             Ok((objects, found))
@@ -127,8 +131,39 @@ fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFil
     (parsed, diagnostics)
 }
 
+/// The numbers of the `config.json` the stack's `model.config` names, as the loader read it.
+fn model_config(
+    composed: &Composed,
+    fleet: &Fleet,
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+) -> Option<ConfigFacts> {
+    let written = composed.stack.str("model.config")?;
+    let file = fleet
+        .model_configs
+        .get(&(written.span.file, written.value.clone()))?;
+    match config_json::parse(&sources.file(*file).text) {
+        Ok(facts) => Some(facts),
+        Err(why) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::ModelConfigUnreadable,
+                    Label::new(written.span, "not a model config"),
+                    format!(
+                        "`model.config` = \"{}\" is not a model's config.json: {why}",
+                        written.value
+                    ),
+                )
+                .with_help("point it at a copy of the model's config.json from its repository"),
+            );
+            None
+        }
+    }
+}
+
 fn compile_one(
     composed: &Composed,
+    config: Option<&ConfigFacts>,
     env: Option<&str>,
     profile: Option<Profile>,
     diagnostics: &mut Diagnostics,
@@ -137,7 +172,7 @@ fn compile_one(
     let resolved = resolve::resolve(&composed.stack, env, profile, &mut found);
     let objects = match resolved {
         Some(resolved) => {
-            found.extend(rules::check_stack(&resolved));
+            found.extend(rules::check_stack(&resolved, config));
             if found.has_errors() {
                 Vec::new()
             } else {

@@ -143,6 +143,43 @@ fn the_catalogue_is_covered() {
     assert!(tested.len() >= 25, "{} rules tested", tested.len());
 }
 
+/// A `config.json` the stack points to supplies an architecture the built-in table lacks: its
+/// numbers reach the memory and context rules (Qwen2-7B-Instruct's, 7.62e9 parameters, on a
+/// T4).
+#[test]
+fn a_model_config_supplies_the_architecture() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/rules/model-config-unreadable/config.json"),
+        dir.path().join("config.json"),
+    )
+    .unwrap();
+    let base = fs::read_to_string(root().join("tests/rules/base.toml")).unwrap();
+    let stack = base
+        .replace("Llama-3.1-8B-Instruct", "chat-7b")
+        .replace("max_model_len = 8192", "max_model_len = 32769")
+        .replace("NVIDIA-H100-80GB-HBM3", "Tesla-T4")
+        .replace(
+            "size = \"20Gi\"",
+            "size = \"20Gi\"\nconfig = \"config.json\"",
+        );
+    fs::write(dir.path().join("chat.toml"), stack).unwrap();
+    let output = support::cli::run_in(
+        dir.path(),
+        &["check", "chat.toml", "--message-format", "short"],
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[context-exceeds-model]: `engine.max_model_len` = 32769 is longer than the model's context of 32768 tokens"), "{text}");
+    assert!(
+        text.contains(
+            "error[weights-exceed-gpu]: the weights alone need 14.19 GiB per GPU (7.62e9 parameters"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("model-facts-unknown"), "{text}");
+}
+
 /// The README's table of codes is the catalogue's; `INFERSTACK_BLESS=1` rewrites it.
 #[test]
 fn the_readme_rule_table_is_the_catalogue() {

@@ -167,10 +167,12 @@ pub enum Code {
     ShutdownExceedsGrace,
     /// An endpoint picker whose grace period is shorter than the routes' request timeout.
     PickerGraceShort,
+    /// A `model.config` that cannot be read, or is not a model's config.json.
+    ModelConfigUnreadable,
 }
 
 impl Code {
-    pub const ALL: [Code; 81] = [
+    pub const ALL: [Code; 82] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -252,6 +254,7 @@ impl Code {
         Code::MetricsThroughQueueProxy,
         Code::ShutdownExceedsGrace,
         Code::PickerGraceShort,
+        Code::ModelConfigUnreadable,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -338,6 +341,7 @@ impl Code {
             Code::MetricsThroughQueueProxy => "metrics-through-queue-proxy",
             Code::ShutdownExceedsGrace => "shutdown-exceeds-grace",
             Code::PickerGraceShort => "picker-grace-short",
+            Code::ModelConfigUnreadable => "model-config-unreadable",
         }
     }
 }
@@ -480,6 +484,9 @@ impl Code {
             }
             Code::PickerGraceShort => {
                 "The endpoint picker's grace period is shorter than the requests through it."
+            }
+            Code::ModelConfigUnreadable => {
+                "A model.config that cannot be read, or is not a model's config.json."
             }
         }
     }

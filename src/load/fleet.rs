@@ -9,7 +9,7 @@ use super::{Loaded, STDIN, display_name, load_stacks, read_text};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{FileId, Span};
 use crate::stack::MAX_STACK_BYTES;
-use crate::stack::layers::{Fleet, extends_of};
+use crate::stack::layers::{Fleet, extends_of, model_config_of};
 
 /// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
 pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
@@ -68,7 +68,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
         let text = loaded.sources.file(file).text.clone();
         for (written, range) in extends_of(&text) {
             let span = Span::new(file, range);
-            let target = match layer_path(&from, &written) {
+            let target = match repository_path(&from, &written, ".toml") {
                 Ok(target) => target,
                 Err(why) => {
                     loaded.diagnostics.push(not_found(span, &written, &why));
@@ -96,6 +96,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             links.insert((file, written), id);
         }
     }
+    let model_configs = read_model_configs(&mut loaded, &path_of);
     // Layers and workspace files are read for the stacks, never compiled on their own.
     let layers: BTreeSet<FileId> = links.values().copied().collect();
     let stacks = loaded
@@ -111,8 +112,56 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             stacks,
             workspaces: workspace_of,
             links,
+            model_configs,
         },
     ))
+}
+
+/// The `config.json` each stack, layer or workspace file names in `model.config`, read as
+/// sources so the rules can use its numbers. The same path rules as `extends`: relative, inside
+/// the repository.
+fn read_model_configs(
+    loaded: &mut Loaded,
+    path_of: &BTreeMap<FileId, PathBuf>,
+) -> BTreeMap<(FileId, String), FileId> {
+    let mut configs = BTreeMap::new();
+    let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
+    for (&file, from) in path_of {
+        let Some((written, range)) = model_config_of(&loaded.sources.file(file).text) else {
+            continue;
+        };
+        let unreadable = |why: &str| {
+            Diagnostic::error(
+                Code::ModelConfigUnreadable,
+                Label::new(Span::new(file, range.clone()), "cannot read"),
+                format!("cannot read the model config `{written}`: {why}"),
+            )
+            .with_help("`model.config` is a path to the model's config.json, relative to the file that names it and inside its repository")
+        };
+        let target = match repository_path(from, &written, ".json") {
+            Ok(target) => target,
+            Err(why) => {
+                loaded.diagnostics.push(unreadable(&why));
+                continue;
+            }
+        };
+        let id = match by_path.get(&target) {
+            Some(&id) => id,
+            None => match read_text(&target, MAX_STACK_BYTES) {
+                Ok(text) => {
+                    let id = loaded.sources.add(display_name(&relative(&target)), text);
+                    by_path.insert(target, id);
+                    id
+                }
+                Err(error) => {
+                    loaded.diagnostics.push(unreadable(&format!("{error:#}")));
+                    continue;
+                }
+            },
+        };
+        configs.insert((file, written), id);
+    }
+    configs
 }
 
 fn not_found(span: Span, written: &str, why: &str) -> Diagnostic {
@@ -138,13 +187,14 @@ fn canonical(loaded: &Loaded, file: FileId) -> Option<PathBuf> {
         .flatten()
 }
 
-/// Where `extends = "written"` in the file at `from` points: a relative `.toml` path that stays
-/// inside the repository of `from` (the nearest directory with `.git`, or the current
-/// directory), so a stack from an untrusted repository cannot make inferstack read, and print in
-/// a code frame, a file of the machine it runs on.
-fn layer_path(from: &Path, written: &str) -> Result<PathBuf, String> {
-    if Path::new(written).is_absolute() || !written.ends_with(".toml") {
-        return Err("a layer is a relative path to a .toml file".to_owned());
+/// Where `extends = "written"` (a `.toml` layer) or `model.config` (a `.json` file) in the file
+/// at `from` points: a relative path with that extension that stays inside the repository of
+/// `from` (the nearest directory with `.git`, or the current directory), so a stack from an
+/// untrusted repository cannot make inferstack read, and print in a code frame, a file of the
+/// machine it runs on.
+fn repository_path(from: &Path, written: &str, extension: &str) -> Result<PathBuf, String> {
+    if Path::new(written).is_absolute() || !written.ends_with(extension) {
+        return Err(format!("it must be a relative path to a {extension} file"));
     }
     let dir = from.parent().unwrap_or(Path::new("/"));
     let target = std::fs::canonicalize(dir.join(written)).map_err(|_| "no such file".to_owned())?;

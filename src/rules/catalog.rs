@@ -68,8 +68,12 @@ pub fn family(code: Code) -> Family {
         }
         SharedObjectConflict | DuplicateService | LayerNotFound | LayerCycle
         | UnknownEnvironment | EnvironmentCollision => Family::Fleet,
-        ModelFactsUnknown | GpuMemoryUnknown | GpuMemoryFit | WeightsExceedGpu
-        | ContextExceedsModel => Family::Memory,
+        ModelFactsUnknown
+        | GpuMemoryUnknown
+        | GpuMemoryFit
+        | WeightsExceedGpu
+        | ContextExceedsModel
+        | ModelConfigUnreadable => Family::Memory,
         TimeoutMismatch | GatewayDefaultTimeout | ColdStartExceedsQueue | StartupDeadline => {
             Family::Time
         }

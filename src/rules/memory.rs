@@ -209,17 +209,12 @@ fn context_length(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnosti
         return;
     }
     if length.value > 0 && length.value as u64 > context {
-        let source = model
-            .table_name
-            .map_or("`model.context_length`".to_owned(), |n| {
-                format!("{n}'s max_position_embeddings")
-            });
         out.push(
             Diagnostic::error(
                 Code::ContextExceedsModel,
                 Label::new(length.span, "longer than the model"),
                 format!(
-                    "`engine.max_model_len` = {} is longer than the model's context of {context} tokens ({source}); the server refuses to start",
+                    "`engine.max_model_len` = {} is longer than the model's context of {context} tokens (its max_position_embeddings); the server refuses to start",
                     length.value
                 ),
             )

@@ -7,11 +7,10 @@
 use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
-use crate::duration;
 use crate::k8s::Object;
 use crate::resolve::ResolvedStack;
 
-use super::cross::{Cx, Sink, finding, picker_ref};
+use super::cross::{Cx, Sink, finding, picker_ref, timed_pool_routes};
 use super::serving::flag;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
@@ -48,68 +47,33 @@ fn engine_drain(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// must outlive the longest request the routes to the pool allow, or a picker rollout cuts
 /// them all.
 pub(super) fn pickers(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
-    for route in objects
-        .iter()
-        .filter(|o| o.id.kind == "HTTPRoute" && o.id.group() == "gateway.networking.k8s.io")
-    {
-        let namespace = route.id.namespace.as_deref();
-        let rules = route
+    for timed in timed_pool_routes(cx, objects) {
+        let namespace = timed.pool.id.namespace.as_deref();
+        let Some(picker) = picker_ref(timed.pool)
+            .1
+            .and_then(|name| cx.find("apps", "Deployment", namespace, name))
+        else {
+            continue;
+        };
+        // Kubernetes' default grace period is 30 s.
+        let grace = picker
             .body
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .map_or(&[][..], Vec::as_slice);
-        for rule in rules {
-            let Some(timeout) = rule.pointer("/timeouts/request").and_then(Value::as_str) else {
-                continue;
-            };
-            let Some(seconds) = duration::whole_seconds(timeout).filter(|s| *s > 0) else {
-                continue;
-            };
-            let backends = rule
-                .get("backendRefs")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice);
-            for backend in backends
-                .iter()
-                .filter(|b| b.get("kind").and_then(Value::as_str) == Some("InferencePool"))
-            {
-                let Some(pool_name) = backend.get("name").and_then(Value::as_str) else {
-                    continue;
-                };
-                let group = backend
-                    .get("group")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let Some(pool) = cx.find(group, "InferencePool", namespace, pool_name) else {
-                    continue;
-                };
-                let Some(picker) = picker_ref(pool)
-                    .1
-                    .and_then(|n| cx.find("apps", "Deployment", namespace, n))
-                else {
-                    continue;
-                };
-                // Kubernetes' default grace period is 30 s.
-                let grace = picker
-                    .body
-                    .pointer("/spec/template/spec/terminationGracePeriodSeconds")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(30);
-                if grace < seconds {
-                    finding(
-                        out,
-                        Severity::Error,
-                        Code::PickerGraceShort,
-                        picker,
-                        "/spec/template/spec/terminationGracePeriodSeconds",
-                        format!(
-                            "the picker's pods get {grace} s to drain, but {} lets requests through it run {seconds} s",
-                            route.id
-                        ),
-                        "set the picker Deployment's terminationGracePeriodSeconds to at least the route's request timeout",
-                    );
-                }
-            }
+            .pointer("/spec/template/spec/terminationGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(30);
+        if grace < timed.seconds {
+            finding(
+                out,
+                Severity::Error,
+                Code::PickerGraceShort,
+                picker,
+                "/spec/template/spec/terminationGracePeriodSeconds",
+                format!(
+                    "the picker's pods get {grace} s to drain, but {} lets requests through it run {} s",
+                    timed.route.id, timed.seconds
+                ),
+                "set the picker Deployment's terminationGracePeriodSeconds to at least the route's request timeout",
+            );
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::k8s::Object;
 use crate::resolve::ResolvedStack;
 use crate::validate::value::{array, text};
 
-use super::cross::{Sink, finding};
+use super::cross::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
 
 /// GKE's Gateway controller creates a Cloud Load Balancing backend service per backend, whose
 /// timeout defaults to 30 s ("The default is 30 seconds", Compute Engine API's
@@ -104,6 +104,42 @@ fn cold_start(stack: &ResolvedStack, out: &mut Diagnostics) {
         .with_secondary(Label::new(startup.span, "start-up budget"))
         .with_help("keep one replica warm (`scaling.min = 1`); a GPU model server rarely loads in under a minute"),
     );
+}
+
+/// Knative's default revision timeout (`revision-timeout-seconds: "300"` in config-defaults'
+/// documented defaults, knative/serving `config/core/configmaps/defaults.yaml`).
+pub const KNATIVE_REVISION_TIMEOUT_SECONDS: i64 = 300;
+
+/// Rule across objects: an HTTPRoute's request timeout must be at least the revision timeout
+/// of the Knative Services behind the InferencePools it routes to; the shorter clock cuts the
+/// streams the revision still serves.
+pub(super) fn routes(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+    for timed in timed_pool_routes(cx, objects) {
+        let services = selected_workloads(cx, timed.pool)
+            .into_iter()
+            .filter(|o| o.id.group() == "serving.knative.dev");
+        for service in services {
+            let revision = service
+                .body
+                .pointer("/spec/template/spec/timeoutSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(KNATIVE_REVISION_TIMEOUT_SECONDS);
+            if timed.seconds < revision {
+                finding(
+                    out,
+                    Severity::Error,
+                    Code::TimeoutMismatch,
+                    timed.route,
+                    &format!("/spec/rules/{}/timeouts/request", timed.rule),
+                    format!(
+                        "the route cuts requests after {} s, but {} serves them for up to {revision} s (timeoutSeconds)",
+                        timed.seconds, service.id
+                    ),
+                    "make the route's request timeout at least the revision's timeoutSeconds (a stack sets both from `engine.request_timeout`)",
+                );
+            }
+        }
+    }
 }
 
 /// Object rule on a Knative Service: its startup probe's budget must end before the progress

@@ -244,6 +244,13 @@ pub const KEYS: &[Key] = &[
         "The name of the PV, the claim and the pod volume. Stacks that read the same bucket path may share it; otherwise give each stack its own. For `pvc://` the claim is the user's and this is only the pod volume's name.",
     ),
     key(
+        "model.config",
+        Ty::Str,
+        Unset,
+        "path to a `config.json`",
+        "A copy of the model's `config.json` in the repository, relative to the file that writes it (like `extends`): its numbers complete the built-in table and win over it, and the `model.*` architecture keys win over both. A path that cannot be read or a file that is not a model config is `model-config-unreadable`.",
+    ),
+    key(
         "model.architecture",
         Ty::Str,
         Derived("`model.name`, or the hub repository's name"),

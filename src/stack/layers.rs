@@ -23,6 +23,8 @@ pub struct Fleet {
     /// Each `extends` entry the loader could read: (file, path as written) -> the file it names.
     /// An entry missing here was reported by the loader.
     pub links: BTreeMap<(FileId, String), FileId>,
+    /// Each `model.config` the loader could read: (file, path as written) -> the JSON file.
+    pub model_configs: BTreeMap<(FileId, String), FileId>,
 }
 
 impl Fleet {
@@ -70,6 +72,7 @@ impl Fleet {
             stacks,
             workspaces,
             links,
+            model_configs: BTreeMap::new(),
         }
     }
 }
@@ -114,6 +117,15 @@ pub fn extends_of(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         Some(items) => items.iter().filter_map(one).collect(),
         None => one(value).into_iter().collect(),
     }
+}
+
+/// The `model.config` path a file writes in its `[model]` table, with its byte range, for the
+/// loader to read the JSON before anything is compiled.
+pub fn model_config_of(text: &str) -> Option<(String, std::ops::Range<usize>)> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let model = root.get_ref().get("model")?;
+    let config = model.get_ref().as_table()?.get("config")?;
+    Some((config.get_ref().as_str()?.to_owned(), config.span()))
 }
 
 /// A stack with its layers applied, and the layers' names in the order they were applied.
@@ -411,6 +423,7 @@ mod tests {
             stacks: vec![ids[1]],
             workspaces: BTreeMap::new(),
             links: BTreeMap::from([((ids[1], "base.toml".to_owned()), ids[0])]),
+            ..Fleet::default()
         };
         let mut diagnostics = Diagnostics::default();
         let plain = compose(&parsed, &fleet, &sources, ids[1], None, &mut diagnostics).unwrap();
@@ -478,6 +491,7 @@ mod tests {
                 ((ids[0], "b.toml".to_owned()), ids[1]),
                 ((ids[1], "a.toml".to_owned()), ids[0]),
             ]),
+            ..Fleet::default()
         };
         let mut diagnostics = Diagnostics::default();
         compose(&parsed, &fleet, &sources, ids[0], None, &mut diagnostics).unwrap();
@@ -503,7 +517,7 @@ mod tests {
         let fleet = Fleet {
             stacks: vec![ids[1]],
             workspaces: BTreeMap::from([(ids[1], ids[0])]),
-            links: BTreeMap::new(),
+            ..Fleet::default()
         };
         assert_eq!(environments(&parsed, &fleet), ["dev", "prod"]);
         let found = check_files(&parsed, &fleet, &SourceMap::default());

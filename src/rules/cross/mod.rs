@@ -69,6 +69,7 @@ pub fn check(objects: &[Object], references: bool, locate: &mut Locate<'_>) -> D
     }
     super::autoscaling::pools(&cx, objects, &mut out);
     super::shutdown::pickers(&cx, objects, &mut out);
+    super::time::routes(&cx, objects, &mut out);
     routes::no_two_match_alike(objects, &mut out);
     claims::each_volume_claimed_once(&cx, objects, &mut out);
     std::mem::take(&mut out.diagnostics)
@@ -299,6 +300,56 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
             );
         }
     }
+}
+
+/// A route rule with a request timeout and an InferencePool it sends to.
+pub(in crate::rules) struct TimedPoolRoute<'a> {
+    pub route: &'a Object,
+    /// The rule's index in `spec.rules`.
+    pub rule: usize,
+    /// Its request timeout, in whole seconds ("0s", no timeout, is left out).
+    pub seconds: i64,
+    pub pool: &'a Object,
+}
+
+/// Every HTTPRoute rule with a request timeout, with each InferencePool among the objects it
+/// routes to: the clocks the time and shutdown rules compare.
+pub(in crate::rules) fn timed_pool_routes<'a>(
+    cx: &Cx<'a>,
+    objects: &'a [Object],
+) -> Vec<TimedPoolRoute<'a>> {
+    let mut found = Vec::new();
+    let routes = objects
+        .iter()
+        .filter(|o| o.id.kind == "HTTPRoute" && o.id.group() == "gateway.networking.k8s.io");
+    for route in routes {
+        let namespace = route.id.namespace.as_deref();
+        for (r, rule) in array(&route.body, "/spec/rules").iter().enumerate() {
+            let Some(seconds) = text(rule, "/timeouts/request")
+                .and_then(crate::duration::whole_seconds)
+                .filter(|s| *s > 0)
+            else {
+                continue;
+            };
+            for backend in array(rule, "/backendRefs") {
+                if text(backend, "/kind") != Some("InferencePool") {
+                    continue;
+                }
+                let group = text(backend, "/group").unwrap_or_default();
+                if let Some(pool) = text(backend, "/name")
+                    .and_then(|name| cx.find(group, "InferencePool", namespace, name))
+                {
+                    found.push(TimedPoolRoute {
+                        route,
+                        rule: r,
+                        seconds,
+                        pool,
+                    });
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The pool's endpoint picker reference: where it is written, the Service's name and port.
@@ -704,6 +755,10 @@ mod tests {
             (
                 codes_after("HTTPRoute", "/spec/parentRefs/0/sectionName", json!("nope")),
                 RouteParentUnresolved,
+            ),
+            (
+                codes_after("HTTPRoute", "/spec/rules/0/timeouts/request", json!("299s")),
+                TimeoutMismatch,
             ),
             (
                 codes_after(

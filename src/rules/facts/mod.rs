@@ -1,18 +1,18 @@
 //! What the rules know about models and GPUs without asking the cluster: built-in tables, each
 //! entry with its source, completed or overridden by what the stack writes.
 
+pub mod config_json;
 pub mod gpus;
 pub mod models;
 
 use crate::quantity::Quantity;
 use crate::resolve::ResolvedStack;
 use crate::source::{Span, Spanned};
+use config_json::ConfigFacts;
 
 /// The architecture numbers the rules use, each from the stack or the table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelFacts {
-    /// The table entry's name, or `None` when every number was written in the stack.
-    pub table_name: Option<&'static str>,
     pub parameters: Option<f64>,
     pub layers: Option<u64>,
     pub attention_heads: Option<u64>,
@@ -44,31 +44,48 @@ pub fn model_name(stack: &ResolvedStack) -> Spanned<String> {
         .unwrap_or_else(|| stack.model.name.clone())
 }
 
-/// The stack's facts: each written key wins over the table.
-pub fn model(stack: &ResolvedStack) -> ModelFacts {
+/// The stack's facts: each written key wins over the `config.json`, which wins over the table.
+pub fn model(stack: &ResolvedStack, config: Option<&ConfigFacts>) -> ModelFacts {
     let written = &stack.model.written_facts;
     let entry = models::lookup(&model_name(stack).value);
+    let config = config.cloned().unwrap_or_default();
     let positive = |v: &Option<Spanned<i64>>| {
         v.as_ref()
             .and_then(|v| u64::try_from(v.value).ok())
             .filter(|v| *v > 0)
     };
-    let attention_heads = positive(&written.attention_heads).or(entry.map(|e| e.attention_heads));
+    let pick = |w: &Option<Spanned<i64>>, c: Option<u64>, t: Option<u64>| positive(w).or(c).or(t);
+    let attention_heads = pick(
+        &written.attention_heads,
+        config.attention_heads,
+        entry.map(|e| e.attention_heads),
+    );
     ModelFacts {
-        table_name: entry.map(|e| e.name),
         parameters: written
             .parameters
             .as_ref()
             .map(|p| p.value)
             .filter(|p| *p > 0.0)
+            .or(config.parameters)
             .or(entry.map(|e| e.parameters() as f64)),
-        layers: positive(&written.layers).or(entry.map(|e| e.layers)),
+        layers: pick(&written.layers, config.layers, entry.map(|e| e.layers)),
         attention_heads,
-        kv_heads: positive(&written.kv_heads)
-            .or(entry.map(|e| e.kv_heads))
-            .or(attention_heads),
-        head_dim: positive(&written.head_dim).or(entry.map(|e| e.head_dim)),
-        context_length: positive(&written.context_length).or(entry.map(|e| e.context_length)),
+        kv_heads: pick(
+            &written.kv_heads,
+            config.kv_heads,
+            entry.map(|e| e.kv_heads),
+        )
+        .or(attention_heads),
+        head_dim: pick(
+            &written.head_dim,
+            config.head_dim,
+            entry.map(|e| e.head_dim),
+        ),
+        context_length: pick(
+            &written.context_length,
+            config.context_length,
+            entry.map(|e| e.context_length),
+        ),
     }
 }
 

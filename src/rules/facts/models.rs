@@ -35,20 +35,38 @@ impl Architecture {
     /// q/k/v/o projections, three MLP matrices and two norms, the final norm and the output head.
     /// Checked in the tests against the counts vLLM's weight sizes imply.
     pub fn parameters(&self) -> u64 {
+        self.checked_parameters()
+            .expect("the built-in table's counts fit in u64")
+    }
+
+    /// [`Self::parameters`] for numbers read from a file, which may be absurd: `None` on
+    /// overflow.
+    pub fn checked_parameters(&self) -> Option<u64> {
         let (h, hd) = (self.hidden_size, self.head_dim);
-        let q = h * self.attention_heads * hd;
-        let kv = 2 * h * self.kv_heads * hd;
-        let o = self.attention_heads * hd * h;
+        let q = h.checked_mul(self.attention_heads)?.checked_mul(hd)?;
+        let kv = h
+            .checked_mul(self.kv_heads)?
+            .checked_mul(hd)?
+            .checked_mul(2)?;
+        let o = q;
         let bias = if self.qkv_bias {
-            self.attention_heads * hd + 2 * self.kv_heads * hd
+            self.attention_heads
+                .checked_mul(hd)?
+                .checked_add(self.kv_heads.checked_mul(hd)?.checked_mul(2)?)?
         } else {
             0
         };
-        let mlp = 3 * h * self.intermediate_size;
-        let layer = q + kv + o + bias + mlp + 2 * h;
-        let embeddings = self.vocab_size * h;
+        let mlp = h.checked_mul(self.intermediate_size)?.checked_mul(3)?;
+        let layer = [q, kv, o, bias, mlp, h.checked_mul(2)?]
+            .into_iter()
+            .try_fold(0u64, u64::checked_add)?;
+        let embeddings = self.vocab_size.checked_mul(h)?;
         let head = if self.tied_embeddings { 0 } else { embeddings };
-        embeddings + self.layers * layer + h + head
+        self.layers
+            .checked_mul(layer)?
+            .checked_add(embeddings)?
+            .checked_add(h)?
+            .checked_add(head)
     }
 }
 
