@@ -180,6 +180,32 @@ fn a_model_config_supplies_the_architecture() {
     assert!(!text.contains("model-facts-unknown"), "{text}");
 }
 
+/// A flag the image's vLLM release no longer has is refused; the release before it is fine.
+#[test]
+fn a_flag_removed_from_the_image_release_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(root().join("tests/rules/base.toml")).unwrap();
+    for (tag, refused) in [("v0.12.0", true), ("v0.11.2", false)] {
+        let stack = base.replace("v0.10.1.1", tag).replace(
+            "max_model_len = 8192",
+            "max_model_len = 8192\nextra_args = [\"--disable-log-requests\"]",
+        );
+        fs::write(dir.path().join("llama.toml"), stack).unwrap();
+        let output = support::cli::run_in(
+            dir.path(),
+            &["check", "llama.toml", "--message-format", "short"],
+        );
+        let text = stdout(&output);
+        let line = "llama.toml:16:15: error[engine-flag-mismatch]: `--disable-log-requests` is not a flag of vLLM 0.12.0 (the image's tag): it was removed in 0.12.0";
+        assert_eq!(text.contains(line), refused, "{tag}: {text}");
+        assert_eq!(
+            output.status.code(),
+            Some(i32::from(refused)),
+            "{tag}: {text}"
+        );
+    }
+}
+
 /// The README's table of codes is the catalogue's; `INFERSTACK_BLESS=1` rewrites it.
 #[test]
 fn the_readme_rule_table_is_the_catalogue() {
