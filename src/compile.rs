@@ -9,7 +9,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::Object;
 use crate::resolve::Profile;
 use crate::resolve::gitops::{self, GitOpsSettings};
-use crate::rules::facts::config_json::{self, ConfigFacts};
+use crate::rules::facts::{ModelFacts, config_json};
 use crate::source::{FileId, SourceMap};
 use crate::stack::ast::StackFile;
 use crate::stack::layers::{self, Composed, Fleet};
@@ -137,7 +137,7 @@ fn model_config(
     fleet: &Fleet,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
-) -> Option<ConfigFacts> {
+) -> Option<ModelFacts> {
     let written = composed.stack.str("model.config")?;
     let file = fleet
         .model_configs
@@ -163,7 +163,7 @@ fn model_config(
 
 fn compile_one(
     composed: &Composed,
-    config: Option<&ConfigFacts>,
+    config: Option<&ModelFacts>,
     env: Option<&str>,
     profile: Option<Profile>,
     diagnostics: &mut Diagnostics,

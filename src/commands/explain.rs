@@ -8,6 +8,7 @@ use crate::cli::{ExplainArgs, ProfileArg};
 use crate::diag::Code;
 use crate::resolve::Profile;
 use crate::rules::catalog::{self, Family};
+use crate::rules::facts::{gpus, models};
 
 use super::Outcome;
 
@@ -43,15 +44,46 @@ pub fn run(args: &ExplainArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// A code's family, summary and long explanation.
+/// A code's family, summary and long explanation; for the notes about unknown models and GPUs,
+/// the built-in tables themselves, with where each entry's numbers come from.
 fn explain_code(code: Code) -> String {
     let explanation = catalog::explanation(code).unwrap_or_default();
-    format!(
+    let mut out = format!(
         "{} ({})\n{}\n\n{explanation}\n",
         code.as_str(),
         catalog::family(code).title(),
         code.summary()
-    )
+    );
+    match code {
+        Code::ModelFactsUnknown => {
+            out.push_str(
+                "\nThe built-in models (layers, attention/KV heads, head dim, context):\n",
+            );
+            for m in models::MODELS {
+                out.push_str(&format!(
+                    "  {:<16} {:>3} layers, {:>2}/{:<2} heads, head dim {}, {} tokens; {}\n",
+                    m.name,
+                    m.layers,
+                    m.attention_heads,
+                    m.kv_heads,
+                    m.head_dim,
+                    m.context_length,
+                    m.source
+                ));
+            }
+        }
+        Code::GpuMemoryUnknown => {
+            out.push_str("\nThe built-in GPUs (nvidia.com/gpu.product, memory):\n");
+            for g in gpus::GPUS {
+                out.push_str(&format!(
+                    "  {:<24} {:>6} MiB; {}\n",
+                    g.product, g.memory_mib, g.source
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Every code by family, one line each.
@@ -110,6 +142,8 @@ mod tests {
             assert!(text.starts_with(code.as_str()), "{text}");
             assert!(text.contains(code.summary()));
         }
+        assert!(explain_code(Code::ModelFactsUnknown).contains("Qwen3-8B"));
+        assert!(explain_code(Code::GpuMemoryUnknown).contains("NVIDIA-A10G"));
         let listed = list();
         assert!(Code::ALL.iter().all(|c| listed.contains(c.as_str())));
     }

@@ -75,23 +75,19 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
                     continue;
                 }
             };
-            let id = match by_path.get(&target) {
-                Some(&id) => id,
-                None => match read_text(&target, MAX_STACK_BYTES) {
-                    Ok(text) => {
-                        let id = loaded.sources.add(display_name(&relative(&target)), text);
-                        path_of.insert(id, target.clone());
-                        by_path.insert(target, id);
-                        queue.push_back(id);
-                        id
-                    }
-                    Err(error) => {
-                        loaded
-                            .diagnostics
-                            .push(not_found(span, &written, &format!("{error:#}")));
-                        continue;
-                    }
-                },
+            let id = match read_once(&mut loaded, &mut by_path, &target) {
+                Ok((id, true)) => {
+                    path_of.insert(id, target);
+                    queue.push_back(id);
+                    id
+                }
+                Ok((id, false)) => id,
+                Err(error) => {
+                    loaded
+                        .diagnostics
+                        .push(not_found(span, &written, &format!("{error:#}")));
+                    continue;
+                }
             };
             links.insert((file, written), id);
         }
@@ -145,23 +141,32 @@ fn read_model_configs(
                 continue;
             }
         };
-        let id = match by_path.get(&target) {
-            Some(&id) => id,
-            None => match read_text(&target, MAX_STACK_BYTES) {
-                Ok(text) => {
-                    let id = loaded.sources.add(display_name(&relative(&target)), text);
-                    by_path.insert(target, id);
-                    id
-                }
-                Err(error) => {
-                    loaded.diagnostics.push(unreadable(&format!("{error:#}")));
-                    continue;
-                }
-            },
+        let id = match read_once(loaded, &mut by_path, &target) {
+            Ok((id, _)) => id,
+            Err(error) => {
+                loaded.diagnostics.push(unreadable(&format!("{error:#}")));
+                continue;
+            }
         };
         configs.insert((file, written), id);
     }
     configs
+}
+
+/// The file at the canonical path `target` as a source: read now (`true`) or earlier in the
+/// run, so a file several others name is read, and reported, once.
+fn read_once(
+    loaded: &mut Loaded,
+    by_path: &mut BTreeMap<PathBuf, FileId>,
+    target: &Path,
+) -> anyhow::Result<(FileId, bool)> {
+    if let Some(&id) = by_path.get(target) {
+        return Ok((id, false));
+    }
+    let text = read_text(target, MAX_STACK_BYTES)?;
+    let id = loaded.sources.add(display_name(&relative(target)), text);
+    by_path.insert(target.to_path_buf(), id);
+    Ok((id, true))
 }
 
 fn not_found(span: Span, written: &str, why: &str) -> Diagnostic {

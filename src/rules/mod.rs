@@ -21,11 +21,11 @@ pub mod time;
 
 use crate::diag::Diagnostics;
 use crate::resolve::ResolvedStack;
-use facts::config_json::ConfigFacts;
+use facts::ModelFacts;
 
 /// Every rule on one resolved stack: its values, then the inference families, with the numbers
 /// of the model's `config.json` when the stack names one (`model.config`).
-pub fn check_stack(stack: &ResolvedStack, config: Option<&ConfigFacts>) -> Diagnostics {
+pub fn check_stack(stack: &ResolvedStack, config: Option<&ModelFacts>) -> Diagnostics {
     let mut out = stack::check(stack);
     let model = facts::model(stack, config);
     memory::check(stack, &model, &mut out);

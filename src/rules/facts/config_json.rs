@@ -3,22 +3,13 @@
 
 use serde_json::Value;
 
+use super::ModelFacts;
 use super::models::Architecture;
 
-/// The numbers a `config.json` gives. `parameters` is computed for dense decoders; a
+/// The numbers of a `config.json`. `parameters` is computed for dense decoders; a
 /// mixture-of-experts config (`num_experts`, `n_routed_experts`, `num_local_experts`) gives
 /// none, since its expert matrices follow other keys.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConfigFacts {
-    pub parameters: Option<f64>,
-    pub layers: Option<u64>,
-    pub attention_heads: Option<u64>,
-    pub kv_heads: Option<u64>,
-    pub head_dim: Option<u64>,
-    pub context_length: Option<u64>,
-}
-
-pub fn parse(text: &str) -> Result<ConfigFacts, String> {
+pub fn parse(text: &str) -> Result<ModelFacts, String> {
     let config: Value = serde_json::from_str(text).map_err(|e| format!("it is not JSON: {e}"))?;
     let number = |key: &str| config.get(key).and_then(Value::as_u64).filter(|n| *n > 0);
     let (Some(layers), Some(heads)) = (number("num_hidden_layers"), number("num_attention_heads"))
@@ -65,7 +56,7 @@ pub fn parse(text: &str) -> Result<ConfigFacts, String> {
         }
         _ => None,
     };
-    Ok(ConfigFacts {
+    Ok(ModelFacts {
         parameters,
         layers: Some(layers),
         attention_heads: Some(heads),

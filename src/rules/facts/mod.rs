@@ -8,10 +8,10 @@ pub mod models;
 use crate::quantity::Quantity;
 use crate::resolve::ResolvedStack;
 use crate::source::{Span, Spanned};
-use config_json::ConfigFacts;
 
-/// The architecture numbers the rules use, each from the stack or the table.
-#[derive(Clone, Debug, PartialEq)]
+/// The architecture numbers the rules use: from the stack's keys, its `config.json` or the
+/// table, each where known.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelFacts {
     pub parameters: Option<f64>,
     pub layers: Option<u64>,
@@ -45,7 +45,7 @@ pub fn model_name(stack: &ResolvedStack) -> Spanned<String> {
 }
 
 /// The stack's facts: each written key wins over the `config.json`, which wins over the table.
-pub fn model(stack: &ResolvedStack, config: Option<&ConfigFacts>) -> ModelFacts {
+pub fn model(stack: &ResolvedStack, config: Option<&ModelFacts>) -> ModelFacts {
     let written = &stack.model.written_facts;
     let entry = models::lookup(&model_name(stack).value);
     let config = config.cloned().unwrap_or_default();

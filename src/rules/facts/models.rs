@@ -121,20 +121,12 @@ pub const MODELS: &[Architecture] = &[
         false,
         LLM_PROF,
     ),
-    // The 3.1 and 3.3 70B models share one architecture.
     arch(
         "Llama-3.3-70B",
         [8192, 28672, 80, 64, 8, 128, 128256, 131072],
         false,
         false,
         "huggingface.co/meta-llama/Llama-3.3-70B-Instruct config.json, quoted in the Tokenomics-from-first-principles notes (Fig. 1); Llama-3.1-70B's is the same",
-    ),
-    arch(
-        "Llama-3.1-70B",
-        [8192, 28672, 80, 64, 8, 128, 128256, 131072],
-        false,
-        false,
-        "huggingface.co/meta-llama/Llama-3.1-70B config.json, quoted in hf_sync's architecture tests",
     ),
     // Mistral-7B-v0.1's architecture with v0.3's extended vocabulary ("Extended vocabulary to
     // 32768", the v0.3 model card).
@@ -180,14 +172,6 @@ pub const MODELS: &[Architecture] = &[
         true,
         LLM_PROF,
     ),
-    // DeepSeek distilled R1 into Qwen2.5-14B: same architecture (its model card names the base).
-    arch(
-        "DeepSeek-R1-Distill-Qwen-14B",
-        [5120, 13824, 48, 40, 8, 128, 152064, 131072],
-        false,
-        true,
-        "Qwen2.5-14B's config.json (the distillation's base model, per the DeepSeek-R1 model card)",
-    ),
     arch(
         "Qwen3-4B",
         [2560, 9728, 36, 32, 8, 128, 151936, 40960],
@@ -218,11 +202,25 @@ pub const MODELS: &[Architecture] = &[
     ),
 ];
 
+/// Models published with another entry's architecture: (name, entry).
+const SAME_ARCHITECTURE: &[(&str, &str)] = &[
+    // The same config.json numbers (Llama-3.1-70B's, quoted in hf_sync's architecture tests).
+    ("Llama-3.1-70B", "Llama-3.3-70B"),
+    // Distilled into Qwen2.5-14B, its base model per the DeepSeek-R1 model card.
+    ("DeepSeek-R1-Distill-Qwen-14B", "Qwen2.5-14B"),
+];
+
 /// The entry for a model name: case-insensitive, ignoring an organisation prefix (`Qwen/`) and
 /// an `-Instruct`, `-Chat` or `-Base` suffix, so `Qwen/Qwen2.5-7B-Instruct` finds `Qwen2.5-7B`.
 /// `Meta-Llama-3.1-8B-Instruct` (the older repository name) finds `Llama-3.1-8B`.
 pub fn lookup(name: &str) -> Option<&'static Architecture> {
-    let wanted = normalize(name);
+    let mut wanted = normalize(name);
+    if let Some((_, entry)) = SAME_ARCHITECTURE
+        .iter()
+        .find(|(alias, _)| normalize(alias) == wanted)
+    {
+        wanted = normalize(entry);
+    }
     MODELS.iter().find(|m| normalize(m.name) == wanted)
 }
 
@@ -263,6 +261,14 @@ mod tests {
         );
         assert_eq!(lookup("Qwen2.5-7B-Instruct-AWQ"), None);
         assert_eq!(lookup("Qwen1.5-4B-Chat"), None);
+        assert_eq!(
+            lookup("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B").map(|m| m.name),
+            Some("Qwen2.5-14B")
+        );
+        assert_eq!(
+            lookup("Llama-3.1-70B-Instruct").map(|m| m.name),
+            Some("Llama-3.3-70B")
+        );
     }
 
     /// Published parameter counts: Llama-3.1-8B 8,030,261,248 (its model card's 8.03B);
