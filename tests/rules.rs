@@ -209,22 +209,11 @@ fn a_flag_removed_from_the_image_release_is_refused() {
 /// The README's table of codes is the catalogue's; `INFERSTACK_BLESS=1` rewrites it.
 #[test]
 fn the_readme_rule_table_is_the_catalogue() {
-    const START: &str = "<!-- rules: generated from src/rules/catalog.rs and src/diag/code.rs; INFERSTACK_BLESS=1 cargo test --test rules rewrites it -->\n";
-    const END: &str = "<!-- end rules -->";
-    let path = root().join("README.md");
-    let readme = fs::read_to_string(&path).unwrap();
-    let start = readme.find(START).expect("the README has the start marker") + START.len();
-    let end = readme.find(END).expect("the README has the end marker");
-    let table = catalog::readme_table();
-    if std::env::var_os("INFERSTACK_BLESS").is_some() {
-        fs::write(
-            &path,
-            format!("{}{table}{}", &readme[..start], &readme[end..]),
-        )
-        .unwrap();
-        return;
-    }
-    assert_eq!(&readme[start..end], table, "INFERSTACK_BLESS=1 rewrites it");
+    support::readme::generated_section(
+        "<!-- rules: generated from src/rules/catalog.rs and src/diag/code.rs; INFERSTACK_BLESS=1 cargo test --test rules rewrites it -->\n",
+        "<!-- end rules -->",
+        &catalog::readme_table(),
+    );
 }
 
 /// `explain` answers for every code, and says what it does not know.

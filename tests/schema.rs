@@ -138,20 +138,9 @@ fn the_schema_rejects_what_the_parser_rejects() {
 /// The README's stack reference is the key table's; `INFERSTACK_BLESS=1` rewrites it.
 #[test]
 fn the_readme_reference_is_the_key_table() {
-    const START: &str = "<!-- stack-reference: generated from src/stack/keys.rs; INFERSTACK_BLESS=1 cargo test --test schema rewrites it -->\n";
-    const END: &str = "<!-- end stack-reference -->";
-    let path = root().join("README.md");
-    let readme = fs::read_to_string(&path).unwrap();
-    let start = readme.find(START).expect("the README has the start marker") + START.len();
-    let end = readme.find(END).expect("the README has the end marker");
-    let table = inferstack::stack::schema::reference_table();
-    if std::env::var_os("INFERSTACK_BLESS").is_some() {
-        fs::write(
-            &path,
-            format!("{}{table}{}", &readme[..start], &readme[end..]),
-        )
-        .unwrap();
-        return;
-    }
-    assert_eq!(&readme[start..end], table, "INFERSTACK_BLESS=1 rewrites it");
+    support::readme::generated_section(
+        "<!-- stack-reference: generated from src/stack/keys.rs; INFERSTACK_BLESS=1 cargo test --test schema rewrites it -->\n",
+        "<!-- end stack-reference -->",
+        &inferstack::stack::schema::reference_table(),
+    );
 }

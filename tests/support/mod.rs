@@ -1,3 +1,4 @@
 pub mod cli;
+pub mod readme;
 pub mod reference;
 pub mod upstream;
