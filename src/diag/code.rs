@@ -169,10 +169,12 @@ pub enum Code {
     PickerGraceShort,
     /// A `model.config` that cannot be read, or is not a model's config.json.
     ModelConfigUnreadable,
+    /// A start-up budget shorter than reading the weights at the fastest measured rate.
+    StartupTooShort,
 }
 
 impl Code {
-    pub const ALL: [Code; 82] = [
+    pub const ALL: [Code; 83] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -255,6 +257,7 @@ impl Code {
         Code::ShutdownExceedsGrace,
         Code::PickerGraceShort,
         Code::ModelConfigUnreadable,
+        Code::StartupTooShort,
     ];
 
     /// The kebab-case name used in output, JSON reports and the README.
@@ -342,6 +345,7 @@ impl Code {
             Code::ShutdownExceedsGrace => "shutdown-exceeds-grace",
             Code::PickerGraceShort => "picker-grace-short",
             Code::ModelConfigUnreadable => "model-config-unreadable",
+            Code::StartupTooShort => "startup-too-short",
         }
     }
 }
@@ -487,6 +491,9 @@ impl Code {
             }
             Code::ModelConfigUnreadable => {
                 "A model.config that cannot be read, or is not a model's config.json."
+            }
+            Code::StartupTooShort => {
+                "The start-up budget is shorter than reading the weights can take."
             }
         }
     }

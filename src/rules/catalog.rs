@@ -74,9 +74,11 @@ pub fn family(code: Code) -> Family {
         | WeightsExceedGpu
         | ContextExceedsModel
         | ModelConfigUnreadable => Family::Memory,
-        TimeoutMismatch | GatewayDefaultTimeout | ColdStartExceedsQueue | StartupDeadline => {
-            Family::Time
-        }
+        TimeoutMismatch
+        | GatewayDefaultTimeout
+        | ColdStartExceedsQueue
+        | StartupDeadline
+        | StartupTooShort => Family::Time,
         ScaleToZeroPool
         | UnboundedGpuScale
         | TargetAboveConcurrencyLimit

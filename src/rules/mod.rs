@@ -30,7 +30,7 @@ pub fn check_stack(stack: &ResolvedStack, config: Option<&ModelFacts>) -> Diagno
     let model = facts::model(stack, config);
     memory::check(stack, &model, &mut out);
     serving::check(stack, &model, &mut out);
-    time::check(stack, &mut out);
+    time::check(stack, &model, &mut out);
     shutdown::check(stack, &mut out);
     out
 }

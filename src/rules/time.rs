@@ -8,10 +8,11 @@ use serde_json::Value;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::duration;
 use crate::k8s::Object;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{ModelSource, ResolvedStack};
 use crate::validate::value::{array, text};
 
 use super::cross::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
+use super::facts::{GIB, ModelFacts};
 
 /// GKE's Gateway controller creates a Cloud Load Balancing backend service per backend, whose
 /// timeout defaults to 30 s ("The default is 30 seconds", Compute Engine API's
@@ -29,10 +30,54 @@ pub const PICKER_QUEUE_TTL_SECONDS: i64 = 60;
 /// marked failed.
 pub const KNATIVE_PROGRESS_DEADLINE_SECONDS: i64 = 600;
 
-pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
+/// The fastest weight load seen in the sources inferstack reads, as a bound: GKE's inference
+/// reference architecture loads Llama-3.1-8B's 14.99 GiB from Cloud Storage in 15.0 s with the
+/// Run:ai model streamer ("Model loading took 14.99 GiB memory and 15.038281 seconds"), and in
+/// 50.6 s with vLLM's default loader. A start-up budget shorter than the weights take at this
+/// rate cannot be met, whatever the bucket.
+pub const FASTEST_LOAD_BYTES_PER_SECOND: f64 = GIB;
+
+pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     route_timeout(stack, out);
     gke_backend_timeout(stack, out);
     cold_start(stack, out);
+    load_time(stack, model, out);
+}
+
+/// Weights read from a bucket or the hub at no more than [`FASTEST_LOAD_BYTES_PER_SECOND`]
+/// must fit in `engine.startup_timeout`, or the startup probe restarts the server mid-load,
+/// again and again.
+fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
+    let Some(parameters) = model.parameters else {
+        return;
+    };
+    if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang")
+        || matches!(stack.model.source, ModelSource::Pvc { .. })
+    {
+        return;
+    }
+    let bytes_per_value = match stack.engine.dtype.as_ref().map(|d| d.value.as_str()) {
+        Some("float" | "float32") => 4.0,
+        _ => 2.0,
+    };
+    let weights = parameters * bytes_per_value;
+    let seconds = (weights / FASTEST_LOAD_BYTES_PER_SECOND).ceil();
+    let budget = &stack.engine.startup_timeout;
+    if seconds > budget.value as f64 {
+        out.push(
+            Diagnostic::warning(
+                Code::StartupTooShort,
+                Label::new(budget.span, "shorter than the load"),
+                format!(
+                    "`engine.startup_timeout` allows {} s, but reading {:.1} GiB of weights from {}:// takes at least {seconds} s (at 1 GiB/s, the fastest load measured)",
+                    budget.value,
+                    weights / GIB,
+                    stack.model.source.scheme()
+                ),
+            )
+            .with_help(format!("raise `engine.startup_timeout` well above {seconds} s (\"30m\" is common for tens of GiB from a bucket)")),
+        );
+    }
 }
 
 /// A route timeout written in `inference.timeout` shorter than `engine.request_timeout` cuts
