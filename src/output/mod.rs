@@ -3,8 +3,10 @@
 //!
 //! 1. An advisory lock on the output directory itself makes a second build into it fail at
 //!    once with a message, instead of interleaving with the first; no lock file is left behind.
-//! 2. Every file is first written into a staging directory inside the output directory; if any
-//!    write fails (a full disk), the staging directory is dropped and the output is unchanged.
+//! 2. Each file is compared with what is on disk, in memory; only the changed ones are written
+//!    into a staging directory inside the output directory, and a build that changes nothing
+//!    writes nothing at all. If a write fails (a full disk), the staging directory is dropped
+//!    and the output is unchanged.
 //! 3. The ownership manifest ([`manifest`]) is rewritten to list the old and the new files
 //!    with their hashes before anything is replaced, so a build killed from here on leaves
 //!    nothing the next build cannot recognise as its own.
@@ -52,6 +54,9 @@ fn described(path: &Path, relative: &str, stack_of: StackOf<'_>) -> String {
 }
 
 /// Writes `tree` into `dir` (created if needed); `stack_of` names the stack of a file in errors.
+/// Files whose content is already on disk are compared in memory and never staged or
+/// rewritten; when nothing changed and no file of the previous build is gone, nothing is
+/// written at all, not even the manifest.
 pub fn write_tree(
     dir: &Path,
     tree: &OutputTree,
@@ -64,12 +69,29 @@ pub fn write_tree(
     let _lock = lock(dir)?;
     let previous = manifest::read(dir)?;
     remove_abandoned_staging(dir);
+    for relative in tree.keys() {
+        refuse_symlinks(dir, relative)?;
+    }
+    let changed: Vec<(&String, &Vec<u8>)> = tree
+        .iter()
+        .filter(|(relative, content)| !same_on_disk(&dir.join(relative), content))
+        .collect();
+    let new: Entries = tree
+        .iter()
+        .map(|(relative, content)| (relative.clone(), BTreeSet::from([sha256(content)])))
+        .collect();
+    if changed.is_empty() && previous == new {
+        return Ok(WriteSummary {
+            unchanged: tree.len(),
+            ..WriteSummary::default()
+        });
+    }
 
     let staging = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .tempdir_in(dir)
         .with_context(|| format!("cannot create a staging directory in {}", dir.display()))?;
-    for (relative, content) in tree {
+    for &(relative, content) in &changed {
         let staged = staging.path().join(relative);
         if let Some(parent) = staged.parent() {
             fs::create_dir_all(parent)
@@ -78,14 +100,7 @@ pub fn write_tree(
         fs::write(&staged, content)
             .with_context(|| format!("cannot write {}", described(&staged, relative, stack_of)))?;
     }
-    for relative in tree.keys() {
-        refuse_symlinks(dir, relative)?;
-    }
 
-    let new: Entries = tree
-        .iter()
-        .map(|(relative, content)| (relative.clone(), BTreeSet::from([sha256(content)])))
-        .collect();
     let mut journal = previous.clone();
     for (relative, hashes) in &new {
         journal
@@ -95,8 +110,11 @@ pub fn write_tree(
     }
     manifest::write(dir, staging.path(), &journal, true)?;
 
-    let mut summary = WriteSummary::default();
-    if let Err(error) = apply(dir, staging.path(), tree, stack_of, &mut summary) {
+    let mut summary = WriteSummary {
+        unchanged: tree.len() - changed.len(),
+        ..WriteSummary::default()
+    };
+    if let Err(error) = apply(dir, staging.path(), &changed, stack_of, &mut summary) {
         // Put the old manifest back too: the tree is as it was before this build.
         let _ = manifest::write(dir, staging.path(), &previous, false);
         return Err(error);
@@ -125,24 +143,27 @@ pub fn write_tree(
     Ok(summary)
 }
 
+/// Whether the file at `path` holds exactly `content`: its size first, so a changed file is
+/// usually told apart without reading it.
+fn same_on_disk(path: &Path, content: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == content.len() as u64)
+        && fs::read(path).is_ok_and(|old| old == content)
+}
+
 /// Renames every changed file from `staging` over its target, keeping the replaced one aside;
 /// on the first failure, puts back everything it replaced and fails naming the path.
 fn apply(
     dir: &Path,
     staging: &Path,
-    tree: &OutputTree,
+    changed: &[(&String, &Vec<u8>)],
     stack_of: StackOf<'_>,
     summary: &mut WriteSummary,
 ) -> anyhow::Result<()> {
     let backup = staging.join(BACKUP);
     let mut applied: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     let result = (|| -> anyhow::Result<()> {
-        for (relative, content) in tree {
+        for &(relative, _) in changed {
             let target = dir.join(relative);
-            if fs::read(&target).is_ok_and(|old| old == *content) {
-                summary.unchanged += 1;
-                continue;
-            }
             let place = || described(&target, relative, stack_of);
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).with_context(|| {
@@ -310,6 +331,29 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
             .collect()
+    }
+
+    #[test]
+    fn an_unchanged_tree_writes_nothing_not_even_its_manifest() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rendered");
+        let files = tree(&[("a/x.yaml", "1"), ("b/y.yaml", "2")]);
+        write(&out, &files).unwrap();
+        let inode = |name: &str| fs::metadata(out.join(name)).unwrap().ino();
+        let before = [inode(MANIFEST), inode("a/x.yaml"), inode("b/y.yaml")];
+        let again = write(&out, &files).unwrap();
+        assert_eq!(again.written, 0);
+        assert_eq!(again.unchanged, 2);
+        assert_eq!(
+            before,
+            [inode(MANIFEST), inode("a/x.yaml"), inode("b/y.yaml")]
+        );
+        // A file edited by hand, even to the same size, is rewritten.
+        fs::write(out.join("a/x.yaml"), "9").unwrap();
+        let repaired = write(&out, &files).unwrap();
+        assert_eq!((repaired.written, repaired.unchanged), (1, 1));
+        assert_eq!(fs::read_to_string(out.join("a/x.yaml")).unwrap(), "1");
     }
 
     #[test]
