@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# benches/compare.sh [--full]: times the release binary end to end, side by side with
+# `helm template` of benches/chart (the seed stack as a chart: the same six objects), in one
+# run on this machine, and prints the ratios. Without helm on the PATH (or in /opt/peers/bin,
+# where ../shared/tools/install-helm.sh puts it) the helm column is skipped with a message.
+# 1,000 helm runs take over a minute: they are estimated from 50 unless --full is given.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin="$PWD/target/release/inferstack"
+helm="${HELM:-$(command -v helm || true)}"
+if [ -z "$helm" ] && [ -x /opt/peers/bin/helm ]; then helm=/opt/peers/bin/helm; fi
+full=false; [ "${1:-}" = --full ] && full=true
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# Mean wall time in ms of N runs of a command (output discarded).
+mean_ms() {
+  local n="$1"; shift
+  local start end
+  start=$(date +%s%N)
+  for _ in $(seq "$n"); do "$@" >/dev/null 2>&1; done
+  end=$(date +%s%N)
+  echo "scale=2; ($end - $start) / $n / 1000000" | bc
+}
+ratio() { echo "scale=1; $1 / $2" | bc; }
+
+# 1,000 copies of the seed stack, each with its own service and volume, one shared Gateway.
+mkdir -p "$work/stacks"
+for i in $(seq 1000); do
+  sed -e "s/^name = \"qwen\"/name = \"qwen-$i\"/" -e "s/^\[model\]$/[model]\nvolume = \"weights-$i\"/" \
+    stacks/qwen.toml > "$work/stacks/qwen-$i.toml"
+done
+"$bin" build "$work/stacks" -o "$work/out" >/dev/null 2>&1
+# 10,000 objects: the 13 kinds of the gateway-api golden stream, renamed per copy.
+for i in $(seq 667); do sed -e "s/\bqwen\b/qwen-$i/g" golden/qwen.gateway-api.yaml; done > "$work/stream.yaml"
+objects=$(grep -c '^kind:' "$work/stream.yaml")
+
+one_build=$(mean_ms 50 "$bin" build stacks/qwen.toml -o -)
+one_check=$(mean_ms 50 "$bin" check stacks/qwen.toml)
+fleet_unchanged=$(mean_ms 5 "$bin" build "$work/stacks" -o "$work/out")
+fleet_stream=$(mean_ms 5 "$bin" build "$work/stacks" -o -)
+validate=$(mean_ms 3 "$bin" validate "$work/stream.yaml" --no-cross)
+peak=$( { /usr/bin/time -f %M "$bin" build "$work/stacks" -o "$work/out" >/dev/null; } 2>&1 | tail -1)
+
+printf '%-52s %12s %14s %8s\n' work inferstack "helm template" ratio
+if [ -n "$helm" ]; then
+  # The comparison is only fair while the chart renders what the stack compiles to.
+  "$helm" template qwen benches/chart | grep -v '^# Source:' > "$work/helm.yaml"
+  "$bin" build stacks/qwen.toml -o - > "$work/inferstack.yaml"
+  same=$(python3 -c 'import sys
+docs = lambda p: sorted(d.strip() for d in open(p).read().split("\n---\n") if d.strip() not in ("", "---"))
+print(docs(sys.argv[1]) == docs(sys.argv[2]))' "$work/helm.yaml" "$work/inferstack.yaml")
+  [ "$same" = True ] || { echo "benches/chart no longer renders what stacks/qwen.toml compiles to" >&2; exit 1; }
+  helm_one=$(mean_ms 50 "$helm" template qwen benches/chart)
+  if $full; then
+    start=$(date +%s%N)
+    for i in $(seq 1000); do "$helm" template "qwen-$i" benches/chart --set service.name="qwen-$i" >/dev/null; done
+    helm_fleet=$(echo "scale=0; ($(date +%s%N) - $start) / 1000000" | bc); how=measured
+  else
+    helm_fleet=$(echo "scale=0; $helm_one * 1000 / 1" | bc); how="50 x 20"
+  fi
+  printf '%-52s %9s ms %11s ms %7sx\n' "one stack, build -o -" "$one_build" "$helm_one" "$(ratio "$helm_one" "$one_build")"
+  printf '%-52s %9s ms %11s ms %7sx\n' "one stack, check" "$one_check" "$helm_one" "$(ratio "$helm_one" "$one_check")"
+  printf '%-52s %9s ms %11s ms %7sx\n' "1,000 stacks, build -o DIR, nothing changed" "$fleet_unchanged" "$helm_fleet ($how)" "$(ratio "$helm_fleet" "$fleet_unchanged")"
+else
+  echo "helm not found: run ../shared/tools/install-helm.sh for the helm column" >&2
+  printf '%-52s %9s ms\n' "one stack, build -o -" "$one_build" "one stack, check" "$one_check" \
+    "1,000 stacks, build -o DIR, nothing changed" "$fleet_unchanged"
+fi
+printf '%-52s %9s ms\n' "1,000 stacks, build -o -" "$fleet_stream"
+printf '%-52s %9s ms  (%s objects/s)\n' "validate $objects objects, parse + schema + CEL" "$validate" \
+  "$(echo "scale=0; $objects * 1000 / $validate" | bc)"
+printf '%-52s %9s MB\n' "peak memory, 1,000 stacks build -o DIR" "$((peak / 1024))"
