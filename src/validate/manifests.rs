@@ -197,9 +197,10 @@ impl<'a> Locator<'a> {
 }
 
 fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator) -> Checked {
+    // The objects of one file in parallel too: a large stream is often one file.
     let judged: Vec<(Status, Vec<Finding>)> = read
         .units
-        .iter()
+        .par_iter()
         .map(|unit| validator.check(&unit.value))
         .collect();
     let wanted = read
