@@ -77,6 +77,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
             &mut outcome,
         )?;
     }
+    super::drop_later(checked);
     Ok(outcome)
 }
 

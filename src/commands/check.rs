@@ -218,11 +218,13 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
         skipped_files: &[],
         by_kind: false,
     };
-    Ok(Outcome {
+    let outcome = Outcome {
         stdout: report.render(args.format, style),
         stderr: String::new(),
         problems: diagnostics.has_errors(),
-    })
+    };
+    super::drop_later((checked, results, diagnostics));
+    Ok(outcome)
 }
 
 /// The Knative configuration the compiled objects carry (their `config-features`), on top of
