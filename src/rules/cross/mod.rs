@@ -1,7 +1,10 @@
 //! Rules across the objects of one build: every reference resolves, and objects that must agree
 //! do. One function per rule, run in a fixed order by [`check`]. These are the mistakes that
 //! pass every schema and surface only in the cluster: a pool that selects no pods, a route to a
-//! listener that does not exist, a claim that never binds.
+//! listener that does not exist, a claim that never binds. [`check`] is also where the rule
+//! families' object rules run (their own files hold them): those on one Knative Service always,
+//! those that follow a route or a pool with the references. This module lends them the index of
+//! the objects ([`Cx`]), the walk from routes to pools and the way findings are placed.
 
 use std::collections::HashMap;
 
