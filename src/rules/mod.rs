@@ -1,5 +1,5 @@
 //! The rule catalogue: every check that goes beyond a schema, beside (not inside) the manifest
-//! validator. One file per family; each rule has a stable [`Code`], a message with the numbers
+//! validator. One file per family; each rule has a stable [`Code`](crate::diag::Code), a message with the numbers
 //! that matter, a fix, and a longer explanation in `docs/rules.md` that `inferstack explain
 //! CODE` prints.
 //!

@@ -4,7 +4,7 @@
 //! listener that does not exist, a claim that never binds. [`check`] is also where the rule
 //! families' object rules run (their own files hold them): those on one Knative Service always,
 //! those that follow a route or a pool with the references. This module lends them the index of
-//! the objects ([`Cx`]), the walk from routes to pools and the way findings are placed.
+//! the objects (`Cx`), the walk from routes to pools and the way findings are placed.
 
 use std::collections::HashMap;
 
