@@ -7,7 +7,7 @@
 //!    into a staging directory inside the output directory, and a build that changes nothing
 //!    writes nothing at all. If a write fails (a full disk), the staging directory is dropped
 //!    and the output is unchanged.
-//! 3. The ownership manifest ([`manifest`]) is rewritten to list the old and the new files
+//! 3. The ownership manifest (`manifest.rs`) is rewritten to list the old and the new files
 //!    with their hashes before anything is replaced, so a build killed from here on leaves
 //!    nothing the next build cannot recognise as its own.
 //! 4. Each changed file is renamed over its target (atomic per file), the old one kept aside;

@@ -1,6 +1,6 @@
 //! `build --gitops`: the objects that deliver a rendered tree, written under `_gitops/` and kept
 //! out of the tree's own kustomization (applying the tree must not apply its delivery). One
-//! file per tool: [`argocd`] and [`flux`], each for one tree and for a fleet of environments.
+//! file per tool: `argocd.rs` and `flux.rs`, each for one tree and for a fleet of environments.
 //! What they set comes from the workspace's `[gitops]` ([`GitOpsSettings`]), whose defaults
 //! are safe: no automated sync, no prune.
 
