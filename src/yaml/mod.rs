@@ -104,14 +104,32 @@ pub fn parse(text: &str) -> Stream {
     stream
 }
 
+/// Whether `text` may hold an alias (`*name` where a node can start). Over-approximate: a `*`
+/// in a plain string after a space counts too, which only costs the parallel reading.
+fn may_use_aliases(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'*'
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b','))
+            && bytes
+                .get(i + 1)
+                .is_some_and(|next| !next.is_ascii_whitespace() && *next != b'*')
+    })
+}
+
 /// Streams smaller than this are read in one piece: splitting costs more than it saves.
 const PIECE_BYTES: usize = 256 * 1024;
 
 /// Where to cut `text` for a parallel reading: (start, end, lines before start) of pieces of at
-/// least [`PIECE_BYTES`], each but the first starting at a document marker. A stream with
-/// directives (`%YAML`, `%TAG`, which bind to the next document) is read in one piece.
+/// least [`PIECE_BYTES`], each but the first starting at a document marker. Read in one piece:
+/// a stream with directives (`%YAML`, `%TAG`, which bind to the next document), and one that
+/// may use aliases, so that [`MAX_ALIAS_NODES`] keeps bounding the whole stream, not each piece.
 fn pieces(text: &str) -> Vec<(usize, usize, usize)> {
-    if text.len() < 2 * PIECE_BYTES || text.starts_with('%') || text.contains("\n%") {
+    if text.len() < 2 * PIECE_BYTES
+        || text.starts_with('%')
+        || text.contains("\n%")
+        || may_use_aliases(text)
+    {
         return vec![(0, text.len(), 0)];
     }
     let mut pieces = Vec::new();
@@ -586,8 +604,14 @@ mod tests {
                 .iter()
                 .any(|p| p.kind == ProblemKind::Syntax)
         );
-        // Directives bind to the next document: such a stream is read whole.
+        // Directives bind to the next document, and the alias budget is the stream's: such
+        // streams are read whole.
         assert_eq!(pieces(&format!("%YAML 1.2\n{text}")).len(), 1);
+        assert_eq!(pieces(&format!("a: &x [1]\nb: *x\n{text}")).len(), 1);
+        assert!(!may_use_aliases(
+            "hosts: [\"*.example.com\"]\nsize: 2 * 3\n"
+        ));
+        assert!(may_use_aliases("- *anchor\n"));
     }
 
     #[test]
