@@ -206,6 +206,35 @@ fn a_flag_removed_from_the_image_release_is_refused() {
     }
 }
 
+/// The example stacks are clean under every rule: no error and no warning, in every environment
+/// of the fleet (notes are allowed: the seed's model has no built-in architecture).
+#[test]
+fn the_example_stacks_are_clean() {
+    for args in [
+        vec!["check", "stacks", "--message-format", "short"],
+        vec![
+            "check",
+            "stacks/fleet",
+            "--env",
+            "all",
+            "--message-format",
+            "short",
+        ],
+    ] {
+        let output = run(&args);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {text}");
+        assert!(
+            !text.contains(": error[") && !text.contains(": warning["),
+            "{args:?}: {text}"
+        );
+        assert!(
+            text.contains("0 error(s), 0 warning(s)"),
+            "{args:?}: {text}"
+        );
+    }
+}
+
 /// The README's table of codes is the catalogue's; `INFERSTACK_BLESS=1` rewrites it.
 #[test]
 fn the_readme_rule_table_is_the_catalogue() {
