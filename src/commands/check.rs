@@ -147,10 +147,7 @@ fn environments_apart(checks: &mut [EnvCheck]) {
             continue;
         };
         let mut found = Diagnostics::default();
-        let services = check
-            .objects
-            .iter()
-            .filter(|o| o.id.group() == "serving.knative.dev" && o.id.kind == "Service");
+        let services = check.objects.iter().filter(|o| o.id.is_knative_service());
         for object in services {
             let key = (check.gitops.cluster.clone(), object.id.clone());
             match owners.get(&key) {

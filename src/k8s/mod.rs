@@ -39,6 +39,11 @@ impl ObjectRef {
             .rsplit_once('/')
             .map_or("", |(group, _)| group)
     }
+
+    /// Whether this is a Knative Service (not a core `v1` Service).
+    pub fn is_knative_service(&self) -> bool {
+        self.group() == "serving.knative.dev" && self.kind == "Service"
+    }
 }
 
 impl ObjectRef {

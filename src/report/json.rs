@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Report, Summary, severity_name};
+use super::{Report, Summary};
 use crate::k8s::ObjectRef;
 use crate::validate::objects::Status;
 
@@ -99,7 +99,7 @@ pub fn render(report: &Report<'_>) -> String {
             let target = d.target.as_ref();
             FindingEntry {
                 reason: d.code.as_str(),
-                severity: severity_name(d.severity),
+                severity: d.severity.as_str(),
                 source,
                 line,
                 column,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Report, severity_name};
+use super::Report;
 use crate::diag::{Diagnostic, Severity};
 use crate::validate::objects::Status;
 
@@ -73,7 +73,7 @@ fn failures(report: &Report<'_>, diagnostics: &[&Diagnostic]) -> String {
         let (file, line, column) = report.location(d);
         let text = format!(
             "{file}:{line}:{column}: {}[{}]: {}",
-            severity_name(d.severity),
+            d.severity.as_str(),
             d.code.as_str(),
             d.message
         );

@@ -9,7 +9,7 @@ mod sarif;
 mod tap;
 
 use crate::diag::render::{Style, render_all};
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{Diagnostic, Diagnostics};
 use std::collections::HashMap;
 
 use crate::k8s::ObjectRef;
@@ -185,8 +185,4 @@ impl Report<'_> {
         let (line, column) = self.sources.line_col(span.file, span.start);
         (self.sources.file(span.file).name.clone(), line, column)
     }
-}
-
-fn severity_name(severity: Severity) -> &'static str {
-    severity.as_str()
 }

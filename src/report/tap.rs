@@ -2,7 +2,7 @@
 //! block of its findings, `# SKIP` for skipped objects; problems that belong to no object are
 //! test points of their own.
 
-use super::{Report, severity_name};
+use super::Report;
 use crate::diag::{Diagnostic, Severity};
 use crate::validate::objects::Status;
 
@@ -46,7 +46,7 @@ fn block(report: &Report<'_>, diagnostics: &[&Diagnostic]) -> String {
         let (file, line, column) = report.location(d);
         out.push_str(&format!(
             "  - {{severity: {}, code: {}, at: {}, message: {}}}\n",
-            severity_name(d.severity),
+            d.severity.as_str(),
             d.code.as_str(),
             quote(&format!("{file}:{line}:{column}")),
             quote(&d.message)

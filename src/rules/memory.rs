@@ -52,9 +52,9 @@ pub fn estimate(
     }
 }
 
-/// Bytes per value of an `engine.dtype` (`auto` loads the checkpoint's 16-bit dtype).
-fn dtype_bytes(dtype: Option<&str>) -> f64 {
-    match dtype {
+/// Bytes per weight for the stack's `engine.dtype` (`auto` loads the checkpoint's 16-bit dtype).
+pub fn weight_bytes(stack: &ResolvedStack) -> f64 {
+    match stack.engine.dtype.as_ref().map(|d| d.value.as_str()) {
         Some("float" | "float32") => 4.0,
         _ => 2.0,
     }
@@ -100,7 +100,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         (None, "vllm") => VLLM_DEFAULT_UTILIZATION,
         (None, _) => return,
     };
-    let bytes = dtype_bytes(stack.engine.dtype.as_ref().map(|d| d.value.as_str()));
+    let bytes = weight_bytes(stack);
     let kv_bytes = match flag(stack, &["--kv-cache-dtype"]) {
         Some((_, value)) if value.starts_with("fp8") => 1.0,
         _ => bytes,

@@ -227,10 +227,16 @@ const REMOVED_VLLM_FLAGS: &[(&str, [u64; 3], &str, &str)] = &[
     ),
 ];
 
+/// An image reference's tag (`v0.10.1.1` of `vllm/vllm-openai:v0.10.1.1@sha256:...`): after the
+/// last `:` of the last path segment, so a registry's port is not taken for one.
+fn image_tag(image: &str) -> Option<&str> {
+    let last = image.rsplit('/').next()?;
+    last.split_once(':')?.1.split('@').next()
+}
+
 /// The release an image tag names (`v0.10.1.1`, `0.4.1-ubuntu22.04`), as its leading numbers.
 pub fn image_version(image: &str) -> Option<Vec<u64>> {
-    let last = image.rsplit('/').next()?;
-    let tag = last.split_once(':')?.1.split('@').next()?;
+    let tag = image_tag(image)?;
     let tag = tag.strip_prefix('v').unwrap_or(tag);
     let numbers: Vec<u64> = tag
         .split(|c: char| !c.is_ascii_digit() && c != '.')
@@ -350,9 +356,7 @@ fn images(stack: &ResolvedStack, out: &mut Diagnostics) {
         if image.value.trim().is_empty() || image.value.contains('@') {
             continue;
         }
-        let last = image.value.rsplit('/').next().unwrap_or_default();
-        let tag = last.split_once(':').map(|(_, t)| t);
-        if tag.is_none_or(|t| t == "latest") {
+        if image_tag(&image.value).is_none_or(|t| t == "latest") {
             out.push(
                 Diagnostic::warning(
                     Code::ImageUnpinned,

@@ -56,11 +56,7 @@ fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     {
         return;
     }
-    let bytes_per_value = match stack.engine.dtype.as_ref().map(|d| d.value.as_str()) {
-        Some("float" | "float32") => 4.0,
-        _ => 2.0,
-    };
-    let weights = parameters * bytes_per_value;
+    let weights = parameters * super::memory::weight_bytes(stack);
     let seconds = (weights / FASTEST_LOAD_BYTES_PER_SECOND).ceil();
     let budget = &stack.engine.startup_timeout;
     if seconds > budget.value as f64 {

@@ -243,21 +243,15 @@ fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator
 /// objects with `references`. Each object is the unit it came from (moved, not copied), and
 /// findings are located in its document.
 fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagnostics {
-    // Without the references, only the rules on one Knative Service run: the rest need no
-    // object built.
-    let wanted = |u: &Unit| {
-        references
-            || (u.value.get("kind").and_then(serde_json::Value::as_str) == Some("Service")
-                && u.value
-                    .get("apiVersion")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some_and(|v| v.starts_with("serving.knative.dev/")))
-    };
     let (placed, objects): (Vec<(FileId, usize, String)>, Vec<Object>) = units
         .into_iter()
-        .filter(wanted)
         .filter_map(|u| {
             let id = ObjectRef::of_manifest(&u.value)?;
+            // Without the references, only the rules on one Knative Service run: the rest need
+            // no object built.
+            if !references && !id.is_knative_service() {
+                return None;
+            }
             let object = Object {
                 id,
                 body: u.value,

@@ -69,7 +69,7 @@ pub(super) fn applications(
     // The application of each stack is named after its Knative Service.
     let stack_names: BTreeMap<FileId, String> = objects
         .iter()
-        .filter(|o| o.id.group() == "serving.knative.dev" && o.id.kind == "Service")
+        .filter(|o| o.id.is_knative_service())
         .map(|o| {
             (
                 o.origin.file,

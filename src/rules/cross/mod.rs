@@ -42,10 +42,7 @@ pub fn check(objects: &[Object], references: bool, locate: &mut Locate<'_>) -> D
         locate,
         diagnostics: Diagnostics::default(),
     };
-    for service in objects
-        .iter()
-        .filter(|o| o.id.group() == "serving.knative.dev" && o.id.kind == "Service")
-    {
+    for service in objects.iter().filter(|o| o.id.is_knative_service()) {
         super::time::service(service, &mut out);
         super::autoscaling::service(service, &mut out);
     }
