@@ -9,7 +9,7 @@ use super::{Loaded, STDIN, display_name, load_stacks, read_text};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{FileId, Span};
 use crate::stack::MAX_STACK_BYTES;
-use crate::stack::layers::{Fleet, extends_of, model_config_of};
+use crate::stack::layers::{Fleet, refs_of};
 
 /// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
 pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
@@ -60,13 +60,18 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     }
     let workspaces: BTreeSet<FileId> = workspace_of.values().copied().collect();
     let mut links = BTreeMap::new();
+    // Each file's `model.config`, read after the layers, in file order.
+    let mut config_refs = BTreeMap::new();
     let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspaces).collect();
     while let Some(file) = queue.pop_front() {
         let Some(from) = path_of.get(&file).cloned() else {
             continue;
         };
-        let text = loaded.sources.file(file).text.clone();
-        for (written, range) in extends_of(&text) {
+        let refs = refs_of(&loaded.sources.file(file).text);
+        if let Some(config) = refs.model_config {
+            config_refs.insert(file, (from.clone(), config));
+        }
+        for (written, range) in refs.extends {
             let span = Span::new(file, range);
             let target = match repository_path(&from, &written, ".toml") {
                 Ok(target) => target,
@@ -92,7 +97,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             links.insert((file, written), id);
         }
     }
-    let model_configs = read_model_configs(&mut loaded, &path_of);
+    let model_configs = read_model_configs(&mut loaded, config_refs);
     // Layers and workspace files are read for the stacks, never compiled on their own.
     let layers: BTreeSet<FileId> = links.values().copied().collect();
     let stacks = loaded
@@ -118,14 +123,11 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
 /// the repository.
 fn read_model_configs(
     loaded: &mut Loaded,
-    path_of: &BTreeMap<FileId, PathBuf>,
+    config_refs: BTreeMap<FileId, (PathBuf, (String, std::ops::Range<usize>))>,
 ) -> BTreeMap<(FileId, String), FileId> {
     let mut configs = BTreeMap::new();
     let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
-    for (&file, from) in path_of {
-        let Some((written, range)) = model_config_of(&loaded.sources.file(file).text) else {
-            continue;
-        };
+    for (file, (from, (written, range))) in config_refs {
         let unreadable = |why: &str| {
             Diagnostic::error(
                 Code::ModelConfigUnreadable,
@@ -134,7 +136,7 @@ fn read_model_configs(
             )
             .with_help("`model.config` is a path to the model's config.json, relative to the file that names it and inside its repository")
         };
-        let target = match repository_path(from, &written, ".json") {
+        let target = match repository_path(&from, &written, ".json") {
             Ok(target) => target,
             Err(why) => {
                 loaded.diagnostics.push(unreadable(&why));

@@ -54,7 +54,7 @@ impl Fleet {
         let workspace = by_name(WORKSPACE_NAME);
         let mut links = BTreeMap::new();
         for &file in files {
-            for (written, _) in extends_of(&sources.file(file).text) {
+            for (written, _) in refs_of(&sources.file(file).text).extends {
                 if let Some(target) = by_name(&written) {
                     links.insert((file, written), target);
                 }
@@ -100,32 +100,41 @@ impl Fleet {
 /// The workspace file's name.
 pub const WORKSPACE_NAME: &str = "inferstack.toml";
 
-/// The `extends` entries of a file's text, with their byte ranges, for the loader to read the
-/// layers before anything is compiled. A file that does not parse has none here; its syntax
-/// errors are reported when it is parsed.
-pub fn extends_of(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+/// The other files a file names, with the byte ranges where it names them, for the loader to
+/// read them before anything is compiled. A file that does not parse names none here; its
+/// syntax errors are reported when it is parsed.
+#[derive(Debug, Default)]
+pub struct FileRefs {
+    /// Its `extends` entries.
+    pub extends: Vec<(String, std::ops::Range<usize>)>,
+    /// Its `[model] config` path.
+    pub model_config: Option<(String, std::ops::Range<usize>)>,
+}
+
+/// The [`FileRefs`] of a file's text, from one parse of it.
+pub fn refs_of(text: &str) -> FileRefs {
     let Ok(root) = toml::de::DeTable::parse(text) else {
-        return Vec::new();
-    };
-    let Some(value) = root.get_ref().get("extends") else {
-        return Vec::new();
+        return FileRefs::default();
     };
     let one = |v: &toml::Spanned<toml::de::DeValue<'_>>| {
         v.get_ref().as_str().map(|s| (s.to_owned(), v.span()))
     };
-    match value.get_ref().as_array() {
-        Some(items) => items.iter().filter_map(one).collect(),
-        None => one(value).into_iter().collect(),
+    let extends = match root.get_ref().get("extends") {
+        None => Vec::new(),
+        Some(value) => match value.get_ref().as_array() {
+            Some(items) => items.iter().filter_map(one).collect(),
+            None => one(value).into_iter().collect(),
+        },
+    };
+    let model_config = root
+        .get_ref()
+        .get("model")
+        .and_then(|model| model.get_ref().as_table()?.get("config"))
+        .and_then(one);
+    FileRefs {
+        extends,
+        model_config,
     }
-}
-
-/// The `model.config` path a file writes in its `[model]` table, with its byte range, for the
-/// loader to read the JSON before anything is compiled.
-pub fn model_config_of(text: &str) -> Option<(String, std::ops::Range<usize>)> {
-    let root = toml::de::DeTable::parse(text).ok()?;
-    let model = root.get_ref().get("model")?;
-    let config = model.get_ref().as_table()?.get("config")?;
-    Some((config.get_ref().as_str()?.to_owned(), config.span()))
 }
 
 /// A stack with its layers applied, and the layers' names in the order they were applied.
