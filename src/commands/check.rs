@@ -118,6 +118,8 @@ pub fn check_stacks(
             let checked = check_objects(&compiled.objects, &validator);
             results = checked.results;
             diagnostics.extend(checked.diagnostics);
+            // Its compiled schemas are freed off the main thread.
+            super::drop_later(validator);
         }
         diagnostics.sort();
         checks.push(EnvCheck {

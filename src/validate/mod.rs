@@ -16,6 +16,7 @@ pub mod metadata;
 pub mod names;
 pub mod objects;
 pub mod schemas;
+pub mod shape;
 pub mod structural;
 pub mod units;
 pub mod value;

@@ -3,6 +3,7 @@
 //! once, on first use, so a run pays only for the kinds it meets.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
@@ -11,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::catalog;
 use super::cel::{Coverage, RuleTree};
+use super::shape;
 use super::structural::{
     LIST_MAP_KEYS, OBJECT_META, QUANTITY, QUANTITY_PATTERN, SCHEMAS, crd_body, defaults, document,
     fill_defaults, reachable, structural,
@@ -62,7 +64,11 @@ struct Entry {
     source: Source,
     /// Where the schema came from, for messages (`catalog`, a CRD file, an OpenAPI file).
     origin: String,
-    compiled: OnceLock<Result<Compiled, String>>,
+    prepared: OnceLock<Result<Prepared, String>>,
+    /// The whole schema compiled, on first use past the objects checked against cut ones.
+    whole: OnceLock<Result<Validator, String>>,
+    /// How many objects asked for a schema cut to their shape ([`shape::SHAPED_USES`]).
+    shaped: AtomicUsize,
 }
 
 enum Source {
@@ -77,12 +83,16 @@ enum Source {
     Crd { schema: Value },
 }
 
-struct Compiled {
-    validator: Validator,
+/// A schema read and made ready to compile, whole or cut to an object.
+struct Prepared {
+    schema: Value,
+    draft: Option<jsonschema::Draft>,
     /// For custom resources, the `default`s the API server fills in before it validates.
     defaults: Option<Value>,
     /// The schema's CEL rules, if it has any.
     rules: Option<RuleTree>,
+    /// Catalog schemas are cut to the shape of the first objects of their type (`shape`).
+    cuttable: bool,
 }
 
 /// What [`SchemaSet::validate`] found.
@@ -213,20 +223,13 @@ impl SchemaSet {
         let Some(entry) = self.entries.get(&(api_version.to_owned(), kind.to_owned())) else {
             return Outcome::NotFound;
         };
-        let compiled = entry.compiled.get_or_init(|| {
-            entry.compile(self.object_meta.as_deref()).map_err(|e| {
-                format!(
-                    "the schema for {api_version} {kind} from {} does not compile: {e}",
-                    entry.origin
-                )
-            })
-        });
-        let compiled = match compiled {
-            Ok(compiled) => compiled,
+        let key = (api_version.to_owned(), kind.to_owned());
+        let prepared = match entry.prepared(self.object_meta.as_deref(), &key) {
+            Ok(prepared) => prepared,
             Err(message) => return Outcome::Broken(message.clone()),
         };
         let defaulted;
-        let object = match &compiled.defaults {
+        let object = match &prepared.defaults {
             Some(skeleton) => {
                 let mut copy = object.clone();
                 fill_defaults(&mut copy, skeleton);
@@ -235,17 +238,24 @@ impl SchemaSet {
             }
             None => object,
         };
-        if !compiled.validator.is_valid(object) {
+        let cut = entry.cut(prepared, object);
+        let validator = match &cut {
+            Some(validator) => validator,
+            None => match entry.whole(prepared, &key) {
+                Ok(validator) => validator,
+                Err(message) => return Outcome::Broken(message.clone()),
+            },
+        };
+        if !validator.is_valid(object) {
             return Outcome::Checked(
-                compiled
-                    .validator
+                validator
                     .iter_errors(object)
                     .flat_map(|e| violations(&e))
                     .collect(),
             );
         }
         // CEL runs only on a structurally valid object, as its rules assume the schema's types.
-        let cel = match (&compiled.rules, self.skip_cel) {
+        let cel = match (&prepared.rules, self.skip_cel) {
             (Some(rules), false) => rules.evaluate(object),
             _ => Vec::new(),
         };
@@ -271,9 +281,9 @@ impl SchemaSet {
             .map(|key| {
                 let entry = &self.entries[&key];
                 let coverage = entry
-                    .compiled(self.object_meta.as_deref(), &key)
+                    .prepared(self.object_meta.as_deref(), &key)
                     .as_ref()
-                    .map(|c| c.rules.as_ref().map(RuleTree::coverage).unwrap_or_default())
+                    .map(|p| p.rules.as_ref().map(RuleTree::coverage).unwrap_or_default())
                     .map_err(Clone::clone);
                 (key, coverage)
             })
@@ -286,27 +296,52 @@ impl Entry {
         Entry {
             source,
             origin: origin.to_owned(),
-            compiled: OnceLock::new(),
+            prepared: OnceLock::new(),
+            whole: OnceLock::new(),
+            shaped: AtomicUsize::new(0),
         }
     }
 
-    /// The compiled schema, built on first use.
-    fn compiled(
+    /// The schema made ready, on first use.
+    fn prepared(
         &self,
         object_meta: Option<&Map<String, Value>>,
-        (api_version, kind): &TypeKey,
-    ) -> &Result<Compiled, String> {
-        self.compiled.get_or_init(|| {
-            self.compile(object_meta).map_err(|e| {
-                format!(
-                    "the schema for {api_version} {kind} from {} does not compile: {e}",
-                    self.origin
-                )
-            })
+        key: &TypeKey,
+    ) -> &Result<Prepared, String> {
+        self.prepared
+            .get_or_init(|| self.prepare(object_meta).map_err(|e| self.broken(key, &e)))
+    }
+
+    /// The whole schema compiled, on first use.
+    fn whole(&self, prepared: &Prepared, key: &TypeKey) -> &Result<Validator, String> {
+        self.whole.get_or_init(|| {
+            options(prepared.draft)
+                .build(&prepared.schema)
+                .map_err(|e| self.broken(key, &e.to_string()))
         })
     }
 
-    fn compile(&self, object_meta: Option<&Map<String, Value>>) -> Result<Compiled, String> {
+    /// A validator of the schema cut to `object`, while this type has been met no more than
+    /// [`shape::SHAPED_USES`] times and its schema can be cut; the whole schema is used after.
+    fn cut(&self, prepared: &Prepared, object: &Value) -> Option<Validator> {
+        if !prepared.cuttable
+            || self.whole.get().is_some()
+            || self.shaped.fetch_add(1, Ordering::Relaxed) >= shape::SHAPED_USES
+        {
+            return None;
+        }
+        let schema = shape::cut(&prepared.schema, object)?;
+        options(prepared.draft).build(&schema).ok()
+    }
+
+    fn broken(&self, (api_version, kind): &TypeKey, why: &str) -> String {
+        format!(
+            "the schema for {api_version} {kind} from {} does not compile: {why}",
+            self.origin
+        )
+    }
+
+    fn prepare(&self, object_meta: Option<&Map<String, Value>>) -> Result<Prepared, String> {
         let (schema, draft, defaults, rules) = match &self.source {
             Source::Catalog(text) => {
                 let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -341,34 +376,40 @@ impl Entry {
         };
         let mut schema = schema;
         bound_integer_formats(&mut schema);
-        let mut options = jsonschema::options()
-            // The API server checks formats too (`ipv4`, `date-time`); `int32` and `int64` on
-            // integers become bounds (above); `byte` and other Kubernetes-only string formats
-            // are unknown here and therefore ignored.
-            .should_validate_formats(true)
-            .should_ignore_unknown_formats(true)
-            .with_keyword(LIST_MAP_KEYS, |_, keys, _| {
-                let keys = keys
-                    .as_array()
-                    .map(|k| {
-                        k.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Ok(Box::new(ListMapKeys { keys }))
-            });
-        if let Some(draft) = draft {
-            // OpenAPI 3.0 schemas follow draft 4 (e.g. boolean `exclusiveMinimum`).
-            options = options.with_draft(draft);
-        }
-        let validator = options.build(&schema).map_err(|e| e.to_string())?;
-        Ok(Compiled {
-            validator,
+        Ok(Prepared {
+            schema,
+            draft,
             defaults,
             rules,
+            cuttable: matches!(self.source, Source::Catalog(_)),
         })
+    }
+}
+
+/// How every schema is compiled, whole or cut.
+fn options(draft: Option<jsonschema::Draft>) -> jsonschema::ValidationOptions<'static> {
+    let options = jsonschema::options()
+        // The API server checks formats too (`ipv4`, `date-time`); `int32` and `int64` on
+        // integers become bounds (`bound_integer_formats`); `byte` and other Kubernetes-only
+        // string formats are unknown here and therefore ignored.
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_keyword(LIST_MAP_KEYS, |_, keys, _| {
+            let keys = keys
+                .as_array()
+                .map(|k| {
+                    k.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Box::new(ListMapKeys { keys }))
+        });
+    match draft {
+        // OpenAPI 3.0 schemas follow draft 4 (e.g. boolean `exclusiveMinimum`).
+        Some(draft) => options.with_draft(draft),
+        None => options,
     }
 }
 
@@ -495,5 +536,137 @@ fn bound_integer_formats(schema: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(bound_integer_formats),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every object of the golden outputs and of the manifest fixtures, each with variants that
+    /// break it: the schema cut to an object reports exactly what the whole schema reports,
+    /// message for message and in the same order.
+    #[test]
+    fn a_cut_schema_judges_as_the_whole_schema() {
+        let set = SchemaSet::catalog();
+        let mut compared = 0;
+        let mut invalid = 0;
+        for object in corpus() {
+            for variant in variants(&object) {
+                let text = |field| variant.get(field).and_then(Value::as_str);
+                let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) else {
+                    continue;
+                };
+                let key = (api_version.to_owned(), kind.to_owned());
+                let Some(entry) = set.entries.get(&key) else {
+                    continue;
+                };
+                let prepared = entry.prepared(None, &key).as_ref().unwrap();
+                let whole = entry.whole(prepared, &key).as_ref().unwrap();
+                let schema = shape::cut(&prepared.schema, &variant).expect("catalog schemas cut");
+                let cut = options(prepared.draft).build(&schema).unwrap();
+                let found = errors(whole, &variant);
+                assert_eq!(errors(&cut, &variant), found, "{kind}: {variant}");
+                assert_eq!(cut.is_valid(&variant), whole.is_valid(&variant));
+                compared += 1;
+                invalid += usize::from(!found.is_empty());
+            }
+        }
+        assert!(
+            compared > 5000 && invalid > 3000,
+            "{compared} compared, {invalid} invalid"
+        );
+    }
+
+    fn errors(validator: &Validator, object: &Value) -> Vec<(String, String)> {
+        validator
+            .iter_errors(object)
+            .flat_map(|e| violations(&e))
+            .map(|v| (v.pointer, v.message))
+            .collect()
+    }
+
+    /// The objects of `golden/` and `tests/manifests/`.
+    fn corpus() -> Vec<Value> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut folders = vec![root.join("golden"), root.join("tests/manifests")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+            .iter()
+            .flat_map(|f| crate::yaml::parse(&std::fs::read_to_string(f).unwrap()).documents)
+            .map(|d| d.value)
+            .filter(Value::is_object)
+            .collect()
+    }
+
+    /// `object` and, at up to 12 of its nodes each: a value of another type, an out-of-range
+    /// number, a malformed string, an unknown member, and a member removed.
+    fn variants(object: &Value) -> Vec<Value> {
+        let mut pointers = Vec::new();
+        nodes(object, String::new(), &mut pointers);
+        let step = pointers.len().div_ceil(4).max(1);
+        let mut variants = vec![object.clone()];
+        for pointer in pointers.iter().step_by(step) {
+            let node = object.pointer(pointer).unwrap();
+            let replacements = [
+                if node.is_boolean() {
+                    json!("x")
+                } else {
+                    json!(true)
+                },
+                json!(4_294_967_297_i64),
+                json!(-1),
+                json!("Not A Name!"),
+            ];
+            for replacement in replacements {
+                let mut variant = object.clone();
+                *variant.pointer_mut(pointer).unwrap() = replacement;
+                variants.push(variant);
+            }
+            let mut variant = object.clone();
+            if let Some(Value::Object(map)) = variant.pointer_mut(pointer) {
+                map.insert("bogusField".to_owned(), json!({"x": 1}));
+                variants.push(variant);
+            }
+            if let Some((parent, member)) = pointer.rsplit_once('/') {
+                let mut variant = object.clone();
+                if let Some(Value::Object(map)) = variant.pointer_mut(parent) {
+                    map.shift_remove(member);
+                    variants.push(variant);
+                }
+            }
+        }
+        variants
+    }
+
+    /// The JSON Pointer of every node below the root, in document order.
+    fn nodes(value: &Value, pointer: String, out: &mut Vec<String>) {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map.iter().map(|(k, v)| (escape(k), v)).collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (segment, child) in children {
+            let pointer = format!("{pointer}/{segment}");
+            out.push(pointer.clone());
+            nodes(child, pointer, out);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! CEL rules (`x-kubernetes-validations`) evaluated offline, the way the API server does on
 //! create. A [`RuleTree`] mirrors the schema nodes that carry rules; each rule is compiled once,
-//! when its schema is first used, and evaluated with `self` bound to the value at its node.
+//! when it is first evaluated, and evaluated with `self` bound to the value at its node.
 //!
 //! Transition rules (those reading `oldSelf`) have no old object on create, so they are skipped,
 //! as the API server skips them. There is no cost budget: rules run to completion.
@@ -8,22 +8,23 @@
 pub mod library;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cel::objects::{Key, Map as CelMap};
-use cel::{Context, Env, ExecutionError, Program, Value as CelValue};
+use cel::{Context, ExecutionError, Program, Value as CelValue};
 use serde_json::Value;
 
 use crate::yaml::escape;
 
-/// One rule as the CRD wrote it, with its program.
+/// One rule as the CRD wrote it. Its programs are compiled on its first evaluation: a kind
+/// like Gateway has dozens of rules, and an object reaches a few of them.
 pub struct Rule {
     pub rule: String,
     message: Option<String>,
-    message_expression: Option<Program>,
+    message_expression: Option<String>,
     /// Where to report, relative to the rule's node (from `fieldPath`), as a JSON Pointer.
     field_pointer: String,
-    pub state: RuleState,
+    programs: OnceLock<Programs>,
     /// How many comprehension macros (`all`, `exists`, `map`, ...) the rule has: the exponent
     /// of its cost in the size of the value it runs on.
     comprehensions: u32,
@@ -58,6 +59,12 @@ fn estimated_cost(value: &CelValue, comprehensions: u32) -> u64 {
         }
     }
     size(value).saturating_pow(comprehensions)
+}
+
+/// A rule's compiled programs.
+struct Programs {
+    state: RuleState,
+    message_expression: Option<Program>,
 }
 
 /// Whether a rule can be evaluated.
@@ -103,8 +110,7 @@ impl RuleTree {
     /// The rules of `schema` (a structural schema, or a catalog schema with `#/$defs` refs);
     /// `None` when it has none, so kinds without rules pay nothing.
     pub fn from_schema(schema: &Value) -> Option<RuleTree> {
-        let env = library::environment();
-        let tree = build(schema, schema, &env, 0, &mut Memo::default());
+        let tree = build(schema, schema, 0, &mut Memo::default());
         (!tree.is_empty()).then_some(tree)
     }
 
@@ -179,7 +185,7 @@ impl RuleTree {
     fn count(&self, coverage: &mut Coverage) {
         for rule in &self.rules {
             coverage.found += 1;
-            match &rule.state {
+            match rule.state() {
                 RuleState::Compiled(_) => coverage.compiled += 1,
                 RuleState::Transition => coverage.transition += 1,
                 RuleState::Broken(why) => coverage.broken.push((rule.rule.clone(), why.clone())),
@@ -198,6 +204,32 @@ impl RuleTree {
 }
 
 impl Rule {
+    /// Whether the rule compiles, and whether it reads `oldSelf`.
+    pub fn state(&self) -> &RuleState {
+        &self.programs().state
+    }
+
+    fn programs(&self) -> &Programs {
+        self.programs.get_or_init(|| {
+            let env = library::environment();
+            let state = match env.compile(&self.rule) {
+                Err(error) => RuleState::Broken(error.to_string()),
+                Ok(program) if program.references().has_variable("oldSelf") => {
+                    RuleState::Transition
+                }
+                Ok(program) => RuleState::Compiled(program),
+            };
+            let message_expression = self
+                .message_expression
+                .as_ref()
+                .and_then(|m| env.compile(m).ok());
+            Programs {
+                state,
+                message_expression,
+            }
+        })
+    }
+
     fn check(
         &self,
         bound: &CelValue,
@@ -205,7 +237,7 @@ impl Rule {
         root: &Context<'_, '_>,
     ) -> Option<CelViolation> {
         let at = format!("{pointer}{}", self.field_pointer);
-        let program = match &self.state {
+        let program = match self.state() {
             RuleState::Compiled(program) => program,
             RuleState::Transition => return None,
             RuleState::Broken(why) => {
@@ -257,7 +289,7 @@ impl Rule {
 
     /// `messageExpression` when it yields a string, else `message`, else the rule itself.
     fn message(&self, scope: &Context<'_, '_>) -> String {
-        if let Some(program) = &self.message_expression
+        if let Some(program) = &self.programs().message_expression
             && let Ok(CelValue::String(text)) = program.execute(scope)
             && !text.trim().is_empty()
         {
@@ -282,12 +314,12 @@ struct Memo {
     active: Vec<String>,
 }
 
-fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize, memo: &mut Memo) -> RuleTree {
+fn build(schema: &Value, root: &Value, depth: usize, memo: &mut Memo) -> RuleTree {
     if depth > MAX_DEPTH {
         return RuleTree::default();
     }
     let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
-        return build_node(schema, root, env, depth, memo);
+        return build_node(schema, root, depth, memo);
     };
     if let Some(tree) = memo.built.get(reference) {
         return tree.clone();
@@ -296,33 +328,23 @@ fn build(schema: &Value, root: &Value, env: &Arc<Env>, depth: usize, memo: &mut 
         return RuleTree::default();
     }
     memo.active.push(reference.to_owned());
-    let tree = build_node(resolve_ref(schema, root), root, env, depth, memo);
+    let tree = build_node(resolve_ref(schema, root), root, depth, memo);
     memo.active.pop();
     memo.built.insert(reference.to_owned(), tree.clone());
     tree
 }
 
-fn build_node(
-    node: &Value,
-    root: &Value,
-    env: &Arc<Env>,
-    depth: usize,
-    memo: &mut Memo,
-) -> RuleTree {
+fn build_node(node: &Value, root: &Value, depth: usize, memo: &mut Memo) -> RuleTree {
     let mut tree = RuleTree::default();
     if let Some(rules) = node
         .get("x-kubernetes-validations")
         .and_then(Value::as_array)
     {
-        tree.rules = rules
-            .iter()
-            .filter_map(|r| compile_rule(r, env))
-            .map(Arc::new)
-            .collect();
+        tree.rules = rules.iter().filter_map(read_rule).map(Arc::new).collect();
     }
     if let Some(Value::Object(properties)) = node.get("properties") {
         for (name, child) in properties {
-            let sub = build(child, root, env, depth + 1, memo);
+            let sub = build(child, root, depth + 1, memo);
             if !sub.is_empty() {
                 tree.properties.push((name.clone(), sub));
             }
@@ -332,7 +354,7 @@ fn build_node(
         let sub = node
             .get(key)
             .filter(|v| v.is_object())
-            .map(|child| build(child, root, env, depth + 1, memo))
+            .map(|child| build(child, root, depth + 1, memo))
             .filter(|t| !t.is_empty())
             .map(Box::new);
         if key == "items" {
@@ -348,7 +370,7 @@ fn build_node(
         .into_iter()
         .flatten()
     {
-        let sub = build(branch, root, env, depth + 1, memo);
+        let sub = build(branch, root, depth + 1, memo);
         tree.rules.extend(sub.rules);
         tree.properties.extend(sub.properties);
         tree.items = tree.items.or(sub.items);
@@ -367,17 +389,12 @@ fn resolve_ref<'a>(schema: &'a Value, root: &'a Value) -> &'a Value {
         .unwrap_or(schema)
 }
 
-fn compile_rule(rule: &Value, env: &Arc<Env>) -> Option<Rule> {
+fn read_rule(rule: &Value) -> Option<Rule> {
     let text = rule.get("rule")?.as_str()?.to_owned();
     let string = |key: &str| rule.get(key).and_then(Value::as_str).map(str::to_owned);
-    let state = match env.compile(&text) {
-        Err(error) => RuleState::Broken(error.to_string()),
-        Ok(program) if program.references().has_variable("oldSelf") => RuleState::Transition,
-        Ok(program) => RuleState::Compiled(program),
-    };
     Some(Rule {
         message: string("message"),
-        message_expression: string("messageExpression").and_then(|m| env.compile(&m).ok()),
+        message_expression: string("messageExpression"),
         field_pointer: string("fieldPath")
             .map(|p| field_path_pointer(&p))
             .unwrap_or_default(),
@@ -386,7 +403,7 @@ fn compile_rule(rule: &Value, env: &Arc<Env>) -> Option<Rule> {
             .map(|m| text.matches(m).count() as u32)
             .sum(),
         rule: text,
-        state,
+        programs: OnceLock::new(),
     })
 }
 

@@ -11,6 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use super::Cx;
@@ -324,25 +326,28 @@ pub const HANDLERS: [(&str, Mask); 4] = [
 
 /// The field names of every Kubernetes core/v1 definition, from the embedded Pod schema.
 fn kubernetes_fields(definition: &str) -> Option<&'static BTreeSet<String>> {
+    /// Only the names are read: the rest of the schema is skipped, not built.
+    #[derive(Deserialize)]
+    struct Schema {
+        #[serde(rename = "$defs")]
+        defs: BTreeMap<String, Definition>,
+    }
+    #[derive(Deserialize)]
+    struct Definition {
+        properties: Option<BTreeMap<String, IgnoredAny>>,
+    }
     static FIELDS: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
     FIELDS
         .get_or_init(|| {
             let pod = crate::validate::catalog::ENTRIES
                 .iter()
                 .find(|e| e.api_version == "v1" && e.kind == "Pod")
-                .and_then(|e| serde_json::from_str::<Value>(e.schema).ok())
-                .unwrap_or_default();
-            let defs = pod.get("$defs").and_then(Value::as_object);
-            defs.into_iter()
-                .flatten()
+                .and_then(|e| serde_json::from_str::<Schema>(e.schema).ok());
+            pod.into_iter()
+                .flat_map(|pod| pod.defs)
                 .filter_map(|(name, def)| {
                     let short = name.strip_prefix("io.k8s.api.core.v1.")?;
-                    let fields = def
-                        .get("properties")?
-                        .as_object()?
-                        .keys()
-                        .cloned()
-                        .collect();
+                    let fields = def.properties?.into_keys().collect();
                     Some((short.to_owned(), fields))
                 })
                 .collect()
