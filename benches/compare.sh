@@ -4,10 +4,15 @@
 # run on this machine, and prints the ratios. Without helm on the PATH (or in /opt/peers/bin,
 # where ../shared/tools/install-helm.sh puts it) the helm column is skipped with a message.
 # 1,000 helm runs take over a minute: they are estimated from 50 unless --full is given.
+# INFERSTACK_BIN=PATH times another build instead (an older one, for a before/after table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-bin="$PWD/target/release/inferstack"
+if [ -n "${INFERSTACK_BIN:-}" ]; then
+  bin="$(realpath "$INFERSTACK_BIN")"
+else
+  cargo build --release --quiet
+  bin="$PWD/target/release/inferstack"
+fi
 helm="${HELM:-$(command -v helm || true)}"
 if [ -z "$helm" ] && [ -x /opt/peers/bin/helm ]; then helm=/opt/peers/bin/helm; fi
 full=false; [ "${1:-}" = --full ] && full=true

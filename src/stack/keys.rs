@@ -3,6 +3,9 @@
 //! it, and the README's stack reference is generated from it (a test keeps the README equal).
 //! Adding a key is one entry here, then its use in `resolve` and `lower`.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// How a key is written in TOML, which decides how it is read and its JSON Schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Ty {
@@ -735,6 +738,18 @@ pub fn lookup(path: &str) -> &'static Key {
 /// The keys directly inside a section (`""` for the top level).
 pub fn children(section: &str) -> impl Iterator<Item = &'static Key> + '_ {
     KEYS.iter().filter(move |k| parent(k.path) == section)
+}
+
+/// The key `name` of `section` (`engine`, `shm`), looked up in a table built once: a fleet
+/// reads tens of thousands of keys.
+pub fn find(section: &str, name: &str) -> Option<&'static Key> {
+    static BY_PLACE: OnceLock<HashMap<(&str, &str), &Key>> = OnceLock::new();
+    let by_place: &HashMap<(&str, &str), &'static Key> = BY_PLACE.get_or_init(|| {
+        KEYS.iter()
+            .map(|k| ((parent(k.path), leaf(k.path)), k))
+            .collect()
+    });
+    by_place.get(&(section, name)).copied()
 }
 
 /// The section of a path (`engine` for `engine.shm`, `""` for `profile`).

@@ -95,7 +95,7 @@ pub const ONCE_PER_FILE: &[&str] = &["extends", "env", "environments"];
 fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
     for (name, value) in table.iter() {
         let name_text = name.get_ref().as_ref();
-        let Some(key) = keys::children(section).find(|k| keys::leaf(k.path) == name_text) else {
+        let Some(key) = keys::find(section, name_text) else {
             let allowed: Vec<&str> = keys::children(section)
                 .map(|k| keys::leaf(k.path))
                 .collect();

@@ -197,6 +197,9 @@ impl<'a> Locator<'a> {
 }
 
 fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator) -> Checked {
+    validator
+        .schemas
+        .expect(read.units.iter().map(|u| &u.value));
     // The objects of one file in parallel too: a large stream is often one file.
     let judged: Vec<(Status, Vec<Finding>)> = read
         .units
@@ -291,6 +294,7 @@ fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagno
 /// Validates objects compiled from stacks; a finding points at the stack value behind the field.
 pub fn check_objects(objects: &[Object], validator: &ObjectValidator) -> Checked {
     let mut checked = Checked::default();
+    validator.schemas.expect(objects.iter().map(|o| &o.body));
     // In parallel: the first objects of each kind compile their schemas, which is most of a
     // small build's time. The results are put together in the objects' order.
     let outcomes: Vec<(Status, Vec<Finding>)> = objects

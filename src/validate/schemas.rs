@@ -69,6 +69,8 @@ struct Entry {
     whole: OnceLock<Result<Validator, String>>,
     /// How many objects asked for a schema cut to their shape ([`shape::SHAPED_USES`]).
     shaped: AtomicUsize,
+    /// How many objects of this type the run said it has ([`SchemaSet::expect`]).
+    expected: AtomicUsize,
 }
 
 enum Source {
@@ -115,6 +117,23 @@ impl SchemaSet {
             );
         }
         set
+    }
+
+    /// Counts the objects a run is about to validate by type, so that a type with many
+    /// compiles its whole schema once instead of cutting it for the first few.
+    pub fn expect<'a>(&self, objects: impl IntoIterator<Item = &'a Value>) {
+        let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
+        for object in objects {
+            let text = |field| object.get(field).and_then(Value::as_str);
+            if let (Some(api_version), Some(kind)) = (text("apiVersion"), text("kind")) {
+                *counts.entry((api_version, kind)).or_default() += 1;
+            }
+        }
+        for ((api_version, kind), count) in counts {
+            if let Some(entry) = self.entries.get(&(api_version.to_owned(), kind.to_owned())) {
+                entry.expected.fetch_add(count, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Whether a schema is known for this type.
@@ -299,6 +318,7 @@ impl Entry {
             prepared: OnceLock::new(),
             whole: OnceLock::new(),
             shaped: AtomicUsize::new(0),
+            expected: AtomicUsize::new(0),
         }
     }
 
@@ -322,10 +342,12 @@ impl Entry {
     }
 
     /// A validator of the schema cut to `object`, while this type has been met no more than
-    /// [`shape::SHAPED_USES`] times and its schema can be cut; the whole schema is used after.
+    /// [`shape::SHAPED_USES`] times and its schema can be cut; the whole schema is used after,
+    /// and from the start when the run expects more objects of the type than that.
     fn cut(&self, prepared: &Prepared, object: &Value) -> Option<Validator> {
         if !prepared.cuttable
             || self.whole.get().is_some()
+            || self.expected.load(Ordering::Relaxed) > shape::SHAPED_USES
             || self.shaped.fetch_add(1, Ordering::Relaxed) >= shape::SHAPED_USES
         {
             return None;

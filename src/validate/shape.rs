@@ -13,7 +13,8 @@
 use serde_json::{Map, Value};
 
 /// How many objects of one type are checked against their own cut schema; the next one
-/// compiles the whole schema, which then serves every later object of the type. Cutting and
+/// compiles the whole schema, which then serves every later object of the type (a run that
+/// says it has more objects of the type uses the whole schema from the first). Cutting and
 /// compiling a cut schema costs about a tenth of compiling a whole catalog schema.
 pub const SHAPED_USES: usize = 4;
 
