@@ -73,6 +73,11 @@ pub fn check_files(
         }
     }
     let validator = &*validator;
+    // Every file's objects are counted before any is checked, so a kind spread over many
+    // files compiles its whole schema once instead of being cut for its first objects.
+    validator
+        .schemas
+        .expect(read.iter().flat_map(|r| &r.units).map(|u| &u.value));
     let per_file: Vec<Checked> = read
         .par_iter()
         .map(|r| check_units(sources, r, validator))
@@ -197,9 +202,6 @@ impl<'a> Locator<'a> {
 }
 
 fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator) -> Checked {
-    validator
-        .schemas
-        .expect(read.units.iter().map(|u| &u.value));
     // The objects of one file in parallel too: a large stream is often one file.
     let judged: Vec<(Status, Vec<Finding>)> = read
         .units
