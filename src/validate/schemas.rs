@@ -293,18 +293,24 @@ impl SchemaSet {
         )
     }
 
-    /// The CEL rules of every type, compiling each schema that has not been compiled yet.
+    /// The CEL rules of every type, compiling each whole schema and every rule that has not
+    /// been compiled yet; a schema that does not compile is reported instead of its rules.
     pub fn cel_coverage(&self) -> Vec<(TypeKey, Result<Coverage, String>)> {
         self.types()
             .into_iter()
             .map(|key| {
                 let entry = &self.entries[&key];
-                let coverage = entry
-                    .prepared(self.object_meta.as_deref(), &key)
-                    .as_ref()
-                    .map(|p| p.rules.as_ref().map(RuleTree::coverage).unwrap_or_default())
-                    .map_err(Clone::clone);
-                (key, coverage)
+                let coverage = match entry.prepared(self.object_meta.as_deref(), &key) {
+                    Ok(prepared) => entry.whole(prepared, &key).as_ref().map(|_| {
+                        prepared
+                            .rules
+                            .as_ref()
+                            .map(RuleTree::coverage)
+                            .unwrap_or_default()
+                    }),
+                    Err(message) => Err(message),
+                };
+                (key, coverage.map_err(Clone::clone))
             })
             .collect()
     }
