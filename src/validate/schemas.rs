@@ -1,6 +1,7 @@
 //! Schemas by object type. A [`SchemaSet`] starts from the embedded catalog and takes user
 //! CRDs (`--crds`) and Kubernetes OpenAPI v3 documents (`--openapi`); each schema is compiled
-//! once, on first use, so a run pays only for the kinds it meets.
+//! once, on first use, so a run pays only for the kinds it meets. A catalog kind the run has
+//! only a few objects of is compiled for each of them cut to its shape (`shape`) instead.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
