@@ -13,6 +13,7 @@
 //! [`compile`] runs stages 2 to 5; [`commands`] wires the edges around it.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod background;
 pub mod cli;
 pub mod commands;
 pub mod compile;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::background::drop_later;
 use crate::cli::BuildArgs;
 use crate::cli::GitOps;
 use crate::diag::render::{Style, render_all};
@@ -77,7 +78,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
             &mut outcome,
         )?;
     }
-    super::drop_later(checked);
+    drop_later(checked);
     Ok(outcome)
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::background::drop_later;
 use crate::cli::CheckArgs;
 use crate::compile::{compile_fleet, environments};
 use crate::diag::Diagnostics;
@@ -119,7 +120,7 @@ pub fn check_stacks(
             results = checked.results;
             diagnostics.extend(checked.diagnostics);
             // Its compiled schemas are freed off the main thread.
-            super::drop_later(validator);
+            drop_later(validator);
         }
         diagnostics.sort();
         checks.push(EnvCheck {
@@ -222,7 +223,7 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
         stderr: String::new(),
         problems: diagnostics.has_errors(),
     };
-    super::drop_later((checked, results, diagnostics));
+    drop_later((checked, results, diagnostics));
     Ok(outcome)
 }
 

@@ -20,12 +20,6 @@ pub struct Outcome {
     pub problems: bool,
 }
 
-/// Frees a command's large results (objects, their JSON, the sources) off the main thread:
-/// the process prints and exits before the work is done, so nobody waits for it.
-fn drop_later<T: Send + 'static>(value: T) {
-    rayon::spawn(move || drop(value));
-}
-
 /// Runs the command; `Err` means inferstack itself could not run (exit 2).
 pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
     match &cli.command {

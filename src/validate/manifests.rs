@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::knative;
 use super::objects::{Finding, ObjectValidator, Status};
 use super::units::{self, Unit};
+use crate::background::drop_later;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::{Object, ObjectRef};
 use crate::source::{FileId, SourceMap, Span};
@@ -287,9 +288,8 @@ fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagno
         let span = locator.span(*file, *document, pointer);
         d.primary.span = span;
     }
-    // Freeing ten thousand JSON trees is work nobody waits for: a command exits before it is
-    // done, and a long-lived caller gets the memory back shortly.
-    rayon::spawn(move || drop(objects));
+    // A stream's objects can be ten thousand JSON trees; nobody waits for them to be freed.
+    drop_later(objects);
     diagnostics
 }
 
