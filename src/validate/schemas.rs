@@ -94,8 +94,6 @@ struct Prepared {
     defaults: Option<Value>,
     /// The schema's CEL rules, if it has any.
     rules: Option<RuleTree>,
-    /// Catalog schemas are cut to the shape of the first objects of their type (`shape`).
-    cuttable: bool,
 }
 
 /// What [`SchemaSet::validate`] found.
@@ -240,10 +238,10 @@ impl SchemaSet {
 
     /// Validates an object against the schema of its type.
     pub fn validate(&self, api_version: &str, kind: &str, object: &Value) -> Outcome {
-        let Some(entry) = self.entries.get(&(api_version.to_owned(), kind.to_owned())) else {
+        let key = (api_version.to_owned(), kind.to_owned());
+        let Some(entry) = self.entries.get(&key) else {
             return Outcome::NotFound;
         };
-        let key = (api_version.to_owned(), kind.to_owned());
         let prepared = match entry.prepared(self.object_meta.as_deref(), &key) {
             Ok(prepared) => prepared,
             Err(message) => return Outcome::Broken(message.clone()),
@@ -352,7 +350,8 @@ impl Entry {
     /// [`shape::SHAPED_USES`] times and its schema can be cut; the whole schema is used after,
     /// and from the start when the run expects more objects of the type than that.
     fn cut(&self, prepared: &Prepared, object: &Value) -> Option<Validator> {
-        if !prepared.cuttable
+        // Only catalog schemas have the closed vocabulary `shape` cuts exactly.
+        if !matches!(self.source, Source::Catalog(_))
             || self.whole.get().is_some()
             || self.expected.load(Ordering::Relaxed) > shape::SHAPED_USES
             || self.shaped.fetch_add(1, Ordering::Relaxed) >= shape::SHAPED_USES
@@ -410,7 +409,6 @@ impl Entry {
             draft,
             defaults,
             rules,
-            cuttable: matches!(self.source, Source::Catalog(_)),
         })
     }
 }
