@@ -122,7 +122,7 @@ fn main() {
                     &sources,
                     &[file],
                     &mut validator,
-                    FileOptions { cross: false },
+                    FileOptions { cross: None },
                 ))
             });
         }),

@@ -196,14 +196,33 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub no_default_excludes: bool,
 
-    /// Run the cross-object rules (pool selector, picker, routes, claims, mount paths) over all
-    /// inputs; on by default when an input is a directory or `-`.
-    #[arg(long, conflicts_with = "no_cross")]
-    pub cross: bool,
+    /// The cross-object rules (pool selector, picker, routes, claims, mount paths) over all
+    /// inputs: `open` reports contradictions among the objects given but not references to
+    /// objects that are absent (they may live elsewhere); `closed` (`--cross` alone) reports
+    /// those too; `off` runs none. The same for a file, a directory or `-`.
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = Cross::Open,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "closed",
+        conflicts_with = "no_cross"
+    )]
+    pub cross: Cross,
 
-    /// Do not run the cross-object rules.
+    /// Do not run the cross-object rules (`--cross=off`).
     #[arg(long)]
     pub no_cross: bool,
+
+    /// The Kubernetes release whose built-in schemas the embedded catalog uses.
+    #[arg(long, value_name = "VERSION", default_value = crate::validate::catalog::KUBERNETES_VERSIONS[0], value_parser = kubernetes_version)]
+    pub kubernetes_version: &'static str,
+
+    /// The Gateway API release channel whose Gateway and HTTPRoute schemas the embedded catalog
+    /// uses (the experimental ones have fields the standard ones refuse).
+    #[arg(long, value_enum, default_value_t = GatewayChannel::Standard)]
+    pub gateway_api_channel: GatewayChannel,
 
     /// Skip objects of these kinds (`Kind` or `apiVersion/Kind`; repeatable, comma-separated).
     #[arg(long, value_name = "KIND", value_delimiter = ',')]
@@ -220,6 +239,56 @@ pub struct ValidateArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Which cross-object rules `validate` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Cross {
+    Open,
+    Closed,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GatewayChannel {
+    Standard,
+    Experimental,
+}
+
+impl ValidateArgs {
+    /// The world the cross-object rules run in, or `None` for none.
+    pub fn world(&self) -> Option<crate::rules::cross::World> {
+        use crate::rules::cross::World;
+        match (self.no_cross, self.cross) {
+            (true, _) | (false, Cross::Off) => None,
+            (false, Cross::Open) => Some(World::Open),
+            (false, Cross::Closed) => Some(World::Closed),
+        }
+    }
+
+    /// The embedded catalog's schemas these flags choose.
+    pub fn selection(&self) -> crate::validate::catalog::Selection {
+        use crate::validate::catalog::{Channel, Selection};
+        Selection {
+            kubernetes: self.kubernetes_version,
+            gateway_channel: match self.gateway_api_channel {
+                GatewayChannel::Standard => Channel::Standard,
+                GatewayChannel::Experimental => Channel::Experimental,
+            },
+        }
+    }
+}
+
+/// A Kubernetes release the catalog ships, as `1.35` or `v1.35`.
+fn kubernetes_version(text: &str) -> Result<&'static str, String> {
+    use crate::validate::catalog::{KUBERNETES_VERSIONS, Selection};
+    Selection::kubernetes_version(text).ok_or_else(|| {
+        format!(
+            "the embedded catalog has the built-in kinds of Kubernetes {} only; for another \
+             release pass its OpenAPI v3 documents with --openapi",
+            KUBERNETES_VERSIONS.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,763 +1,702 @@
-//! The schema catalog (`inferstack::validate::catalog`): its files are exactly what the generator
-//! below makes, each compiles, it accepts the upstream examples, the seed and the golden objects,
-//! and it rejects the broken objects the real upstream schemas reject.
+//! The schema catalog (`inferstack::validate::catalog`) is the pinned upstream files, whole:
+//! its files are exactly what the generator below makes of them, each upstream file has the
+//! digest `scripts/reference-files.tsv` (or `schemas/upstream/SOURCES.tsv`) pins, every kind
+//! keeps every CEL rule upstream has, and the catalog gives the same verdict, violation for
+//! violation, as the upstream files given with `--crds` and `--openapi`.
 //!
-//! `INFERSTACK_BLESS=1 cargo test --test catalog` rewrites the files under `schemas/catalog`.
+//! `INFERSTACK_BLESS=1 cargo test --test catalog` rewrites `schemas/catalog` and
+//! `src/validate/catalog/index.rs`.
 
 mod support;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use inferstack::validate::catalog::{CatalogEntry, ENTRIES};
-use inferstack::validate::structural::collect_refs;
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::apps::v1::{DaemonSet, ReplicaSet, StatefulSet};
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{
-    ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, ServiceAccount,
-};
-use k8s_openapi::api::core::v1::{LimitRange, Namespace, Pod, ResourceQuota, Secret};
-use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
-use k8s_openapi::api::scheduling::v1::PriorityClass;
-use k8s_openapi::api::storage::v1::StorageClass;
-use schemars::JsonSchema;
-use schemars::generate::SchemaSettings;
-use serde_json::{Map, Value, json};
-use support::upstream::{reference_dir, upstream, yaml_documents, yaml_files};
+use inferstack::validate::catalog::{Channel, Selection, Set};
+use inferstack::validate::schemas::{Outcome, SchemaSet};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use support::upstream::{reference_dir, upstream, yaml_files};
 
-const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
-/// The grammar of `resource.Quantity` strings (`30Gi`, `500m`, `1e3`), which the API server parses.
-const QUANTITY_PATTERN: &str =
-    r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
-/// The types embedding `LocalObjectReference`, whose `name` defaults to `""` in the Kubernetes
-/// OpenAPI: the API server accepts it missing, but k8s-openapi declares it required.
-const DEFAULTED_NAME: &[&str] = &[
-    "io.k8s.api.core.v1.ConfigMapEnvSource",
-    "io.k8s.api.core.v1.ConfigMapKeySelector",
-    "io.k8s.api.core.v1.ConfigMapProjection",
-    "io.k8s.api.core.v1.ConfigMapVolumeSource",
-    "io.k8s.api.core.v1.LocalObjectReference",
-    "io.k8s.api.core.v1.SecretEnvSource",
-    "io.k8s.api.core.v1.SecretKeySelector",
-    "io.k8s.api.core.v1.SecretProjection",
-];
-/// The formats JSON Schema defines; Kubernetes' own (`int32`, `int64`, `byte`, ...) are dropped.
-const STANDARD_FORMATS: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "duration",
-    "email",
-    "idn-email",
-    "hostname",
-    "idn-hostname",
-    "ipv4",
-    "ipv6",
-    "uri",
-    "uri-reference",
-    "iri",
-    "iri-reference",
-    "uuid",
-    "uri-template",
-    "json-pointer",
-    "relative-json-pointer",
-    "regex",
-];
-
-/// Where catalog schemas keep the definitions they refer to.
-const DEFS: &str = "#/$defs/";
-
-fn catalog_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/catalog")
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A kind's file under `schemas/catalog` (and, for custom resources, under `schemas/catalog/src`):
-/// `<group or core>/<version>/<kind in lower case>.json`.
-fn catalog_path(api_version: &str, kind: &str) -> String {
-    let (group, version) = api_version.split_once('/').unwrap_or(("core", api_version));
-    format!("{group}/{version}/{}.json", kind.to_lowercase())
+/// One upstream file the catalog embeds.
+struct Upstream {
+    /// Its path in the reference set (or under `schemas/upstream`), which is also its catalog
+    /// file's path, with `.jsonl` for its extension.
+    path: String,
+    file: PathBuf,
+    repository: String,
+    tag: String,
+    upstream_path: String,
+    sha256: String,
 }
 
-/// The schema `schemars` generates for a built-in kind; `None` for a custom resource.
-fn k8s_schema(api_version: &str, kind: &str) -> Option<Value> {
-    fn root<T: JsonSchema>() -> Value {
-        SchemaSettings::draft2020_12()
-            .into_generator()
-            .into_root_schema_for::<T>()
-            .to_value()
-    }
-    Some(match (api_version, kind) {
-        ("apps/v1", "Deployment") => root::<Deployment>(),
-        ("rbac.authorization.k8s.io/v1", "Role") => root::<Role>(),
-        ("rbac.authorization.k8s.io/v1", "RoleBinding") => root::<RoleBinding>(),
-        ("v1", "ConfigMap") => root::<ConfigMap>(),
-        ("v1", "PersistentVolume") => root::<PersistentVolume>(),
-        ("v1", "PersistentVolumeClaim") => root::<PersistentVolumeClaim>(),
-        ("v1", "Service") => root::<Service>(),
-        ("v1", "ServiceAccount") => root::<ServiceAccount>(),
-        ("apps/v1", "DaemonSet") => root::<DaemonSet>(),
-        ("apps/v1", "ReplicaSet") => root::<ReplicaSet>(),
-        ("apps/v1", "StatefulSet") => root::<StatefulSet>(),
-        ("autoscaling/v2", "HorizontalPodAutoscaler") => root::<HorizontalPodAutoscaler>(),
-        ("batch/v1", "CronJob") => root::<CronJob>(),
-        ("batch/v1", "Job") => root::<Job>(),
-        ("networking.k8s.io/v1", "Ingress") => root::<Ingress>(),
-        ("networking.k8s.io/v1", "IngressClass") => root::<IngressClass>(),
-        ("networking.k8s.io/v1", "NetworkPolicy") => root::<NetworkPolicy>(),
-        ("policy/v1", "PodDisruptionBudget") => root::<PodDisruptionBudget>(),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole") => root::<ClusterRole>(),
-        ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding") => root::<ClusterRoleBinding>(),
-        ("scheduling.k8s.io/v1", "PriorityClass") => root::<PriorityClass>(),
-        ("storage.k8s.io/v1", "StorageClass") => root::<StorageClass>(),
-        ("v1", "LimitRange") => root::<LimitRange>(),
-        ("v1", "Namespace") => root::<Namespace>(),
-        ("v1", "Pod") => root::<Pod>(),
-        ("v1", "ResourceQuota") => root::<ResourceQuota>(),
-        ("v1", "Secret") => root::<Secret>(),
-        _ => return None,
-    })
-}
-
-/// Every generated Kubernetes definition the built-in kinds use (`ObjectMeta`, the pod spec, ...),
-/// by name, for the hand-written schemas to refer to.
-fn k8s_definitions() -> Map<String, Value> {
-    let mut all = Map::new();
-    for entry in ENTRIES {
-        if let Some(Value::Object(mut schema)) = k8s_schema(entry.api_version, entry.kind)
-            && let Some(Value::Object(definitions)) = schema.remove("$defs")
-        {
-            all.extend(definitions);
-        }
-    }
-    all
-}
-
-/// The catalog file of `entry`: the generated schema of a built-in kind, or the hand-written one
-/// of a custom resource completed with the Kubernetes definitions it refers to; then normalized,
-/// bound to its apiVersion and kind, and printed with sorted keys.
-fn generate(entry: &CatalogEntry, k8s: &Map<String, Value>) -> String {
-    let path = catalog_path(entry.api_version, entry.kind);
-    let mut schema = k8s_schema(entry.api_version, entry.kind).unwrap_or_else(|| {
-        let source = catalog_dir().join("src").join(&path);
-        let text = std::fs::read_to_string(&source)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", source.display()));
-        let mut schema = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("parsing {}: {e}", source.display()));
-        add_definitions(&mut schema, k8s);
-        schema
-    });
-    normalize(&mut schema, true);
-    correct_k8s_definitions(&mut schema);
-    let root = schema.as_object_mut().expect("a schema object");
-    root.insert(
-        "$schema".into(),
-        json!("https://json-schema.org/draft/2020-12/schema"),
-    );
-    root.insert(
-        "$id".into(),
-        json!(format!("https://inferstack.dev/schemas/catalog/{path}")),
-    );
-    let properties = root["properties"].as_object_mut().expect("root properties");
-    properties.insert(
-        "apiVersion".into(),
-        json!({"type": "string", "const": entry.api_version}),
-    );
-    properties.insert(
-        "kind".into(),
-        json!({"type": "string", "const": entry.kind}),
-    );
-    let mut required = vec![json!("apiVersion"), json!("kind")];
-    if let Some(Value::Array(rest)) = root.remove("required") {
-        required.extend(rest);
-    }
-    root.insert("required".into(), Value::Array(required));
-    serde_json::to_string_pretty(&sorted(schema)).expect("a schema serializes") + "\n"
-}
-
-/// Makes the generated definitions accept what the API server accepts: a `Quantity` is a string
-/// of its grammar or a number, and the [`DEFAULTED_NAME`] types do not require `name`.
-fn correct_k8s_definitions(schema: &mut Value) {
-    if let Some(quantity) = schema.pointer_mut(&format!("/$defs/{QUANTITY}")) {
-        *quantity =
-            json!({"anyOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}]});
-    }
-    for name in DEFAULTED_NAME {
-        if let Some(Value::Object(definition)) = schema.pointer_mut(&format!("/$defs/{name}")) {
-            let required = definition["required"]
-                .as_array_mut()
-                .expect("required fields");
-            required.retain(|field| field != "name");
-            if required.is_empty() {
-                definition.remove("required");
-            }
-        }
-    }
-}
-
-/// Adds to `schema`'s `$defs` the generated definitions it refers to and does not define itself,
-/// transitively.
-fn add_definitions(schema: &mut Value, k8s: &Map<String, Value>) {
-    let mut todo = Vec::new();
-    collect_refs(schema, DEFS, &mut todo);
-    let definitions = schema
-        .as_object_mut()
-        .expect("a schema object")
-        .entry("$defs")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .expect("$defs is an object");
-    while let Some(name) = todo.pop() {
-        if definitions.contains_key(&name) {
-            continue;
-        }
-        let definition = k8s
-            .get(&name)
-            .unwrap_or_else(|| panic!("no definition named {name}"));
-        collect_refs(definition, DEFS, &mut todo);
-        definitions.insert(name, definition.clone());
-    }
-}
-
-/// Rewrites a schema into the catalog's form: no `description`, only standard formats,
-/// int-or-string as a union, and every object with `properties` closed unless it has
-/// `additionalProperties` or `x-kubernetes-preserve-unknown-fields`. `close` is false in the
-/// branches of `allOf`/`anyOf`/`oneOf`/`not`/`if`/`then`/`else`, which constrain values but
-/// declare no fields.
-fn normalize(schema: &mut Value, close: bool) {
-    let Some(node) = schema.as_object_mut() else {
-        return;
-    };
-    node.remove("description");
-    // `int32`/`int64` on integers become bounds (the API server decodes into those types).
-    let bounds = match node.get("format").and_then(Value::as_str) {
-        Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
-        Some("int64") => Some((i64::MIN, i64::MAX)),
-        _ => None,
-    };
-    if let (Some((low, high)), Some("integer")) = (bounds, node.get("type").and_then(Value::as_str))
-    {
-        node.entry("minimum").or_insert(json!(low));
-        node.entry("maximum").or_insert(json!(high));
-    }
-    if node
-        .get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|format| !STANDARD_FORMATS.contains(&format))
-    {
-        node.remove("format");
-    }
-    if node.remove("x-kubernetes-int-or-string") == Some(Value::Bool(true)) {
-        node.insert(
-            "anyOf".into(),
-            json!([{"type": "integer"}, {"type": "string"}]),
-        );
-    }
-    if close
-        && node.contains_key("properties")
-        && !node.contains_key("additionalProperties")
-        && node.get("x-kubernetes-preserve-unknown-fields") != Some(&Value::Bool(true))
-    {
-        node.insert("additionalProperties".into(), Value::Bool(false));
-    }
-    for (keyword, value) in node.iter_mut() {
-        match keyword.as_str() {
-            "properties" | "$defs" => value
-                .as_object_mut()
-                .into_iter()
-                .flat_map(|m| m.values_mut())
-                .for_each(|s| normalize(s, true)),
-            "additionalProperties" | "items" => normalize(value, true),
-            "allOf" | "anyOf" | "oneOf" => value
-                .as_array_mut()
-                .into_iter()
-                .flatten()
-                .for_each(|s| normalize(s, false)),
-            "not" | "if" | "then" | "else" => normalize(value, false),
-            _ => {}
-        }
-    }
-}
-
-/// `value` with every object's keys sorted, `$schema`, `$id` and `$comment` first and `$defs`
-/// last, so a file does not depend on the order schemars or a source file used.
-fn sorted(value: Value) -> Value {
-    let rank = |key: &str| match key {
-        "$schema" => 0,
-        "$id" => 1,
-        "$comment" => 2,
-        "$defs" => 4,
-        _ => 3,
-    };
-    match value {
-        Value::Object(map) => {
-            let mut fields: Vec<(String, Value)> = map.into_iter().collect();
-            fields.sort_by(|(a, _), (b, _)| (rank(a), a).cmp(&(rank(b), b)));
-            Value::Object(fields.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
-        other => other,
-    }
-}
-
-#[test]
-fn core_schemas_are_generated_from_k8s_openapi() {
-    let bless = std::env::var_os("INFERSTACK_BLESS").is_some_and(|v| v == "1");
-    let k8s = k8s_definitions();
-    let mut stale = Vec::new();
-    for entry in ENTRIES {
-        let path = catalog_dir().join(catalog_path(entry.api_version, entry.kind));
-        let expected = generate(entry, &k8s);
-        if bless {
-            std::fs::create_dir_all(path.parent().expect("a parent directory")).unwrap();
-            std::fs::write(&path, expected).unwrap();
-        } else if entry.schema != expected {
-            stale.push(path);
-        }
-    }
-    assert!(
-        stale.is_empty(),
-        "not what the generator makes (run `INFERSTACK_BLESS=1 cargo test --test catalog` and \
-         review the diff): {stale:#?}"
-    );
-}
-
-/// ENTRIES is sorted, and the catalog directory holds exactly its files and their sources.
-#[test]
-fn entries_are_sorted_and_match_the_files() {
-    let keys: Vec<_> = ENTRIES.iter().map(|e| (e.api_version, e.kind)).collect();
-    assert!(
-        keys.is_sorted_by(|a, b| a < b),
-        "ENTRIES unsorted or duplicated"
-    );
-    let mut expected: Vec<PathBuf> = Vec::new();
-    for entry in ENTRIES {
-        let path = catalog_path(entry.api_version, entry.kind);
-        if k8s_schema(entry.api_version, entry.kind).is_none() {
-            expected.push(catalog_dir().join("src").join(&path));
-        }
-        expected.push(catalog_dir().join(path));
-    }
-    expected.sort();
-    let mut files = json_files(&catalog_dir());
-    files.sort();
-    assert_eq!(files, expected);
-}
-
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(json_files(&path));
-        } else if path.extension().is_some_and(|e| e == "json") {
-            files.push(path);
-        }
-    }
-    files
-}
-
-#[test]
-fn every_catalog_schema_compiles() {
-    for entry in ENTRIES {
-        let schema: Value = serde_json::from_str(entry.schema).unwrap();
-        assert_eq!(
-            schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
-            "{} {}",
-            entry.api_version, entry.kind
-        );
-        if let Err(e) = jsonschema::validator_for(&schema) {
-            panic!("{} {} does not compile: {e}", entry.api_version, entry.kind);
-        }
-    }
-}
-
-/// The problems the catalog finds in `object`, one `<json-pointer>: <message>` line each, or
-/// `None` if the catalog has no schema for its kind. Formats are checked, as the API server does.
-fn catalog_problems(object: &Value) -> Option<Vec<String>> {
-    static VALIDATORS: OnceLock<HashMap<(&str, &str), jsonschema::Validator>> = OnceLock::new();
-    let validators = VALIDATORS.get_or_init(|| {
-        ENTRIES
-            .iter()
-            .map(|entry| {
-                let schema: Value = serde_json::from_str(entry.schema).unwrap();
-                let validator = jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .unwrap();
-                ((entry.api_version, entry.kind), validator)
-            })
-            .collect()
-    });
-    let field = |name| object[name].as_str().unwrap_or_default();
-    let validator = validators.get(&(field("apiVersion"), field("kind")))?;
-    Some(
-        validator
-            .iter_errors(object)
-            .map(|e| format!("{}: {e}", e.instance_path().as_str()))
-            .collect(),
-    )
-}
-
-/// The documents of `file`, each labelled with the file.
-fn objects_of(file: &Path) -> Vec<(String, Value)> {
-    yaml_documents(file)
-        .into_iter()
-        .map(|object| (file.display().to_string(), object))
+/// The rows of a `file<TAB>repository<TAB>tag<TAB>upstream path<TAB>sha256` list.
+fn pinned(list: &Path) -> BTreeMap<String, [String; 4]> {
+    let text = std::fs::read_to_string(list).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 5, "{}: {line}", list.display());
+            (
+                fields[0].to_owned(),
+                [1, 2, 3, 4].map(|i| fields[i].to_owned()),
+            )
+        })
         .collect()
 }
 
-/// The seed's objects; none (the test says it skips them) where the seed is not there.
-fn seed() -> Vec<(String, Value)> {
-    support::reference::seed("manifests.yaml")
-        .map(|path| objects_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join(path)))
-        .unwrap_or_default()
+/// Every CRD file and Kubernetes OpenAPI document of the reference set, and the extra upstream
+/// files of `schemas/upstream`, with their pins.
+fn upstream_files() -> Vec<Upstream> {
+    let reference = reference_dir();
+    let reference_pins = pinned(&root().join("scripts/reference-files.tsv"));
+    let extra_dir = root().join("schemas/upstream");
+    let extra_pins = pinned(&extra_dir.join("SOURCES.tsv"));
+    let mut found: Vec<(String, PathBuf, &BTreeMap<String, [String; 4]>)> = Vec::new();
+    for file in yaml_files(&reference.join("crds")) {
+        let path = file.strip_prefix(&reference).unwrap().display().to_string();
+        found.push((path, file, &reference_pins));
+    }
+    for version in sorted_dir(&reference.join("openapi/kubernetes")) {
+        if !version
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("v1.")
+            || version.to_string_lossy().contains("swagger")
+        {
+            continue;
+        }
+        for file in sorted_dir(&version) {
+            let path = file.strip_prefix(&reference).unwrap().display().to_string();
+            found.push((path, file, &reference_pins));
+        }
+    }
+    for path in extra_pins.keys() {
+        found.push((path.clone(), extra_dir.join(path), &extra_pins));
+    }
+    found
+        .into_iter()
+        .map(|(path, file, pins)| {
+            let [repository, tag, upstream_path, sha256] = pins
+                .get(&path)
+                .unwrap_or_else(|| panic!("{path} is not pinned in scripts/reference-files.tsv"))
+                .clone();
+            Upstream {
+                path,
+                file,
+                repository,
+                tag,
+                upstream_path,
+                sha256,
+            }
+        })
+        .collect()
 }
 
-fn golden() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
-    files.sort();
-    files.iter().flat_map(|f| objects_of(f)).collect()
+    entries.sort();
+    entries
 }
 
-/// Upstream example files that are not valid YAML, and why. [`upstream_examples`] checks that
-/// they still fail to parse, so this list cannot hide a file the catalog rejects.
-const BROKEN_EXAMPLES: &[(&str, &str)] = &[(
-    "mountpoint-s3-csi-driver/static_provisioning/outpost_bucket.yaml",
-    "a missing `---` merges a PersistentVolume and a PersistentVolumeClaim into one mapping \
-     with duplicate keys",
-)];
+/// `schema` without its `description`s: the one keyword the catalog leaves out. Only schema
+/// positions are touched, so a property named `description` stays.
+fn strip(schema: &Value) -> Value {
+    let Value::Object(node) = schema else {
+        return schema.clone();
+    };
+    let mut out = Map::new();
+    for (keyword, value) in node {
+        let kept = match keyword.as_str() {
+            "description" => continue,
+            "properties" | "patternProperties" | "definitions" | "$defs" => match value {
+                Value::Object(named) => {
+                    Value::Object(named.iter().map(|(k, s)| (k.clone(), strip(s))).collect())
+                }
+                other => other.clone(),
+            },
+            "items" | "additionalProperties" | "additionalItems" | "not" => match value {
+                Value::Array(items) => Value::Array(items.iter().map(strip).collect()),
+                other => strip(other),
+            },
+            "allOf" | "anyOf" | "oneOf" => match value {
+                Value::Array(branches) => Value::Array(branches.iter().map(strip).collect()),
+                other => other.clone(),
+            },
+            _ => value.clone(),
+        };
+        out.insert(keyword.clone(), kept);
+    }
+    Value::Object(out)
+}
 
-/// The upstream example objects: every YAML file under `reference/examples` but the Helm charts
-/// (templates, not YAML), the files with `${VAR}` placeholders and [`BROKEN_EXAMPLES`].
-fn upstream_examples() -> Vec<(String, Value)> {
-    let dir = reference_dir().join("examples");
-    let mut objects = Vec::new();
-    for file in yaml_files(&dir) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let relative = file.strip_prefix(&dir).unwrap();
-        if relative.components().any(|c| c.as_os_str() == "charts") || text.contains("${") {
-            continue;
+/// The CEL rules of `schema`, counted in every position (not only those inferstack walks), with
+/// `$ref`s to `definitions` followed once per definition.
+fn count_rules(schema: &Value, definitions: Option<&Map<String, Value>>) -> usize {
+    fn walk(
+        value: &Value,
+        definitions: Option<&Map<String, Value>>,
+        seen: &mut BTreeSet<String>,
+    ) -> usize {
+        match value {
+            Value::Object(node) => {
+                let mut count = node
+                    .get("x-kubernetes-validations")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                if let (Some(reference), Some(definitions)) =
+                    (node.get("$ref").and_then(Value::as_str), definitions)
+                {
+                    let name = reference.rsplit('/').next().unwrap_or_default();
+                    if seen.insert(name.to_owned())
+                        && let Some(target) = definitions.get(name)
+                    {
+                        count += walk(target, Some(definitions), seen);
+                    }
+                }
+                count
+                    + node
+                        .iter()
+                        .filter(|(k, _)| *k != "x-kubernetes-validations")
+                        .map(|(_, v)| walk(v, definitions, seen))
+                        .sum::<usize>()
+            }
+            Value::Array(items) => items.iter().map(|v| walk(v, definitions, seen)).sum(),
+            _ => 0,
         }
-        if let Some((_, why)) = BROKEN_EXAMPLES
-            .iter()
-            .find(|(f, _)| relative == Path::new(f))
+    }
+    walk(schema, definitions, &mut BTreeSet::new())
+}
+
+/// One generated entry, before it is numbered into the index.
+struct GeneratedEntry {
+    api_version: String,
+    kind: String,
+    set: Set,
+    file: usize,
+    form: &'static str,
+    key: String,
+    origin: String,
+    upstream_rules: usize,
+}
+
+/// What the generator makes: each catalog file's text, and the index.
+struct Generated {
+    files: Vec<(String, String)>,
+    sources: String,
+    index: String,
+}
+
+fn generate() -> Generated {
+    let upstream = upstream_files();
+    let mut files = Vec::new();
+    let mut entries: Vec<GeneratedEntry> = Vec::new();
+    // Each OpenAPI kind's entry (its index), and whether it is from its own group's document.
+    let mut openapi_kinds: BTreeMap<(String, String), (usize, bool)> = BTreeMap::new();
+    let mut sources = String::from(
+        "# The upstream file each catalog file is made from (descriptions left out, nothing else\n\
+         # changed): catalog file, repository, tag, upstream path, SHA-256 of the upstream file.\n",
+    );
+    for (number, file) in upstream.iter().enumerate() {
+        let bytes = std::fs::read(&file.file).unwrap();
+        assert_eq!(
+            format!("{:x}", Sha256::digest(&bytes)),
+            file.sha256,
+            "{} is not the pinned upstream file",
+            file.path
+        );
+        let catalog_path = Path::new(&file.path)
+            .with_extension("jsonl")
+            .display()
+            .to_string();
+        let origin = format!("{} {} {}", file.repository, file.tag, file.upstream_path);
+        let _ = writeln!(
+            sources,
+            "{catalog_path}\t{}\t{}\t{}\t{}",
+            file.repository, file.tag, file.upstream_path, file.sha256
+        );
+        let mut text = String::new();
+        if file.path.starts_with("openapi/") {
+            let version = file.path.split('/').nth(2).unwrap().trim_start_matches('v');
+            let group_version = openapi_group_version(&file.path);
+            let document: Value = serde_json::from_slice(&bytes).unwrap();
+            let schemas = document["components"]["schemas"].as_object().unwrap();
+            for (name, schema) in schemas {
+                let line = serde_json::to_string(&strip(schema)).unwrap();
+                let _ = writeln!(text, "{name}\t{line}");
+                for gvk in schema
+                    .get("x-kubernetes-group-version-kind")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let field = |k: &str| gvk[k].as_str().unwrap_or_default();
+                    let api_version = match field("group") {
+                        "" => field("version").to_owned(),
+                        group => format!("{group}/{}", field("version")),
+                    };
+                    // A kind every document lists (DeleteOptions, WatchEvent) is taken from the
+                    // document of its own group and version, or else from the first that has it.
+                    let own = api_version == group_version;
+                    let key = (api_version.clone(), field("kind").to_owned());
+                    let entry = GeneratedEntry {
+                        api_version,
+                        kind: field("kind").to_owned(),
+                        set: Set::Kubernetes(leak(version)),
+                        file: number,
+                        form: "OpenApi",
+                        key: name.clone(),
+                        origin: origin.clone(),
+                        upstream_rules: count_rules(schema, Some(schemas)),
+                    };
+                    match openapi_kinds.get(&key).copied() {
+                        Some((_, true)) => {}
+                        Some((_, false)) if !own => {}
+                        Some((at, false)) => {
+                            entries[at] = entry;
+                            openapi_kinds.insert(key, (at, true));
+                        }
+                        None => {
+                            openapi_kinds.insert(key, (entries.len(), own));
+                            entries.push(entry);
+                        }
+                    }
+                }
+            }
+        } else {
+            let text_in = String::from_utf8(bytes).unwrap();
+            let stream = inferstack::yaml::parse(&text_in);
+            for crd in stream
+                .documents
+                .iter()
+                .map(|d| &d.value)
+                .filter(|d| d["kind"] == "CustomResourceDefinition")
+            {
+                let group = crd["spec"]["group"].as_str().unwrap();
+                let kind = crd["spec"]["names"]["kind"].as_str().unwrap();
+                for version in crd["spec"]["versions"].as_array().unwrap() {
+                    if version.get("served") == Some(&Value::Bool(false)) {
+                        continue;
+                    }
+                    let api_version = format!("{group}/{}", version["name"].as_str().unwrap());
+                    let schema = &version["schema"]["openAPIV3Schema"];
+                    let key = format!("{api_version} {kind}");
+                    let line = serde_json::to_string(&strip(schema)).unwrap();
+                    let _ = writeln!(text, "{key}\t{line}");
+                    let set = if file.path.starts_with("crds/gateway-api/experimental/") {
+                        Set::Gateway(Channel::Experimental)
+                    } else {
+                        Set::Crd
+                    };
+                    entries.push(GeneratedEntry {
+                        api_version,
+                        kind: kind.to_owned(),
+                        set,
+                        file: number,
+                        form: "Crd",
+                        key,
+                        origin: origin.clone(),
+                        upstream_rules: count_rules(schema, None),
+                    });
+                }
+            }
+        }
+        files.push((catalog_path, text));
+    }
+    // A kind both Gateway API channels define is the standard channel's by default.
+    let experimental: BTreeSet<(String, String)> = entries
+        .iter()
+        .filter(|e| e.set == Set::Gateway(Channel::Experimental))
+        .map(|e| (e.api_version.clone(), e.kind.clone()))
+        .collect();
+    for entry in &mut entries {
+        if entry.set == Set::Crd
+            && experimental.contains(&(entry.api_version.clone(), entry.kind.clone()))
         {
-            let parsed = serde_saphyr::from_multiple::<Value>(&text);
-            assert!(parsed.is_err(), "{} parses now ({why})", file.display());
+            entry.set = Set::Gateway(Channel::Standard);
+        }
+    }
+    entries.sort_by(|a, b| {
+        (&a.api_version, &a.kind, set_rank(a.set)).cmp(&(&b.api_version, &b.kind, set_rank(b.set)))
+    });
+    for pair in entries.windows(2) {
+        assert!(
+            (&pair[0].api_version, &pair[0].kind, set_rank(pair[0].set))
+                != (&pair[1].api_version, &pair[1].kind, set_rank(pair[1].set)),
+            "{} {} is defined by two upstream files: {} and {}",
+            pair[0].api_version,
+            pair[0].kind,
+            pair[0].origin,
+            pair[1].origin
+        );
+    }
+    let index = index_source(&files, &entries, &upstream);
+    Generated {
+        files,
+        sources,
+        index,
+    }
+}
+
+fn set_rank(set: Set) -> (u8, &'static str) {
+    match set {
+        Set::Kubernetes(version) => (0, version),
+        Set::Crd => (1, ""),
+        Set::Gateway(Channel::Standard) => (2, ""),
+        Set::Gateway(Channel::Experimental) => (3, ""),
+    }
+}
+
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
+}
+
+/// `openapi/kubernetes/v1.35/apis__apps__v1_openapi.json` -> `apps/v1`; `api__v1` -> `v1`.
+fn openapi_group_version(path: &str) -> String {
+    let name = Path::new(path).file_name().unwrap().to_string_lossy();
+    let name = name.trim_end_matches("_openapi.json");
+    let parts: Vec<&str> = name.split("__").collect();
+    match parts.as_slice() {
+        ["api", version] => (*version).to_owned(),
+        ["apis", group, version] => format!("{group}/{version}"),
+        _ => panic!("{path} is not a Kubernetes OpenAPI v3 document name"),
+    }
+}
+
+/// The text of `src/validate/catalog/index.rs`.
+fn index_source(
+    files: &[(String, String)],
+    entries: &[GeneratedEntry],
+    upstream: &[Upstream],
+) -> String {
+    let mut out = String::from(
+        "//! @generated by `INFERSTACK_BLESS=1 cargo test --test catalog` from the pinned upstream\n\
+         //! files (`schemas/catalog/SOURCES.tsv`); do not edit.\n\n\
+         use super::{Channel, Entry, File, Form, Set};\n\n",
+    );
+    let versions: BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| match e.set {
+            Set::Kubernetes(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let versions: Vec<String> = versions.iter().rev().map(|v| format!("{v:?}")).collect();
+    let _ = writeln!(
+        out,
+        "/// The Kubernetes releases whose built-in kinds are embedded, the pinned one first.\n\
+         pub const KUBERNETES_VERSIONS: &[&str] = &[{}];\n",
+        versions.join(", ")
+    );
+    out.push_str("/// Every embedded file, in the order of the reference set.\npub const FILES: &[File] = &[\n");
+    for ((path, _), file) in files.iter().zip(upstream) {
+        let _ = writeln!(
+            out,
+            "    File {{\n        path: {path:?},\n        text: include_str!(\"../../../schemas/catalog/{path}\"),\n    }}, // {} {}",
+            file.repository, file.tag
+        );
+    }
+    out.push_str(
+        "];\n\n/// Every kind, sorted by apiVersion and kind.\npub const ENTRIES: &[Entry] = &[\n",
+    );
+    for entry in entries {
+        let set = match entry.set {
+            Set::Kubernetes(v) => format!("Set::Kubernetes({v:?})"),
+            Set::Crd => "Set::Crd".to_owned(),
+            Set::Gateway(channel) => format!("Set::Gateway(Channel::{channel:?})"),
+        };
+        let _ = writeln!(
+            out,
+            "    Entry {{\n        api_version: {:?},\n        kind: {:?},\n        set: {set},\n        file: {},\n        form: Form::{},\n        key: {:?},\n        origin: {:?},\n        upstream_rules: {},\n    }},",
+            entry.api_version,
+            entry.kind,
+            entry.file,
+            entry.form,
+            entry.key,
+            entry.origin,
+            entry.upstream_rules
+        );
+    }
+    out.push_str("];\n");
+    out
+}
+
+#[test]
+fn catalog_is_generated_from_the_pinned_upstream_files() {
+    if !support::reference::require() {
+        return;
+    }
+    let bless = std::env::var_os("INFERSTACK_BLESS").is_some_and(|v| v == "1");
+    let generated = generate();
+    let catalog = root().join("schemas/catalog");
+    let mut expected: Vec<(PathBuf, String)> = generated
+        .files
+        .into_iter()
+        .map(|(path, text)| (catalog.join(path), text))
+        .collect();
+    expected.push((catalog.join("SOURCES.tsv"), generated.sources));
+    expected.push((
+        root().join("src/validate/catalog/index.rs"),
+        generated.index,
+    ));
+    let mut stale = Vec::new();
+    for (path, text) in &expected {
+        if bless {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        } else if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    // Nothing else lives in the catalog directory.
+    let wanted: BTreeSet<PathBuf> = expected.iter().map(|(p, _)| p.clone()).collect();
+    let mut extra = Vec::new();
+    let mut folders = vec![catalog];
+    while let Some(folder) = folders.pop() {
+        for path in sorted_dir(&folder) {
+            if path.is_dir() {
+                folders.push(path);
+            } else if !wanted.contains(&path) {
+                if bless {
+                    std::fs::remove_file(&path).unwrap();
+                } else {
+                    extra.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "not what the generator makes (run `INFERSTACK_BLESS=1 cargo test --test catalog` and \
+         review the diff): stale {stale:#?}, extra {extra:#?}"
+    );
+}
+
+/// Every kind of every selection keeps every CEL rule of its upstream file, and each compiles.
+#[test]
+fn every_kind_keeps_every_upstream_rule() {
+    let selections = [Channel::Standard, Channel::Experimental].map(|channel| Selection {
+        gateway_channel: channel,
+        ..Selection::default()
+    });
+    let mut rules = 0;
+    for selection in selections {
+        for kind in SchemaSet::catalog_of(selection).cel_coverage() {
+            let coverage = kind
+                .coverage
+                .unwrap_or_else(|e| panic!("{:?} does not compile: {e}", kind.key));
+            assert_eq!(
+                Some(coverage.found),
+                kind.upstream_rules,
+                "{:?} from {}",
+                kind.key,
+                kind.origin
+            );
+            assert!(
+                coverage.broken.is_empty(),
+                "{:?}: {:?}",
+                kind.key,
+                coverage.broken
+            );
+            rules += coverage.found;
+        }
+    }
+    // The Gateway API alone has 89 rules on HTTPRoute (gateway-api v1.6.1).
+    assert!(rules > 1000, "{rules} rules");
+}
+
+/// The catalog has every kind the reference set defines, built-in and custom.
+#[test]
+fn catalog_has_every_upstream_kind() {
+    if !support::reference::require() {
+        return;
+    }
+    let catalog: BTreeSet<(String, String)> = SchemaSet::catalog().types().into_iter().collect();
+    let missing: Vec<_> = upstream()
+        .kinds()
+        .into_iter()
+        .filter(|k| !catalog.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "not in the catalog: {missing:?}");
+    for kind in [
+        ("discovery.k8s.io/v1", "EndpointSlice"),
+        ("argoproj.io/v1alpha1", "ApplicationSet"),
+    ] {
+        assert!(
+            catalog.contains(&(kind.0.to_owned(), kind.1.to_owned())),
+            "{kind:?}"
+        );
+    }
+}
+
+/// The problems `schemas` finds in `object`, as `(pointer, message)` pairs.
+fn problems(schemas: &SchemaSet, object: &Value) -> Option<Vec<(String, String)>> {
+    let field = |name| object.get(name).and_then(Value::as_str).unwrap_or_default();
+    match schemas.validate(field("apiVersion"), field("kind"), object) {
+        Outcome::NotFound => None,
+        Outcome::Broken(message) => panic!("{message}"),
+        Outcome::Checked(found) => {
+            Some(found.into_iter().map(|v| (v.pointer, v.message)).collect())
+        }
+    }
+}
+
+/// The objects of `golden/`, `tests/manifests/`, the seed and the reference set's examples.
+fn corpus() -> Vec<(String, Value)> {
+    let mut files = yaml_files(&root().join("golden"));
+    files.extend(yaml_files(&root().join("tests/manifests")));
+    let examples = reference_dir().join("examples");
+    files.extend(yaml_files(&examples).into_iter().filter(|f| {
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        // Helm templates and envsubst placeholders are not YAML objects yet.
+        !f.components().any(|c| c.as_os_str() == "charts")
+            && !text.contains("${")
+            && !text.contains("{{")
+    }));
+    if let Some(seed) = support::reference::seed("manifests.yaml") {
+        files.push(root().join(seed));
+    }
+    let mut objects = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let stream = inferstack::yaml::parse(&text);
+        if !stream.problems.is_empty() {
             continue;
         }
-        objects.extend(objects_of(&file));
+        objects.extend(
+            stream
+                .documents
+                .into_iter()
+                .map(|d| d.value)
+                .filter(Value::is_object)
+                .map(|o| (file.display().to_string(), o)),
+        );
     }
     objects
 }
 
-/// Upstream example files that are not complete objects, and why. The test checks that the
-/// upstream schemas reject them too.
-const INCOMPLETE_EXAMPLES: &[(&str, &str)] = &[(
-    "llm-d-router/v0.10.0/deploy/components/inference-gateway/gateways.yaml",
-    "a kustomize base: the overlays add the required spec.gatewayClassName",
-)];
-
-/// A v1alpha2 InferencePool as its API defines it: no upstream file has one.
-fn x_k8s_inference_pool() -> Value {
-    json!({
-        "apiVersion": "inference.networking.x-k8s.io/v1alpha2",
-        "kind": "InferencePool",
-        "metadata": {"name": "vllm-llama3-8b-instruct"},
-        "spec": {
-            "selector": {"app": "vllm-llama3-8b-instruct"},
-            "targetPortNumber": 8000,
-            "extensionRef": {
-                "name": "vllm-llama3-8b-instruct-epp",
-                "portNumber": 9002,
-                "failureMode": "FailClose",
-            },
-        },
-    })
+/// `object` and broken copies of it: at a spread of its nodes, a value of another type, an
+/// out-of-range number, a malformed string, an unknown member and a removed member.
+fn variants(object: &Value) -> Vec<Value> {
+    fn nodes(value: &Value, pointer: String, out: &mut Vec<String>) {
+        let children: Vec<(String, &Value)> = match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (segment, child) in children {
+            let pointer = format!("{pointer}/{segment}");
+            out.push(pointer.clone());
+            nodes(child, pointer, out);
+        }
+    }
+    let mut pointers = Vec::new();
+    nodes(object, String::new(), &mut pointers);
+    let step = pointers.len().div_ceil(6).max(1);
+    let mut out = vec![object.clone()];
+    for pointer in pointers.iter().step_by(step) {
+        for replacement in [
+            Value::Bool(true),
+            serde_json::json!(4_294_967_297_i64),
+            serde_json::json!(-1),
+            serde_json::json!("Not A Name!"),
+            serde_json::json!({"bogusField": 1}),
+        ] {
+            let mut variant = object.clone();
+            *variant.pointer_mut(pointer).unwrap() = replacement;
+            out.push(variant);
+        }
+        if let Some((parent, member)) = pointer.rsplit_once('/') {
+            let mut variant = object.clone();
+            if let Some(Value::Object(map)) = variant.pointer_mut(parent) {
+                map.shift_remove(&member.replace("~1", "/").replace("~0", "~"));
+                out.push(variant);
+            }
+        }
+    }
+    out
 }
 
+/// The catalog alone and the upstream files given as `--crds`/`--openapi` find the same
+/// problems, in the same order, in every object of the corpus and in broken copies of each.
+#[test]
+fn catalog_judges_as_the_upstream_files() {
+    if !support::reference::require() {
+        return;
+    }
+    let catalog = SchemaSet::catalog();
+    let (mut compared, mut invalid) = (0, 0);
+    let mut differences = Vec::new();
+    for (origin, object) in corpus() {
+        for variant in variants(&object) {
+            let Some(upstream_found) = problems(upstream().schemas(), &variant) else {
+                continue;
+            };
+            let found = problems(&catalog, &variant).expect("the catalog has every upstream kind");
+            if found != upstream_found {
+                differences.push(format!(
+                    "{origin}: {variant}\n  catalog {found:?}\n  upstream {upstream_found:?}"
+                ));
+            }
+            compared += 1;
+            invalid += usize::from(!found.is_empty());
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    assert!(
+        compared > 5000 && invalid > 3000,
+        "{compared} compared, {invalid} invalid"
+    );
+}
+
+/// Every object of the corpus that is meant to be valid passes the catalog: the golden outputs,
+/// the seed, the valid fixtures and the upstream examples.
 #[test]
 fn catalog_accepts_the_upstream_examples() {
     if !support::reference::require() {
         return;
     }
-    let mut objects = upstream_examples();
-    objects.extend(seed());
-    objects.extend(golden());
-    objects.push(("hand-written".into(), x_k8s_inference_pool()));
-    let manifests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests");
-    for file in yaml_files(&manifests.join("valid"))
-        .into_iter()
-        .chain(yaml_files(&manifests.join("builtin")))
-    {
-        let origin = file.display().to_string();
-        objects.extend(
-            yaml_documents(&file)
-                .into_iter()
-                .map(|o| (origin.clone(), o)),
-        );
-    }
-    let mut seen = HashSet::new();
+    let catalog = SchemaSet::catalog();
     let mut rejected = Vec::new();
-    for (origin, object) in &objects {
-        let Some(problems) = catalog_problems(object) else {
-            continue;
-        };
-        seen.insert((object["apiVersion"].as_str(), object["kind"].as_str()));
-        if let Some((_, why)) = INCOMPLETE_EXAMPLES
-            .iter()
-            .find(|(f, _)| origin.ends_with(f))
+    for (origin, object) in corpus() {
+        // Invalid fixtures; and kustomize inputs that are not whole objects (SOURCES.md of the
+        // reference set): a base its overlays complete, and patches (`patch-*.yaml`, `$patch`).
+        let patch = Path::new(&origin)
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("patch-"))
+            || object.get("$patch").is_some();
+        if origin.contains("tests/manifests/")
+            && !origin.contains("/valid/")
+            && !origin.contains("/builtin/")
+            || origin.ends_with("deploy/components/inference-gateway/gateways.yaml")
+            || patch
         {
-            assert!(
-                !problems.is_empty() && !upstream().validate(object).is_empty(),
-                "{origin} is valid now ({why})"
-            );
-        } else if !problems.is_empty() {
-            rejected.push(format!(
-                "{origin}: {} {}: {problems:#?}",
+            continue;
+        }
+        match problems(&catalog, &object) {
+            Some(found) if !found.is_empty() => rejected.push(format!(
+                "{origin}: {} {}: {found:?}",
                 object["kind"], object["metadata"]["name"]
-            ));
+            )),
+            _ => {}
         }
     }
     assert!(rejected.is_empty(), "{}", rejected.join("\n"));
-    let missing: Vec<_> = ENTRIES
-        .iter()
-        .filter(|e| !seen.contains(&(Some(e.api_version), Some(e.kind))))
-        .map(|e| (e.api_version, e.kind))
-        .collect();
-    assert!(missing.is_empty(), "kinds without an example: {missing:?}");
-}
-
-/// `object` with the value at `pointer` replaced (or added), or removed when `value` is `None`.
-fn mutated(object: &Value, pointer: &str, value: Option<Value>) -> Value {
-    let mut object = object.clone();
-    let (parent, last) = pointer.rsplit_once('/').expect("a JSON pointer");
-    let last = last.replace("~1", "/").replace("~0", "~");
-    let parent = object
-        .pointer_mut(parent)
-        .unwrap_or_else(|| panic!("{parent} is not in the object"));
-    match (parent, value) {
-        (Value::Object(fields), Some(value)) => {
-            fields.insert(last, value);
-        }
-        (Value::Object(fields), None) => {
-            fields
-                .shift_remove(&last)
-                .expect("the field to remove exists");
-        }
-        (Value::Array(items), value) => {
-            let index: usize = last.parse().expect("an array index");
-            match value {
-                Some(value) => items[index] = value,
-                None => drop(items.remove(index)),
-            }
-        }
-        _ => panic!("{pointer} is not inside an object or an array"),
-    }
-    object
-}
-
-/// The first object of apiVersion and kind in `objects`.
-fn find(objects: &[(String, Value)], api_version: &str, kind: &str) -> Value {
-    objects
-        .iter()
-        .map(|(_, o)| o)
-        .find(|o| o["apiVersion"] == api_version && o["kind"] == kind)
-        .unwrap_or_else(|| panic!("no {api_version} {kind}"))
-        .clone()
-}
-
-fn example(path: &str, api_version: &str, kind: &str) -> Value {
-    find(
-        &objects_of(&reference_dir().join("examples").join(path)),
-        api_version,
-        kind,
-    )
-}
-
-/// Broken copies of valid objects (an unknown field at several depths, a wrong type, a missing
-/// required field, a value outside an enum or range) that both the catalog and the upstream
-/// schemas reject.
-#[test]
-fn catalog_agrees_with_upstream_on_mutations() {
-    if !support::reference::require() {
-        return;
-    }
-    let (seed, golden) = (seed(), golden());
-    let gie = "gateway-api-inference-extension";
-    let config_map = find(&seed, "v1", "ConfigMap");
-    let gateway = find(&seed, "gateway.networking.k8s.io/v1", "Gateway");
-    let pv = find(&golden, "v1", "PersistentVolume");
-    let pvc = find(&seed, "v1", "PersistentVolumeClaim");
-    let knative = find(&seed, "serving.knative.dev/v1", "Service");
-    let pool_file = format!("{gie}/v1.0.2/manifests/inferencepool-resources.yaml");
-    let pool = example(
-        &pool_file,
-        "inference.networking.k8s.io/v1",
-        "InferencePool",
-    );
-    let service = example(&pool_file, "v1", "Service");
-    let account = example(&pool_file, "v1", "ServiceAccount");
-    let deployment = example(&pool_file, "apps/v1", "Deployment");
-    let role = example(&pool_file, "rbac.authorization.k8s.io/v1", "Role");
-    let binding = example(&pool_file, "rbac.authorization.k8s.io/v1", "RoleBinding");
-    let route = example(
-        "gateway-api/standard/http-cors/httproute-all-fields-set.yaml",
-        "gateway.networking.k8s.io/v1",
-        "HTTPRoute",
-    );
-    let objective = example(
-        &format!("{gie}/v1.5.0/manifests/inferenceobjective.yaml"),
-        "inference.networking.x-k8s.io/v1alpha2",
-        "InferenceObjective",
-    );
-    let llm_d_objective = example(
-        "llm-d-router/v0.10.0/manifests/inferenceobjective.yaml",
-        "llm-d.ai/v1alpha2",
-        "InferenceObjective",
-    );
-    let unknown = || Some(json!("x"));
-    let cases: Vec<(&Value, &str, Option<Value>)> = vec![
-        (&config_map, "/dataa", unknown()),
-        (&config_map, "/metadata/labelz", Some(json!({}))),
-        (&config_map, "/data/ingress.class", Some(json!(3))),
-        (&gateway, "/spec/listeners/1/hostnme", unknown()),
-        (&gateway, "/spec/listeners/0/protocol", None),
-        (&gateway, "/spec/listeners/0/port", Some(json!(70000))),
-        (
-            &gateway,
-            "/spec/listeners/0/allowedRoutes/namespaces/from",
-            Some(json!("Any")),
-        ),
-        (
-            &gateway,
-            "/spec/addresses",
-            Some(json!([{"value": "gateway.example.com"}])),
-        ),
-        (&gateway, "/spec/gatewayClassName", Some(json!(""))),
-        (&pv, "/spec/csi/bogus", unknown()),
-        (&pv, "/spec/csi/driver", None),
-        (&pv, "/spec/capacity/storage", Some(json!("30 gigs"))),
-        (&pvc, "/spec/resources/requests/storage", Some(json!(true))),
-        (
-            &pvc,
-            "/spec/selector/matchLabels/alicloud-pvname",
-            Some(json!(1)),
-        ),
-        (
-            &knative,
-            "/spec/template/spec/containers/0/imagee",
-            unknown(),
-        ),
-        (&knative, "/spec/template/spec/containers", None),
-        (
-            &knative,
-            "/spec/template/spec/containerConcurrency",
-            Some(json!("2")),
-        ),
-        (
-            &knative,
-            "/spec/template/spec/containers/0/readinessProbe/tcpSocket/port",
-            Some(json!(true)),
-        ),
-        (
-            &knative,
-            "/spec/template/spec/containers/0/resources/limits/cpu",
-            Some(json!("lots")),
-        ),
-        (&knative, "/spec/traffic", Some(json!([{"percent": "100"}]))),
-        (&service, "/spec/ports/0/port", None),
-        (&service, "/spec/ports/0/portt", unknown()),
-        (
-            &account,
-            "/automountServiceAccountToken",
-            Some(json!("yes")),
-        ),
-        (&deployment, "/spec/selector", None),
-        (&deployment, "/spec/replicas", Some(json!("1"))),
-        (
-            &deployment,
-            "/spec/template/spec/containers/0/bogus",
-            unknown(),
-        ),
-        (&role, "/rules/0/verbs", None),
-        (&binding, "/roleRef", None),
-        (&binding, "/subjects/0/nme", unknown()),
-        (
-            &route,
-            "/spec/rules/0/matches/0/path/type",
-            Some(json!("Prefix")),
-        ),
-        (&route, "/spec/rules/0/filters/0/type", Some(json!("Cors"))),
-        (
-            &route,
-            "/spec/rules/0/filters/0/cors/maxAge",
-            Some(json!(0)),
-        ),
-        (&route, "/spec/rules/0/backendRefs/0/weigth", unknown()),
-        (&route, "/spec/parentRefs/0/name", None),
-        (&route, "/spec/hostnames", Some(json!(["Example.COM"]))),
-        (&pool, "/spec/selector", None),
-        (&pool, "/spec/appProtocol", Some(json!("grpc"))),
-        (&pool, "/spec/targetPorts/0/number", Some(json!(0))),
-        (
-            &pool,
-            "/spec/endpointPickerRef/portNumber",
-            Some(json!(9002)),
-        ),
-        (&objective, "/spec/poolRef", None),
-        (&objective, "/spec/priority", Some(json!("high"))),
-        (&llm_d_objective, "/spec/poolRef/namespace", unknown()),
-        (&llm_d_objective, "/spec/poolRef/name", Some(json!(""))),
-    ];
-    let mut disagreements = Vec::new();
-    for base in cases.iter().map(|(o, _, _)| *o) {
-        let (catalog, upstream) = (catalog_problems(base).unwrap(), upstream().validate(base));
-        assert!(
-            catalog.is_empty() && upstream.is_empty(),
-            "{} {} is not valid to begin with: {catalog:#?} {upstream:#?}",
-            base["kind"],
-            base["metadata"]["name"]
-        );
-    }
-    for (base, pointer, value) in cases {
-        let object = mutated(base, pointer, value);
-        let catalog = catalog_problems(&object).unwrap();
-        let upstream = upstream().validate(&object);
-        if catalog.is_empty() || upstream.is_empty() {
-            disagreements.push(format!(
-                "{} {pointer}: catalog {catalog:?}, upstream {upstream:?}",
-                base["kind"]
-            ));
-        }
-    }
-    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
-}
-
-/// No upstream CRD has the v1alpha2 InferencePool, so the catalog alone is checked.
-#[test]
-fn x_k8s_inference_pool_is_checked() {
-    let pool = x_k8s_inference_pool();
-    assert_eq!(catalog_problems(&pool), Some(vec![]));
-    for (pointer, value) in [
-        ("/spec/extensionRef", None),
-        ("/spec/targetPortNumber", Some(json!(0))),
-        ("/spec/selector/app", Some(json!(1))),
-        ("/spec/extensionRef/failureMode", Some(json!("Open"))),
-        ("/spec/extensionRef/port", Some(json!({"number": 9002}))),
-    ] {
-        let problems = catalog_problems(&mutated(&pool, pointer, value)).unwrap();
-        assert!(!problems.is_empty(), "{pointer} was accepted");
-    }
 }

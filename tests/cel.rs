@@ -59,7 +59,7 @@ fn every_reference_cel_rule_compiles() {
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|n| n.parse().ok())
         .collect();
-    let [found, compiled, transition, broken] = numbers[..] else {
+    let [found, _upstream, compiled, transition, broken] = numbers[..] else {
         panic!("unexpected total line {total:?}");
     };
     assert!(found >= 300, "{text}");
@@ -96,7 +96,9 @@ fn cases() -> Vec<Case> {
 
 /// Each case breaks one rule: exactly one cel-violation at its pointer with its message.
 fn check_cases(cases: &[Case], extra: &[&str]) -> Vec<String> {
-    let mut args = vec!["validate"];
+    // The cases are independent objects: the rules across them would only find the cases'
+    // gateways and routes disagreeing.
+    let mut args = vec!["validate", "--cross=off"];
     args.extend(cases.iter().map(|c| c.file.as_str()));
     args.extend(extra);
     let (_, report) = json_report(&args);
@@ -146,7 +148,7 @@ fn skip_cel_turns_the_layer_off() {
     if !require() {
         return;
     }
-    let mut args = vec!["validate".to_owned()];
+    let mut args = vec!["validate".to_owned(), "--cross=off".to_owned()];
     args.extend(cases().iter().map(|c| c.file.clone()));
     args.extend(standard());
     args.push("--skip-cel".to_owned());

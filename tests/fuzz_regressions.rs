@@ -80,7 +80,14 @@ fn validate_cel_regressions() {
     for (path, text) in inputs("validate_cel") {
         let mut sources = SourceMap::default();
         let id = sources.add("fuzz.yaml", text.as_str());
-        let checked = check_files(&sources, &[id], &mut validator, FileOptions { cross: true });
+        let checked = check_files(
+            &sources,
+            &[id],
+            &mut validator,
+            FileOptions {
+                cross: Some(inferstack::rules::cross::World::Closed),
+            },
+        );
         let rendered = render_all(&checked.diagnostics, &sources, Style::Human(Color::Never));
         assert!(
             checked.diagnostics.has_errors(),

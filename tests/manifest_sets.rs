@@ -160,7 +160,7 @@ fn skip_and_reject_take_kinds_and_api_versions() {
 #[test]
 fn cross_object_rules_run_on_plain_manifests() {
     let dir = format!("{SETS}/picker-missing");
-    let (code, report) = json_report(&["validate", &dir]);
+    let (code, report) = json_report(&["validate", &dir, "--cross"]);
     assert_eq!(code, Some(1));
     let [finding] = findings(&report).as_slice() else {
         panic!("{report:#}");
@@ -172,14 +172,56 @@ fn cross_object_rules_run_on_plain_manifests() {
         (Some(15), Some(3))
     );
     assert_eq!(report["summary"]["invalid"], 1);
-    // Off by default for files named one by one; --cross turns it on, --no-cross off.
+    // By default the world is open: the picker may be rendered by another chart, so its
+    // absence is no finding, for the directory and the files alike; `--cross` (closed) and
+    // `--cross=closed` report it, `--no-cross` and `--cross=off` run no rule across objects.
     let files = [format!("{dir}/pool.yaml"), format!("{dir}/workload.yaml")];
-    let (code, _) = json_report(&["validate", &files[0], &files[1]]);
-    assert_eq!(code, Some(0));
-    let (code, _) = json_report(&["validate", &files[0], &files[1], "--cross"]);
+    for args in [
+        vec![dir.as_str()],
+        vec![files[0].as_str(), files[1].as_str()],
+        vec![dir.as_str(), "--cross=open"],
+        vec![dir.as_str(), "--no-cross"],
+        vec![dir.as_str(), "--cross=off"],
+    ] {
+        let (code, report) = json_report(&[&["validate"][..], &args].concat());
+        assert_eq!(code, Some(0), "{args:?}: {report:#}");
+    }
+    for args in [
+        vec![files[0].as_str(), files[1].as_str(), "--cross"],
+        vec![dir.as_str(), "--cross=closed"],
+    ] {
+        let (code, _) = json_report(&[&["validate"][..], &args].concat());
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+}
+
+/// A chart that routes to a Gateway of another chart, and whose pool selects a model server of
+/// another chart, passes from a file, a directory and standard input alike; a contradiction
+/// among the objects present (a listener the present Gateway lacks, a model server present on
+/// the pool's port that the selector misses) is still found, whichever way the input comes.
+#[test]
+fn partial_sets_judge_the_same_from_a_file_a_directory_and_stdin() {
+    let dir = format!("{SETS}/partial");
+    let file = format!("{dir}/chart.yaml");
+    let text = std::fs::read_to_string(support::cli::root().join(&file)).unwrap();
+    for args in [vec![file.as_str()], vec![dir.as_str()]] {
+        let (code, report) = json_report(&[&["validate"][..], &args].concat());
+        assert_eq!(code, Some(0), "{args:?}: {report:#}");
+    }
+    let (code, stdout) = support::cli::run_stdin(&["validate", "-"], &text);
+    assert_eq!(code, Some(0), "{stdout}");
+    let broken = format!("{SETS}/contradictions.yaml");
+    let broken_text = std::fs::read_to_string(support::cli::root().join(&broken)).unwrap();
+    let (code, report) = json_report(&["validate", &broken]);
     assert_eq!(code, Some(1));
-    let (code, _) = json_report(&["validate", &dir, "--no-cross"]);
-    assert_eq!(code, Some(0));
+    let mut reasons: Vec<&str> = findings(&report)
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    reasons.sort();
+    assert_eq!(reasons, ["pool-selector-mismatch", "route-parent-unresolved"], "{report:#}");
+    let (code, _) = support::cli::run_stdin(&["validate", "-"], &broken_text);
+    assert_eq!(code, Some(1));
 }
 
 #[test]

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let mut validator = validator().lock().unwrap_or_else(|e| e.into_inner());
     // Each input starts from Knative's defaults, whatever ConfigMaps the last one carried.
     validator.knative = Default::default();
-    let checked = check_files(&sources, &[id], &mut validator, FileOptions { cross: true });
+    let checked = check_files(&sources, &[id], &mut validator, FileOptions { cross: Some(inferstack::rules::cross::World::Closed) });
     let _ = render_all(&checked.diagnostics, &sources, Style::Short);
     // Code frames go through miette's text wrapping, which costs most of a run: one input in
     // four is enough to keep the frame window and masking under the fuzzer.

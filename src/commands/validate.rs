@@ -23,7 +23,7 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
     if args.cel_coverage {
         let mut sources = SourceMap::default();
         let mut diagnostics = Diagnostics::default();
-        let schemas = schema_set(&args.crds, &args.openapi, &mut sources, &mut diagnostics)?;
+        let schemas = schema_set(args, &mut sources, &mut diagnostics)?;
         let (text, broken) = cel_coverage(&schemas);
         return Ok(Outcome {
             stdout: text,
@@ -46,12 +46,7 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         );
     }
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let mut schemas = schema_set(
-        &args.crds,
-        &args.openapi,
-        &mut loaded.sources,
-        &mut diagnostics,
-    )?;
+    let mut schemas = schema_set(args, &mut loaded.sources, &mut diagnostics)?;
     schemas.skip_cel = args.skip_cel;
     let knative = knative_config(&args.knative_config, &mut loaded.sources, &mut diagnostics)?;
     let mut validator = ObjectValidator {
@@ -63,12 +58,8 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
             reject: args.reject.clone(),
         },
     };
-    let streams_or_directories = args
-        .inputs
-        .iter()
-        .any(|p| p.as_os_str() == "-" || p.is_dir());
     let options = FileOptions {
-        cross: !args.no_cross && (args.cross || streams_or_directories),
+        cross: args.world(),
     };
     let checked = check_files(&loaded.sources, &loaded.files, &mut validator, options);
     diagnostics.extend(checked.diagnostics);
@@ -133,24 +124,40 @@ fn knative_config(
     Ok(config)
 }
 
-/// One line per schema with CEL rules, then the totals; `true` if any rule cannot run.
+/// One line per schema with CEL rules, then the totals; `true` if any rule cannot run, or a
+/// catalog kind has other rules than its upstream file.
 fn cel_coverage(schemas: &SchemaSet) -> (String, bool) {
     let mut out = String::new();
-    let (mut found, mut compiled, mut transition, mut broken) = (0, 0, 0, 0);
-    for ((api_version, kind), coverage) in schemas.cel_coverage() {
-        let coverage = match coverage {
-            Ok(c) if c.found > 0 => c,
+    let (mut found, mut upstream, mut compiled, mut transition, mut broken) = (0, 0, 0, 0, 0);
+    let mut differs = false;
+    for kind in schemas.cel_coverage() {
+        let (api_version, name) = &kind.key;
+        let coverage = match kind.coverage {
+            Ok(c) if c.found > 0 || kind.upstream_rules.is_some_and(|n| n > 0) => c,
             Ok(_) => continue,
             Err(message) => {
                 out.push_str(&format!(
-                    "{api_version} {kind}: schema does not compile: {message}\n"
+                    "{api_version} {name}: schema does not compile: {message}\n"
                 ));
                 broken += 1;
                 continue;
             }
         };
+        let source = match kind.upstream_rules {
+            Some(rules) => {
+                upstream += rules;
+                differs |= rules != coverage.found;
+                let mark = if rules == coverage.found {
+                    ""
+                } else {
+                    " (DIFFERS)"
+                };
+                format!("{rules} upstream{mark}")
+            }
+            None => format!("from {}", kind.origin),
+        };
         out.push_str(&format!(
-            "{api_version} {kind}: {} rules, {} compiled, {} transition (skipped on create), {} broken\n",
+            "{api_version} {name}: {} rules embedded, {source}; {} compiled, {} transition (skipped on create), {} broken\n",
             coverage.found, coverage.compiled, coverage.transition, coverage.broken.len()
         ));
         for (rule, why) in &coverage.broken {
@@ -162,20 +169,20 @@ fn cel_coverage(schemas: &SchemaSet) -> (String, bool) {
         broken += coverage.broken.len();
     }
     out.push_str(&format!(
-        "total: {found} rules, {compiled} compiled, {transition} transition (skipped on create), {broken} broken\n"
+        "total: {found} rules embedded, {upstream} upstream in the catalog's kinds; {compiled} compiled, {transition} transition (skipped on create), {broken} broken\n"
     ));
-    (out, broken > 0)
+    (out, broken > 0 || differs)
 }
 
 /// The catalog plus the CRDs and OpenAPI documents the user passed. Unreadable paths stop the
 /// run (exit 2); a malformed CRD is a located `schema-load-error`.
 fn schema_set(
-    crds: &[PathBuf],
-    openapi: &[PathBuf],
+    args: &ValidateArgs,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<SchemaSet> {
-    let mut set = SchemaSet::catalog();
+    let (crds, openapi) = (&args.crds, &args.openapi);
+    let mut set = SchemaSet::catalog_of(args.selection());
     let problem = |diagnostics: &mut Diagnostics, file, message: String| {
         diagnostics.push(Diagnostic::error(
             Code::SchemaLoadError,

@@ -95,6 +95,8 @@ pub enum Code {
     KnativeVolume,
     /// A container image that is missing or is not a reference Knative can parse.
     KnativeImage,
+    /// A traffic target or split Knative refuses: both or neither of revisionName and configurationName, a percent out of range or not summing to 100, a bad or repeated tag, a url set.
+    KnativeTraffic,
     /// Containers Knative refuses: none, duplicate names, empty, env or envFrom without a source, fields of init containers.
     KnativeContainer,
     /// A revision `timeoutSeconds` above `max-revision-timeout-seconds`.
@@ -174,7 +176,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 83] = [
+    pub const ALL: [Code; 84] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -220,6 +222,7 @@ impl Code {
         Code::KnativeProbe,
         Code::KnativeVolume,
         Code::KnativeImage,
+        Code::KnativeTraffic,
         Code::KnativeContainer,
         Code::KnativeTimeout,
         Code::KnativeConcurrency,
@@ -308,6 +311,7 @@ impl Code {
             Code::KnativeProbe => "knative-probe",
             Code::KnativeVolume => "knative-volume",
             Code::KnativeImage => "knative-image",
+            Code::KnativeTraffic => "knative-traffic",
             Code::KnativeContainer => "knative-container",
             Code::KnativeTimeout => "knative-timeout",
             Code::KnativeConcurrency => "knative-concurrency",
@@ -419,6 +423,7 @@ impl Code {
             Code::KnativeProbe => "A probe Knative refuses.",
             Code::KnativeVolume => "A volume or volume mount Knative refuses.",
             Code::KnativeImage => "A missing or unparseable container image.",
+            Code::KnativeTraffic => "A traffic target or split Knative refuses.",
             Code::KnativeContainer => "A container Knative refuses.",
             Code::KnativeTimeout => "A revision timeout above Knative's maximum.",
             Code::KnativeConcurrency => "A containerConcurrency outside Knative's bounds.",

@@ -107,6 +107,7 @@ pub fn family(code: Code) -> Family {
         | KnativeProbe
         | KnativeVolume
         | KnativeImage
+        | KnativeTraffic
         | KnativeContainer
         | KnativeTimeout
         | KnativeConcurrency

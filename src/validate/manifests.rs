@@ -12,6 +12,7 @@ use super::units::{self, Unit};
 use crate::background::drop_later;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::{Object, ObjectRef};
+use crate::rules::cross::World;
 use crate::source::{FileId, SourceMap, Span};
 use crate::yaml::{self, Positions, ProblemKind};
 
@@ -42,8 +43,8 @@ impl Checked {
 /// How `check_files` runs beyond the validator itself.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FileOptions {
-    /// Run the cross-object rules over all objects of all files.
-    pub cross: bool,
+    /// Run the cross-object rules over all objects of all files, in this world.
+    pub cross: Option<World>,
 }
 
 /// One file read: its objects, and the diagnostics of reading it.
@@ -246,16 +247,16 @@ fn check_units(sources: &SourceMap, read: &ReadFile, validator: &ObjectValidator
 }
 
 /// The rules (`crate::rules`) over manifests: those on single objects always, those across
-/// objects with `references`. Each object is the unit it came from (moved, not copied), and
+/// objects with a `world`. Each object is the unit it came from (moved, not copied), and
 /// findings are located in its document.
-fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagnostics {
+fn rule_check(sources: &SourceMap, units: Vec<Unit>, world: Option<World>) -> Diagnostics {
     let (placed, objects): (Vec<(FileId, usize, String)>, Vec<Object>) = units
         .into_iter()
         .filter_map(|u| {
             let id = ObjectRef::of_manifest(&u.value)?;
             // Without the references, only the rules on one Knative Service run: the rest need
             // no object built.
-            if !references && !id.is_knative_service() {
+            if world.is_none() && !id.is_knative_service() {
                 return None;
             }
             let object = Object {
@@ -272,7 +273,7 @@ fn rule_check(sources: &SourceMap, units: Vec<Unit>, references: bool) -> Diagno
     // once per diagnostic, in order, so `found` pairs up with the diagnostics.
     let mut found: Vec<usize> = Vec::new();
     let mut diagnostics =
-        crate::rules::cross::check(&objects, references, &mut |index: usize, pointer: &str| {
+        crate::rules::cross::check(&objects, world, &mut |index: usize, pointer: &str| {
             found.push(index);
             let (file, document, base) = &placed[index];
             (

@@ -119,8 +119,13 @@ impl ObjectValidator {
                     ViolationKind::Structure => Code::SchemaViolation,
                     ViolationKind::Cel => Code::CelViolation,
                     ViolationKind::CelUnsupported => Code::CelCompileError,
+                    ViolationKind::CelNotChecked => Code::CelViolation,
                 },
-                severity: Severity::Error,
+                // The object is refused already; this says what the API server would say too.
+                severity: match v.kind {
+                    ViolationKind::CelNotChecked => Severity::Note,
+                    _ => Severity::Error,
+                },
                 pointer: v.pointer,
                 message: v.message,
             })),

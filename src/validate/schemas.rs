@@ -11,12 +11,12 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Keyword, ValidationError, Validator};
 use serde_json::{Map, Value, json};
 
-use super::catalog;
+use super::catalog::{self, Form, Selection};
 use super::cel::{Coverage, RuleTree};
 use super::shape;
 use super::structural::{
-    LIST_MAP_KEYS, OBJECT_META, QUANTITY, QUANTITY_PATTERN, SCHEMAS, crd_body, defaults, document,
-    fill_defaults, reachable, structural,
+    LIST_MAP_KEYS, OBJECT_META, SCHEMAS, crd_body, defaults, document, fill_defaults,
+    openapi_component, reachable,
 };
 use crate::yaml::escape;
 
@@ -40,6 +40,38 @@ pub enum ViolationKind {
     Cel,
     /// A CEL rule that cannot run: it does not compile or needs an unsupported function.
     CelUnsupported,
+    /// The CEL rules were not evaluated because the schema found a problem that blocks them.
+    CelNotChecked,
+}
+
+/// What the API server says when schema problems keep it from evaluating the CEL rules
+/// (`hasBlockingErr` in `k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go`).
+pub const CEL_NOT_CHECKED: &str = "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation";
+
+/// Whether a schema problem keeps the API server from evaluating CEL rules: the problems it
+/// reports as `Required`, `NotSupported` (enum), `TooLong` (maxLength), `TooMany` (maxItems,
+/// maxProperties) or `TypeInvalid` (`kubeOpenAPIResultToFieldErrors` in
+/// `pkg/apiserver/validation/validation.go`), and unknown fields, which strict decoding refuses
+/// before validation. A `pattern`, `minLength`, range or duplicate problem does not block them.
+fn blocks_cel(error: &ValidationError<'_>) -> bool {
+    match error.kind() {
+        ValidationErrorKind::Required { .. }
+        | ValidationErrorKind::Enum { .. }
+        | ValidationErrorKind::Constant { .. }
+        | ValidationErrorKind::MaxLength { .. }
+        | ValidationErrorKind::MaxItems { .. }
+        | ValidationErrorKind::MaxProperties { .. }
+        | ValidationErrorKind::Type { .. }
+        | ValidationErrorKind::AdditionalProperties { .. } => true,
+        // int-or-string and nullable are unions of types here, one type in the API server.
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context
+                .iter()
+                .flatten()
+                .all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        }
+        _ => false,
+    }
 }
 
 /// A CRD version that a file defines again, after another file: the first definition is used.
@@ -57,8 +89,11 @@ pub struct SchemaSet {
     entries: HashMap<TypeKey, Entry>,
     /// Skip `x-kubernetes-validations` (`--skip-cel`).
     pub skip_cel: bool,
-    /// `ObjectMeta` and what it references, shared by every CRD's `metadata`.
+    /// `ObjectMeta` and what it references, shared by every CRD's `metadata`: from the first
+    /// OpenAPI document given, else from the catalog's Kubernetes release.
     object_meta: Option<Arc<Map<String, Value>>>,
+    /// The catalog's schemas this run chose (Kubernetes release, Gateway API channel).
+    selection: Selection,
 }
 
 struct Entry {
@@ -75,8 +110,8 @@ struct Entry {
 }
 
 enum Source {
-    /// A schema of the embedded catalog (plain JSON Schema, closed by construction).
-    Catalog(&'static str),
+    /// A schema of the embedded catalog: an upstream CRD version or OpenAPI definition.
+    Catalog(&'static catalog::Entry),
     /// A schema of a Kubernetes OpenAPI document, with the document's transformed schemas.
     OpenApi {
         name: String,
@@ -106,13 +141,26 @@ pub enum Outcome {
 }
 
 impl SchemaSet {
-    /// The embedded catalog only: what `inferstack check` and a plain `validate` use.
+    /// The embedded catalog only, with its default selection: what `inferstack check` and a
+    /// plain `validate` use.
     pub fn catalog() -> SchemaSet {
-        let mut set = SchemaSet::default();
-        for entry in catalog::ENTRIES {
+        SchemaSet::catalog_of(Selection::default())
+    }
+
+    /// The embedded catalog's schemas of `selection`.
+    pub fn catalog_of(selection: Selection) -> SchemaSet {
+        let mut set = SchemaSet {
+            selection,
+            ..SchemaSet::default()
+        };
+        for entry in catalog::ENTRIES
+            .iter()
+            .filter(|e| set.selection.includes(e))
+        {
+            let origin = format!("the embedded catalog ({})", entry.origin);
             set.entries.insert(
                 (entry.api_version.to_owned(), entry.kind.to_owned()),
-                Entry::new(Source::Catalog(entry.schema), "the embedded catalog"),
+                Entry::new(Source::Catalog(entry), &origin),
             );
         }
         set
@@ -156,11 +204,8 @@ impl SchemaSet {
         else {
             return Err("not an OpenAPI v3 document: it has no components.schemas".to_owned());
         };
-        for schema in components.values_mut() {
-            structural(schema, true);
-        }
-        if let Some(quantity) = components.get_mut(QUANTITY) {
-            *quantity = json!({"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}]});
+        for (name, schema) in components.iter_mut() {
+            openapi_component(name, schema);
         }
         let components = Arc::new(components);
         let mut added = 0;
@@ -242,7 +287,7 @@ impl SchemaSet {
         let Some(entry) = self.entries.get(&key) else {
             return Outcome::NotFound;
         };
-        let prepared = match entry.prepared(self.object_meta.as_deref(), &key) {
+        let prepared = match entry.prepared(self.meta(), &key) {
             Ok(prepared) => prepared,
             Err(message) => return Outcome::Broken(message.clone()),
         };
@@ -264,22 +309,24 @@ impl SchemaSet {
                 Err(message) => return Outcome::Broken(message.clone()),
             },
         };
+        // As the API server's `customResourceStrategy.Validate`: the schema's problems, then the
+        // CEL rules unless one of those problems blocks them (`hasBlockingErr`).
+        let mut found: Vec<Violation> = Vec::new();
+        let mut blocked = false;
         if !validator.is_valid(object) {
-            return Outcome::Checked(
-                validator
-                    .iter_errors(object)
-                    .flat_map(|e| violations(&e))
-                    .collect(),
-            );
+            for error in validator.iter_errors(object) {
+                blocked |= blocks_cel(&error);
+                found.extend(violations(&error));
+            }
         }
-        // CEL runs only on a structurally valid object, as its rules assume the schema's types.
-        let cel = match (&prepared.rules, self.skip_cel) {
-            (Some(rules), false) => rules.evaluate(object),
-            _ => Vec::new(),
-        };
-        Outcome::Checked(
-            cel.into_iter()
-                .map(|v| Violation {
+        match (&prepared.rules, self.skip_cel) {
+            (Some(_), false) if blocked => found.push(Violation {
+                kind: ViolationKind::CelNotChecked,
+                pointer: String::new(),
+                message: CEL_NOT_CHECKED.to_owned(),
+            }),
+            (Some(rules), false) => {
+                found.extend(rules.evaluate(object).into_iter().map(|v| Violation {
                     kind: if v.broken {
                         ViolationKind::CelUnsupported
                     } else {
@@ -287,19 +334,21 @@ impl SchemaSet {
                     },
                     pointer: v.pointer,
                     message: v.message,
-                })
-                .collect(),
-        )
+                }));
+            }
+            _ => {}
+        }
+        Outcome::Checked(found)
     }
 
     /// The CEL rules of every type, compiling each whole schema and every rule that has not
     /// been compiled yet; a schema that does not compile is reported instead of its rules.
-    pub fn cel_coverage(&self) -> Vec<(TypeKey, Result<Coverage, String>)> {
+    pub fn cel_coverage(&self) -> Vec<KindCoverage> {
         self.types()
             .into_iter()
             .map(|key| {
                 let entry = &self.entries[&key];
-                let coverage = match entry.prepared(self.object_meta.as_deref(), &key) {
+                let coverage = match entry.prepared(self.meta(), &key) {
                     Ok(prepared) => entry.whole(prepared, &key).as_ref().map(|_| {
                         prepared
                             .rules
@@ -309,10 +358,48 @@ impl SchemaSet {
                     }),
                     Err(message) => Err(message),
                 };
-                (key, coverage.map_err(Clone::clone))
+                KindCoverage {
+                    upstream_rules: match entry.source {
+                        Source::Catalog(e) => Some(e.upstream_rules),
+                        _ => None,
+                    },
+                    origin: entry.origin.clone(),
+                    coverage: coverage.map_err(Clone::clone),
+                    key,
+                }
             })
             .collect()
     }
+}
+
+/// The CEL rules of one type's schema.
+pub struct KindCoverage {
+    pub key: TypeKey,
+    /// Where the schema comes from.
+    pub origin: String,
+    /// For a catalog kind, how many rules its upstream file has.
+    pub upstream_rules: Option<usize>,
+    /// The rules found in the schema inferstack compiles, or why it does not compile.
+    pub coverage: Result<Coverage, String>,
+}
+
+impl SchemaSet {
+    /// The `ObjectMeta` a CRD's `metadata` is checked against.
+    fn meta(&self) -> Meta<'_> {
+        match &self.object_meta {
+            Some(meta) => Meta::Given(meta),
+            None => Meta::Catalog(self.selection.core_file()),
+        }
+    }
+}
+
+/// Where `ObjectMeta` comes from.
+#[derive(Clone, Copy)]
+enum Meta<'a> {
+    /// An OpenAPI document the run was given.
+    Given(&'a Map<String, Value>),
+    /// The embedded core/v1 document (index into the catalog's files).
+    Catalog(usize),
 }
 
 impl Entry {
@@ -328,11 +415,7 @@ impl Entry {
     }
 
     /// The schema made ready, on first use.
-    fn prepared(
-        &self,
-        object_meta: Option<&Map<String, Value>>,
-        key: &TypeKey,
-    ) -> &Result<Prepared, String> {
+    fn prepared(&self, object_meta: Meta<'_>, key: &TypeKey) -> &Result<Prepared, String> {
         self.prepared
             .get_or_init(|| self.prepare(object_meta).map_err(|e| self.broken(key, &e)))
     }
@@ -350,7 +433,8 @@ impl Entry {
     /// [`shape::SHAPED_USES`] times and its schema can be cut; the whole schema is used after,
     /// and from the start when the run expects more objects of the type than that.
     fn cut(&self, prepared: &Prepared, object: &Value) -> Option<Validator> {
-        // Only catalog schemas have the closed vocabulary `shape` cuts exactly.
+        // Catalog schemas are cut: the upstream files' vocabulary, which the differential test
+        // below holds `shape` to.
         if !matches!(self.source, Source::Catalog(_))
             || self.whole.get().is_some()
             || self.expected.load(Ordering::Relaxed) > shape::SHAPED_USES
@@ -358,7 +442,7 @@ impl Entry {
         {
             return None;
         }
-        let schema = shape::cut(&prepared.schema, object)?;
+        let schema = shape::cut(&prepared.schema, object, refs(prepared.draft))?;
         options(prepared.draft).build(&schema).ok()
     }
 
@@ -369,38 +453,22 @@ impl Entry {
         )
     }
 
-    fn prepare(&self, object_meta: Option<&Map<String, Value>>) -> Result<Prepared, String> {
+    fn prepare(&self, object_meta: Meta<'_>) -> Result<Prepared, String> {
         let (schema, draft, defaults, rules) = match &self.source {
-            Source::Catalog(text) => {
-                let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-                let rules = RuleTree::from_schema(&schema);
-                (schema, None, None, rules)
-            }
+            Source::Catalog(entry) => match entry.form {
+                Form::Crd => crd_schema(&catalog::crd_schema(entry)?, object_meta)?,
+                Form::OpenApi => {
+                    let referenced = catalog::openapi_closure(entry.file, entry.key)?;
+                    openapi_schema(entry.key, referenced)
+                }
+            },
             Source::OpenApi { name, schemas } => {
                 let referenced = reachable(name, schemas).ok_or_else(|| {
                     format!("{name} references a schema that is not in the document")
                 })?;
-                let body = json!({"$ref": format!("{SCHEMAS}{name}")});
-                (
-                    document(body, referenced),
-                    Some(jsonschema::Draft::Draft4),
-                    None,
-                    None,
-                )
+                openapi_schema(name, referenced)
             }
-            Source::Crd { schema } => {
-                // Without an OpenAPI document, the catalog's ObjectMeta (Kubernetes 1.35): a CRD
-                // never weakens `metadata` (`metadata.lables` is an error either way).
-                let meta = object_meta
-                    .cloned()
-                    .unwrap_or_else(|| catalog_object_meta().clone());
-                (
-                    document(crd_body(schema.clone()), meta),
-                    Some(jsonschema::Draft::Draft4),
-                    defaults(schema),
-                    RuleTree::from_schema(schema),
-                )
-            }
+            Source::Crd { schema } => crd_schema(schema, object_meta)?,
         };
         let mut schema = schema;
         bound_integer_formats(&mut schema);
@@ -410,6 +478,14 @@ impl Entry {
             defaults,
             rules,
         })
+    }
+}
+
+/// How `$ref`s treat their siblings in a schema of `draft` (`None`: 2020-12).
+fn refs(draft: Option<jsonschema::Draft>) -> shape::Refs {
+    match draft {
+        None => shape::Refs::WithSiblings,
+        Some(_) => shape::Refs::Alone,
     }
 }
 
@@ -520,23 +596,34 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
     }
 }
 
-/// `ObjectMeta` and the definitions it refers to, from the embedded catalog (generated from
-/// k8s-openapi), with their references pointed where CRD documents resolve them.
-fn catalog_object_meta() -> &'static Map<String, Value> {
-    static META: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    META.get_or_init(|| {
-        let config_map = super::catalog::ENTRIES
-            .iter()
-            .find(|e| e.api_version == "v1" && e.kind == "ConfigMap")
-            .expect("the catalog has ConfigMap");
-        let schema: Value =
-            serde_json::from_str(config_map.schema).expect("catalog schemas are JSON");
-        let text = schema["$defs"].to_string().replace("#/$defs/", SCHEMAS);
-        serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|defs| defs.as_object().cloned())
-            .unwrap_or_default()
-    })
+type Parts = (
+    Value,
+    Option<jsonschema::Draft>,
+    Option<Value>,
+    Option<RuleTree>,
+);
+
+/// A Kubernetes OpenAPI definition with the definitions it refers to, as a document to compile.
+fn openapi_schema(name: &str, referenced: Map<String, Value>) -> Parts {
+    let schema = document(json!({"$ref": format!("{SCHEMAS}{name}")}), referenced);
+    let rules = RuleTree::from_schema(&schema);
+    (schema, Some(jsonschema::Draft::Draft4), None, rules)
+}
+
+/// One served version of a CRD as a document to compile, with its defaults and CEL rules.
+fn crd_schema(schema: &Value, object_meta: Meta<'_>) -> Result<Parts, String> {
+    // Without an OpenAPI document, the catalog's ObjectMeta: a CRD never weakens `metadata`
+    // (`metadata.lables` is an error either way).
+    let meta = match object_meta {
+        Meta::Given(meta) => meta.clone(),
+        Meta::Catalog(file) => catalog::openapi_closure(file, OBJECT_META)?,
+    };
+    Ok((
+        document(crd_body(schema.clone()), meta),
+        Some(jsonschema::Draft::Draft4),
+        defaults(schema),
+        RuleTree::from_schema(schema),
+    ))
 }
 
 /// JSON Schema's `format` applies to strings only, so the integer formats Kubernetes relies on
@@ -590,9 +677,10 @@ mod tests {
                 let Some(entry) = set.entries.get(&key) else {
                     continue;
                 };
-                let prepared = entry.prepared(None, &key).as_ref().unwrap();
+                let prepared = entry.prepared(set.meta(), &key).as_ref().unwrap();
                 let whole = entry.whole(prepared, &key).as_ref().unwrap();
-                let schema = shape::cut(&prepared.schema, &variant).expect("catalog schemas cut");
+                let schema = shape::cut(&prepared.schema, &variant, refs(prepared.draft))
+                    .expect("catalog schemas cut");
                 let cut = options(prepared.draft).build(&schema).unwrap();
                 let found = errors(whole, &variant);
                 assert_eq!(errors(&cut, &variant), found, "{kind}: {variant}");

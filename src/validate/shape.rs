@@ -5,7 +5,7 @@
 //! The cut schema judges the object exactly as the whole one does: every `$ref` is inlined, a
 //! property the object does not have is left out of `properties` (where it would constrain
 //! nothing), and any other subschema that applies to no value of the object (the items of an
-//! empty list) becomes `true`. Keywords that hold no subschema are kept as written, so
+//! empty list) becomes `{}` (the schema that accepts everything, in every draft; draft 4 has no `true`). Keywords that hold no subschema are kept as written, so
 //! `required`, `additionalProperties: false`, `enum` and the rest report the same problems with
 //! the same messages. A schema with a keyword not listed here is not cut, and is compiled whole.
 //! `validate::schemas`'s tests hold the cut and the whole schema to the same verdicts.
@@ -18,7 +18,9 @@ use serde_json::{Map, Value};
 /// compiling a cut schema costs about a tenth of compiling a whole catalog schema.
 pub const SHAPED_USES: usize = 4;
 
-/// Keywords that hold no subschema: they are copied as they are.
+/// Keywords that hold no subschema: they are copied as they are, and so is every `x-` extension
+/// (Kubernetes' `x-kubernetes-*`: inferstack's list-map-keys keyword reads the instance, which a
+/// cut leaves as it is).
 const LEAVES: [&str; 29] = [
     "$schema",
     "$comment",
@@ -59,14 +61,24 @@ const ANNOTATIONS: [&str; 5] = ["title", "description", "default", "examples", "
 /// values; beyond them, values meet open schemas (`{}`) that go no deeper.
 const MAX_NESTING: usize = 128;
 
-/// `root` (a catalog schema: draft 2020-12, `#/$defs/` references) cut to `object`'s shape;
-/// `None` when the schema has something this does not cut.
-pub fn cut(root: &Value, object: &Value) -> Option<Value> {
-    Cutter { root }.node(root, &[object], 0)
+/// How a schema's `$ref` relates to the keywords beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refs {
+    /// Draft 2020-12: the keywords beside a `$ref` apply too.
+    WithSiblings,
+    /// Drafts 4 to 7 (OpenAPI 3.0, the Kubernetes documents): a `$ref` replaces its node.
+    Alone,
+}
+
+/// `root` (a schema whose references are local: `#/$defs/...` or `#/components/schemas/...`)
+/// cut to `object`'s shape; `None` when the schema has something this does not cut.
+pub fn cut(root: &Value, object: &Value, refs: Refs) -> Option<Value> {
+    Cutter { root, refs }.node(root, &[object], 0)
 }
 
 struct Cutter<'a> {
     root: &'a Value,
+    refs: Refs,
 }
 
 impl Cutter<'_> {
@@ -79,7 +91,7 @@ impl Cutter<'_> {
             return Some(schema.clone());
         };
         if values.is_empty() {
-            return Some(Value::Bool(true));
+            return Some(Value::Object(Map::new()));
         }
         let mut out = Map::new();
         for (keyword, sub) in node {
@@ -87,9 +99,10 @@ impl Cutter<'_> {
                 "$ref" => {
                     let target = self.target(sub)?;
                     let target = self.node(target, values, depth + 1)?;
-                    let alone = node
-                        .keys()
-                        .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()));
+                    let alone = self.refs == Refs::Alone
+                        || node
+                            .keys()
+                            .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()));
                     if alone {
                         return Some(target);
                     }
@@ -101,7 +114,7 @@ impl Cutter<'_> {
                 }
                 "$id" if depth == 0 => sub.clone(),
                 // Every reference is inlined, so the definitions are not needed.
-                "$defs" if depth == 0 => continue,
+                "$defs" | "components" if depth == 0 => continue,
                 "properties" => {
                     let Value::Object(properties) = sub else {
                         return None;
@@ -155,7 +168,7 @@ impl Cutter<'_> {
                     Value::Array(cut?)
                 }
                 "not" | "if" | "then" | "else" => self.node(sub, values, depth + 1)?,
-                leaf if LEAVES.contains(&leaf) => sub.clone(),
+                leaf if LEAVES.contains(&leaf) || leaf.starts_with("x-") => sub.clone(),
                 _ => return None,
             };
             out.insert(keyword.clone(), cut);
@@ -163,10 +176,14 @@ impl Cutter<'_> {
         Some(Value::Object(out))
     }
 
-    /// The schema a local `$ref` (`#/$defs/...`) points at.
+    /// The schema a local `$ref` (`#/$defs/...` or `#/components/schemas/...`) points at.
     fn target(&self, reference: &Value) -> Option<&Value> {
-        let pointer = reference.as_str()?.strip_prefix("#/$defs/")?;
-        self.root.get("$defs")?.get(pointer)
+        let reference = reference.as_str()?;
+        if let Some(name) = reference.strip_prefix("#/$defs/") {
+            return self.root.get("$defs")?.get(name);
+        }
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        self.root.get("components")?.get("schemas")?.get(name)
     }
 }
 
@@ -200,7 +217,7 @@ mod tests {
                 "a": {"type": "integer"}, "b": {"type": "string"}
             }}}
         });
-        let cut = cut(&root, &json!({"spec": {"a": 1}})).unwrap();
+        let cut = cut(&root, &json!({"spec": {"a": 1}}), Refs::WithSiblings).unwrap();
         assert_eq!(
             cut,
             json!({
@@ -221,7 +238,7 @@ mod tests {
             "properties": {"x": {"$ref": "#/$defs/X", "maxLength": 3}},
             "$defs": {"X": {"type": "string"}}
         });
-        let cut = cut(&root, &json!({"x": "abcd"})).unwrap();
+        let cut = cut(&root, &json!({"x": "abcd"}), Refs::WithSiblings).unwrap();
         assert_eq!(
             cut,
             json!({"properties": {"x": {"allOf": [{"type": "string"}], "maxLength": 3}}})
@@ -229,26 +246,49 @@ mod tests {
     }
 
     #[test]
+    fn a_draft_4_ref_replaces_its_node() {
+        let root = json!({
+            "allOf": [{"$ref": "#/components/schemas/X"}],
+            "components": {"schemas": {"X": {"properties": {"a": {"$ref": "#/components/schemas/Y", "maxLength": 1}}}, "Y": {"type": "string"}}}
+        });
+        let cut = cut(&root, &json!({"a": "abc"}), Refs::Alone).unwrap();
+        assert_eq!(
+            cut,
+            json!({"allOf": [{"properties": {"a": {"type": "string"}}}]})
+        );
+    }
+
+    #[test]
     fn items_are_cut_to_every_element_and_unknown_keywords_refuse_the_cut() {
         let root =
             json!({"items": {"properties": {"a": {"type": "string"}, "b": {"type": "string"}}}});
-        let cut_schema = cut(&root, &json!([{"a": "1"}, {"b": "2"}])).unwrap();
+        let cut_schema = cut(&root, &json!([{"a": "1"}, {"b": "2"}]), Refs::WithSiblings).unwrap();
         assert_eq!(
             cut_schema,
             json!({"items": {"properties": {"a": {"type": "string"}, "b": {"type": "string"}}}})
         );
         assert_eq!(
-            cut(&json!({"items": {"type": "string"}}), &json!([])).unwrap(),
-            json!({"items": true})
+            cut(
+                &json!({"items": {"type": "string"}}),
+                &json!([]),
+                Refs::WithSiblings
+            )
+            .unwrap(),
+            json!({"items": {}})
         );
         assert_eq!(
-            cut(&json!({"unevaluatedProperties": false}), &json!({})),
+            cut(
+                &json!({"unevaluatedProperties": false}),
+                &json!({}),
+                Refs::WithSiblings
+            ),
             None
         );
         assert_eq!(
             cut(
                 &json!({"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}}),
-                &json!({})
+                &json!({}),
+                Refs::WithSiblings
             ),
             None
         );

@@ -104,6 +104,17 @@ pub fn structural(schema: &mut Value, close: bool) {
     }
 }
 
+/// A definition of a Kubernetes OpenAPI document made ready to compile: rewritten by
+/// [`structural`], and `Quantity` given its grammar (the documents say only "string").
+pub fn openapi_component(name: &str, schema: &mut Value) {
+    if name == QUANTITY {
+        *schema =
+            json!({"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}]});
+    } else {
+        structural(schema, true);
+    }
+}
+
 /// The root of a CRD schema: `apiVersion`, `kind` and `metadata` are implicit in every custom
 /// resource, and `metadata` is a real `ObjectMeta` whatever the CRD says about it.
 pub fn crd_body(mut schema: Value) -> Value {

@@ -42,3 +42,28 @@ pub fn json_report(args: &[&str]) -> (Option<i32>, serde_json::Value) {
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&output), stderr(&output)));
     (output.status.code(), report)
 }
+
+/// Runs `inferstack ARGS` with `input` on standard input; the exit code and stdout and stderr.
+pub fn run_stdin(args: &[&str], input: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the inferstack binary runs");
+    child
+        .stdin
+        .take()
+        .expect("a stdin pipe")
+        .write_all(input.as_bytes())
+        .expect("stdin is written");
+    let output = child.wait_with_output().expect("inferstack ends");
+    (
+        output.status.code(),
+        format!("{}{}", stdout(&output), stderr(&output)),
+    )
+}

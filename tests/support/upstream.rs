@@ -110,6 +110,11 @@ impl Upstream {
         Upstream { schemas }
     }
 
+    /// The schemas, as `--crds` and `--openapi` of the reference set load them.
+    pub fn schemas(&self) -> &SchemaSet {
+        &self.schemas
+    }
+
     /// Every `(apiVersion, kind)` that has a schema, sorted.
     pub fn kinds(&self) -> Vec<TypeKey> {
         self.schemas.types()

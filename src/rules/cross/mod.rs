@@ -23,16 +23,27 @@ use crate::validate::value::{array, text};
 /// manifests) and the pointer as reported.
 pub type Locate<'a> = dyn FnMut(usize, &str) -> (Span, Option<usize>, String) + 'a;
 
-/// Runs every object rule over compiled objects, located in their stacks.
+/// Whether the objects a reference names may be outside the objects checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum World {
+    /// They may live elsewhere (another chart, another repository): a reference to an absent
+    /// object is no finding; a contradiction among the objects present still is.
+    Open,
+    /// The objects checked are the whole set (a build): an absent referent is a finding too.
+    Closed,
+}
+
+/// Runs every object rule over compiled objects, located in their stacks. A build knows its
+/// whole set, so the world is closed.
 pub fn check_compiled(objects: &[Object]) -> Diagnostics {
-    check(objects, true, &mut |index, pointer| {
+    check(objects, Some(World::Closed), &mut |index, pointer| {
         (objects[index].origin_of(pointer), None, pointer.to_owned())
     })
 }
 
-/// Runs the rule families' rules on single objects and, with `references`, every rule across
+/// Runs the rule families' rules on single objects and, with a `world`, every rule across
 /// objects; `locate` places each finding.
-pub fn check(objects: &[Object], references: bool, locate: &mut Locate<'_>) -> Diagnostics {
+pub fn check(objects: &[Object], world: Option<World>, locate: &mut Locate<'_>) -> Diagnostics {
     let mut out = Sink {
         index: objects
             .iter()
@@ -46,10 +57,10 @@ pub fn check(objects: &[Object], references: bool, locate: &mut Locate<'_>) -> D
         super::time::service(service, &mut out);
         super::autoscaling::service(service, &mut out);
     }
-    if !references {
+    let Some(world) = world else {
         return std::mem::take(&mut out.diagnostics);
-    }
-    let cx = Cx::new(objects);
+    };
+    let cx = Cx::new(objects, world);
     for object in objects {
         match (object.id.group(), object.id.kind.as_str()) {
             (group, "InferencePool") if group.starts_with("inference.networking") => {
@@ -92,6 +103,7 @@ type Key<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 /// The objects of a run, indexed once so every rule looks up in constant time: by identity,
 /// workloads by namespace with their pods' labels, and the PersistentVolumes.
 pub(in crate::rules) struct Cx<'a> {
+    world: World,
     by_key: HashMap<Key<'a>, &'a Object>,
     workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
     /// Workloads by namespace and each label their pods carry (indices into `workloads`), so a
@@ -104,8 +116,9 @@ pub(in crate::rules) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(objects: &'a [Object]) -> Cx<'a> {
+    fn new(objects: &'a [Object], world: World) -> Cx<'a> {
         let mut cx = Cx {
+            world,
             by_key: HashMap::new(),
             workloads: HashMap::new(),
             workloads_by_label: HashMap::new(),
@@ -148,6 +161,11 @@ impl<'a> Cx<'a> {
             }
         }
         cx
+    }
+
+    /// Whether a reference to an object absent from the set is a finding.
+    fn absent_is_finding(&self) -> bool {
+        self.world == World::Closed
     }
 
     pub(in crate::rules) fn find(
@@ -267,13 +285,17 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
         return;
     }
     let selected = selected_workloads(cx, pool);
-    if selected.is_empty() {
+    let server = serves_pool_port(cx, pool);
+    if selected.is_empty() && (cx.absent_is_finding() || server.is_some()) {
+        let also = server.map_or(String::new(), |(workload, port)| {
+            format!(", though {} serves the pool's port {port}", workload.id)
+        });
         problem(
             out,
             Code::PoolSelectorMismatch,
             pool,
             "/spec/selector",
-            "the selector matches the pods of no workload in this namespace".to_owned(),
+            format!("the selector matches the pods of no workload in this namespace{also}"),
             "the selector must be labels the model server's pods really carry (for a Knative Service, serving.knative.dev/service=<name>)",
         );
     }
@@ -300,6 +322,33 @@ fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
             );
         }
     }
+}
+
+/// A workload in the pool's namespace that declares a container port the pool targets, and the
+/// port: then the model server is among the objects, and a selector that misses it is a
+/// contradiction even when the set may be partial.
+fn serves_pool_port<'a>(cx: &Cx<'a>, pool: &Object) -> Option<(&'a Object, i64)> {
+    let mut ports: Vec<i64> = array(&pool.body, "/spec/targetPorts")
+        .iter()
+        .filter_map(|p| p.get("number").and_then(Value::as_i64))
+        .collect();
+    ports.extend(
+        pool.body
+            .pointer("/spec/targetPortNumber")
+            .and_then(Value::as_i64),
+    );
+    let workloads = cx
+        .workloads
+        .get(&pool.id.namespace.as_deref())
+        .map_or(&[][..], Vec::as_slice);
+    workloads.iter().find_map(|(workload, _)| {
+        array(&workload.body, "/spec/template/spec/containers")
+            .iter()
+            .flat_map(|c| array(c, "/ports"))
+            .filter_map(|p| p.get("containerPort").and_then(Value::as_i64))
+            .find(|port| ports.contains(port))
+            .map(|port| (*workload, port))
+    })
 }
 
 /// A route rule with a request timeout and an InferencePool it sends to.
@@ -374,6 +423,9 @@ fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     let (pointer, name, port) = picker_ref(pool);
     let Some(name) = name else { return };
     let service = cx.find("", "Service", pool.id.namespace.as_deref(), name);
+    if service.is_none() && !cx.absent_is_finding() {
+        return;
+    }
     let has_port = service.is_some_and(|s| {
         s.body
             .pointer("/spec/ports")
@@ -407,15 +459,19 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
         let name = text(parent, "/name").unwrap_or_default();
         let namespace = text(parent, "/namespace").or(route_namespace);
         let Some(gateway) = cx.find("gateway.networking.k8s.io", "Gateway", namespace, name) else {
+            if !cx.absent_is_finding() {
+                continue;
+            }
+            let gateway = match namespace {
+                Some(namespace) => format!("{namespace}/{name}"),
+                None => format!("{name} (in the route's namespace)"),
+            };
             problem(
                 out,
                 Code::RouteParentUnresolved,
                 route,
                 &pointer,
-                format!(
-                    "the Gateway {}/{name} is not declared",
-                    namespace.unwrap_or_default()
-                ),
+                format!("the Gateway {gateway} is not declared"),
                 "name a Gateway among the objects checked in parentRefs (in a stack, the [gateway] table declares it)",
             );
             continue;
@@ -481,7 +537,8 @@ fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
             let group = text(backend, "/group").unwrap_or_default();
             let namespace = text(backend, "/namespace").or(route.id.namespace.as_deref());
             let name = text(backend, "/name").unwrap_or_default();
-            if cx.find(group, "InferencePool", namespace, name).is_none() {
+            if cx.find(group, "InferencePool", namespace, name).is_none() && cx.absent_is_finding()
+            {
                 problem(
                     out,
                     Code::RouteBackendUnresolved,
@@ -507,6 +564,7 @@ fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Sink) {
             name,
         )
         .is_none()
+        && cx.absent_is_finding()
     {
         problem(
             out,
@@ -550,6 +608,9 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
         return;
     };
     let Some(volume) = selected_volume(cx, selector) else {
+        if !cx.absent_is_finding() {
+            return;
+        }
         problem(
             out,
             Code::ClaimVolumeMismatch,

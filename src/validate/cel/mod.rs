@@ -22,12 +22,48 @@ pub struct Rule {
     pub rule: String,
     message: Option<String>,
     message_expression: Option<String>,
-    /// Where to report, relative to the rule's node (from `fieldPath`), as a JSON Pointer.
+    /// Where to report a rule that evaluates to false, relative to the rule's node (from
+    /// `fieldPath`), as a JSON Pointer.
     field_pointer: String,
+    /// `reason`: how the API server words a rule that evaluates to false.
+    reason: Reason,
     programs: OnceLock<Programs>,
-    /// How many comprehension macros (`all`, `exists`, `map`, ...) the rule has: the exponent
-    /// of its cost in the size of the value it runs on.
-    comprehensions: u32,
+    /// The comprehension macros (`all`, `exists`, `map`, ...) of the rule: how many, and how
+    /// deeply they nest (the exponent of its cost in the size of the value it runs on).
+    comprehensions: Comprehensions,
+}
+
+/// A rule's `reason` (`FieldValueErrorReason`), the kind of `field.Error` a false rule becomes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Reason {
+    #[default]
+    Invalid,
+    Forbidden,
+    Required,
+    Duplicate,
+}
+
+impl Reason {
+    fn of(text: Option<&str>) -> Reason {
+        match text {
+            Some("FieldValueForbidden") => Reason::Forbidden,
+            Some("FieldValueRequired") => Reason::Required,
+            Some("FieldValueDuplicate") => Reason::Duplicate,
+            _ => Reason::Invalid,
+        }
+    }
+
+    /// `detail` as the API server's `field.Error` of this reason words it (`fieldErrorForReason`
+    /// in `k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/validation.go`); an invalid
+    /// value is the plain detail, as inferstack prints every other schema problem.
+    fn word(self, detail: String) -> String {
+        match self {
+            Reason::Invalid => detail,
+            Reason::Forbidden => format!("Forbidden: {detail}"),
+            Reason::Required => format!("Required value: {detail}"),
+            Reason::Duplicate => format!("Duplicate value: {detail}"),
+        }
+    }
 }
 
 /// The most a rule may cost on one value, in the API server's units
@@ -45,9 +81,66 @@ const COMPREHENSIONS: [&str; 6] = [
     ".sortBy(",
 ];
 
-/// An upper bound of a rule's cost on `value`: its size to the power of its comprehensions.
-fn estimated_cost(value: &CelValue, comprehensions: u32) -> u64 {
-    if comprehensions == 0 {
+/// The comprehension macros of a rule's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Comprehensions {
+    count: u32,
+    /// The most that are open inside one another at one point: `a.filter(..).all(..)` is 1,
+    /// `a.all(x, b.exists(..))` is 2.
+    depth: u32,
+}
+
+impl Comprehensions {
+    /// Reads them off the rule's text: each macro call is followed to its closing parenthesis,
+    /// string literals skipped.
+    fn of(rule: &str) -> Comprehensions {
+        let bytes = rule.as_bytes();
+        let (mut count, mut depth) = (0, 0);
+        // The parenthesis level at which each open macro call closes.
+        let mut open: Vec<usize> = Vec::new();
+        let mut level = 0usize;
+        let mut quote: Option<u8> = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            match quote {
+                Some(q) => {
+                    if byte == b'\\' {
+                        i += 1;
+                    } else if byte == q {
+                        quote = None;
+                    }
+                }
+                None => match byte {
+                    b'\'' | b'"' => quote = Some(byte),
+                    b'(' => {
+                        let opening = COMPREHENSIONS.iter().any(|m| rule[..=i].ends_with(m));
+                        level += 1;
+                        if opening {
+                            open.push(level);
+                            count += 1;
+                            depth = depth.max(open.len() as u32);
+                        }
+                    }
+                    b')' => {
+                        if open.last() == Some(&level) {
+                            open.pop();
+                        }
+                        level = level.saturating_sub(1);
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+        Comprehensions { count, depth }
+    }
+}
+
+/// An upper bound of a rule's cost on `value`: its size to the power of how deeply its
+/// comprehensions nest, for each of them.
+fn estimated_cost(value: &CelValue, comprehensions: Comprehensions) -> u64 {
+    if comprehensions.count == 0 {
         return 1;
     }
     fn size(value: &CelValue) -> u64 {
@@ -58,7 +151,9 @@ fn estimated_cost(value: &CelValue, comprehensions: u32) -> u64 {
             _ => 1,
         }
     }
-    size(value).saturating_pow(comprehensions)
+    size(value)
+        .saturating_pow(comprehensions.depth)
+        .saturating_mul(u64::from(comprehensions.count))
 }
 
 /// A rule's compiled programs.
@@ -236,13 +331,12 @@ impl Rule {
         pointer: &str,
         root: &Context<'_, '_>,
     ) -> Option<CelViolation> {
-        let at = format!("{pointer}{}", self.field_pointer);
         let program = match self.state() {
             RuleState::Compiled(program) => program,
             RuleState::Transition => return None,
             RuleState::Broken(why) => {
                 return Some(CelViolation {
-                    pointer: at,
+                    pointer: pointer.to_owned(),
                     message: format!("the rule `{}` cannot be evaluated: {why}", self.rule),
                     broken: true,
                 });
@@ -251,7 +345,7 @@ impl Rule {
         let cost = estimated_cost(bound, self.comprehensions);
         if cost > COST_BUDGET {
             return Some(CelViolation {
-                pointer: at,
+                pointer: pointer.to_owned(),
                 message: format!(
                     "the rule `{}` would cost about {cost} on this value, over the budget of {COST_BUDGET} the API server allows a rule; it is not evaluated",
                     self.rule
@@ -261,10 +355,22 @@ impl Rule {
         }
         let mut scope = root.new_inner_scope();
         scope.add_variable_from_value("self", bound.clone());
-        let message = match program.execute(&scope) {
+        // As `validation.go` of k8s.io/apiextensions-apiserver words each outcome: a false rule
+        // at its `fieldPath` with its message, an evaluation error at the rule's node with the
+        // error and the rule's message (`ruleErrorString`).
+        let (at, message) = match program.execute(&scope) {
             Ok(CelValue::Bool(true)) => return None,
-            Ok(CelValue::Bool(false)) => self.message(&scope),
-            Ok(other) => format!("the rule `{}` returned {other:?}, not a boolean", self.rule),
+            Ok(CelValue::Bool(false)) => (
+                format!("{pointer}{}", self.field_pointer),
+                self.reason.word(self.message(&scope)),
+            ),
+            Ok(other) => (
+                pointer.to_owned(),
+                format!(
+                    "the rule returned {other:?}, not a boolean: {}",
+                    self.error_string()
+                ),
+            ),
             // A function this environment lacks is our gap, not the object's fault.
             Err(ExecutionError::UndeclaredReference(name)) if name.as_str() != "self" => {
                 let message = format!(
@@ -272,13 +378,23 @@ impl Rule {
                     self.rule
                 );
                 return Some(CelViolation {
-                    pointer: at,
+                    pointer: pointer.to_owned(),
                     message,
                     broken: true,
                 });
             }
+            Err(error) if error.to_string().starts_with("no such overload") => (
+                pointer.to_owned(),
+                format!(
+                    "'{error}': call arguments did not match a supported operator, function or macro signature for rule: {}",
+                    self.error_string()
+                ),
+            ),
             // The API server reports any other evaluation error as a failed rule.
-            Err(error) => format!("the rule `{}` failed to evaluate: {error}", self.rule),
+            Err(error) => (
+                pointer.to_owned(),
+                format!("{error} evaluating rule: {}", self.error_string()),
+            ),
         };
         Some(CelViolation {
             pointer: at,
@@ -287,17 +403,28 @@ impl Rule {
         })
     }
 
-    /// `messageExpression` when it yields a string, else `message`, else the rule itself.
+    /// The rule's `message`, or else the rule itself (`ruleErrorString`).
+    fn error_string(&self) -> &str {
+        match self.message.as_deref().map(str::trim) {
+            Some(message) if !message.is_empty() => message,
+            _ => self.rule.trim(),
+        }
+    }
+
+    /// `messageExpression` when it yields a non-empty string on one line, else `message`, else
+    /// `failed rule: RULE` (`ruleMessageOrDefault`).
     fn message(&self, scope: &Context<'_, '_>) -> String {
         if let Some(program) = &self.programs().message_expression
             && let Ok(CelValue::String(text)) = program.execute(scope)
             && !text.trim().is_empty()
+            && !text.contains('\n')
         {
-            return text.to_string();
+            return text.trim().to_owned();
         }
-        self.message
-            .clone()
-            .unwrap_or_else(|| format!("failed rule: {}", self.rule))
+        match self.message.as_deref().map(str::trim) {
+            Some(message) if !message.is_empty() => message.to_owned(),
+            _ => format!("failed rule: {}", self.rule.trim()),
+        }
     }
 }
 
@@ -398,10 +525,8 @@ fn read_rule(rule: &Value) -> Option<Rule> {
         field_pointer: string("fieldPath")
             .map(|p| field_path_pointer(&p))
             .unwrap_or_default(),
-        comprehensions: COMPREHENSIONS
-            .iter()
-            .map(|m| text.matches(m).count() as u32)
-            .sum(),
+        reason: Reason::of(rule.get("reason").and_then(Value::as_str)),
+        comprehensions: Comprehensions::of(&text),
         rule: text,
         programs: OnceLock::new(),
     })
@@ -598,6 +723,24 @@ mod tests {
             "properties": {"spec": {"$ref": "#/$defs/spec"}}
         }));
         assert_eq!(tree.coverage().found, 1);
+    }
+
+    #[test]
+    fn comprehensions_are_counted_by_nesting() {
+        let of = Comprehensions::of;
+        assert_eq!(of("self.x > 0"), Comprehensions { count: 0, depth: 0 });
+        assert_eq!(
+            of("self.a.filter(r, r.b).all(r, has(r.c))"),
+            Comprehensions { count: 2, depth: 1 }
+        );
+        assert_eq!(
+            of("self.all(x, self.exists(y, x == y.map(z, z)))"),
+            Comprehensions { count: 3, depth: 3 }
+        );
+        assert_eq!(
+            of("self.all(x, x != ').all(') && self.exists(y, y)"),
+            Comprehensions { count: 2, depth: 1 }
+        );
     }
 
     /// Nested comprehensions over a large list are estimated, reported and not run: evaluated,

@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::Cx;
 use super::features::Feature;
 use crate::diag::Code;
+use crate::validate::catalog::{self, Selection};
 
 /// When a field may be set.
 #[derive(Clone, Copy, Debug)]
@@ -324,14 +325,9 @@ pub const HANDLERS: [(&str, Mask); 4] = [
     ),
 ];
 
-/// The field names of every Kubernetes core/v1 definition, from the embedded Pod schema.
+/// The field names of every Kubernetes core/v1 definition, from the embedded core/v1 document.
 fn kubernetes_fields(definition: &str) -> Option<&'static BTreeSet<String>> {
     /// Only the names are read: the rest of the schema is skipped, not built.
-    #[derive(Deserialize)]
-    struct Schema {
-        #[serde(rename = "$defs")]
-        defs: BTreeMap<String, Definition>,
-    }
     #[derive(Deserialize)]
     struct Definition {
         properties: Option<BTreeMap<String, IgnoredAny>>,
@@ -339,16 +335,12 @@ fn kubernetes_fields(definition: &str) -> Option<&'static BTreeSet<String>> {
     static FIELDS: OnceLock<BTreeMap<String, BTreeSet<String>>> = OnceLock::new();
     FIELDS
         .get_or_init(|| {
-            let pod = crate::validate::catalog::ENTRIES
-                .iter()
-                .find(|e| e.api_version == "v1" && e.kind == "Pod")
-                .and_then(|e| serde_json::from_str::<Schema>(e.schema).ok());
-            pod.into_iter()
-                .flat_map(|pod| pod.defs)
-                .filter_map(|(name, def)| {
+            let core = Selection::default().core_file();
+            catalog::definitions(core)
+                .filter_map(|(name, text)| {
                     let short = name.strip_prefix("io.k8s.api.core.v1.")?;
-                    let fields = def.properties?.into_keys().collect();
-                    Some((short.to_owned(), fields))
+                    let fields = serde_json::from_str::<Definition>(text).ok()?.properties?;
+                    Some((short.to_owned(), fields.into_keys().collect()))
                 })
                 .collect()
         })

@@ -10,7 +10,8 @@
 //! - `podspec`: the pod spec and its containers (names, env, image, ports);
 //! - `probes`: probe handlers, ports and Knative's `periodSeconds: 0` mode;
 //! - `volumes`: volume sources, claims and mounts;
-//! - `image`: image references as go-containerregistry parses them.
+//! - `image`: image references as go-containerregistry parses them;
+//! - `traffic`: `spec.traffic` of Services and Routes.
 
 mod annotations;
 mod defaulting;
@@ -20,6 +21,7 @@ mod image;
 mod masks;
 mod podspec;
 mod probes;
+mod traffic;
 mod volumes;
 
 use serde_json::Value;
@@ -137,6 +139,7 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
             })
             .collect(),
     };
+    traffic::check(&mut cx, object);
     let base = match object.get("kind").and_then(Value::as_str) {
         Some("Service" | "Configuration") => "/spec/template/spec",
         Some("Revision") => "/spec",
@@ -276,8 +279,15 @@ mod tests {
                 "/spec/containers/0/lifecycle".to_owned()
             )]
         );
-        let route = json!({"apiVersion": API_VERSION, "kind": "Route", "metadata": {"name": "r"}});
+        // A Route has no revision spec; its traffic is checked (an empty split sums to 0).
+        let route = json!({"apiVersion": API_VERSION, "kind": "Route", "metadata": {"name": "r"},
+            "spec": {"traffic": [{"configurationName": "c", "percent": 100}]}});
         assert_eq!(codes(&route, &config), []);
+        let empty = json!({"apiVersion": API_VERSION, "kind": "Route", "metadata": {"name": "r"}});
+        assert_eq!(
+            codes(&empty, &config),
+            [(Code::KnativeTraffic, "/spec/traffic".to_owned())]
+        );
     }
 
     #[test]
