@@ -35,8 +35,11 @@ struct Upstream {
     sha256: String,
 }
 
+/// Pins by file: repository, tag, upstream path, SHA-256.
+type Pins = BTreeMap<String, [String; 4]>;
+
 /// The rows of a `file<TAB>repository<TAB>tag<TAB>upstream path<TAB>sha256` list.
-fn pinned(list: &Path) -> BTreeMap<String, [String; 4]> {
+fn pinned(list: &Path) -> Pins {
     let text = std::fs::read_to_string(list).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -58,7 +61,7 @@ fn upstream_files() -> Vec<Upstream> {
     let reference_pins = pinned(&root().join("scripts/reference-files.tsv"));
     let extra_dir = root().join("schemas/upstream");
     let extra_pins = pinned(&extra_dir.join("SOURCES.tsv"));
-    let mut found: Vec<(String, PathBuf, &BTreeMap<String, [String; 4]>)> = Vec::new();
+    let mut found: Vec<(String, PathBuf, &Pins)> = Vec::new();
     for file in yaml_files(&reference.join("crds")) {
         let path = file.strip_prefix(&reference).unwrap().display().to_string();
         found.push((path, file, &reference_pins));

@@ -219,7 +219,11 @@ fn partial_sets_judge_the_same_from_a_file_a_directory_and_stdin() {
         .map(|f| f["reason"].as_str().unwrap())
         .collect();
     reasons.sort();
-    assert_eq!(reasons, ["pool-selector-mismatch", "route-parent-unresolved"], "{report:#}");
+    assert_eq!(
+        reasons,
+        ["pool-selector-mismatch", "route-parent-unresolved"],
+        "{report:#}"
+    );
     let (code, _) = support::cli::run_stdin(&["validate", "-"], &broken_text);
     assert_eq!(code, Some(1));
 }

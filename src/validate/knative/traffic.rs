@@ -320,7 +320,7 @@ fn qualified_name(value: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let parts: Vec<&str> = value.split('/').collect();
     let name: &str = match parts.as_slice() {
-        [name] => *name,
+        [name] => name,
         [prefix, name] => {
             if prefix.is_empty() {
                 problems.push("prefix part must be non-empty".to_owned());
@@ -331,7 +331,7 @@ fn qualified_name(value: &str) -> Vec<String> {
                         .map(|p| format!("prefix part {p}")),
                 );
             }
-            *name
+            name
         }
         _ => {
             return vec![format!(
