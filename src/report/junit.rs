@@ -1,7 +1,9 @@
 //! JUnit XML, the format CI test dashboards (GitLab, Jenkins, Azure) read: one test suite per
 //! input file, one test case per object, a `<failure>` per error and `<skipped/>` for skipped
 //! objects. Problems that belong to no object (a YAML syntax error) are a test case of their
-//! own, named after the file.
+//! own, named after the file. The output is valid against the JUnit XSD Jenkins and
+//! kubeconform's acceptance tests use (`tests/upstream/junit/junit.xsd`): no `skipped` on
+//! `<testsuites>`, and in a test case every `<failure>` before any `<system-out>`.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ pub fn render(report: &Report<'_>) -> String {
     let s = report.summary();
     let mut suites: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut failures_in: BTreeMap<String, usize> = BTreeMap::new();
+    let mut skipped_in: BTreeMap<String, usize> = BTreeMap::new();
     let (per_result, loose) = report.attach();
     for (r, diagnostics) in report.results.iter().zip(per_result) {
         let file = report.sources.file(r.file).name.clone();
@@ -20,8 +23,10 @@ pub fn render(report: &Report<'_>) -> String {
             Status::Skipped => "<skipped/>".to_owned(),
             _ => failures(report, &diagnostics),
         };
-        if r.status == Status::Invalid {
-            *failures_in.entry(file.clone()).or_default() += 1;
+        match r.status {
+            Status::Invalid => *failures_in.entry(file.clone()).or_default() += 1,
+            Status::Skipped => *skipped_in.entry(file.clone()).or_default() += 1,
+            Status::Valid => {}
         }
         let case = format!(
             "    <testcase name=\"{}\" classname=\"{}\">{body}</testcase>\n",
@@ -43,21 +48,21 @@ pub fn render(report: &Report<'_>) -> String {
     }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(&format!(
-        "<testsuites name=\"inferstack\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+        "<testsuites name=\"inferstack\" tests=\"{}\" failures=\"{}\">\n",
         s.objects + loose.len(),
         s.invalid
             + loose
                 .iter()
                 .filter(|d| d.severity == Severity::Error)
                 .count(),
-        s.skipped
     ));
     for (file, cases) in &suites {
         out.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
             escape(file),
             cases.len(),
-            failures_in.get(file).copied().unwrap_or(0)
+            failures_in.get(file).copied().unwrap_or(0),
+            skipped_in.get(file).copied().unwrap_or(0)
         ));
         cases.iter().for_each(|c| out.push_str(c));
         out.push_str("  </testsuite>\n");
@@ -66,9 +71,11 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
-/// One `<failure>` per error; warnings go to `<system-out>`, which does not fail the case.
+/// One `<failure>` per error; warnings go to `<system-out>`, which does not fail the case, after
+/// every failure (the XSD's order).
 fn failures(report: &Report<'_>, diagnostics: &[&Diagnostic]) -> String {
     let mut out = String::new();
+    let mut outputs = String::new();
     for d in diagnostics {
         let (file, line, column) = report.location(d);
         let text = format!(
@@ -85,11 +92,11 @@ fn failures(report: &Report<'_>, diagnostics: &[&Diagnostic]) -> String {
                 escape(&text)
             )),
             Severity::Warning | Severity::Note => {
-                out.push_str(&format!("<system-out>{}</system-out>", escape(&text)));
+                outputs.push_str(&format!("<system-out>{}</system-out>", escape(&text)));
             }
         }
     }
-    out
+    out + &outputs
 }
 
 /// XML text and attribute escaping; control characters XML 1.0 cannot carry become U+FFFD.
