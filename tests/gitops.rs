@@ -70,7 +70,11 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
 fn tree_validates(dir: &Path) {
     let (code, report) = json_report(&["validate", dir.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{:#}", report["findings"]);
-    assert!(report["summary"]["valid"].as_u64().unwrap() > 10, "{:#}", report["summary"]);
+    assert!(
+        report["summary"]["valid"].as_u64().unwrap() > 10,
+        "{:#}",
+        report["summary"]
+    );
 }
 
 /// Validates the objects in `dir` with the embedded catalog alone, then against the reference

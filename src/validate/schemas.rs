@@ -659,6 +659,106 @@ mod tests {
 
     use super::*;
 
+    /// A CRD whose `spec` has a `pattern`, a required field, an enum and a CEL rule, as the API
+    /// server's tests of `hasBlockingErr` use them.
+    fn crd_set() -> SchemaSet {
+        let crd = json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "spec": {"group": "example.com", "names": {"kind": "Widget"}, "versions": [{
+                "name": "v1", "served": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {
+                    "type": "object",
+                    "required": ["size"],
+                    "properties": {
+                        "name": {"type": "string", "pattern": "^[a-z]+$"},
+                        "size": {"type": "integer"},
+                        "mode": {"type": "string", "enum": ["a", "b"]}
+                    },
+                    "x-kubernetes-validations": [
+                        {"rule": "self.size < 10", "message": "size must be below 10", "fieldPath": ".size"},
+                        {"rule": "!has(self.mode) || self.mode == 'a'", "message": "mode b is retired", "reason": "FieldValueForbidden"},
+                        {"rule": "self.size / (self.size - 11) < 100", "message": "the ratio is bounded"}
+                    ]
+                }}}}
+            }]}
+        });
+        let mut set = SchemaSet::catalog();
+        set.add_crd(&crd, "widget.yaml").unwrap();
+        set
+    }
+
+    fn found(set: &SchemaSet, spec: Value) -> Vec<(ViolationKind, String, String)> {
+        let object = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+            "metadata": {"name": "w"}, "spec": spec});
+        match set.validate("example.com/v1", "Widget", &object) {
+            Outcome::Checked(found) => found
+                .into_iter()
+                .map(|v| (v.kind, v.pointer, v.message))
+                .collect(),
+            _ => panic!("not checked"),
+        }
+    }
+
+    /// A `pattern` problem does not keep the API server from evaluating the CEL rules, so both
+    /// are reported; a false rule is reported at its `fieldPath` with its message, in the words
+    /// of its `reason`.
+    #[test]
+    fn cel_runs_beside_schema_problems_that_do_not_block_it() {
+        let set = crd_set();
+        let found = found(&set, json!({"name": "Not-Lower", "size": 12, "mode": "b"}));
+        let kinds: Vec<ViolationKind> = found.iter().map(|f| f.0).collect();
+        assert_eq!(
+            kinds,
+            [
+                ViolationKind::Structure,
+                ViolationKind::Cel,
+                ViolationKind::Cel
+            ],
+            "{found:?}"
+        );
+        assert_eq!(found[1].1, "/spec/size");
+        assert_eq!(found[1].2, "size must be below 10");
+        assert_eq!(found[2].2, "Forbidden: mode b is retired");
+    }
+
+    /// A missing required field, a value outside an enum or a wrong type blocks the CEL rules
+    /// (`hasBlockingErr`): they are not run, and a note says so.
+    #[test]
+    fn blocking_schema_problems_leave_the_rules_unchecked_with_a_note() {
+        let set = crd_set();
+        for spec in [
+            json!({"name": "ok"}),
+            json!({"size": 1, "mode": "c"}),
+            json!({"size": "1"}),
+        ] {
+            let found = found(&set, spec.clone());
+            assert_eq!(found.len(), 2, "{spec}: {found:?}");
+            assert_eq!(found[0].0, ViolationKind::Structure);
+            assert_eq!(
+                (found[1].0, found[1].2.as_str()),
+                (ViolationKind::CelNotChecked, CEL_NOT_CHECKED)
+            );
+        }
+    }
+
+    /// A rule that fails to evaluate is reported at its node with the error and its message
+    /// (`ruleErrorString`), not its source.
+    #[test]
+    fn evaluation_errors_name_the_rules_message() {
+        let set = crd_set();
+        let found = found(&set, json!({"size": 11}));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[1].1, "/spec");
+        assert!(
+            found[1]
+                .2
+                .ends_with(" evaluating rule: the ratio is bounded"),
+            "{}",
+            found[1].2
+        );
+    }
+
     /// Every object of the golden outputs and of the manifest fixtures, each with variants that
     /// break it: the schema cut to an object reports exactly what the whole schema reports,
     /// message for message and in the same order.
