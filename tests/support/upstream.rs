@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use inferstack::validate::schemas::{Outcome, SchemaSet, TypeKey};
+use inferstack::validate::schemas::{Outcome, SchemaSet, TypeKey, ViolationKind};
 use inferstack::yaml;
 use serde_json::Value;
 
@@ -140,9 +140,11 @@ impl Upstream {
             .then(|| "/metadata/name: missing required field \"name\"".to_owned())
             .into_iter()
             .collect();
+        // The note that CEL was not run beside blocking problems is no problem of its own.
         lines.extend(
             violations
                 .into_iter()
+                .filter(|v| v.kind != ViolationKind::CelNotChecked)
                 .map(|v| format!("{}: {}", v.pointer, v.message)),
         );
         lines
