@@ -219,8 +219,9 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "VERSION", default_value = crate::validate::catalog::KUBERNETES_VERSIONS[0], value_parser = kubernetes_version)]
     pub kubernetes_version: &'static str,
 
-    /// The Gateway API release channel whose Gateway and HTTPRoute schemas the embedded catalog
-    /// uses (the experimental ones have fields the standard ones refuse).
+    /// The Gateway API release channel whose schemas the embedded catalog uses for the kinds both
+    /// channels define (the experimental ones have fields the standard ones refuse); a kind of
+    /// one channel only has that channel's schema either way.
     #[arg(long, value_enum, default_value_t = GatewayChannel::Standard)]
     pub gateway_api_channel: GatewayChannel,
 

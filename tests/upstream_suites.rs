@@ -192,33 +192,47 @@ fn matches(errors: &[String], expected: &str) -> bool {
 /// One difference from upstream: `(suite, case, what)`.
 type Difference = (String, String, String);
 
-/// The configurations every case is judged under: the catalog, then the reference set.
+/// The configurations every case is judged under: the catalog, then the reference set, for
+/// each Gateway API channel the suite runs with (gateway-api's `tests/cel/main_test.go` installs
+/// `config/crd/<channel>`; a file without a build tag runs with both).
 fn configurations(channel: Option<&str>) -> Vec<(&'static str, Vec<String>)> {
-    let mut catalog = Vec::new();
-    if channel == Some("experimental") {
-        catalog.extend([
-            "--gateway-api-channel".to_owned(),
-            "experimental".to_owned(),
-        ]);
-    }
     let crds = |dir: &str| reference::path(&format!("crds/{dir}"));
-    let mut upstream = vec![
-        "--openapi".to_owned(),
-        reference::path("openapi/kubernetes/v1.35"),
+    let with_crds = |experimental: bool| {
+        let mut args = vec![
+            "--openapi".to_owned(),
+            reference::path("openapi/kubernetes/v1.35"),
+        ];
+        // The experimental channel's CRDs first, so they are the ones used: the reference set
+        // holds its Gateway and HTTPRoute, `schemas/upstream` the rest of the channel.
+        if experimental {
+            args.extend(["--crds".to_owned(), crds("gateway-api/experimental")]);
+            let rest = root().join("schemas/upstream/crds/gateway-api/experimental");
+            args.extend(["--crds".to_owned(), rest.display().to_string()]);
+        }
+        for dir in [
+            "gateway-api/standard",
+            "gateway-api-inference-extension",
+            "llm-d-router",
+            "knative-serving",
+        ] {
+            args.extend(["--crds".to_owned(), crds(dir)]);
+        }
+        args
+    };
+    let experimental_catalog = vec![
+        "--gateway-api-channel".to_owned(),
+        "experimental".to_owned(),
     ];
-    // The experimental channel's Gateway and HTTPRoute first, so they are the ones used.
-    if channel == Some("experimental") {
-        upstream.extend(["--crds".to_owned(), crds("gateway-api/experimental")]);
+    let standard = [("catalog", Vec::new()), ("--crds", with_crds(false))];
+    let experimental = [
+        ("catalog experimental", experimental_catalog),
+        ("--crds experimental", with_crds(true)),
+    ];
+    match channel {
+        Some("experimental") => experimental.into(),
+        Some("both") => standard.into_iter().chain(experimental).collect(),
+        _ => standard.into(),
     }
-    for dir in [
-        "gateway-api/standard",
-        "gateway-api-inference-extension",
-        "llm-d-router",
-        "knative-serving",
-    ] {
-        upstream.extend(["--crds".to_owned(), crds(dir)]);
-    }
-    vec![("catalog", catalog), ("--crds", upstream)]
 }
 
 /// Every difference between upstream's verdicts and inferstack's, over every suite.
@@ -265,8 +279,9 @@ fn differences(suites: &[Suite]) -> Vec<Difference> {
                         ));
                         continue;
                     }
-                    // The wording is the same under both configurations; compared once.
-                    if configuration != "catalog" {
+                    // The wording is the same with the catalog and with `--crds`; compared
+                    // with the catalog, once per channel.
+                    if !configuration.starts_with("catalog") {
                         continue;
                     }
                     for expected in expected_texts(case) {

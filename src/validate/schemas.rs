@@ -62,16 +62,38 @@ fn blocks_cel(error: &ValidationError<'_>) -> bool {
         | ValidationErrorKind::MaxItems { .. }
         | ValidationErrorKind::MaxProperties { .. }
         | ValidationErrorKind::Type { .. }
+        // kube-openapi reports a `format` mismatch as InvalidTypeCode, so TypeInvalid.
+        | ValidationErrorKind::Format { .. }
         | ValidationErrorKind::AdditionalProperties { .. } => true,
-        // int-or-string and nullable are unions of types here, one type in the API server.
+        // What the closest branch found is what the API server reports (`violations`).
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            context
-                .iter()
-                .flatten()
-                .all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+            closest_branch(context).is_some_and(|errors| errors.iter().any(blocks_cel))
         }
         _ => false,
     }
+}
+
+/// The `anyOf`/`oneOf` branch whose problems kube-openapi reports when none accepts a value
+/// (`schemaPropsValidator.Validate` keeps the failing branch with the most passing checks, the
+/// first on a tie): here the branch with the fewest problems, the first on a tie, among those
+/// that accept the value's type. `None` when no branch accepts its type.
+fn closest_branch<'a, 'i>(
+    context: &'a [Vec<ValidationError<'i>>],
+) -> Option<&'a Vec<ValidationError<'i>>> {
+    typed_branches(context).min_by_key(|errors| errors.len())
+}
+
+/// The branches that fail for more than the value's type. One such branch means the union is
+/// one of types (int-or-string, a quantity, nullable: one type with its own rules in the API
+/// server), whose problems are that branch's.
+fn typed_branches<'a, 'i>(
+    context: &'a [Vec<ValidationError<'i>>],
+) -> impl Iterator<Item = &'a Vec<ValidationError<'i>>> {
+    context.iter().filter(|errors| {
+        !errors
+            .iter()
+            .all(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+    })
 }
 
 /// A CRD version that a file defines again, after another file: the first definition is used.
@@ -149,21 +171,30 @@ impl SchemaSet {
 
     /// The embedded catalog's schemas of `selection`.
     pub fn catalog_of(selection: Selection) -> SchemaSet {
-        let mut set = SchemaSet {
-            selection,
-            ..SchemaSet::default()
-        };
+        let mut set = SchemaSet::default();
+        for entry in catalog::ENTRIES.iter().filter(|e| selection.includes(e)) {
+            set.insert_catalog_entry(entry);
+        }
+        // A kind only one Gateway API channel defines (XBackendTrafficPolicy, an alpha TLSRoute
+        // version) has one schema, whichever channel is selected.
         for entry in catalog::ENTRIES
             .iter()
-            .filter(|e| set.selection.includes(e))
+            .filter(|e| matches!(e.set, catalog::Set::Gateway(_)))
         {
-            let origin = format!("the embedded catalog ({})", entry.origin);
-            set.entries.insert(
-                (entry.api_version.to_owned(), entry.kind.to_owned()),
-                Entry::new(Source::Catalog(entry), &origin),
-            );
+            if !set.contains(entry.api_version, entry.kind) {
+                set.insert_catalog_entry(entry);
+            }
         }
+        set.selection = selection;
         set
+    }
+
+    fn insert_catalog_entry(&mut self, entry: &'static catalog::Entry) {
+        let origin = format!("the embedded catalog ({})", entry.origin);
+        self.entries.insert(
+            (entry.api_version.to_owned(), entry.kind.to_owned()),
+            Entry::new(Source::Catalog(entry), &origin),
+        );
     }
 
     /// Counts the objects a run is about to validate by type, so that a type with many
@@ -588,6 +619,40 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
                 message: format!("missing required field {name:?}"),
             }]
         }
+        // kube-openapi's wording (`MustValidateOnlyOneSchemaError`, `…AtLeastOneSchemaError`),
+        // then the problems of the branch closest to the value, which say what to change; for
+        // a union of types, that branch's problems alone.
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context }
+            if closest_branch(context).is_some() =>
+        {
+            let mut found = Vec::new();
+            if typed_branches(context).count() > 1 {
+                let message = match error.kind() {
+                    ValidationErrorKind::AnyOf { .. } => {
+                        "must validate at least one schema (anyOf)"
+                    }
+                    _ => "must validate one and only one schema (oneOf): found none valid",
+                };
+                found.push(Violation {
+                    kind: ViolationKind::Structure,
+                    pointer: path.to_owned(),
+                    message: message.to_owned(),
+                });
+            }
+            found.extend(
+                closest_branch(context)
+                    .into_iter()
+                    .flatten()
+                    .flat_map(violations),
+            );
+            found
+        }
+        // kube-openapi's `FormatOf` wording (`errors.InvalidType`).
+        ValidationErrorKind::Format { format } => vec![Violation {
+            kind: ViolationKind::Structure,
+            pointer: path.to_owned(),
+            message: format!("must be of type {format}: {}", error.instance()),
+        }],
         _ => vec![Violation {
             kind: ViolationKind::Structure,
             pointer: path.to_owned(),
@@ -762,6 +827,67 @@ mod tests {
     /// Every object of the golden outputs and of the manifest fixtures, each with variants that
     /// break it: the schema cut to an object reports exactly what the whole schema reports,
     /// message for message and in the same order.
+    /// A value no `oneOf` branch accepts is reported as kube-openapi does: the union's own
+    /// problem, then the problems of the closest branch (here the `anyOf` of IP formats under
+    /// the IPAddress branch of a Gateway address); the `format` problem blocks the CEL rules.
+    /// A union of types (a quantity) reports only the problems of the value's type.
+    #[test]
+    fn a_union_reports_its_closest_branch() {
+        let set = SchemaSet::catalog();
+        let gateway = json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "g", "namespace": "default"},
+            "spec": {"gatewayClassName": "c",
+                "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+                "addresses": [{"type": "IPAddress", "value": "1.2.3.4:8080"}]}});
+        let Outcome::Checked(found) =
+            set.validate("gateway.networking.k8s.io/v1", "Gateway", &gateway)
+        else {
+            panic!("not checked")
+        };
+        let found: Vec<(ViolationKind, &str, &str)> = found
+            .iter()
+            .map(|v| (v.kind, v.pointer.as_str(), v.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    ViolationKind::Structure,
+                    "/spec/addresses/0",
+                    "must validate one and only one schema (oneOf): found none valid"
+                ),
+                (
+                    ViolationKind::Structure,
+                    "/spec/addresses/0/value",
+                    "must validate at least one schema (anyOf)"
+                ),
+                (
+                    ViolationKind::Structure,
+                    "/spec/addresses/0/value",
+                    "must be of type ipv4: \"1.2.3.4:8080\""
+                ),
+                (ViolationKind::CelNotChecked, "", CEL_NOT_CHECKED),
+            ]
+        );
+        let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "c", "namespace": "default"},
+            "spec": {"resources": {"requests": {"storage": "30 Gi"}}}});
+        let Outcome::Checked(found) = set.validate("v1", "PersistentVolumeClaim", &claim) else {
+            panic!("not checked")
+        };
+        assert_eq!(
+            found.len(),
+            1,
+            "{:?}",
+            found.iter().map(|v| &v.message).collect::<Vec<_>>()
+        );
+        assert!(
+            found[0].message.contains("does not match"),
+            "{}",
+            found[0].message
+        );
+    }
+
     #[test]
     fn a_cut_schema_judges_as_the_whole_schema() {
         let set = SchemaSet::catalog();

@@ -392,6 +392,54 @@ pub const FILES: &[File] = &[
         path: "crds/gateway-api-inference-extension/v1.4.0/inference.networking.x-k8s.io_inferencepools.jsonl",
         text: include_str!("../../../schemas/catalog/crds/gateway-api-inference-extension/v1.4.0/inference.networking.x-k8s.io_inferencepools.jsonl"),
     }, // kubernetes-sigs/gateway-api-inference-extension v1.4.0
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_backendtlspolicies.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_backendtlspolicies.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_gatewayclasses.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_gatewayclasses.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_grpcroutes.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_grpcroutes.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_listenersets.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_listenersets.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_referencegrants.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_referencegrants.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_tcproutes.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_tcproutes.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_tlsroutes.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_tlsroutes.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_udproutes.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_udproutes.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.k8s.io_vap_safeupgrades.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.k8s.io_vap_safeupgrades.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.x-k8s.io_xbackends.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.x-k8s.io_xbackends.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.x-k8s.io_xbackendtrafficpolicies.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.x-k8s.io_xbackendtrafficpolicies.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
+    File {
+        path: "crds/gateway-api/experimental/gateway.networking.x-k8s.io_xmeshes.jsonl",
+        text: include_str!("../../../schemas/catalog/crds/gateway-api/experimental/gateway.networking.x-k8s.io_xmeshes.jsonl"),
+    }, // kubernetes-sigs/gateway-api v1.6.1
 ];
 
 /// Every kind, sorted by apiVersion and kind.
@@ -2029,7 +2077,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
         kind: "BackendTLSPolicy",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 23,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 BackendTLSPolicy",
@@ -2038,13 +2086,33 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
+        kind: "BackendTLSPolicy",
+        set: Set::Gateway(Channel::Experimental),
+        file: 96,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 BackendTLSPolicy",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_backendtlspolicies.yaml",
+        upstream_rules: 8,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
         kind: "GRPCRoute",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 26,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 GRPCRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml",
         upstream_rules: 33,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
+        kind: "GRPCRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 98,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 GRPCRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_grpcroutes.yaml",
+        upstream_rules: 36,
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2069,11 +2137,21 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
         kind: "GatewayClass",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 24,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
+        upstream_rules: 1,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
+        kind: "GatewayClass",
+        set: Set::Gateway(Channel::Experimental),
+        file: 97,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 GatewayClass",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
     },
     Entry {
@@ -2099,7 +2177,7 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
         kind: "ListenerSet",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 28,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 ListenerSet",
@@ -2108,8 +2186,18 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
+        kind: "ListenerSet",
+        set: Set::Gateway(Channel::Experimental),
+        file: 99,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 ListenerSet",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_listenersets.yaml",
+        upstream_rules: 7,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
         kind: "ReferenceGrant",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 29,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 ReferenceGrant",
@@ -2118,8 +2206,18 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
+        kind: "ReferenceGrant",
+        set: Set::Gateway(Channel::Experimental),
+        file: 100,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 ReferenceGrant",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_referencegrants.yaml",
+        upstream_rules: 0,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
         kind: "TCPRoute",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 30,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 TCPRoute",
@@ -2128,8 +2226,18 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
+        kind: "TCPRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 101,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 TCPRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tcproutes.yaml",
+        upstream_rules: 3,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
         kind: "TLSRoute",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 31,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 TLSRoute",
@@ -2138,13 +2246,83 @@ pub const ENTRIES: &[Entry] = &[
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
+        kind: "TLSRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 102,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 TLSRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
+        upstream_rules: 6,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
         kind: "UDPRoute",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 32,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1 UDPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_udproutes.yaml",
         upstream_rules: 3,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1",
+        kind: "UDPRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 103,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1 UDPRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_udproutes.yaml",
+        upstream_rules: 3,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1alpha2",
+        kind: "TCPRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 101,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1alpha2 TCPRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tcproutes.yaml",
+        upstream_rules: 4,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1alpha2",
+        kind: "TLSRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 102,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1alpha2 TLSRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
+        upstream_rules: 4,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1alpha2",
+        kind: "UDPRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 103,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1alpha2 UDPRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_udproutes.yaml",
+        upstream_rules: 4,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1alpha3",
+        kind: "BackendTLSPolicy",
+        set: Set::Gateway(Channel::Experimental),
+        file: 96,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_backendtlspolicies.yaml",
+        upstream_rules: 8,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1alpha3",
+        kind: "TLSRoute",
+        set: Set::Gateway(Channel::Experimental),
+        file: 102,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1alpha3 TLSRoute",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
+        upstream_rules: 6,
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2169,11 +2347,21 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
         kind: "GatewayClass",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 24,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1beta1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
+        upstream_rules: 1,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1beta1",
+        kind: "GatewayClass",
+        set: Set::Gateway(Channel::Experimental),
+        file: 97,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1beta1 GatewayClass",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
     },
     Entry {
@@ -2199,12 +2387,52 @@ pub const ENTRIES: &[Entry] = &[
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
         kind: "ReferenceGrant",
-        set: Set::Crd,
+        set: Set::Gateway(Channel::Standard),
         file: 29,
         form: Form::Crd,
         key: "gateway.networking.k8s.io/v1beta1 ReferenceGrant",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_referencegrants.yaml",
         upstream_rules: 0,
+    },
+    Entry {
+        api_version: "gateway.networking.k8s.io/v1beta1",
+        kind: "ReferenceGrant",
+        set: Set::Gateway(Channel::Experimental),
+        file: 100,
+        form: Form::Crd,
+        key: "gateway.networking.k8s.io/v1beta1 ReferenceGrant",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_referencegrants.yaml",
+        upstream_rules: 0,
+    },
+    Entry {
+        api_version: "gateway.networking.x-k8s.io/v1alpha1",
+        kind: "XBackend",
+        set: Set::Gateway(Channel::Experimental),
+        file: 105,
+        form: Form::Crd,
+        key: "gateway.networking.x-k8s.io/v1alpha1 XBackend",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xbackends.yaml",
+        upstream_rules: 10,
+    },
+    Entry {
+        api_version: "gateway.networking.x-k8s.io/v1alpha1",
+        kind: "XBackendTrafficPolicy",
+        set: Set::Gateway(Channel::Experimental),
+        file: 106,
+        form: Form::Crd,
+        key: "gateway.networking.x-k8s.io/v1alpha1 XBackendTrafficPolicy",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xbackendtrafficpolicies.yaml",
+        upstream_rules: 4,
+    },
+    Entry {
+        api_version: "gateway.networking.x-k8s.io/v1alpha1",
+        kind: "XMesh",
+        set: Set::Gateway(Channel::Experimental),
+        file: 107,
+        form: Form::Crd,
+        key: "gateway.networking.x-k8s.io/v1alpha1 XMesh",
+        origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xmeshes.yaml",
+        upstream_rules: 1,
     },
     Entry {
         api_version: "imagepolicy.k8s.io/v1alpha1",

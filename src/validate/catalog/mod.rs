@@ -46,8 +46,9 @@ pub enum Form {
     OpenApi,
 }
 
-/// A Gateway API release channel. The two define some kinds differently: the experimental
-/// Gateway and HTTPRoute have fields the standard ones refuse.
+/// A Gateway API release channel. The two define most kinds differently (the experimental
+/// Gateway and HTTPRoute have fields the standard ones refuse), and some kinds only the
+/// experimental one has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Channel {
     #[default]
