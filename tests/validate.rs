@@ -564,7 +564,7 @@ fn int32_fields_are_bounded() {
         finding["message"]
             .as_str()
             .unwrap()
-            .contains("maximum of 2147483647")
+            .contains("should be less than or equal to 2147483647")
     );
 }
 

@@ -651,14 +651,48 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
         ValidationErrorKind::Format { format } => vec![Violation {
             kind: ViolationKind::Structure,
             pointer: path.to_owned(),
-            message: format!("must be of type {format}: {}", error.instance()),
+            message: format!(
+                "Invalid value: {}: must be of type {format}",
+                error.instance()
+            ),
         }],
-        _ => vec![Violation {
+        kind => vec![Violation {
             kind: ViolationKind::Structure,
             pointer: path.to_owned(),
-            message: error.to_string(),
+            message: match api_server_wording(kind) {
+                Some(what) => format!("Invalid value: {}: {what}", error.instance()),
+                None => error.to_string(),
+            },
         }],
     }
+}
+
+/// What the API server says of a value a bound or `pattern` refuses: kube-openapi's words
+/// (`pkg/validation/errors/schema.go`) after `field.Invalid`'s "Invalid value: VALUE: "
+/// (`kubeOpenAPIResultToFieldErrors`), without the field path they repeat, which is the
+/// finding's location here.
+fn api_server_wording(kind: &ValidationErrorKind) -> Option<String> {
+    Some(match kind {
+        ValidationErrorKind::Pattern { pattern } => format!("should match '{pattern}'"),
+        ValidationErrorKind::MinLength { limit } => {
+            format!("should be at least {limit} chars long")
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            format!("should be greater than or equal to {limit}")
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            format!("should be greater than {limit}")
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("should be less than or equal to {limit}")
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => format!("should be less than {limit}"),
+        ValidationErrorKind::MinItems { limit } => format!("should have at least {limit} items"),
+        ValidationErrorKind::MinProperties { limit } => {
+            format!("should have at least {limit} properties")
+        }
+        _ => return None,
+    })
 }
 
 type Parts = (
@@ -864,7 +898,7 @@ mod tests {
                 (
                     ViolationKind::Structure,
                     "/spec/addresses/0/value",
-                    "must be of type ipv4: \"1.2.3.4:8080\""
+                    "Invalid value: \"1.2.3.4:8080\": must be of type ipv4"
                 ),
                 (ViolationKind::CelNotChecked, "", CEL_NOT_CHECKED),
             ]
@@ -882,7 +916,7 @@ mod tests {
             found.iter().map(|v| &v.message).collect::<Vec<_>>()
         );
         assert!(
-            found[0].message.contains("does not match"),
+            found[0].message.contains("should match"),
             "{}",
             found[0].message
         );

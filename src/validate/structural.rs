@@ -110,10 +110,26 @@ pub fn openapi_component(name: &str, schema: &mut Value) {
     if name == QUANTITY {
         *schema =
             json!({"oneOf": [{"type": "string", "pattern": QUANTITY_PATTERN}, {"type": "number"}]});
-    } else {
-        structural(schema, true);
+        return;
+    }
+    structural(schema, true);
+    for (definition, field) in REQUIRED_ONLY_BY_NAME {
+        if name == definition
+            && let Some(Value::Array(required)) = schema.get_mut("required")
+        {
+            required.retain(|r| r.as_str() != Some(field));
+        }
     }
 }
+
+/// Fields a Kubernetes OpenAPI document lists as `required` only because the Go field has no
+/// `omitempty`, which the API server accepts absent: a missing list decodes as an empty one,
+/// and the kind's validation asks for no entry.
+/// - `EndpointSlice.endpoints` (k8s.io/api `discovery/v1/types.go`, `Endpoints []Endpoint
+///   json:"endpoints"`): gateway-api v1.6.1's conformance suite creates EndpointSlices without
+///   it (`conformance/tests/httproute-service-types.yaml`) and requires the create to succeed.
+const REQUIRED_ONLY_BY_NAME: [(&str, &str); 1] =
+    [("io.k8s.api.discovery.v1.EndpointSlice", "endpoints")];
 
 /// The root of a CRD schema: `apiVersion`, `kind` and `metadata` are implicit in every custom
 /// resource, and `metadata` is a real `ObjectMeta` whatever the CRD says about it.

@@ -69,3 +69,43 @@ fn skip(what: &str) {
     // Written past the harness's capture, so a skip is never silent.
     let _ = writeln!(std::io::stderr(), "SKIPPED {why}");
 }
+
+/// The configurations every case is judged under: the catalog, then the reference set, for
+/// each Gateway API channel the suite runs with (gateway-api's `tests/cel/main_test.go` installs
+/// `config/crd/<channel>`; a file without a build tag runs with both).
+pub fn configurations(channel: Option<&str>) -> Vec<(&'static str, Vec<String>)> {
+    let crds = |dir: &str| path(&format!("crds/{dir}"));
+    let with_crds = |experimental: bool| {
+        let mut args = vec!["--openapi".to_owned(), path("openapi/kubernetes/v1.35")];
+        // The experimental channel's CRDs first, so they are the ones used: the reference set
+        // holds its Gateway and HTTPRoute, `schemas/upstream` the rest of the channel.
+        if experimental {
+            args.extend(["--crds".to_owned(), crds("gateway-api/experimental")]);
+            let rest = root().join("schemas/upstream/crds/gateway-api/experimental");
+            args.extend(["--crds".to_owned(), rest.display().to_string()]);
+        }
+        for dir in [
+            "gateway-api/standard",
+            "gateway-api-inference-extension",
+            "llm-d-router",
+            "knative-serving",
+        ] {
+            args.extend(["--crds".to_owned(), crds(dir)]);
+        }
+        args
+    };
+    let experimental_catalog = vec![
+        "--gateway-api-channel".to_owned(),
+        "experimental".to_owned(),
+    ];
+    let standard = [("catalog", Vec::new()), ("--crds", with_crds(false))];
+    let experimental = [
+        ("catalog experimental", experimental_catalog),
+        ("--crds experimental", with_crds(true)),
+    ];
+    match channel {
+        Some("experimental") => experimental.into(),
+        Some("both") => standard.into_iter().chain(experimental).collect(),
+        _ => standard.into(),
+    }
+}

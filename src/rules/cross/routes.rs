@@ -15,10 +15,24 @@ use crate::validate::value::{array, text};
 /// matches, as canonical JSON, so equal matches compare equal whatever their key order.
 type MatchKey = (String, String);
 
-/// (gateway namespace, gateway name, listener) a route attaches to.
+/// (gateway namespace, gateway name, listener) a route attaches to; for a parent outside the
+/// set, the section it names (empty: every listener, `:PORT`: the listeners of a port).
 type Listener = (String, String, String);
 
 pub(super) fn no_two_match_alike(objects: &[Object], out: &mut Sink) {
+    let gateways: HashMap<(&str, &str), &Object> = objects
+        .iter()
+        .filter(|o| o.id.group() == "gateway.networking.k8s.io" && o.id.kind == "Gateway")
+        .map(|o| {
+            (
+                (
+                    o.id.namespace.as_deref().unwrap_or_default(),
+                    &o.id.name[..],
+                ),
+                o,
+            )
+        })
+        .collect();
     let mut claimed: HashMap<(Listener, MatchKey), Hosts> = HashMap::new();
     for route in objects
         .iter()
@@ -29,7 +43,16 @@ pub(super) fn no_two_match_alike(objects: &[Object], out: &mut Sink) {
             names => names.iter().filter_map(Value::as_str).map(Some).collect(),
         };
         let mut conflict = None;
-        for listener in listeners(route) {
+        for (listener, listener_host) in attachments(route, &gateways) {
+            // The requests a route takes on a listener with a hostname are those of both.
+            let hosts: Vec<Option<&str>> = match listener_host {
+                None => hosts.clone(),
+                Some(bound) => hosts
+                    .iter()
+                    .filter_map(|host| intersection(*host, bound))
+                    .map(Some)
+                    .collect(),
+            };
             for key in match_keys(route) {
                 let taken = claimed.entry((listener.clone(), key)).or_default();
                 for host in &hosts {
@@ -42,15 +65,19 @@ pub(super) fn no_two_match_alike(objects: &[Object], out: &mut Sink) {
                 }
             }
         }
-        if let Some((other, listener)) = conflict {
+        if let Some((other, (namespace, gateway, section))) = conflict {
+            let on = match section.as_str() {
+                "" => format!("Gateway {namespace}/{gateway}"),
+                section => format!("listener {section:?} of Gateway {namespace}/{gateway}"),
+            };
             problem(
                 out,
                 Code::RouteConflict,
                 route,
                 "/spec/hostnames",
                 format!(
-                    "it matches the same requests as {} on listener {}/{} {}; the Gateway sends them all to the older route, so one model is never reached",
-                    other.id, listener.0, listener.1, listener.2
+                    "it matches the same requests as {} on {on}; the Gateway sends them all to the older route, so one model is never reached",
+                    other.id
                 ),
                 "give each stack its own `service.hostname` (the default is NAME.NAMESPACE.DOMAIN), or attach them to different listeners",
             );
@@ -119,20 +146,74 @@ impl<'a> Hosts<'a> {
     }
 }
 
-/// The listeners a route attaches to; a parentRef without a section means every listener,
-/// which is written as the empty name.
-fn listeners(route: &Object) -> Vec<Listener> {
+/// The listeners a route attaches to, with each one's hostname. A parentRef to a Gateway of
+/// the set attaches to its listeners that its `sectionName` and `port` select (Gateway API's
+/// ParentReference); one to a Gateway elsewhere, or to a ListenerSet, to what it names, with
+/// an empty section for every listener.
+fn attachments<'a>(
+    route: &Object,
+    gateways: &HashMap<(&str, &str), &'a Object>,
+) -> Vec<(Listener, Option<&'a str>)> {
     let namespace = route.id.namespace.clone().unwrap_or_default();
-    array(&route.body, "/spec/parentRefs")
-        .iter()
-        .map(|parent| {
-            (
-                text(parent, "/namespace").map_or(namespace.clone(), str::to_owned),
-                text(parent, "/name").unwrap_or_default().to_owned(),
-                text(parent, "/sectionName").unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    for parent in array(&route.body, "/spec/parentRefs") {
+        let parent_namespace = text(parent, "/namespace").map_or(namespace.clone(), str::to_owned);
+        let name = text(parent, "/name").unwrap_or_default().to_owned();
+        let section = text(parent, "/sectionName");
+        let port = parent.get("port").and_then(Value::as_u64);
+        let is_gateway = text(parent, "/kind").is_none_or(|k| k == "Gateway")
+            && text(parent, "/group").is_none_or(|g| g == "gateway.networking.k8s.io");
+        let gateway = gateways.get(&(parent_namespace.as_str(), name.as_str()));
+        match gateway.filter(|_| is_gateway) {
+            Some(gateway) => {
+                for listener in array(&gateway.body, "/spec/listeners") {
+                    let listener_name = text(listener, "/name").unwrap_or_default();
+                    let listener_port = listener.get("port").and_then(Value::as_u64);
+                    if section.is_some_and(|s| s != listener_name)
+                        || port.is_some_and(|p| Some(p) != listener_port)
+                    {
+                        continue;
+                    }
+                    let key = (
+                        parent_namespace.clone(),
+                        name.clone(),
+                        listener_name.to_owned(),
+                    );
+                    out.push((key, text(listener, "/hostname")));
+                }
+            }
+            None => {
+                let section = section.unwrap_or_default().to_owned();
+                let section = match port {
+                    Some(port) if section.is_empty() => format!(":{port}"),
+                    _ => section,
+                };
+                out.push(((parent_namespace, name, section), None));
+            }
+        }
+    }
+    out
+}
+
+/// The hosts a route's `host` (`None`: every host) takes on a listener bound to `bound`: the
+/// more specific of the two when one matches the other (a `*.` wildcard matches any name under
+/// its domain), `None` when they have no host in common.
+fn intersection<'a>(host: Option<&'a str>, bound: &'a str) -> Option<&'a str> {
+    let Some(host) = host else {
+        return Some(bound);
+    };
+    let covers = |wildcard: &str, name: &str| {
+        wildcard
+            .strip_prefix("*.")
+            .is_some_and(|domain| name.ends_with(&format!(".{domain}")))
+    };
+    if host == bound || covers(bound, host) {
+        Some(host)
+    } else if covers(host, bound) {
+        Some(bound)
+    } else {
+        None
+    }
 }
 
 /// One key per match of every rule; a rule without matches matches every path (`/` prefix).
@@ -198,6 +279,27 @@ mod tests {
             crate::k8s::Sharing::Owned,
         )
         .unwrap()
+    }
+
+    /// gateway-api v1.6.1 `conformance/tests/gateway-with-attached-routes.yaml`: a route whose
+    /// only hostname is outside its listener's is not attached there at all.
+    #[test]
+    fn a_route_takes_the_hosts_it_shares_with_its_listener() {
+        assert_eq!(intersection(None, "foo.com"), Some("foo.com"));
+        assert_eq!(intersection(Some("foo.com"), "foo.com"), Some("foo.com"));
+        assert_eq!(
+            intersection(Some("a.foo.com"), "*.foo.com"),
+            Some("a.foo.com")
+        );
+        assert_eq!(
+            intersection(Some("*.foo.com"), "a.foo.com"),
+            Some("a.foo.com")
+        );
+        assert_eq!(
+            intersection(Some("not-accepted.test.com"), "foo.example.com"),
+            None
+        );
+        assert_eq!(intersection(Some("foo.com"), "*.foo.com"), None);
     }
 
     #[test]
