@@ -83,4 +83,32 @@ mod tests {
         assert_eq!(whole_seconds("1500ms"), Some(2));
         assert_eq!(whole_seconds("10"), None);
     }
+
+    #[test]
+    fn go_durations() {
+        let cases: [(&str, Option<i128>); 16] = [
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("0s", Some(0)),
+            ("15m", Some(900 * SECOND)),
+            ("1h30m", Some(5400 * SECOND)),
+            ("500ms", Some(SECOND / 2)),
+            ("1.5s", Some(3 * SECOND / 2)),
+            (".5s", Some(SECOND / 2)),
+            ("2us", Some(2000)),
+            ("2µs", Some(2000)),
+            ("-1s", Some(-SECOND)),
+            ("+3ns", Some(3)),
+            ("", None),
+            ("10", None),
+            ("1d", None),
+            ("3000000h", None),
+        ];
+        for (text, nanos) in cases {
+            assert_eq!(parse_go_duration(text), nanos, "{text:?}");
+        }
+        for bad in ["s", ".s", "1s 2s", "-", "1..2s", "1sm"] {
+            assert_eq!(parse_go_duration(bad), None, "{bad:?}");
+        }
+    }
 }

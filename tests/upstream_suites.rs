@@ -8,8 +8,8 @@
 //! hold exactly the differences there are.
 //!
 //! A case is `verdict: accept` or `reject`, with `errors` (upstream's expected texts, or Knative's
-//! `{message, paths}`), the `object`, and for Knative the `features` and `defaults` its test
-//! context sets. Cases that are not one create of one object are in `not_ported` with why.
+//! `{message, paths}`), the `object`, and for Knative the `features`, `defaults` and
+//! `autoscaler` configuration its test context sets. Cases that are not one create of one object are in `not_ported` with why.
 
 mod support;
 
@@ -78,7 +78,7 @@ struct Found {
     errors: Vec<String>,
 }
 
-/// A Knative ConfigMap for a case's `features` or `defaults`, as YAML.
+/// A Knative ConfigMap for a case's `features`, `defaults` or `autoscaler`, as YAML.
 fn configmap(name: &str, data: &Value) -> String {
     let data: serde_json::Map<String, Value> = data
         .as_object()
@@ -221,7 +221,10 @@ fn differences(suites: &[Suite]) -> Vec<Difference> {
             // Cases that set the same Knative configuration run together.
             let mut groups: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
             for case in &suite.cases {
-                let key = format!("{}|{}", case["features"], case["defaults"]);
+                let key = format!(
+                    "{}|{}|{}",
+                    case["features"], case["defaults"], case["autoscaler"]
+                );
                 groups.entry(key).or_default().push(case);
             }
             for cases in groups.values() {
@@ -232,6 +235,9 @@ fn differences(suites: &[Suite]) -> Vec<Difference> {
                 }
                 if first.get("defaults").is_some_and(Value::is_object) {
                     preamble.push(configmap("config-defaults", &first["defaults"]));
+                }
+                if first.get("autoscaler").is_some_and(Value::is_object) {
+                    preamble.push(configmap("config-autoscaler", &first["autoscaler"]));
                 }
                 let objects: Vec<&Value> = cases.iter().map(|c| &c["object"]).collect();
                 let found = validate(work.path(), &objects, &preamble, &extra);

@@ -568,6 +568,34 @@ fn int32_fields_are_bounded() {
     );
 }
 
+/// A built-in kind's list-map keys are unique only where the API server's Go validation makes
+/// them so: a repeated env name or owner uid is admitted (kubernetes v1.35.7 `ValidateEnv`,
+/// apimachinery `ValidateOwnerReferences`), a repeated volume name is `Duplicate value`.
+#[test]
+fn built_in_list_maps_are_unique_only_where_the_api_server_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pod.yaml");
+    let pod = |volumes: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: d\n  ownerReferences:\n  - {{apiVersion: apps/v1, kind: ReplicaSet, name: r, uid: u1}}\n  - {{apiVersion: apps/v1, kind: ReplicaSet, name: r, uid: u1}}\nspec:\n  containers:\n  - name: c\n    image: nginx:1\n    env:\n    - {{name: A, value: '1'}}\n    - {{name: A, value: '2'}}\n{volumes}"
+        )
+    };
+    fs::write(&file, pod("")).unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{report:#}");
+    fs::write(
+        &file,
+        pod("  volumes:\n  - {name: v, emptyDir: {}}\n  - {name: v, emptyDir: {}}\n"),
+    )
+    .unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        report["findings"][0]["pointer"], "/spec/volumes",
+        "{report:#}"
+    );
+}
+
 /// Raw control characters from a file never reach a terminal or a report: messages escape
 /// them, code frames show `?`.
 #[test]

@@ -79,8 +79,9 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Knative 1.23's defaults overlaid with the `config-features` and `config-defaults`
-/// ConfigMaps of `--knative-config`. A path with neither is a mistake worth an error.
+/// Knative 1.23's defaults overlaid with the `config-features`, `config-defaults` and
+/// `config-autoscaler` ConfigMaps of `--knative-config`. A path with none is a mistake worth an
+/// error.
 fn knative_config(
     paths: &[PathBuf],
     sources: &mut SourceMap,
@@ -115,8 +116,8 @@ fn knative_config(
                 Code::KnativeConfig,
                 Label::new(Span::file_start(file), "this file"),
                 format!(
-                    "{name} has no ConfigMap knative-serving/config-features or config-defaults, \
-                     so --knative-config reads nothing from it"
+                    "{name} has no ConfigMap knative-serving/config-features, config-defaults or \
+                     config-autoscaler, so --knative-config reads nothing from it"
                 ),
             ));
         }

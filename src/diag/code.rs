@@ -56,7 +56,7 @@ pub enum Code {
     SchemaLoadError,
     /// The object breaks its JSON Schema: unknown field, wrong type, missing field, range.
     SchemaViolation,
-    /// The object breaks an admission rule no schema expresses (Knative autoscaling).
+    /// The object breaks an admission rule no schema expresses (Knative annotations).
     RuleViolation,
     /// The object breaks a CEL rule (`x-kubernetes-validations`) of its schema.
     CelViolation,
@@ -105,6 +105,8 @@ pub enum Code {
     KnativeConcurrency,
     /// A `config-features` or `config-defaults` value Knative ignores (warning) or refuses (error).
     KnativeConfig,
+    /// A `serving.knative.dev/service` or `/configuration` label with no owner reference to that object.
+    KnativeOwnerLabel,
     /// Two `--crds` files define the same kind and version; the first is used.
     DuplicateCrd,
     /// An object of a kind that `--reject` forbids.
@@ -176,7 +178,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 84] = [
+    pub const ALL: [Code; 85] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -227,6 +229,7 @@ impl Code {
         Code::KnativeTimeout,
         Code::KnativeConcurrency,
         Code::KnativeConfig,
+        Code::KnativeOwnerLabel,
         Code::DuplicateCrd,
         Code::KindRejected,
         Code::InvalidDuration,
@@ -316,6 +319,7 @@ impl Code {
             Code::KnativeTimeout => "knative-timeout",
             Code::KnativeConcurrency => "knative-concurrency",
             Code::KnativeConfig => "knative-config",
+            Code::KnativeOwnerLabel => "knative-owner-label",
             Code::DuplicateCrd => "duplicate-crd",
             Code::KindRejected => "kind-rejected",
             Code::InvalidDuration => "invalid-duration",
@@ -428,6 +432,9 @@ impl Code {
             Code::KnativeTimeout => "A revision timeout above Knative's maximum.",
             Code::KnativeConcurrency => "A containerConcurrency outside Knative's bounds.",
             Code::KnativeConfig => "A Knative ConfigMap value Knative ignores or refuses.",
+            Code::KnativeOwnerLabel => {
+                "A Knative owner label without the owner reference it names."
+            }
             Code::DuplicateCrd => "Two CRD files define the same kind and version.",
             Code::KindRejected => "An object of a kind --reject forbids.",
             Code::InvalidDuration => "A timeout that is not a positive Go duration.",

@@ -111,7 +111,8 @@ pub fn family(code: Code) -> Family {
         | KnativeContainer
         | KnativeTimeout
         | KnativeConcurrency
-        | KnativeConfig => Family::Knative,
+        | KnativeConfig
+        | KnativeOwnerLabel => Family::Knative,
     }
 }
 
@@ -129,9 +130,11 @@ pub fn severity(code: Code) -> &'static str {
         | UnboundedGpuScale
         | GatewayDefaultTimeout
         | ColdStartExceedsQueue => "warning",
-        InvalidValue | KnativeConfig | ParallelismMismatch | MetricsThroughQueueProxy => {
-            "error or warning"
-        }
+        InvalidValue
+        | KnativeConfig
+        | RuleViolation
+        | ParallelismMismatch
+        | MetricsThroughQueueProxy => "error or warning",
         _ => "error",
     }
 }

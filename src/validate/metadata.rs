@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::knative;
 use super::names::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value};
 use crate::yaml::escape;
 
@@ -13,14 +14,12 @@ pub struct NameProblem {
     pub message: String,
 }
 
-/// Kinds whose names become DNS labels (Service host names, namespaces, Knative routes).
-const LABEL_NAMED: &[(&str, &str)] = &[
-    ("", "Service"),
-    ("", "Namespace"),
-    ("serving.knative.dev", "Service"),
-    ("serving.knative.dev", "Configuration"),
-    ("serving.knative.dev", "Route"),
-];
+/// Kinds whose names become DNS labels (Service host names, namespaces).
+const LABEL_NAMED: &[(&str, &str)] = &[("", "Service"), ("", "Namespace")];
+
+/// Knative's webhook checks these kinds' names its own way (DNS-1035 labels, with its own
+/// messages), in `knative::metadata`; checking them here too would report one defect twice.
+const KNATIVE_NAMED: [&str; 4] = ["Service", "Configuration", "Route", "Revision"];
 
 /// RBAC objects only need names that are valid path segments.
 const PATH_SEGMENT_NAMED: &[(&str, &str)] = &[
@@ -34,7 +33,9 @@ pub fn check(group: &str, kind: &str, object: &Value) -> Vec<NameProblem> {
     let mut problems = Vec::new();
     let metadata = object.get("metadata");
     let text = |field: &str| metadata.and_then(|m| m.get(field)).and_then(Value::as_str);
-    if text("name").is_none() && text("generateName").is_none() {
+    let knative = object.get("apiVersion").and_then(Value::as_str) == Some(knative::API_VERSION)
+        && KNATIVE_NAMED.contains(&kind);
+    if !knative && text("name").is_none() && text("generateName").is_none() {
         problems.push(NameProblem {
             pointer: "/metadata/name".to_owned(),
             message: format!(
@@ -42,7 +43,7 @@ pub fn check(group: &str, kind: &str, object: &Value) -> Vec<NameProblem> {
             ),
         });
     }
-    if let Some(name) = text("name") {
+    if let Some(name) = text("name").filter(|_| !knative) {
         let (ok, rule) = if LABEL_NAMED.contains(&(group, kind)) {
             (
                 is_dns_label(name),
@@ -96,7 +97,77 @@ pub fn check(group: &str, kind: &str, object: &Value) -> Vec<NameProblem> {
             });
         }
     }
+    if let Some(references) = metadata
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+    {
+        owner_references(references, &mut problems);
+    }
     problems
+}
+
+/// `ValidateOwnerReferences` of apimachinery (`pkg/api/validation/objectmeta.go` at v0.35.7):
+/// each reference names a version, kind, name and uid, no Event owns anything, and at most one
+/// reference is the controller. A field of the wrong type is the schema's to report.
+fn owner_references(references: &[Value], problems: &mut Vec<NameProblem>) {
+    let mut controller: Option<String> = None;
+    for (i, reference) in references.iter().enumerate() {
+        let Some(reference) = reference.as_object() else {
+            continue;
+        };
+        let at = format!("/metadata/ownerReferences/{i}");
+        let field = |name: &str| reference.get(name).map_or(Some(""), Value::as_str);
+        let (api_version, kind) = (field("apiVersion"), field("kind"));
+        // `schema.FromAPIVersionAndKind`: no version when apiVersion is not `[group/]version`.
+        let version = api_version.map(|v| match v.split('/').collect::<Vec<_>>()[..] {
+            [version] | [_, version] => version,
+            _ => "",
+        });
+        let empty = |value: Option<&str>| value == Some("");
+        if empty(version) {
+            problems.push(NameProblem {
+                pointer: format!("{at}/apiVersion"),
+                message: format!(
+                    "Invalid value: {:?}: version must not be empty; write the owner's \
+                     apiVersion, such as \"apps/v1\"",
+                    api_version.unwrap_or("")
+                ),
+            });
+        }
+        for name in ["kind", "name", "uid"] {
+            if empty(field(name)) {
+                let why = if name == "uid" {
+                    "only the cluster knows an owner's uid, so ownerReferences belong to the \
+                     controller that creates the object; remove the reference from the manifest"
+                } else {
+                    "name the owning object"
+                };
+                problems.push(NameProblem {
+                    pointer: format!("{at}/{name}"),
+                    message: format!("Invalid value: \"\": must not be empty; {why}"),
+                });
+            }
+        }
+        if api_version == Some("v1") && kind == Some("Event") {
+            problems.push(NameProblem {
+                pointer: at.clone(),
+                message: "/v1, Kind=Event is disallowed from being an owner".to_owned(),
+            });
+        }
+        if reference.get("controller") == Some(&Value::Bool(true)) {
+            let this = format!("{}/{}", kind.unwrap_or(""), field("name").unwrap_or(""));
+            match &controller {
+                Some(first) => problems.push(NameProblem {
+                    pointer: format!("{at}/controller"),
+                    message: format!(
+                        "Only one reference can have Controller set to true. Found \"true\" in \
+                         references for {first} and {this}"
+                    ),
+                }),
+                None => controller = Some(this),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -123,6 +194,36 @@ mod tests {
             check("", "ConfigMap", &named("a_b"))[0].pointer,
             "/metadata/name"
         );
+    }
+
+    #[test]
+    fn owner_references_are_complete_with_one_controller() {
+        let object = json!({"metadata": {"name": "x", "ownerReferences": [
+            {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "a", "uid": "1", "controller": true},
+            {"apiVersion": "a/b/c", "kind": "Event", "name": "b", "uid": ""},
+            {"apiVersion": "v1", "kind": "Event", "name": "c", "uid": "3", "controller": true}]}});
+        let found: Vec<(String, String)> = check("", "Pod", &object)
+            .into_iter()
+            .map(|p| (p.pointer, p.message))
+            .collect();
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/metadata/ownerReferences/1/apiVersion",
+                "/metadata/ownerReferences/1/uid",
+                "/metadata/ownerReferences/2",
+                "/metadata/ownerReferences/2/controller",
+            ]
+        );
+        assert!(
+            found[3]
+                .1
+                .contains("references for ReplicaSet/a and Event/c")
+        );
+        let complete = json!({"metadata": {"name": "x", "ownerReferences": [
+            {"apiVersion": "v1", "kind": "Node", "name": "n", "uid": "u"}]}});
+        assert_eq!(check("", "Pod", &complete), []);
     }
 
     #[test]

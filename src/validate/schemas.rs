@@ -656,6 +656,51 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
                 error.instance()
             ),
         }],
+        // kube-openapi's `EnumFail`, which the API server reports as `field.NotSupported`:
+        // every allowed value quoted, a non-string one as its JSON.
+        ValidationErrorKind::Enum { options } => {
+            let quoted = |v: &Value| match v {
+                Value::String(text) => Value::String(text.clone()).to_string(),
+                other => Value::String(other.to_string()).to_string(),
+            };
+            let allowed: Vec<String> = match options.as_array() {
+                Some(values) => values.iter().map(quoted).collect(),
+                None => vec![quoted(options)],
+            };
+            vec![Violation {
+                kind: ViolationKind::Structure,
+                pointer: path.to_owned(),
+                message: format!(
+                    "Unsupported value: {}: supported values: {}",
+                    error.instance(),
+                    allowed.join(", ")
+                ),
+            }]
+        }
+        // `field.TooLong` and `field.TooMany`, as `kubeOpenAPIResultToFieldErrors` maps them.
+        ValidationErrorKind::MaxLength { limit } => vec![Violation {
+            kind: ViolationKind::Structure,
+            pointer: path.to_owned(),
+            message: format!(
+                "Too long: may not be more than {limit} {}",
+                if *limit == 1 { "byte" } else { "bytes" }
+            ),
+        }],
+        ValidationErrorKind::MaxItems { limit } | ValidationErrorKind::MaxProperties { limit } => {
+            let actual = match error.instance().as_ref() {
+                Value::Array(items) => items.len(),
+                Value::Object(map) => map.len(),
+                _ => 0,
+            };
+            vec![Violation {
+                kind: ViolationKind::Structure,
+                pointer: path.to_owned(),
+                message: format!(
+                    "Too many: {actual}: must have at most {limit} {}",
+                    if *limit == 1 { "item" } else { "items" }
+                ),
+            }]
+        }
         kind => vec![Violation {
             kind: ViolationKind::Structure,
             pointer: path.to_owned(),

@@ -14,6 +14,33 @@ pub const QUANTITY: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 /// The grammar of `resource.Quantity` strings (`30Gi`, `500m`, `1e3`), as the API server parses it.
 pub const QUANTITY_PATTERN: &str =
     r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+/// Whether `text` matches [`QUANTITY_PATTERN`], for checks outside a schema (a Knative
+/// annotation whose value is a quantity).
+pub fn is_quantity(text: &str) -> bool {
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let whole = digits(rest);
+    let mut rest = &rest[whole..];
+    let mut fraction = 0;
+    if let Some(after) = rest.strip_prefix('.') {
+        fraction = digits(after);
+        rest = &after[fraction..];
+    } else if whole == 0 {
+        return false;
+    }
+    if whole == 0 && fraction == 0 {
+        return false;
+    }
+    match rest {
+        "" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E" => true,
+        "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" => true,
+        exponent => exponent
+            .strip_prefix(['e', 'E'])
+            .map(|e| e.strip_prefix(['+', '-']).unwrap_or(e))
+            .is_some_and(|e| !e.is_empty() && digits(e) == e.len()),
+    }
+}
+
 /// The custom keyword that enforces `x-kubernetes-list-type: map` key uniqueness.
 pub const LIST_MAP_KEYS: &str = "x-kubernetes-list-map-keys";
 
@@ -120,7 +147,49 @@ pub fn openapi_component(name: &str, schema: &mut Value) {
             required.retain(|r| r.as_str() != Some(field));
         }
     }
+    for (definition, field) in DUPLICATE_KEYS_ADMITTED {
+        if name == definition
+            && let Some(property) = schema.pointer_mut(&format!("/properties/{field}"))
+            && let Some(property) = property.as_object_mut()
+        {
+            property.remove(LIST_MAP_KEYS);
+        }
+    }
 }
+
+/// List-map fields of built-in kinds whose keys the API server does not make unique: a
+/// built-in kind is validated by hand-written Go, not by its OpenAPI `x-kubernetes-list-type`
+/// (declarative validation reads only `+k8s:` tags, none on these, in Kubernetes 1.35), and
+/// for these fields that Go admits repeated keys, at most with a warning. After
+/// `pkg/apis/core/validation/validation.go` and `pkg/api/pod/warnings.go` of kubernetes v1.35.7
+/// (`ValidateEnv`, `validateContainerPorts`, `validateHostAliases` and `validateImagePullSecrets`
+/// with warnings only; `validateResourceClaimNames` admits a name twice with different
+/// `request`s), apimachinery v0.35.7 `ValidateOwnerReferences` (duplicates are de-duplicated by
+/// the handler with a warning), `ValidateServiceAccount` (no check of `secrets`), and
+/// apiextensions-apiserver v0.35.7 (no check of repeated `x-kubernetes-validations` rules). The
+/// other list-map fields of built-in kinds are refused with `Duplicate value` or "must be
+/// unique", as the uniqueness keyword reports them.
+const DUPLICATE_KEYS_ADMITTED: [(&str, &str); 10] = [
+    ("io.k8s.api.core.v1.Container", "env"),
+    ("io.k8s.api.core.v1.Container", "ports"),
+    ("io.k8s.api.core.v1.EphemeralContainer", "env"),
+    ("io.k8s.api.core.v1.PodSpec", "hostAliases"),
+    ("io.k8s.api.core.v1.PodSpec", "imagePullSecrets"),
+    ("io.k8s.api.core.v1.ResourceRequirements", "claims"),
+    ("io.k8s.api.core.v1.ServiceAccount", "secrets"),
+    (
+        "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+        "ownerReferences",
+    ),
+    (
+        "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec",
+        "variables",
+    ),
+    (
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps",
+        "x-kubernetes-validations",
+    ),
+];
 
 /// Fields a Kubernetes OpenAPI document lists as `required` only because the Go field has no
 /// `omitempty`, which the API server accepts absent: a missing list decodes as an empty one,
@@ -264,6 +333,16 @@ pub fn fill_defaults(value: &mut Value, skeleton: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantities_follow_the_grammar() {
+        for good in ["1", "100m", "1.5Gi", ".5", "5.", "+3k", "-2", "1e3", "2E-2"] {
+            assert!(is_quantity(good), "{good}");
+        }
+        for bad in ["", ".", "100mx", "1 Gi", "Gi", "1e", "1e+", "1.2.3", "0x10"] {
+            assert!(!is_quantity(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn closes_objects_and_keeps_open_ones_open() {

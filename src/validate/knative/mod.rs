@@ -3,9 +3,12 @@
 //! Defaulting runs first (`defaulting`), then validation, as in the cluster.
 //!
 //! One file per rule family:
-//! - `annotations`: autoscaling annotations (`rule-violation`);
-//! - `features` and `defaults`: the `config-features` and `config-defaults` ConfigMaps that
-//!   decide what is allowed, read from the manifests or `--knative-config`;
+//! - `autoscaling`: autoscaling annotations (`rule-violation`);
+//! - `annotations`: the serving, queue-proxy and networking annotations (`rule-violation`);
+//! - `metadata`: labels that name an owner, and revision names (`knative-metadata`);
+//! - `features`, `defaults` and `autoscaler`: the `config-features`, `config-defaults` and
+//!   `config-autoscaler` ConfigMaps that decide what is allowed, read from the manifests or
+//!   `--knative-config`;
 //! - `masks`: the field masks, which Kubernetes fields a revision may set and behind which flag;
 //! - `podspec`: the pod spec and its containers (names, env, image, ports);
 //! - `probes`: probe handlers, ports and Knative's `periodSeconds: 0` mode;
@@ -14,11 +17,15 @@
 //! - `traffic`: `spec.traffic` of Services and Routes.
 
 mod annotations;
+mod apimachinery;
+pub mod autoscaler;
+mod autoscaling;
 mod defaulting;
 pub mod defaults;
 pub mod features;
 mod image;
 mod masks;
+mod metadata;
 mod podspec;
 mod probes;
 mod traffic;
@@ -26,6 +33,7 @@ mod volumes;
 
 use serde_json::Value;
 
+use self::autoscaler::Autoscaler;
 use self::defaults::Defaults;
 use self::features::{ConfigProblem, Feature, Features};
 pub use self::podspec::RESERVED_PORTS;
@@ -37,6 +45,9 @@ pub const API_VERSION: &str = "serving.knative.dev/v1";
 pub const SYSTEM_NAMESPACE: &str = "knative-serving";
 pub const FEATURES_CONFIGMAP: &str = "config-features";
 pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
+pub const AUTOSCALER_CONFIGMAP: &str = "config-autoscaler";
+/// The Knative ConfigMaps whose values admission depends on.
+const CONFIGMAPS: [&str; 3] = [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP, AUTOSCALER_CONFIGMAP];
 
 /// The Knative configuration a run validates against: Knative 1.23's defaults, overlaid with
 /// the ConfigMaps found.
@@ -44,10 +55,12 @@ pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
 pub struct KnativeConfig {
     pub features: Features,
     pub defaults: Defaults,
+    pub autoscaler: Autoscaler,
 }
 
 impl KnativeConfig {
-    /// Overlays `object` if it is `knative-serving/config-features` or `config-defaults`;
+    /// Overlays `object` if it is `knative-serving/config-features`, `config-defaults` or
+    /// `config-autoscaler`;
     /// `origin` names where it was read. Returns the problems of its values.
     pub fn absorb(&mut self, object: &Value, origin: &str) -> Vec<ConfigProblem> {
         let Some((name, data)) = knative_configmap(object) else {
@@ -55,12 +68,13 @@ impl KnativeConfig {
         };
         match name {
             FEATURES_CONFIGMAP => self.features.read(data, origin),
-            _ => self.defaults.read(data, origin),
+            DEFAULTS_CONFIGMAP => self.defaults.read(data, origin),
+            _ => self.autoscaler.read(data, origin),
         }
     }
 }
 
-/// Is `object` `knative-serving/config-features` or `config-defaults`?
+/// Is `object` one of the Knative ConfigMaps admission reads?
 pub fn is_config(object: &Value) -> bool {
     knative_configmap(object).is_some()
 }
@@ -74,8 +88,7 @@ fn knative_configmap(object: &Value) -> Option<(&str, &serde_json::Map<String, V
     {
         return None;
     }
-    let name =
-        text("/metadata/name").filter(|n| [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP].contains(n))?;
+    let name = text("/metadata/name").filter(|n| CONFIGMAPS.contains(n))?;
     static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
     let data = object
         .get("data")
@@ -95,6 +108,16 @@ impl Cx<'_> {
         self.findings.push(Finding {
             code,
             severity: Severity::Error,
+            pointer,
+            message,
+        });
+    }
+
+    /// Something the webhook admits (or only warns about) but a reader should know.
+    pub fn warn(&mut self, code: Code, pointer: String, message: String) {
+        self.findings.push(Finding {
+            code,
+            severity: Severity::Warning,
             pointer,
             message,
         });
@@ -129,16 +152,18 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
     }
     let mut cx = Cx {
         config,
-        findings: annotations::check(object)
+        findings: autoscaling::check(object, &config.autoscaler)
             .into_iter()
             .map(|v| Finding {
                 code: Code::RuleViolation,
-                severity: Severity::Error,
+                severity: v.severity,
                 pointer: v.pointer,
                 message: v.message,
             })
             .collect(),
     };
+    annotations::check(&mut cx, object);
+    metadata::check(&mut cx, object);
     traffic::check(&mut cx, object);
     let base = match object.get("kind").and_then(Value::as_str) {
         Some("Service" | "Configuration") => "/spec/template/spec",
