@@ -205,19 +205,13 @@ fn go_float(value: f64) -> String {
 mod tests {
     use super::*;
     use crate::diag::Severity;
-    use crate::validate::knative::KnativeConfig;
+    use crate::validate::knative::findings_of;
     use serde_json::json;
 
     const TEMPLATE: &str = "/spec/template/metadata/annotations";
 
     fn run(object: &Value) -> Vec<(Severity, String, String)> {
-        let config = KnativeConfig::default();
-        let mut cx = Cx {
-            config: &config,
-            findings: Vec::new(),
-        };
-        check(&mut cx, object);
-        cx.findings
+        findings_of(check, object)
             .into_iter()
             .map(|f| (f.severity, f.pointer, f.message))
             .collect()

@@ -195,17 +195,11 @@ fn revision_name(cx: &mut Cx, kind: &str, parent: Option<&Value>, template: Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::knative::KnativeConfig;
+    use crate::validate::knative::findings_of;
     use serde_json::json;
 
     fn run(object: &Value) -> Vec<(Code, String, String)> {
-        let config = KnativeConfig::default();
-        let mut cx = Cx {
-            config: &config,
-            findings: Vec::new(),
-        };
-        check(&mut cx, object);
-        cx.findings
+        findings_of(check, object)
             .into_iter()
             .map(|f| (f.code, f.pointer, f.message))
             .collect()

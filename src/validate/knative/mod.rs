@@ -182,6 +182,18 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
     cx.findings
 }
 
+/// The findings of one rule family's `check` on `object`, under Knative's defaults.
+#[cfg(test)]
+pub(crate) fn findings_of(check: fn(&mut Cx, &Value), object: &Value) -> Vec<Finding> {
+    let config = KnativeConfig::default();
+    let mut cx = Cx {
+        config: &config,
+        findings: Vec::new(),
+    };
+    check(&mut cx, object);
+    cx.findings
+}
+
 /// `RevisionSpec.Validate`: the pod spec, then the timeout and concurrency bounds.
 fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
     podspec::check(cx, spec, base);

@@ -282,7 +282,7 @@ fn invalid_key_name(cx: &mut Cx, name: &str, pointer: &str, field: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::knative::KnativeConfig;
+    use crate::validate::knative::findings_of;
     use serde_json::json;
 
     fn object(kind: &str, traffic: Value) -> Value {
@@ -304,14 +304,9 @@ mod tests {
 
     /// `(pointer, message)` of every finding.
     fn found(object: &Value) -> Vec<(String, String)> {
-        let config = KnativeConfig::default();
-        let mut cx = Cx {
-            config: &config,
-            findings: Vec::new(),
-        };
-        check(&mut cx, object);
-        assert!(cx.findings.iter().all(|f| f.code == CODE));
-        cx.findings
+        let findings = findings_of(check, object);
+        assert!(findings.iter().all(|f| f.code == CODE));
+        findings
             .into_iter()
             .map(|f| (f.pointer, f.message))
             .collect()
