@@ -42,14 +42,16 @@ fn main() -> ExitCode {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
                     // A full disk or a dead file: whoever reads the output must not take it as
                     // complete (the Argo CD plugin contract: non-zero on any error).
-                    eprintln!("error: cannot write the output: {error}");
+                    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {error}");
                     ExitCode::from(2)
                 }
                 _ => ExitCode::from(u8::from(outcome.problems)),
             }
         }
+        // `eprintln!` panics when stderr is closed or full (`2>/dev/full`); the exit code must
+        // still say what happened, so a failed write to stderr is ignored.
         Err(error) => {
-            eprintln!("error: {error:#}");
+            let _ = writeln!(std::io::stderr(), "error: {error:#}");
             ExitCode::from(2)
         }
     }

@@ -55,6 +55,8 @@ const CREDENTIAL_PARAMETERS: &[&str] = &[
     "x-goog-credential",
     "api_key",
     "apikey",
+    "private_token",
+    "access_token",
 ];
 
 /// Command-line flags whose value is a credential.
@@ -123,8 +125,8 @@ pub fn looks_like_secret(s: &str) -> Option<&'static str> {
     if is_jwt(s) {
         return Some("a JSON Web Token");
     }
-    if userinfo_has_password(s) {
-        return Some("a URL or image reference with a password in it");
+    if userinfo_has_credential(s) {
+        return Some("a URL or image reference with a credential in its user part");
     }
     if query_has_credential(s) {
         return Some("a URL with a credential in its query");
@@ -148,13 +150,19 @@ fn is_jwt(s: &str) -> bool {
         })
 }
 
-/// `scheme://user:password@host/...`, or an image reference `user:password@registry/repo`.
-fn userinfo_has_password(s: &str) -> bool {
+/// `scheme://user:password@host/...`, an image reference `user:password@registry/repo`, or a
+/// token as the whole user part (`https://<40 hex>@github.com/org/repo.git`, how Git hosts
+/// take personal access tokens): a user name of 20 or more token characters is no person's.
+fn userinfo_has_credential(s: &str) -> bool {
     let rest = s.split_once("://").map_or(s, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority
-        .rsplit_once('@')
-        .is_some_and(|(userinfo, host)| userinfo.contains(':') && !host.is_empty())
+    authority.rsplit_once('@').is_some_and(|(userinfo, host)| {
+        let token = userinfo.len() >= 20
+            && userinfo
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        !host.is_empty() && (userinfo.contains(':') || token)
+    })
 }
 
 /// `...?access_key=...&...`: a credential as a query parameter with a value.
@@ -175,16 +183,87 @@ fn query_has_credential(s: &str) -> bool {
 pub fn redact(text: &str) -> String {
     let mut out = text.as_bytes().to_vec();
     let mut offset = 0;
+    // Inside a PEM private key every line is secret, the base64 body as much as its markers.
+    let mut in_private_key = false;
     for line in text.split_inclusive('\n') {
-        for range in secret_ranges(line) {
+        let begins = line.contains("-----BEGIN") && line.contains("PRIVATE KEY");
+        let ranges = if in_private_key || begins {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let start = body.len() - body.trim_start().len();
+            std::iter::once(start..body.len()).collect()
+        } else {
+            secret_ranges(line)
+        };
+        if begins {
+            in_private_key = !line.contains("-----END");
+        } else if in_private_key && line.contains("-----END") {
+            in_private_key = false;
+        }
+        for range in ranges {
             for byte in &mut out[offset + range.start..offset + range.end] {
                 *byte = b'*';
             }
         }
         offset += line.len();
     }
+    for range in secret_document_values(text) {
+        for byte in &mut out[range] {
+            *byte = b'*';
+        }
+    }
     // Only whole UTF-8 sequences are replaced, by ASCII, so the bytes stay UTF-8.
     String::from_utf8(out).unwrap_or_else(|_| "*".repeat(text.len()))
+}
+
+/// The values under `data:` and `stringData:` of every YAML document that is a `kind: Secret`,
+/// found in the text itself: a duplicate key or a syntax error inside a Secret has no object to
+/// mask from, and its code frame must not show the values either. Keys stay visible.
+fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for document in text
+        .split_inclusive('\n')
+        .collect::<Vec<_>>()
+        .split(|l| l.starts_with("---"))
+    {
+        let is_secret = document
+            .iter()
+            .any(|l| l.trim_end() == "kind: Secret" || l.trim_end() == "kind: \"Secret\"");
+        let mut offset = start;
+        let mut in_data = false;
+        for line in document {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let top_level = !body.starts_with([' ', '\t', '#']) && !body.trim().is_empty();
+            if top_level {
+                in_data = false;
+                if let Some(rest) = ["data:", "stringData:"]
+                    .iter()
+                    .find_map(|key| body.strip_prefix(key))
+                {
+                    in_data = is_secret;
+                    let value = rest.trim();
+                    if is_secret && !value.is_empty() && !value.starts_with('#') {
+                        ranges.push(offset + body.len() - rest.len()..offset + body.len());
+                    }
+                }
+            } else if in_data && !body.trim().is_empty() {
+                let indent = body.len() - body.trim_start().len();
+                // `key: value` keeps its key; a block scalar's lines are values whole.
+                let from = match body[indent..].find(": ") {
+                    Some(at) if !body[indent..at + indent].contains(' ') => indent + at + 2,
+                    _ => indent,
+                };
+                ranges.push(offset + from..offset + body.len());
+            }
+            offset += line.len();
+        }
+        start = offset
+            + text[offset..]
+                .split_inclusive('\n')
+                .next()
+                .map_or(0, str::len);
+    }
+    ranges
 }
 
 /// Byte ranges of one line to mask.
@@ -213,6 +292,33 @@ fn secret_ranges(line: &str) -> Vec<std::ops::Range<usize>> {
             ranges.push(value_start..value_end);
         }
     }
+    ranges.extend(word_ranges(body));
+    ranges
+}
+
+/// `text` with every word shaped like a credential masked (a token, a URL with a credential, a
+/// credential flag's value), the secret-named-key rule left out: for a message, a report or a
+/// diff line, where `password: Required value` is prose, not a value. Offsets stay valid.
+pub fn mask_words(text: &str) -> String {
+    if text.len() < 15 {
+        return text.to_owned();
+    }
+    let mut out = text.as_bytes().to_vec();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        for range in word_ranges(line.trim_end_matches(['\n', '\r'])) {
+            for byte in &mut out[offset + range.start..offset + range.end] {
+                *byte = b'*';
+            }
+        }
+        offset += line.len();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| "*".repeat(text.len()))
+}
+
+/// Byte ranges of the credential-shaped words of one line (no line break in `body`).
+fn word_ranges(body: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
     // Words: runs between spaces, quotes, commas and brackets.
     let separators =
         |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '[' | ']' | '{' | '}');
@@ -260,6 +366,8 @@ mod tests {
             "deploy:hunter2@ghcr.io/acme/vllm:v1",
             "https://bucket.s3.amazonaws.com/m?X-Amz-Signature=abc&x=1",
             "http://oss-cn-hangzhou.aliyuncs.com/?access_key=abc",
+            "https://0123456789abcdef0123456789abcdef01234567@github.com/acme/stacks.git",
+            "https://gitlab.example.com/acme/stacks.git?private_token=abc",
         ] {
             assert!(looks_like_secret(secret).is_some(), "{secret}");
         }
@@ -277,6 +385,8 @@ mod tests {
             "LTAI",
             "hf://Qwen/Qwen2.5-7B-Instruct@a09a35458c702b33eeacc393d103063234e8bc28",
             "https://example.com/?page=2",
+            "ssh://git@github.com/acme/stacks.git",
+            "git@github.com:acme/stacks.git",
         ] {
             assert_eq!(looks_like_secret(ok), None, "{ok}");
         }
@@ -309,6 +419,50 @@ mod tests {
         assert!(is_flag("--api-key", "--api-key"));
         assert!(is_flag("--api-key=x", "--api-key"));
         assert!(!is_flag("--api-key-file", "--api-key"));
+    }
+
+    #[test]
+    fn a_secret_document_shows_no_value_whatever_its_keys() {
+        let text = "kind: ConfigMap\ndata:\n  config.json: visible\n---\napiVersion: v1\nkind: Secret\nstringData:\n  config.json: hidden-one\n  config.json: hidden-two\n  cert: |\n    hidden-three\ndata: {x: aGlkZGVu}\nmetadata:\n  name: s\n";
+        let masked = redact(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(masked.contains("config.json: visible"), "{masked}");
+        for hidden in ["hidden-one", "hidden-two", "hidden-three", "aGlkZGVu"] {
+            assert!(!masked.contains(hidden), "{masked}");
+        }
+        assert!(
+            masked.contains("  config.json: *") && masked.contains("name: s"),
+            "{masked}"
+        );
+    }
+
+    #[test]
+    fn messages_mask_credential_words_but_not_prose() {
+        let message = "label value \"hf_abcdefghijklmnopqrstuvwxyzABCDEF\" is not valid at /data/password: Required value";
+        let masked = mask_words(message);
+        assert!(!masked.contains("hf_abc"), "{masked}");
+        assert!(
+            masked.ends_with("/data/password: Required value"),
+            "{masked}"
+        );
+        let url = "https://admin:pw@host/x";
+        assert_eq!(
+            mask_words(&format!("key \"{url}\" is bad")),
+            format!("key \"{}\" is bad", "*".repeat(url.len()))
+        );
+    }
+
+    #[test]
+    fn a_private_key_is_masked_whole() {
+        let text = "a: 1\nkey: |\n  -----BEGIN PRIVATE KEY-----\n  MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n  -----END PRIVATE KEY-----\nb: 2\n";
+        let masked = redact(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("MIIE"), "{masked}");
+        assert!(!masked.contains("END PRIVATE"), "{masked}");
+        assert!(
+            masked.starts_with("a: 1\n") && masked.ends_with("b: 2\n"),
+            "{masked}"
+        );
     }
 
     #[test]

@@ -257,13 +257,21 @@ fn gitops_options_are_never_guessed() {
 
 /// The example fleet copied into a repository, built for every environment with `--gitops`.
 fn build_fleet(tool: &str) -> tempfile::TempDir {
+    build_fleet_with(tool, |text| text)
+}
+
+/// The same, with the workspace file rewritten by `edit` first.
+fn build_fleet_with(tool: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
     fs::create_dir(work.path().join(".git")).unwrap();
     for file in walkdir(&root().join("stacks/fleet")) {
         let relative = file.strip_prefix(root().join("stacks/fleet")).unwrap();
         let target = work.path().join("fleet").join(relative);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
-        fs::copy(&file, target).unwrap();
+        fs::copy(&file, &target).unwrap();
+        if relative == Path::new("inferstack.toml") {
+            fs::write(&target, edit(fs::read_to_string(&target).unwrap())).unwrap();
+        }
     }
     let args = [
         "build", "fleet", "--env", "all", "--gitops", tool, "-o", "rendered",
@@ -328,6 +336,40 @@ fn a_fleet_gets_one_applicationset_sending_each_environment_to_its_cluster() {
         set["spec"]["template"]["spec"]["source"]["repoURL"],
         "https://git.example.com/platform/llm-fleet.git"
     );
+}
+
+/// Values written into the ApplicationSet's Go-template fields cannot become actions: the
+/// controller renders every template string (`goTemplate: true`), so `{{ .missing }}` would stop
+/// every environment and `{{ .path }}` would be evaluated. Each `{{` is written as `{{"{{"}}`,
+/// which Go's text/template prints as `{{`; undoing exactly that gives the value back.
+#[test]
+fn gitops_values_are_literal_text_in_go_templates() {
+    let work = build_fleet_with("argocd", |text| {
+        text.replace("cluster = \"prod-eu\"", "cluster = \"prod-{{ .path }}\"")
+            .replace("\"ServerSideApply=true\"", "\"{{ .missing }}\"")
+    });
+    let docs = documents(&work.path().join("rendered/_gitops"));
+    let patch = docs[0].1["spec"]["templatePatch"].as_str().unwrap();
+    // Every action left is one inferstack wrote: the environment switch or an escaped `{{`.
+    let escaped = "{{\"{{\"}}";
+    let mut rest = patch;
+    while let Some(at) = rest.find("{{") {
+        let action = &rest[at..];
+        assert!(
+            action.starts_with(escaped)
+                || action.starts_with("{{- if eq .env ")
+                || action.starts_with("{{- end }}"),
+            "an action inferstack did not write: {action}"
+        );
+        rest = &action[if action.starts_with(escaped) {
+            escaped.len()
+        } else {
+            2
+        }..];
+    }
+    let rendered = patch.replace(escaped, "{{");
+    assert!(rendered.contains("name: prod-{{ .path }}"), "{rendered}");
+    assert!(rendered.contains("- \"{{ .missing }}\""), "{rendered}");
 }
 
 #[test]

@@ -107,6 +107,8 @@ pub enum Code {
     KnativeConfig,
     /// A `serving.knative.dev/service` or `/configuration` label with no owner reference to that object.
     KnativeOwnerLabel,
+    /// An object over a size limit of the API server or etcd (1.5 MiB an object, 1 MiB of Secret or ConfigMap data, 256 KiB of annotations).
+    ApiLimit,
     /// Two `--crds` files define the same kind and version; the first is used.
     DuplicateCrd,
     /// An object of a kind that `--reject` forbids.
@@ -178,7 +180,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 85] = [
+    pub const ALL: [Code; 86] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -230,6 +232,7 @@ impl Code {
         Code::KnativeConcurrency,
         Code::KnativeConfig,
         Code::KnativeOwnerLabel,
+        Code::ApiLimit,
         Code::DuplicateCrd,
         Code::KindRejected,
         Code::InvalidDuration,
@@ -320,6 +323,7 @@ impl Code {
             Code::KnativeConcurrency => "knative-concurrency",
             Code::KnativeConfig => "knative-config",
             Code::KnativeOwnerLabel => "knative-owner-label",
+            Code::ApiLimit => "api-limit",
             Code::DuplicateCrd => "duplicate-crd",
             Code::KindRejected => "kind-rejected",
             Code::InvalidDuration => "invalid-duration",
@@ -435,6 +439,7 @@ impl Code {
             Code::KnativeOwnerLabel => {
                 "A Knative owner label without the owner reference it names."
             }
+            Code::ApiLimit => "An object over a size limit of the API server or etcd.",
             Code::DuplicateCrd => "Two CRD files define the same kind and version.",
             Code::KindRejected => "An object of a kind --reject forbids.",
             Code::InvalidDuration => "A timeout that is not a positive Go duration.",

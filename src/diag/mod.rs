@@ -45,10 +45,12 @@ impl Label {
     }
 }
 
-/// `text` with every control character but newline and tab written as an escape (`\u{1b}`):
-/// a message quotes its input, and raw escape sequences or NUL bytes from a hostile file must
-/// not reach a terminal, a CI log or a report format.
+/// `text` as a message may show it: every word shaped like a credential masked (a message
+/// quotes its input, and a token in a label value must not reach a SARIF upload), and every
+/// control character but newline and tab written as an escape (`\u{1b}`): raw escape sequences
+/// or NUL bytes from a hostile file must not reach a terminal, a CI log or a report format.
 pub fn visible(text: String) -> String {
+    let text = crate::secrets::mask_words(&text);
     if !text.chars().any(is_hidden_control) {
         return text;
     }

@@ -167,12 +167,15 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
     Ok(changes)
 }
 
+/// The unified diff of two texts, credentials masked as in a code frame (a rendered
+/// `--hf-token=hf_...` in a file on either side must not reach a CI log or a JSON report).
 fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    TextDiff::from_lines(old, new)
+    let diff = TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(CONTEXT_LINES)
         .header(old_name, new_name)
-        .to_string()
+        .to_string();
+    crate::secrets::redact(&diff)
 }
 
 /// `pointer` is `root` or inside it (segment-wise: `/spec/resourcesX` is not under

@@ -17,6 +17,7 @@ pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
 /// Loads the stacks under `paths`, their workspaces and every layer they extend.
 pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     let mut loaded = load_stacks(paths)?;
+    let named = named_directories(paths);
     // Canonical paths, both ways, resolved once per file (each is a system call).
     let mut path_of: BTreeMap<FileId, PathBuf> = BTreeMap::new();
     for &file in &loaded.files {
@@ -73,7 +74,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
         }
         for (written, range) in refs.extends {
             let span = Span::new(file, range);
-            let target = match repository_path(&from, &written, ".toml") {
+            let target = match repository_path(&from, &written, ".toml", &named) {
                 Ok(target) => target,
                 Err(why) => {
                     loaded.diagnostics.push(not_found(span, &written, &why));
@@ -97,7 +98,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             links.insert((file, written), id);
         }
     }
-    let model_configs = read_model_configs(&mut loaded, config_refs);
+    let model_configs = read_model_configs(&mut loaded, config_refs, &named);
     // Layers and workspace files are read for the stacks, never compiled on their own.
     let layers: BTreeSet<FileId> = links.values().copied().collect();
     let stacks = loaded
@@ -124,6 +125,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
 fn read_model_configs(
     loaded: &mut Loaded,
     config_refs: BTreeMap<FileId, (PathBuf, (String, std::ops::Range<usize>))>,
+    named: &[PathBuf],
 ) -> BTreeMap<(FileId, String), FileId> {
     let mut configs = BTreeMap::new();
     let mut by_path: BTreeMap<PathBuf, FileId> = BTreeMap::new();
@@ -136,7 +138,7 @@ fn read_model_configs(
             )
             .with_help("`model.config` is a path to the model's config.json, relative to the file that names it and inside its repository")
         };
-        let target = match repository_path(&from, &written, ".json") {
+        let target = match repository_path(&from, &written, ".json", named) {
             Ok(target) => target,
             Err(why) => {
                 loaded.diagnostics.push(unreadable(&why));
@@ -196,30 +198,67 @@ fn canonical(loaded: &Loaded, file: FileId) -> Option<PathBuf> {
 
 /// Where `extends = "written"` (a `.toml` layer) or `model.config` (a `.json` file) in the file
 /// at `from` points: a relative path with that extension that stays inside the repository of
-/// `from` (the nearest directory with `.git`, or the current directory), so a stack from an
-/// untrusted repository cannot make inferstack read, and print in a code frame, a file of the
-/// machine it runs on.
-fn repository_path(from: &Path, written: &str, extension: &str) -> Result<PathBuf, String> {
+/// `from` (the nearest directory with `.git`), or, outside any repository, inside the directory
+/// named on the command line that holds `from` (`named`). So a stack from an untrusted source
+/// cannot make inferstack read, and print in a code frame, a file of the machine it runs on,
+/// even from `/`, a container's usual working directory.
+fn repository_path(
+    from: &Path,
+    written: &str,
+    extension: &str,
+    named: &[PathBuf],
+) -> Result<PathBuf, String> {
     if Path::new(written).is_absolute() || !written.ends_with(extension) {
         return Err(format!("it must be a relative path to a {extension} file"));
     }
     let dir = from.parent().unwrap_or(Path::new("/"));
     let target = std::fs::canonicalize(dir.join(written)).map_err(|_| "no such file".to_owned())?;
-    let boundary = repository_root(dir);
+    let (boundary, what) = match git_root(dir) {
+        Some(root) => (root, "the repository the stack is in"),
+        None => (
+            named
+                .iter()
+                .filter(|n| dir.starts_with(n))
+                .max_by_key(|n| n.as_os_str().len())
+                .cloned()
+                .unwrap_or_else(|| dir.to_path_buf()),
+            "the directory named on the command line (outside a Git checkout nothing above it \
+             is read)",
+        ),
+    };
     if !target.starts_with(&boundary) {
-        return Err(format!(
-            "it is outside {}, the repository the stack is in",
-            boundary.display()
-        ));
+        return Err(format!("it is outside {}, {what}", boundary.display()));
     }
     Ok(target)
+}
+
+/// The canonical directories the command line names: a directory itself, a file's directory.
+fn named_directories(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .map(|p| {
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or(p)
+            }
+        })
+        .collect()
+}
+
+/// The nearest ancestor of `dir` with a `.git`.
+fn git_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// The nearest ancestor of `dir` with a `.git`; outside any repository, the current directory
 /// when `dir` is under it, else `dir` itself.
 fn repository_root(dir: &Path) -> PathBuf {
-    if let Some(root) = dir.ancestors().find(|d| d.join(".git").exists()) {
-        return root.to_path_buf();
+    if let Some(root) = git_root(dir) {
+        return root;
     }
     std::env::current_dir()
         .ok()

@@ -96,9 +96,8 @@ pub fn family(code: Code) -> Family {
         | RouteConflict
         | VolumeClaimedTwice => Family::References,
         YamlParseError | DuplicateKey | MissingKind | SchemaNotFound | SchemaLoadError
-        | SchemaViolation | CelViolation | CelCompileError | DuplicateCrd | KindRejected => {
-            Family::Manifests
-        }
+        | SchemaViolation | CelViolation | CelCompileError | DuplicateCrd | KindRejected
+        | ApiLimit => Family::Manifests,
         RuleViolation
         | KnativeFieldDisallowed
         | KnativeFeatureDisabled

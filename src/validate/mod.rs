@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod cel;
 pub mod knative;
+pub mod limits;
 pub mod manifests;
 pub mod metadata;
 pub mod names;

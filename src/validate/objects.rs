@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::knative::{self, KnativeConfig};
+use super::limits;
 use super::metadata;
 use super::schemas::{Outcome, SchemaSet, ViolationKind};
 use crate::diag::{Code, Severity};
@@ -97,6 +98,16 @@ impl ObjectValidator {
                 message: p.message,
             })
             .collect();
+        findings.extend(
+            limits::check(api_version, kind, object)
+                .into_iter()
+                .map(|c| Finding {
+                    code: Code::ApiLimit,
+                    severity: Severity::Error,
+                    pointer: c.pointer,
+                    message: c.message,
+                }),
+        );
         match self.schemas.validate(api_version, kind, object) {
             Outcome::NotFound if self.skip_missing && findings.is_empty() => {
                 return (Status::Skipped, findings);

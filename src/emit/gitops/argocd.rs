@@ -131,6 +131,15 @@ pub(super) fn applications(
     Ok(out)
 }
 
+/// `text` as literal text of a Go template: the ApplicationSet controller renders every string
+/// of the template and the patch (`goTemplate: true`), so a value with `{{` in it (a cluster
+/// name, a sync option, a revision) would be an action, `{{ .missing }}` stopping every
+/// environment and `{{ .path }}` evaluated. Each `{{` is written as the action `{{"{{"}}`,
+/// which prints it.
+fn go_template_text(text: &str) -> String {
+    text.replace("{{", "{{\"{{\"}}")
+}
+
 /// One ApplicationSet over the environments (a list generator, one element each). The
 /// template holds what all share; each environment's destination and sync policy, which typed
 /// template fields cannot vary, come from its block of the template patch.
@@ -152,7 +161,7 @@ pub(super) fn application_set(
         patch.push_str(&format!(
             "{{{{- if eq .env {:?} }}}}\n{}{{{{- end }}}}\n",
             env.name,
-            crate::emit::to_yaml(&block)?
+            go_template_text(&crate::emit::to_yaml(&block)?)
         ));
     }
     let set = ApplicationSet {
@@ -176,8 +185,8 @@ pub(super) fn application_set(
                 spec: ApplicationSpec {
                     project: "{{.project}}".to_owned(),
                     source: ApplicationSource {
-                        repo_url: repo_url.to_owned(),
-                        target_revision: revision.to_owned(),
+                        repo_url: go_template_text(repo_url),
+                        target_revision: go_template_text(revision),
                         path: "{{.path}}".to_owned(),
                         // The environment's tree is a kustomization: Argo CD renders it whole.
                         directory: None,

@@ -1,0 +1,202 @@
+//! Hostile inputs (issue 23): each test is one class of attack that broke something once, and
+//! fails if it ever does again. None asserts a time; a regression to the old behaviour hangs or
+//! aborts the test instead.
+
+mod support;
+
+use std::fs;
+use std::process::{Command, Stdio};
+
+use support::cli::{json_report, root};
+
+/// Writing to a full stderr (`2>/dev/full`) is no panic (exit 101): the exit code still says
+/// what happened.
+#[test]
+fn a_full_stderr_is_no_panic() {
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let status = Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .args(["build", "no-such-stack.toml", "-o", "-"])
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
+
+/// A CRD `pattern` RE2 refuses (a backreference) is refused, as the API server refuses the
+/// CRD; a pattern that would backtrack exponentially cannot, because matching is linear.
+#[test]
+fn crd_patterns_have_re2_semantics() {
+    let dir = tempfile::tempdir().unwrap();
+    let crd = |pattern: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {{kind: Widget, plural: widgets}}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              items:\n                type: array\n                items: {{type: string, pattern: '{pattern}'}}\n"
+        )
+    };
+    let widget = format!(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w, namespace: d}}\nspec:\n  items: [{}]\n",
+        vec![format!("\"{}b\"", "a".repeat(40)); 5000].join(", ")
+    );
+    let object = dir.path().join("widget.yaml");
+    fs::write(&object, widget).unwrap();
+    let crds = dir.path().join("crd.yaml");
+    // Exponential for a backtracking engine on every item; linear here.
+    fs::write(&crds, crd("^(a|aa)+$")).unwrap();
+    let (code, report) = json_report(&[
+        "validate",
+        object.to_str().unwrap(),
+        "--crds",
+        crds.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["summary"]["errors"], 5000, "{:#}", report["summary"]);
+    fs::write(&crds, crd("^((a|aa)+)+\\1$")).unwrap();
+    let (code, report) = json_report(&[
+        "validate",
+        object.to_str().unwrap(),
+        "--crds",
+        crds.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(
+        report["findings"][0]["reason"], "schema-load-error",
+        "{report:#}"
+    );
+}
+
+/// `x-kubernetes-list-type: map` keys are checked in one hashed pass: 65,536 items (a
+/// quadratic check takes about a minute) whose last repeats the first.
+#[test]
+fn list_map_keys_are_checked_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ports: Vec<String> = (1..=65_535)
+        .map(|port| format!("{{port: {port}, protocol: TCP}}"))
+        .collect();
+    ports.push("{port: 1, protocol: TCP}".to_owned());
+    let service = format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: s, namespace: d}}\nspec:\n  ports: [{}]\n",
+        ports.join(", ")
+    );
+    let file = dir.path().join("service.yaml");
+    fs::write(&file, service).unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("duplicate entries with port=1, protocol=\"TCP\"")),
+        "{messages:?}"
+    );
+}
+
+/// Outside a Git checkout, `extends` stays inside the directory named on the command line, not
+/// the working directory: run from the directory above, a stack cannot read (and print in a
+/// frame) a `.toml` beside its own directory.
+#[test]
+fn without_git_extends_stays_in_the_named_directory() {
+    let work = tempfile::tempdir().unwrap();
+    fs::write(
+        work.path().join("private.toml"),
+        "token = \"do-not-print\"\n",
+    )
+    .unwrap();
+    fs::create_dir(work.path().join("stacks")).unwrap();
+    let stack = fs::read_to_string(root().join("stacks/qwen.toml")).unwrap();
+    fs::write(
+        work.path().join("stacks/qwen.toml"),
+        format!("extends = \"../private.toml\"\n{stack}"),
+    )
+    .unwrap();
+    let output = support::cli::run_in(
+        work.path(),
+        &["build", "stacks", "-o", "-", "--message-format", "short"],
+    );
+    let text = support::cli::stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("layer-not-found"), "{text}");
+    assert!(
+        text.contains("the directory named on the command line"),
+        "{text}"
+    );
+    assert!(!text.contains("do-not-print"), "{text}");
+}
+
+/// What the API server refuses by size or encoding though no schema says so: a ConfigMap over
+/// 1 MiB (`api-limit` at /data), and a Secret's `data` that is no base64 (`format: byte`; the
+/// value itself is never printed).
+#[test]
+fn api_server_limits_are_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("objects.yaml");
+    fs::write(
+        &file,
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big, namespace: d}}\ndata:\n  blob: {}\n---\napiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: d}}\ndata:\n  token: not-base64-hunter2\n",
+            "x".repeat(1_048_577)
+        ),
+    )
+    .unwrap();
+    let (code, report) = json_report(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let findings = report["findings"].as_array().unwrap();
+    let limit = findings
+        .iter()
+        .find(|f| f["reason"] == "api-limit")
+        .unwrap();
+    assert_eq!(limit["pointer"], "/data");
+    assert_eq!(limit["line"], 4, "{limit:#}");
+    assert!(
+        limit["message"]
+            .as_str()
+            .unwrap()
+            .contains("holds 1048577 bytes")
+    );
+    let encoding = findings
+        .iter()
+        .find(|f| f["pointer"] == "/data/token")
+        .unwrap();
+    assert_eq!(encoding["reason"], "schema-violation");
+    let message = encoding["message"].as_str().unwrap();
+    assert!(message.contains("must be of type byte"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+/// A custom engine's template cannot grow past its byte bound or use string repetition: a
+/// located `template-error`, never an abort or a 96 MB Service.
+#[test]
+fn template_output_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = fs::read_to_string(root().join("stacks/llamacpp.toml")).unwrap();
+    let hostile = stack.replacen(
+        "args = [",
+        "args = [\"{% set a = 'x' * 100000000 %}{{ a }}\", ",
+        1,
+    );
+    assert_ne!(hostile, stack, "stacks/llamacpp.toml has no args");
+    let file = dir.path().join("llamacpp.toml");
+    fs::write(&file, hostile).unwrap();
+    let output = support::cli::run(&[
+        "build",
+        file.to_str().unwrap(),
+        "-o",
+        "-",
+        "--message-format",
+        "short",
+    ]);
+    let text = support::cli::stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[template-error]"), "{text}");
+    assert!(
+        text.contains("the `*` operator (string repetition) is not allowed"),
+        "{text}"
+    );
+}
