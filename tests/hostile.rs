@@ -200,3 +200,52 @@ fn template_output_is_bounded() {
         "{text}"
     );
 }
+
+/// The output tree is read only through regular files: `--check` with a FIFO or a link (even
+/// to identical content outside the tree) where a rendered file belongs is a refusal, not a
+/// hang or a pass; an extra `Kustomization` beside `kustomization.yaml` (kustomize then fails:
+/// multiple kustomization files) is extra; a FIFO at a stale path leaves `build` unblocked.
+#[test]
+fn the_output_tree_is_read_through_regular_files_only() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", "stacks/qwen.toml", "-o", out_s];
+        args.extend(extra);
+        support::cli::run(&args)
+    };
+    assert_eq!(build(&[]).status.code(), Some(0));
+    let rendered = out.join("default/service.serving.knative.dev-qwen.yaml");
+    assert!(rendered.is_file(), "no {}", rendered.display());
+    let content = fs::read(&rendered).unwrap();
+
+    fs::remove_file(&rendered).unwrap();
+    let fifo = Command::new("mkfifo").arg(&rendered).status();
+    if fifo.is_ok_and(|s| s.success()) {
+        let checked = build(&["--check"]);
+        let text = support::cli::stderr(&checked);
+        assert_eq!(checked.status.code(), Some(1), "{text}");
+        assert!(text.contains("refused:") && text.contains("not a regular file"), "{text}");
+        // A plain build replaces it, never opens it.
+        assert_eq!(build(&[]).status.code(), Some(0));
+        assert_eq!(fs::read(&rendered).unwrap(), content);
+    }
+
+    let outside = work.path().join("copy.yaml");
+    fs::write(&outside, &content).unwrap();
+    fs::remove_file(&rendered).unwrap();
+    std::os::unix::fs::symlink(&outside, &rendered).unwrap();
+    let checked = build(&["--check"]);
+    let text = support::cli::stderr(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{text}");
+    assert!(text.contains("is a symbolic link"), "{text}");
+    fs::remove_file(&rendered).unwrap();
+
+    assert_eq!(build(&[]).status.code(), Some(0));
+    fs::write(out.join("Kustomization"), "resources: []\n").unwrap();
+    let checked = build(&["--check"]);
+    let text = support::cli::stderr(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{text}");
+    assert!(text.contains("extra: ") && text.contains("Kustomization"), "{text}");
+}

@@ -202,6 +202,9 @@ fn write_or_compare(
                     .push_str(&format!("{what}: {}\n", output.join(path).display()));
             }
         }
+        for (_, why) in &stale.refused {
+            outcome.stderr.push_str(&format!("refused: {why}\n"));
+        }
         outcome.stderr.push_str(&if stale.is_clean() {
             format!("{} is up to date\n", output.display())
         } else {

@@ -76,9 +76,10 @@ struct Skipped {
 }
 
 /// Every document of every `*.yaml` file under `dir` that inferstack wrote, with its
-/// `/`-separated path relative to `dir`. Hidden entries, `kustomization.yaml` files, the GitOps
-/// objects of `--gitops` and symbolic links are left out; so is, into `skipped`, a file the
-/// directory's manifest does not list (the user's own) or that does not parse.
+/// `/`-separated path relative to `dir`. Hidden entries, `kustomization.yaml` files and the
+/// GitOps objects of `--gitops` are left out; so is, into `skipped`, a file the directory's
+/// manifest does not list (the user's own), one that does not parse, and a `.yaml` entry that
+/// is no regular file (a link, FIFO or device, never opened).
 fn read_dir(
     dir: &Path,
     prefix: &str,
@@ -102,7 +103,7 @@ fn read_dir(
     for entry in walker {
         let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
         let path = entry.path();
-        if !entry.file_type().is_file()
+        if entry.file_type().is_dir()
             || path.extension().is_none_or(|e| e != "yaml")
             || entry.file_name() == KUSTOMIZATION
         {
@@ -121,6 +122,11 @@ fn read_dir(
                 reason,
             })
         };
+        // A link, FIFO or device is never read: it could block, never end, or lead out.
+        if !entry.file_type().is_file() {
+            skip("not a regular file (a symbolic link, FIFO, device or socket); never read".to_owned());
+            continue;
+        }
         if ours.as_ref().is_some_and(|o| !o.contains(&relative)) {
             skip("not written by inferstack (not in its manifest)".to_owned());
             continue;

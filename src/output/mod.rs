@@ -74,7 +74,7 @@ pub fn write_tree(
     }
     let changed: Vec<(&String, &Vec<u8>)> = tree
         .iter()
-        .filter(|(relative, content)| !same_on_disk(&dir.join(relative), content))
+        .filter(|(relative, content)| !same_on_disk(dir, relative, content))
         .collect();
     let new: Entries = tree
         .iter()
@@ -125,8 +125,14 @@ pub fn write_tree(
             continue;
         }
         let path = dir.join(stale);
-        let Ok(content) = fs::read(&path) else {
-            continue;
+        let content = match read_own(dir, stale) {
+            OnDisk::File(content) => content,
+            OnDisk::Absent => continue,
+            // Not a file inferstack wrote any more: left alone, and said.
+            OnDisk::Refused(_) => {
+                summary.kept.push(stale.clone());
+                continue;
+            }
         };
         if !hashes.contains(&sha256(&content)) {
             summary.kept.push(stale.clone());
@@ -143,11 +149,48 @@ pub fn write_tree(
     Ok(summary)
 }
 
-/// Whether the file at `path` holds exactly `content`: its size first, so a changed file is
-/// usually told apart without reading it.
-fn same_on_disk(path: &Path, content: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == content.len() as u64)
-        && fs::read(path).is_ok_and(|old| old == content)
+/// Whether the file at `relative` holds exactly `content`: its size first, so a changed file is
+/// usually told apart without reading it. A FIFO, device or link there is never read (it is
+/// replaced by the rename, not written through).
+fn same_on_disk(dir: &Path, relative: &str, content: &[u8]) -> bool {
+    fs::symlink_metadata(dir.join(relative))
+        .is_ok_and(|m| m.is_file() && m.len() == content.len() as u64)
+        && matches!(read_own(dir, relative), OnDisk::File(old) if old == content)
+}
+
+/// What is at a path of the output tree, read only if it is a regular file reached without a
+/// symbolic link: a FIFO would block the read forever, a link to `/dev/zero` never end it, and
+/// a link out of the tree is what `build` refuses to write through and Argo CD to follow.
+pub enum OnDisk {
+    Absent,
+    File(Vec<u8>),
+    /// Not a regular file of the tree, and why.
+    Refused(String),
+}
+
+pub fn read_own(dir: &Path, relative: &str) -> OnDisk {
+    let mut current = PathBuf::from(dir);
+    for component in Path::new(relative).components() {
+        current.push(component);
+        match fs::symlink_metadata(&current) {
+            Err(_) => return OnDisk::Absent,
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return OnDisk::Refused(format!("{} is a symbolic link", current.display()));
+            }
+            Ok(_) => {}
+        }
+    }
+    match fs::symlink_metadata(&current) {
+        Ok(meta) if !meta.is_file() => OnDisk::Refused(format!(
+            "{} is not a regular file (a directory, FIFO, device or socket)",
+            current.display()
+        )),
+        Ok(_) => match crate::load::read_file(&current, crate::load::MAX_MANIFEST_BYTES) {
+            Ok(content) => OnDisk::File(content),
+            Err(error) => OnDisk::Refused(format!("{error:#}")),
+        },
+        Err(_) => OnDisk::Absent,
+    }
 }
 
 /// Renames every changed file from `staging` over its target, keeping the replaced one aside;
@@ -240,13 +283,20 @@ fn remove_abandoned_staging(dir: &Path) {
 pub struct Staleness {
     pub missing: Vec<String>,
     pub changed: Vec<String>,
-    /// YAML files (or files of the previous manifest) that the build would not write.
+    /// YAML files, kustomization files (or files of the previous manifest) that the build
+    /// would not write.
     pub extra: Vec<String>,
+    /// Paths of the tree that are no regular file inferstack could have written (a symbolic
+    /// link, a FIFO, a device), with why: what `build` refuses, `--check` refuses too.
+    pub refused: Vec<(String, String)>,
 }
 
 impl Staleness {
     pub fn is_clean(&self) -> bool {
-        self.missing.is_empty() && self.changed.is_empty() && self.extra.is_empty()
+        self.missing.is_empty()
+            && self.changed.is_empty()
+            && self.extra.is_empty()
+            && self.refused.is_empty()
     }
 }
 
@@ -254,10 +304,11 @@ impl Staleness {
 pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> {
     let mut staleness = Staleness::default();
     for (relative, content) in tree {
-        match fs::read(dir.join(relative)) {
-            Ok(old) if old == *content => {}
-            Ok(_) => staleness.changed.push(relative.clone()),
-            Err(_) => staleness.missing.push(relative.clone()),
+        match read_own(dir, relative) {
+            OnDisk::File(old) if old == *content => {}
+            OnDisk::File(_) => staleness.changed.push(relative.clone()),
+            OnDisk::Absent => staleness.missing.push(relative.clone()),
+            OnDisk::Refused(why) => staleness.refused.push((relative.clone(), why)),
         }
     }
     let mut on_disk: BTreeSet<String> = manifest::read(dir)
@@ -270,11 +321,14 @@ pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> 
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
             .flatten()
         {
+            // Kustomize reads `Kustomization` and `kustomization.yml` too: one beside the
+            // `kustomization.yaml` inferstack writes makes `kustomize build` fail.
             let yaml = entry
                 .path()
                 .extension()
-                .is_some_and(|e| e == "yaml" || e == "yml");
-            if entry.file_type().is_file() && yaml {
+                .is_some_and(|e| e == "yaml" || e == "yml")
+                || entry.file_name() == "Kustomization";
+            if (entry.file_type().is_file() || entry.file_type().is_symlink()) && yaml {
                 let relative = entry
                     .path()
                     .strip_prefix(dir)?
