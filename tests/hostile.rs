@@ -226,7 +226,10 @@ fn the_output_tree_is_read_through_regular_files_only() {
         let checked = build(&["--check"]);
         let text = support::cli::stderr(&checked);
         assert_eq!(checked.status.code(), Some(1), "{text}");
-        assert!(text.contains("refused:") && text.contains("not a regular file"), "{text}");
+        assert!(
+            text.contains("refused:") && text.contains("not a regular file"),
+            "{text}"
+        );
         // A plain build replaces it, never opens it.
         assert_eq!(build(&[]).status.code(), Some(0));
         assert_eq!(fs::read(&rendered).unwrap(), content);
@@ -247,5 +250,8 @@ fn the_output_tree_is_read_through_regular_files_only() {
     let checked = build(&["--check"]);
     let text = support::cli::stderr(&checked);
     assert_eq!(checked.status.code(), Some(1), "{text}");
-    assert!(text.contains("extra: ") && text.contains("Kustomization"), "{text}");
+    assert!(
+        text.contains("extra: ") && text.contains("Kustomization"),
+        "{text}"
+    );
 }

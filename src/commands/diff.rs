@@ -124,7 +124,10 @@ fn read_dir(
         };
         // A link, FIFO or device is never read: it could block, never end, or lead out.
         if !entry.file_type().is_file() {
-            skip("not a regular file (a symbolic link, FIFO, device or socket); never read".to_owned());
+            skip(
+                "not a regular file (a symbolic link, FIFO, device or socket); never read"
+                    .to_owned(),
+            );
             continue;
         }
         if ours.as_ref().is_some_and(|o| !o.contains(&relative)) {

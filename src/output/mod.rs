@@ -485,7 +485,8 @@ mod tests {
             Staleness {
                 missing: vec!["c.yaml".into()],
                 changed: vec!["a.yaml".into()],
-                extra: vec!["b.yaml".into(), "stray.yaml".into()]
+                extra: vec!["b.yaml".into(), "stray.yaml".into()],
+                refused: Vec::new(),
             }
         );
     }

@@ -3,7 +3,8 @@
 //! when it is first evaluated, and evaluated with `self` bound to the value at its node.
 //!
 //! Transition rules (those reading `oldSelf`) have no old object on create, so they are skipped,
-//! as the API server skips them. There is no cost budget: rules run to completion.
+//! as the API server skips them. A rule whose estimated cost on a value is over the API server's
+//! per-call limit is reported and not run ([`estimated_cost`]); there is no runtime meter.
 
 pub mod library;
 
@@ -81,13 +82,22 @@ const COMPREHENSIONS: [&str; 6] = [
     ".sortBy(",
 ];
 
-/// The comprehension macros of a rule's text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The string functions whose result can be longer than their receiver by a factor of their
+/// arguments' length (`replace` inserts its replacement at every match, `join` every item).
+const GROWING: [&str; 2] = [".replace(", ".join("];
+
+/// The comprehension macros of a rule's text, and its calls that grow strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Comprehensions {
     count: u32,
     /// The most that are open inside one another at one point: `a.filter(..).all(..)` is 1,
     /// `a.all(x, b.exists(..))` is 2.
     depth: u32,
+    /// Calls of [`GROWING`] functions whose growth is the value's (a `replace` with a literal
+    /// replacement grows by that literal's length instead, counted in `literal_growth`).
+    growing: u32,
+    /// The product of the lengths of literal replacements (1 when there is none).
+    literal_growth: u64,
 }
 
 impl Comprehensions {
@@ -95,7 +105,7 @@ impl Comprehensions {
     /// string literals skipped.
     fn of(rule: &str) -> Comprehensions {
         let bytes = rule.as_bytes();
-        let (mut count, mut depth) = (0, 0);
+        let (mut count, mut depth, mut growing, mut literal_growth) = (0, 0, 0, 1u64);
         // The parenthesis level at which each open macro call closes.
         let mut open: Vec<usize> = Vec::new();
         let mut level = 0usize;
@@ -115,6 +125,14 @@ impl Comprehensions {
                     b'\'' | b'"' => quote = Some(byte),
                     b'(' => {
                         let opening = COMPREHENSIONS.iter().any(|m| rule[..=i].ends_with(m));
+                        if GROWING.iter().any(|m| rule[..=i].ends_with(m)) {
+                            match literal_replacement(&rule[i + 1..]) {
+                                Some(len) if rule[..=i].ends_with(".replace(") => {
+                                    literal_growth = literal_growth.saturating_mul(len.max(1));
+                                }
+                                _ => growing += 1,
+                            }
+                        }
                         level += 1;
                         if opening {
                             open.push(level);
@@ -133,34 +151,84 @@ impl Comprehensions {
             }
             i += 1;
         }
-        Comprehensions { count, depth }
+        Comprehensions {
+            count,
+            depth,
+            growing,
+            literal_growth,
+        }
     }
 }
 
-/// An upper bound of how many iterations a rule's comprehensions take on `value`: each one
-/// iterates over a list or map of the value, so no more than its longest one; nested ones
-/// multiply, one after another add. (The whole value's size in place of the longest collection
-/// would count every field of a list's entries as an iteration, and refuse rules the API server
-/// runs: gateway-api's `TestGRPCRouteRule/many_matches_and_few_rules`.)
+/// The length of the second argument of a call whose arguments start `args`, when it is a
+/// string literal: `'a', 'bc')` is `Some(2)`; `'a', self)` is `None`.
+fn literal_replacement(args: &str) -> Option<u64> {
+    let first = skip_literal(args.trim_start())?;
+    let second = first.trim_start().strip_prefix(',')?.trim_start();
+    let quote = second.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let body = &second[1..];
+    let end = body.find(quote)?;
+    body[end + 1..]
+        .trim_start()
+        .starts_with(')')
+        .then_some(end as u64)
+}
+
+/// What follows a leading string literal, or `None` when the text does not start with one.
+fn skip_literal(text: &str) -> Option<&str> {
+    let quote = text.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let end = text[1..].find(quote)?;
+    Some(&text[end + 2..])
+}
+
+/// An upper bound of a rule's cost on `value`, in the API server's units: the iterations of
+/// its comprehensions, and the bytes its string functions may build.
+/// - Each comprehension iterates over a list or map of the value, so no more than its longest
+///   one; nested ones multiply, one after another add. (The whole value's size in place of the
+///   longest collection would count every field of a list's entries as an iteration, and refuse
+///   rules the API server runs: gateway-api's `TestGRPCRouteRule/many_matches_and_few_rules`.)
+/// - Each `replace` or `join` may multiply the longest string by the longest string or list
+///   (`self.s.replace('a', self.s)` on 10 KB is 100 MB, twice is a terabyte); the API server
+///   charges a tenth per byte a string function traverses (`strCost` of k8s.io/apiserver
+///   `pkg/cel/library/cost.go`), so `k` growing calls cost about `L^(k+1) / 10`.
 fn estimated_cost(value: &CelValue, comprehensions: Comprehensions) -> u64 {
-    if comprehensions.count == 0 {
-        return 1;
+    let (longest_collection, longest_string) = longest(value);
+    let iterations = if comprehensions.count == 0 {
+        1
+    } else {
+        longest_collection
+            .max(1)
+            .saturating_pow(comprehensions.depth)
+            .saturating_mul(u64::from(comprehensions.count))
+    };
+    if comprehensions.growing == 0 && comprehensions.literal_growth <= 1 {
+        return iterations;
     }
-    fn longest(value: &CelValue) -> u64 {
-        match value {
-            CelValue::List(items) => {
-                (items.len() as u64).max(items.iter().map(longest).max().unwrap_or(0))
-            }
-            CelValue::Map(map) => {
-                (map.map.len() as u64).max(map.map.values().map(longest).max().unwrap_or(0))
-            }
-            _ => 1,
-        }
-    }
-    longest(value)
+    let factor = longest_string.max(longest_collection).max(1);
+    let built = longest_string
         .max(1)
-        .saturating_pow(comprehensions.depth)
-        .saturating_mul(u64::from(comprehensions.count))
+        .saturating_mul(factor.saturating_pow(comprehensions.growing))
+        .saturating_mul(comprehensions.literal_growth);
+    iterations.max(built / 10)
+}
+
+/// The length of the longest list or map, and of the longest string (in bytes), in `value`.
+fn longest(value: &CelValue) -> (u64, u64) {
+    let fold =
+        |(collection, string): (u64, u64), (c, s): (u64, u64)| (collection.max(c), string.max(s));
+    match value {
+        CelValue::List(items) => items
+            .iter()
+            .map(longest)
+            .fold((items.len() as u64, 0), fold),
+        CelValue::Map(map) => map
+            .map
+            .values()
+            .map(longest)
+            .fold((map.map.len() as u64, 0), fold),
+        CelValue::String(text) => (0, text.len() as u64),
+        _ => (0, 0),
+    }
 }
 
 /// A rule's compiled programs.
@@ -735,19 +803,64 @@ mod tests {
     #[test]
     fn comprehensions_are_counted_by_nesting() {
         let of = Comprehensions::of;
-        assert_eq!(of("self.x > 0"), Comprehensions { count: 0, depth: 0 });
+        assert_eq!(
+            of("self.x > 0"),
+            Comprehensions {
+                count: 0,
+                depth: 0,
+                growing: 0,
+                literal_growth: 1
+            }
+        );
         assert_eq!(
             of("self.a.filter(r, r.b).all(r, has(r.c))"),
-            Comprehensions { count: 2, depth: 1 }
+            Comprehensions {
+                count: 2,
+                depth: 1,
+                growing: 0,
+                literal_growth: 1
+            }
         );
         assert_eq!(
             of("self.all(x, self.exists(y, x == y.map(z, z)))"),
-            Comprehensions { count: 3, depth: 3 }
+            Comprehensions {
+                count: 3,
+                depth: 3,
+                growing: 0,
+                literal_growth: 1
+            }
         );
         assert_eq!(
             of("self.all(x, x != ').all(') && self.exists(y, y)"),
-            Comprehensions { count: 2, depth: 1 }
+            Comprehensions {
+                count: 2,
+                depth: 1,
+                growing: 0,
+                literal_growth: 1
+            }
         );
+        let grown = of("self.s.replace('a', self.s).replace('b', 'cd').join(',')");
+        assert_eq!((grown.growing, grown.literal_growth), (2, 2));
+    }
+
+    /// A rule that builds a string by a factor of the value's own length is estimated and not
+    /// run: on 10 KB this rule would allocate about a terabyte (issue 23).
+    #[test]
+    fn strings_grown_by_replace_count_against_the_budget() {
+        let tree = tree(json!({
+            "type": "object",
+            "properties": {"s": {
+                "type": "string",
+                "x-kubernetes-validations": [
+                    {"rule": "self.replace('a', self).replace('a', self).size() > 0"},
+                    {"rule": "self.replace('a', 'b') != ''"}
+                ]
+            }}
+        }));
+        let found = tree.evaluate(&json!({ "s": "a".repeat(10_000) }));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].broken && found[0].message.contains("over the budget"));
+        assert!(tree.evaluate(&json!({ "s": "abc" })).is_empty());
     }
 
     /// Nested comprehensions over a large list are estimated, reported and not run: evaluated,
