@@ -106,10 +106,20 @@ fn a_removed_stack_lists_its_objects_as_removed() {
     let output = fixture.diff(&["--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report = json(&output);
-    let removed: Vec<(String, String)> = report["changes"]
-        .as_array()
-        .unwrap()
+    let changes = report["changes"].as_array().unwrap();
+    // The kustomization files that listed deepseek's objects change with them.
+    let kustomizations: Vec<&str> = changes
         .iter()
+        .filter(|c| c["object"]["kind"] == "Kustomization")
+        .map(|c| {
+            assert_eq!(c["action"], "changed");
+            c["path"].as_str().unwrap()
+        })
+        .collect();
+    assert!(!kustomizations.is_empty(), "{changes:#?}");
+    let removed: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c["object"]["kind"] != "Kustomization")
         .map(|c| {
             assert_eq!(c["action"], "removed");
             (
@@ -345,12 +355,13 @@ fn a_missing_directory_exits_2() {
 }
 
 #[test]
-fn a_file_inferstack_did_not_write_is_reported_not_compared() {
+fn a_file_inferstack_did_not_write_is_a_difference_not_compared() {
     let fixture = Fixture::built();
     fs::write(fixture.out.join("default/broken.yaml"), "a: [\n").unwrap();
     fs::write(fixture.out.join("default/notes.yaml"), "kind: Note\n").unwrap();
     let output = fixture.diff(&[]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // `build` would not reproduce them, and a GitOps tool may apply them: not clean.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     for name in ["broken.yaml", "notes.yaml"] {
         assert!(
@@ -435,4 +446,31 @@ fn colour_only_when_asked() {
     // --message-format short stays plain even then.
     let text = stdout(&fixture.diff(&["--color", "always", "--message-format", "short"]));
     assert!(!text.contains('\x1b'), "{text}");
+}
+
+/// `kustomization.yaml` is a file inferstack writes and compares: an `images:` override to
+/// another registry, or a Pod listed there, changes what the cluster gets (issue 23).
+#[test]
+fn a_kustomization_edited_by_hand_is_a_change() {
+    let fixture = Fixture::built();
+    let file = fixture.out.join("default/kustomization.yaml");
+    let original = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        format!("{original}images:\n- name: vllm/vllm-openai\n  newName: evil.example.com/vllm\n"),
+    )
+    .unwrap();
+    let output = fixture.diff(&["--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json(&output);
+    let change = &report["changes"][0];
+    assert_eq!(change["object"]["kind"], "Kustomization");
+    assert_eq!(change["path"], "default/kustomization.yaml");
+    assert!(
+        change["diff"]
+            .as_str()
+            .unwrap()
+            .contains("-  newName: evil.example.com/vllm"),
+        "{change:#}"
+    );
 }

@@ -52,7 +52,8 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
         };
         let dir = args.against.join(&prefix);
         let theirs = read_dir(&dir, &prefix, &mut skipped)?;
-        for mut change in diff(&env.objects, &theirs)? {
+        let files = crate::diff::kustomizations(&env.objects, &dir)?;
+        for mut change in diff(&env.objects, &theirs)?.into_iter().chain(files) {
             change.path = format!("{prefix}{}", change.path);
             changes.push(change);
         }
@@ -61,10 +62,12 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
         DiffFormat::Text => text(&changes, &skipped, &args.against, style),
         DiffFormat::Json => json(&changes, &skipped)?,
     };
+    // A file in the tree that inferstack did not write is a difference too: kustomize or the
+    // GitOps tool may apply it, and `build` would not reproduce it.
     Ok(Outcome {
         stdout,
         stderr: rendered,
-        problems: !changes.is_empty(),
+        problems: !changes.is_empty() || !skipped.is_empty(),
     })
 }
 

@@ -167,6 +167,49 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
     Ok(changes)
 }
 
+/// The kustomization files `build` writes for `ours`, compared as files with what is in `dir`:
+/// Argo CD and Flux render the tree through them, so an `images:` override or a resource
+/// added by hand there changes what the cluster gets as surely as an object does. Each
+/// differing file is a change of a `Kustomization` named by its path.
+pub fn kustomizations(ours: &[Object], dir: &std::path::Path) -> anyhow::Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for (path, content) in layout::tree(ours)? {
+        if !path.ends_with(layout::KUSTOMIZATION) {
+            continue;
+        }
+        let new = String::from_utf8_lossy(&content).into_owned();
+        let (action, old) = match crate::output::read_own(dir, &path) {
+            crate::output::OnDisk::File(bytes) if bytes == content => continue,
+            crate::output::OnDisk::File(bytes) => (
+                Action::Changed,
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ),
+            crate::output::OnDisk::Absent => (Action::Added, String::new()),
+            crate::output::OnDisk::Refused(why) => (Action::Changed, format!("# {why}\n")),
+        };
+        let old_name = if action == Action::Added {
+            "/dev/null".to_owned()
+        } else {
+            format!("a/{path}")
+        };
+        changes.push(Change {
+            action,
+            id: ObjectRef {
+                api_version: "kustomize.config.k8s.io/v1beta1".to_owned(),
+                kind: "Kustomization".to_owned(),
+                namespace: None,
+                name: path.clone(),
+            },
+            diff: unified(&old, &new, &old_name, &format!("b/{path}")),
+            path,
+            immutable_fields: Vec::new(),
+            why: Vec::new(),
+            conditions: Vec::new(),
+        });
+    }
+    Ok(changes)
+}
+
 /// The unified diff of two texts, credentials masked as in a code frame (a rendered
 /// `--hf-token=hf_...` in a file on either side must not reach a CI log or a JSON report).
 fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
