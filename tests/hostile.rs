@@ -255,3 +255,100 @@ fn the_output_tree_is_read_through_regular_files_only() {
         "{text}"
     );
 }
+
+/// A fleet build stages every environment, each under its directory's lock, before it
+/// replaces anything: while another build holds one environment's lock, the whole build fails
+/// cleanly and no environment is rewritten (before, dev landed from one build and prod from the
+/// other).
+#[test]
+fn a_fleet_lands_whole_or_not_at_all() {
+    let work = tempfile::tempdir().unwrap();
+    fs::create_dir(work.path().join(".git")).unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        for entry in fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                fs::create_dir_all(to.join(entry.file_name())).unwrap();
+                for file in fs::read_dir(entry.path()).unwrap() {
+                    let file = file.unwrap();
+                    fs::copy(
+                        file.path(),
+                        to.join(entry.file_name()).join(file.file_name()),
+                    )
+                    .unwrap();
+                }
+            } else {
+                fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    };
+    let fleet = work.path().join("fleet");
+    fs::create_dir(&fleet).unwrap();
+    copy(&root().join("stacks/fleet"), &fleet);
+    let build = || {
+        support::cli::run_in(
+            work.path(),
+            &["build", "fleet", "--env", "all", "-o", "rendered"],
+        )
+    };
+    assert_eq!(build().status.code(), Some(0));
+    let snapshot = |env: &str| {
+        let mut files: Vec<(String, Vec<u8>)> = walk(&work.path().join("rendered").join(env));
+        files.sort();
+        files
+    };
+    let before = snapshot("dev");
+    // Every environment changes; prod is locked by "another build".
+    let stack = fleet.join("qwen-7b.toml");
+    let text = fs::read_to_string(&stack).unwrap();
+    fs::write(
+        &stack,
+        text.replacen("team = \"search\"", "team = \"ranking\"", 1),
+    )
+    .unwrap();
+    let prod = fs::File::open(work.path().join("rendered/prod")).unwrap();
+    prod.try_lock().unwrap();
+    let output = build();
+    let text = support::cli::stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("another inferstack build is writing into"),
+        "{text}"
+    );
+    let after = snapshot("dev");
+    let differing: Vec<&String> = after
+        .iter()
+        .filter(|file| !before.contains(file))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "dev was rewritten although prod failed: {differing:?}"
+    );
+    drop(prod);
+    assert_eq!(build().status.code(), Some(0));
+    assert_ne!(snapshot("dev"), before);
+}
+
+/// Every file under `dir` with its content, paths relative to `dir`.
+fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in fs::read_dir(&next).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let relative = entry
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                out.push((relative, fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    out
+}

@@ -13,7 +13,7 @@ use crate::emit::gitops::{
 };
 use crate::emit::layout::OutputTree;
 use crate::emit::{layout, stream, to_yaml};
-use crate::output::{WriteSummary, compare_tree, write_tree};
+use crate::output::{WriteSummary, compare_tree};
 
 use super::Outcome;
 use super::check::{EnvCheck, check_stacks};
@@ -53,6 +53,7 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
         _ => None,
     };
     let sources = &checked.loaded.sources;
+    let mut planned = Vec::new();
     for env in &mut checked.envs {
         let (output, repo_path) = match (&env.env, several) {
             // Their delivery is the fleet's, in `_gitops/` beside them.
@@ -65,21 +66,72 @@ pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
             stacks: checked.stacks,
             gitops: if several { None } else { args.gitops },
         };
-        build_env(args, &target, env, sources, &mut outcome)?;
+        if let Some(plan) = plan_env(args, &target, env, sources, &mut outcome)? {
+            planned.push(plan);
+        }
     }
     if let Some(objects) = fleet_gitops {
         let mut tree = OutputTree::new();
         add_to_tree(&mut tree, &objects)?;
-        write_or_compare(
-            args,
-            &args.output.join(GITOPS_DIR),
-            &tree,
-            &|_| None,
-            &mut outcome,
-        )?;
+        planned.push(Planned {
+            output: args.output.join(GITOPS_DIR),
+            tree,
+            summary: None,
+            stack_of: Box::new(|_| None),
+        });
     }
+    write_all(args, &planned, &mut outcome)?;
+    drop(planned);
     drop_later(checked);
     Ok(outcome)
+}
+
+/// One tree to write: where, what, and how to report it.
+struct Planned<'a> {
+    output: std::path::PathBuf,
+    tree: OutputTree,
+    /// `(stacks, objects)` for the summary line of an environment's tree.
+    summary: Option<(usize, usize)>,
+    /// The stack a file of the tree comes from, looked up only when a write fails.
+    stack_of: StackLookup<'a>,
+}
+
+/// Names the stack a file of a tree comes from.
+type StackLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
+/// Writes every planned tree, or with `--check` compares each. The trees of a fleet are all
+/// staged, each under its directory's lock, before any is committed: a failure while staging
+/// one (a full disk, a link in the way, a concurrent build holding a lock) leaves them all as
+/// they were, and two fleet builds never interleave environments.
+fn write_all(
+    args: &BuildArgs,
+    planned: &[Planned<'_>],
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    if args.check {
+        for plan in planned {
+            compare(&plan.output, &plan.tree, outcome)?;
+        }
+        return Ok(());
+    }
+    let staged = planned
+        .iter()
+        .map(|plan| crate::output::stage(&plan.output, &plan.tree, &*plan.stack_of))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for (plan, staged) in planned.iter().zip(staged) {
+        let summary = staged.commit()?;
+        report_kept(&summary, outcome);
+        if let Some((stacks, objects)) = plan.summary {
+            outcome.stderr.push_str(&format!(
+                "built {stacks} stack(s) into {objects} objects in {}: {} written, {} unchanged, {} removed\n",
+                plan.output.display(),
+                summary.written,
+                summary.unchanged,
+                summary.removed
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The path of one environment's tree in the repository: `--repo-path` (default `-o`) and
@@ -139,83 +191,73 @@ struct Target<'a> {
     gitops: Option<GitOps>,
 }
 
-/// Writes (or with `--check`, compares) one environment's tree.
-fn build_env(
+/// One environment's tree to write, or `None` when it went to standard output (`-o -`).
+fn plan_env<'a>(
     args: &BuildArgs,
     target: &Target<'_>,
-    env: &mut EnvCheck,
-    sources: &SourceMap,
+    env: &'a mut EnvCheck,
+    sources: &'a SourceMap,
     outcome: &mut Outcome,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Planned<'a>>> {
     let gitops = match gitops_delivery(args, target, &env.gitops)? {
         Some(delivery) => delivery_objects(&mut env.objects, &delivery)?,
         None => Vec::new(),
     };
+    let env: &'a EnvCheck = env;
     if target.output == Path::new("-") {
         outcome.stdout = stream(&env.objects)?;
         for (_, body) in &gitops {
             outcome.stdout.push_str("---\n");
             outcome.stdout.push_str(&to_yaml(body)?);
         }
-        return Ok(());
+        return Ok(None);
     }
     let mut tree = layout::tree(&env.objects)?;
     add_to_tree(&mut tree, &gitops)?;
     // A write error names the stack the file comes from; looked up only when one happens.
-    let stack_of = |relative: &str| {
+    let stack_of = move |relative: &str| {
         let object = env.objects.iter().find(|o| layout::path(o) == relative)?;
         Some(sources.file(object.origin.file).name.clone())
     };
-    if let Some(summary) = write_or_compare(args, target.output, &tree, &stack_of, outcome)? {
-        outcome.stderr.push_str(&format!(
-            "built {} stack(s) into {} objects in {}: {} written, {} unchanged, {} removed\n",
-            target.stacks,
-            env.objects.len(),
-            target.output.display(),
-            summary.written,
-            summary.unchanged,
-            summary.removed
-        ));
+    Ok(Some(Planned {
+        output: target.output.to_path_buf(),
+        tree,
+        summary: Some((target.stacks, env.objects.len())),
+        stack_of: Box::new(stack_of),
+    }))
+}
+
+/// `--check`: compares a tree with its directory and says what is out of date.
+fn compare(output: &Path, tree: &OutputTree, outcome: &mut Outcome) -> anyhow::Result<()> {
+    let stale = compare_tree(output, tree)?;
+    outcome.problems |= !stale.is_clean();
+    for (what, paths) in [
+        ("missing", &stale.missing),
+        ("changed", &stale.changed),
+        ("extra", &stale.extra),
+    ] {
+        for path in paths {
+            outcome
+                .stderr
+                .push_str(&format!("{what}: {}\n", output.join(path).display()));
+        }
     }
+    for (_, why) in &stale.refused {
+        outcome.stderr.push_str(&format!("refused: {why}\n"));
+    }
+    outcome.stderr.push_str(&if stale.is_clean() {
+        format!("{} is up to date\n", output.display())
+    } else {
+        format!(
+            "error: {} is out of date; run `inferstack build` and commit the result\n",
+            output.display()
+        )
+    });
     Ok(())
 }
 
-/// Writes a tree, or with `--check` compares it; the summary of a write.
-fn write_or_compare(
-    args: &BuildArgs,
-    output: &Path,
-    tree: &OutputTree,
-    stack_of: &dyn Fn(&str) -> Option<String>,
-    outcome: &mut Outcome,
-) -> anyhow::Result<Option<WriteSummary>> {
-    if args.check {
-        let stale = compare_tree(output, tree)?;
-        outcome.problems |= !stale.is_clean();
-        for (what, paths) in [
-            ("missing", &stale.missing),
-            ("changed", &stale.changed),
-            ("extra", &stale.extra),
-        ] {
-            for path in paths {
-                outcome
-                    .stderr
-                    .push_str(&format!("{what}: {}\n", output.join(path).display()));
-            }
-        }
-        for (_, why) in &stale.refused {
-            outcome.stderr.push_str(&format!("refused: {why}\n"));
-        }
-        outcome.stderr.push_str(&if stale.is_clean() {
-            format!("{} is up to date\n", output.display())
-        } else {
-            format!(
-                "error: {} is out of date; run `inferstack build` and commit the result\n",
-                output.display()
-            )
-        });
-        return Ok(None);
-    }
-    let summary = write_tree(output, tree, stack_of)?;
+/// Files of the previous build that changed by hand are kept, and said.
+fn report_kept(summary: &WriteSummary, outcome: &mut Outcome) {
     if !summary.kept.is_empty() {
         outcome.stderr.push_str(&format!(
             "warning: kept {} file(s) of the previous build that changed since inferstack wrote them; remove them yourself if they are not needed: {}\n",
@@ -223,7 +265,6 @@ fn write_or_compare(
             summary.kept.join(", ")
         ));
     }
-    Ok(Some(summary))
 }
 
 /// The `--gitops` objects of one tree delivered on its own; the repository path defaults to

@@ -56,97 +56,170 @@ fn described(path: &Path, relative: &str, stack_of: StackOf<'_>) -> String {
 /// Writes `tree` into `dir` (created if needed); `stack_of` names the stack of a file in errors.
 /// Files whose content is already on disk are compared in memory and never staged or
 /// rewritten; when nothing changed and no file of the previous build is gone, nothing is
-/// written at all, not even the manifest.
+/// written at all. [`stage`] then [`Staged::commit`].
 pub fn write_tree(
     dir: &Path,
     tree: &OutputTree,
     stack_of: StackOf<'_>,
 ) -> anyhow::Result<WriteSummary> {
+    stage(dir, tree, stack_of)?.commit()
+}
+
+/// A tree written into its staging directory, under the output directory's lock, with the
+/// journal in place, but nothing replaced yet: several trees (the environments of a fleet)
+/// are all staged before any is committed, so a failure while staging one leaves every one
+/// as it was, and a second build of the same fleet fails at its first lock.
+pub struct Staged<'a> {
+    dir: PathBuf,
+    tree: &'a OutputTree,
+    stack_of: StackOf<'a>,
+    _lock: fs::File,
+    previous: Entries,
+    new: Entries,
+    changed: Vec<&'a String>,
+    /// `None`: nothing changed, and nothing is written.
+    staging: Option<tempfile::TempDir>,
+    /// Whether [`Staged::commit`] took over; if not, dropping puts the previous manifest back.
+    committed: bool,
+}
+
+impl Drop for Staged<'_> {
+    /// A tree staged but never committed (another of the fleet failed) leaves its directory
+    /// as it was: its files were never replaced, and its journal is undone.
+    fn drop(&mut self) {
+        if !self.committed
+            && let Some(staging) = &self.staging
+        {
+            let _ = manifest::write(&self.dir, staging.path(), &self.previous, false);
+        }
+    }
+}
+
+/// Stages `tree` for `dir`: steps 1 to 3 of the module's order.
+pub fn stage<'a>(
+    dir: &Path,
+    tree: &'a OutputTree,
+    stack_of: StackOf<'a>,
+) -> anyhow::Result<Staged<'a>> {
     for relative in tree.keys() {
         check_relative(relative)?;
     }
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let _lock = lock(dir)?;
+    let lock = lock(dir)?;
     let previous = manifest::read(dir)?;
     remove_abandoned_staging(dir);
     for relative in tree.keys() {
         refuse_symlinks(dir, relative)?;
     }
-    let changed: Vec<(&String, &Vec<u8>)> = tree
+    let changed: Vec<&String> = tree
         .iter()
         .filter(|(relative, content)| !same_on_disk(dir, relative, content))
+        .map(|(relative, _)| relative)
         .collect();
     let new: Entries = tree
         .iter()
         .map(|(relative, content)| (relative.clone(), BTreeSet::from([sha256(content)])))
         .collect();
-    if changed.is_empty() && previous == new {
-        return Ok(WriteSummary {
-            unchanged: tree.len(),
-            ..WriteSummary::default()
-        });
+    let mut staged = Staged {
+        dir: dir.to_path_buf(),
+        tree,
+        stack_of,
+        _lock: lock,
+        previous,
+        new,
+        changed,
+        staging: None,
+        committed: false,
+    };
+    if staged.changed.is_empty() && staged.previous == staged.new {
+        return Ok(staged);
     }
-
     let staging = tempfile::Builder::new()
         .prefix(STAGING_PREFIX)
         .tempdir_in(dir)
         .with_context(|| format!("cannot create a staging directory in {}", dir.display()))?;
-    for &(relative, content) in &changed {
-        let staged = staging.path().join(relative);
-        if let Some(parent) = staged.parent() {
+    for relative in &staged.changed {
+        let staged_path = staging.path().join(relative);
+        if let Some(parent) = staged_path.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&staged, content)
-            .with_context(|| format!("cannot write {}", described(&staged, relative, stack_of)))?;
+        fs::write(&staged_path, &tree[*relative]).with_context(|| {
+            format!(
+                "cannot write {}",
+                described(&staged_path, relative, stack_of)
+            )
+        })?;
     }
-
-    let mut journal = previous.clone();
-    for (relative, hashes) in &new {
+    let mut journal = staged.previous.clone();
+    for (relative, hashes) in &staged.new {
         journal
             .entry(relative.clone())
             .or_default()
             .extend(hashes.iter().cloned());
     }
     manifest::write(dir, staging.path(), &journal, true)?;
+    staged.staging = Some(staging);
+    Ok(staged)
+}
 
-    let mut summary = WriteSummary {
-        unchanged: tree.len() - changed.len(),
-        ..WriteSummary::default()
-    };
-    if let Err(error) = apply(dir, staging.path(), &changed, stack_of, &mut summary) {
-        // Put the old manifest back too: the tree is as it was before this build.
-        let _ = manifest::write(dir, staging.path(), &previous, false);
-        return Err(error);
-    }
-
-    for (stale, hashes) in previous.iter().filter(|(p, _)| !tree.contains_key(*p)) {
-        if check_relative(stale).is_err() || refuse_symlinks(dir, stale).is_err() {
-            continue;
+impl Staged<'_> {
+    /// Replaces the changed files and removes the stale ones: steps 4 and 5.
+    pub fn commit(mut self) -> anyhow::Result<WriteSummary> {
+        self.committed = true;
+        let dir = self.dir.as_path();
+        let Some(staging) = &self.staging else {
+            return Ok(WriteSummary {
+                unchanged: self.tree.len(),
+                ..WriteSummary::default()
+            });
+        };
+        let changed: Vec<(&String, &Vec<u8>)> = self
+            .changed
+            .iter()
+            .map(|relative| (*relative, &self.tree[*relative]))
+            .collect();
+        let mut summary = WriteSummary {
+            unchanged: self.tree.len() - changed.len(),
+            ..WriteSummary::default()
+        };
+        if let Err(error) = apply(dir, staging.path(), &changed, self.stack_of, &mut summary) {
+            // Put the old manifest back too: the tree is as it was before this build.
+            let _ = manifest::write(dir, staging.path(), &self.previous, false);
+            return Err(error);
         }
-        let path = dir.join(stale);
-        let content = match read_own(dir, stale) {
-            OnDisk::File(content) => content,
-            OnDisk::Absent => continue,
-            // Not a file inferstack wrote any more: left alone, and said.
-            OnDisk::Refused(_) => {
+        for (stale, hashes) in self
+            .previous
+            .iter()
+            .filter(|(p, _)| !self.tree.contains_key(*p))
+        {
+            if check_relative(stale).is_err() || refuse_symlinks(dir, stale).is_err() {
+                continue;
+            }
+            let path = dir.join(stale);
+            let content = match read_own(dir, stale) {
+                OnDisk::File(content) => content,
+                OnDisk::Absent => continue,
+                // Not a file inferstack wrote any more: left alone, and said.
+                OnDisk::Refused(_) => {
+                    summary.kept.push(stale.clone());
+                    continue;
+                }
+            };
+            if !hashes.contains(&sha256(&content)) {
                 summary.kept.push(stale.clone());
                 continue;
             }
-        };
-        if !hashes.contains(&sha256(&content)) {
-            summary.kept.push(stale.clone());
-            continue;
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            summary.removed += 1;
+            // Drop directories that only held our files; a non-empty one fails and stays.
+            if let Some(parent) = path.parent().filter(|p| *p != dir) {
+                let _ = fs::remove_dir(parent);
+            }
         }
-        fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-        summary.removed += 1;
-        // Drop directories that only held our files; a non-empty one fails and stays.
-        if let Some(parent) = path.parent().filter(|p| *p != dir) {
-            let _ = fs::remove_dir(parent);
-        }
+        manifest::write(dir, staging.path(), &self.new, false)?;
+        Ok(summary)
     }
-    manifest::write(dir, staging.path(), &new, false)?;
-    Ok(summary)
 }
 
 /// Whether the file at `relative` holds exactly `content`: its size first, so a changed file is
