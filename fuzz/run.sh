@@ -28,12 +28,17 @@ seed() {
           sed 's#"../base.toml"#"base.toml"#' "$stack"; } > "$corpus/rule-$name"
       done
       ;;
+    redact)
+      # Frames of stacks and manifests, and the credential shapes the stack tests hold.
+      cp ../stacks/*.toml ../tests/stacks/invalid-credentials-*.toml "$corpus"/ 2>/dev/null || true
+      find ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \;
+      ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac
   if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi
 }
 
-targets=(stack_compile yaml_reader validate_cel)
+targets=(stack_compile yaml_reader validate_cel redact)
 [ "$target" = all ] || targets=("$target")
 for t in "${targets[@]}"; do
   seed "$t"
