@@ -181,37 +181,40 @@ fn query_has_credential(s: &str) -> bool {
 /// values of secret-named keys (`key = ...`, `key: ...`), words shaped like a credential, and
 /// values of credential flags. What a code frame shows goes through this.
 pub fn redact(text: &str) -> String {
-    let mut out = text.as_bytes().to_vec();
+    let mut ranges = Vec::new();
     let mut offset = 0;
     // Inside a PEM private key every line is secret, the base64 body as much as its markers.
     let mut in_private_key = false;
     for line in text.split_inclusive('\n') {
         let begins = line.contains("-----BEGIN") && line.contains("PRIVATE KEY");
-        let ranges = if in_private_key || begins {
+        if in_private_key || begins {
             let body = line.trim_end_matches(['\n', '\r']);
-            let start = body.len() - body.trim_start().len();
-            std::iter::once(start..body.len()).collect()
+            ranges.push(offset + body.len() - body.trim_start().len()..offset + body.len());
         } else {
-            secret_ranges(line)
-        };
+            ranges.extend(
+                secret_ranges(line)
+                    .into_iter()
+                    .map(|r| offset + r.start..offset + r.end),
+            );
+        }
         if begins {
             in_private_key = !line.contains("-----END");
         } else if in_private_key && line.contains("-----END") {
             in_private_key = false;
         }
-        for range in ranges {
-            for byte in &mut out[offset + range.start..offset + range.end] {
-                *byte = b'*';
-            }
-        }
         offset += line.len();
     }
-    for range in secret_document_values(text) {
-        for byte in &mut out[range] {
-            *byte = b'*';
-        }
+    ranges.extend(secret_document_values(text));
+    masked(text, ranges)
+}
+
+/// `text` with the bytes of `ranges` replaced by `*`. Ranges cover whole UTF-8 sequences and
+/// ASCII replaces them, so the bytes stay UTF-8 and every offset into the text stays valid.
+fn masked(text: &str, ranges: impl IntoIterator<Item = std::ops::Range<usize>>) -> String {
+    let mut out = text.as_bytes().to_vec();
+    for range in ranges {
+        out[range].fill(b'*');
     }
-    // Only whole UTF-8 sequences are replaced, by ASCII, so the bytes stay UTF-8.
     String::from_utf8(out).unwrap_or_else(|_| "*".repeat(text.len()))
 }
 
@@ -219,19 +222,28 @@ pub fn redact(text: &str) -> String {
 /// found in the text itself: a duplicate key or a syntax error inside a Secret has no object to
 /// mask from, and its code frame must not show the values either. Keys stay visible.
 fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    // The lines of each document, with their offsets; `---` lines separate documents.
+    let mut documents: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("---") {
+            documents.push(Vec::new());
+        } else if let Some(document) = documents.last_mut() {
+            document.push((offset, line));
+        }
+        offset += line.len();
+    }
     let mut ranges = Vec::new();
-    let mut start = 0;
-    for document in text
-        .split_inclusive('\n')
-        .collect::<Vec<_>>()
-        .split(|l| l.starts_with("---"))
-    {
-        let is_secret = document
-            .iter()
-            .any(|l| l.trim_end() == "kind: Secret" || l.trim_end() == "kind: \"Secret\"");
-        let mut offset = start;
+    for document in documents {
+        let is_secret = document.iter().any(|(_, l)| {
+            let l = l.trim_end();
+            l == "kind: Secret" || l == "kind: \"Secret\""
+        });
+        if !is_secret {
+            continue;
+        }
         let mut in_data = false;
-        for line in document {
+        for (offset, line) in document {
             let body = line.trim_end_matches(['\n', '\r']);
             let top_level = !body.starts_with([' ', '\t', '#']) && !body.trim().is_empty();
             if top_level {
@@ -240,9 +252,9 @@ fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
                     .iter()
                     .find_map(|key| body.strip_prefix(key))
                 {
-                    in_data = is_secret;
+                    in_data = true;
                     let value = rest.trim();
-                    if is_secret && !value.is_empty() && !value.starts_with('#') {
+                    if !value.is_empty() && !value.starts_with('#') {
                         ranges.push(offset + body.len() - rest.len()..offset + body.len());
                     }
                 }
@@ -255,13 +267,7 @@ fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
                 };
                 ranges.push(offset + from..offset + body.len());
             }
-            offset += line.len();
         }
-        start = offset
-            + text[offset..]
-                .split_inclusive('\n')
-                .next()
-                .map_or(0, str::len);
     }
     ranges
 }
@@ -303,17 +309,18 @@ pub fn mask_words(text: &str) -> String {
     if text.len() < 15 {
         return text.to_owned();
     }
-    let mut out = text.as_bytes().to_vec();
+    let mut ranges = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        for range in word_ranges(line.trim_end_matches(['\n', '\r'])) {
-            for byte in &mut out[offset + range.start..offset + range.end] {
-                *byte = b'*';
-            }
-        }
+        let body = line.trim_end_matches(['\n', '\r']);
+        ranges.extend(
+            word_ranges(body)
+                .into_iter()
+                .map(|r| offset + r.start..offset + r.end),
+        );
         offset += line.len();
     }
-    String::from_utf8(out).unwrap_or_else(|_| "*".repeat(text.len()))
+    masked(text, ranges)
 }
 
 /// Byte ranges of the credential-shaped words of one line (no line break in `body`).

@@ -43,23 +43,20 @@ fn crd_patterns_have_re2_semantics() {
     let object = dir.path().join("widget.yaml");
     fs::write(&object, widget).unwrap();
     let crds = dir.path().join("crd.yaml");
+    let validate_with = |pattern: &str| {
+        fs::write(&crds, crd(pattern)).unwrap();
+        json_report(&[
+            "validate",
+            object.to_str().unwrap(),
+            "--crds",
+            crds.to_str().unwrap(),
+        ])
+    };
     // Exponential for a backtracking engine on every item; linear here.
-    fs::write(&crds, crd("^(a|aa)+$")).unwrap();
-    let (code, report) = json_report(&[
-        "validate",
-        object.to_str().unwrap(),
-        "--crds",
-        crds.to_str().unwrap(),
-    ]);
+    let (code, report) = validate_with("^(a|aa)+$");
     assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(report["summary"]["errors"], 5000, "{:#}", report["summary"]);
-    fs::write(&crds, crd("^((a|aa)+)+\\1$")).unwrap();
-    let (code, report) = json_report(&[
-        "validate",
-        object.to_str().unwrap(),
-        "--crds",
-        crds.to_str().unwrap(),
-    ]);
+    let (code, report) = validate_with("^((a|aa)+)+\\1$");
     assert_eq!(code, Some(1), "{report:#}");
     assert_eq!(
         report["findings"][0]["reason"], "schema-load-error",

@@ -53,18 +53,6 @@ fn described(path: &Path, relative: &str, stack_of: StackOf<'_>) -> String {
     }
 }
 
-/// Writes `tree` into `dir` (created if needed); `stack_of` names the stack of a file in errors.
-/// Files whose content is already on disk are compared in memory and never staged or
-/// rewritten; when nothing changed and no file of the previous build is gone, nothing is
-/// written at all. [`stage`] then [`Staged::commit`].
-pub fn write_tree(
-    dir: &Path,
-    tree: &OutputTree,
-    stack_of: StackOf<'_>,
-) -> anyhow::Result<WriteSummary> {
-    stage(dir, tree, stack_of)?.commit()
-}
-
 /// A tree written into its staging directory, under the output directory's lock, with the
 /// journal in place, but nothing replaced yet: several trees (the environments of a fleet)
 /// are all staged before any is committed, so a failure while staging one leaves every one
@@ -95,7 +83,10 @@ impl Drop for Staged<'_> {
     }
 }
 
-/// Stages `tree` for `dir`: steps 1 to 3 of the module's order.
+/// Stages `tree` for `dir` (created if needed): steps 1 to 3 of the module's order. Files
+/// whose content is already on disk are compared in memory and never staged or rewritten; when
+/// nothing changed and no file of the previous build is gone, nothing is written at all.
+/// `stack_of` names the stack of a file in errors.
 pub fn stage<'a>(
     dir: &Path,
     tree: &'a OutputTree,
@@ -224,11 +215,13 @@ impl Staged<'_> {
 
 /// Whether the file at `relative` holds exactly `content`: its size first, so a changed file is
 /// usually told apart without reading it. A FIFO, device or link there is never read (it is
-/// replaced by the rename, not written through).
+/// replaced by the rename, not written through); [`stage`] has refused links on the way to it
+/// already, so only the file itself is looked at.
 fn same_on_disk(dir: &Path, relative: &str, content: &[u8]) -> bool {
-    fs::symlink_metadata(dir.join(relative))
-        .is_ok_and(|m| m.is_file() && m.len() == content.len() as u64)
-        && matches!(read_own(dir, relative), OnDisk::File(old) if old == content)
+    let path = dir.join(relative);
+    fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == content.len() as u64)
+        && crate::load::read_file(&path, crate::load::MAX_MANIFEST_BYTES)
+            .is_ok_and(|old| old == content)
 }
 
 /// What is at a path of the output tree, read only if it is a regular file reached without a
@@ -448,6 +441,15 @@ fn refuse_symlinks(dir: &Path, relative: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One tree on its own: staged, then committed.
+    fn write_tree(
+        dir: &Path,
+        tree: &OutputTree,
+        stack_of: StackOf<'_>,
+    ) -> anyhow::Result<WriteSummary> {
+        stage(dir, tree, stack_of)?.commit()
+    }
 
     fn write(dir: &Path, tree: &OutputTree) -> anyhow::Result<WriteSummary> {
         write_tree(dir, tree, &|_| None)

@@ -654,77 +654,54 @@ fn violations(error: &ValidationError<'_>) -> Vec<Violation> {
             );
             found
         }
-        // kube-openapi's `FormatOf` wording (`errors.InvalidType`).
-        ValidationErrorKind::Format { format } => vec![Violation {
+        _ => vec![Violation {
             kind: ViolationKind::Structure,
             pointer: path.to_owned(),
-            message: format!(
-                "Invalid value: {}: must be of type {format}",
-                error.instance()
-            ),
+            message: api_server_message(error),
         }],
-        // kube-openapi's `EnumFail`, which the API server reports as `field.NotSupported`:
-        // every allowed value quoted, a non-string one as its JSON.
+    }
+}
+
+/// What the API server says of a value that one schema keyword refuses, as
+/// `kubeOpenAPIResultToFieldErrors` (k8s.io/apiextensions-apiserver
+/// `pkg/apiserver/validation/validation.go`) turns kube-openapi's errors into field errors,
+/// without the field path they repeat, which is the finding's location here: `NotSupported`
+/// for an enum, `TooLong` for maxLength, `TooMany` for maxItems and maxProperties, and
+/// `Invalid value: VALUE: ` before kube-openapi's own words (`pkg/validation/errors/schema.go`)
+/// for the rest.
+fn api_server_message(error: &ValidationError<'_>) -> String {
+    let value = error.instance();
+    let what = match error.kind() {
+        // Every allowed value quoted, a non-string one as its JSON.
         ValidationErrorKind::Enum { options } => {
             let quoted = |v: &Value| match v {
-                Value::String(text) => Value::String(text.clone()).to_string(),
+                Value::String(_) => v.to_string(),
                 other => Value::String(other.to_string()).to_string(),
             };
             let allowed: Vec<String> = match options.as_array() {
                 Some(values) => values.iter().map(quoted).collect(),
                 None => vec![quoted(options)],
             };
-            vec![Violation {
-                kind: ViolationKind::Structure,
-                pointer: path.to_owned(),
-                message: format!(
-                    "Unsupported value: {}: supported values: {}",
-                    error.instance(),
-                    allowed.join(", ")
-                ),
-            }]
+            return format!(
+                "Unsupported value: {value}: supported values: {}",
+                allowed.join(", ")
+            );
         }
-        // `field.TooLong` and `field.TooMany`, as `kubeOpenAPIResultToFieldErrors` maps them.
-        ValidationErrorKind::MaxLength { limit } => vec![Violation {
-            kind: ViolationKind::Structure,
-            pointer: path.to_owned(),
-            message: format!(
-                "Too long: may not be more than {limit} {}",
-                if *limit == 1 { "byte" } else { "bytes" }
-            ),
-        }],
+        ValidationErrorKind::MaxLength { limit } => {
+            let unit = if *limit == 1 { "byte" } else { "bytes" };
+            return format!("Too long: may not be more than {limit} {unit}");
+        }
         ValidationErrorKind::MaxItems { limit } | ValidationErrorKind::MaxProperties { limit } => {
-            let actual = match error.instance().as_ref() {
+            let actual = match value.as_ref() {
                 Value::Array(items) => items.len(),
                 Value::Object(map) => map.len(),
                 _ => 0,
             };
-            vec![Violation {
-                kind: ViolationKind::Structure,
-                pointer: path.to_owned(),
-                message: format!(
-                    "Too many: {actual}: must have at most {limit} {}",
-                    if *limit == 1 { "item" } else { "items" }
-                ),
-            }]
+            let unit = if *limit == 1 { "item" } else { "items" };
+            return format!("Too many: {actual}: must have at most {limit} {unit}");
         }
-        kind => vec![Violation {
-            kind: ViolationKind::Structure,
-            pointer: path.to_owned(),
-            message: match api_server_wording(kind) {
-                Some(what) => format!("Invalid value: {}: {what}", error.instance()),
-                None => error.to_string(),
-            },
-        }],
-    }
-}
-
-/// What the API server says of a value a bound or `pattern` refuses: kube-openapi's words
-/// (`pkg/validation/errors/schema.go`) after `field.Invalid`'s "Invalid value: VALUE: "
-/// (`kubeOpenAPIResultToFieldErrors`), without the field path they repeat, which is the
-/// finding's location here.
-fn api_server_wording(kind: &ValidationErrorKind) -> Option<String> {
-    Some(match kind {
+        // `errors.InvalidType`.
+        ValidationErrorKind::Format { format } => format!("must be of type {format}"),
         ValidationErrorKind::Pattern { pattern } => format!("should match '{pattern}'"),
         ValidationErrorKind::MinLength { limit } => {
             format!("should be at least {limit} chars long")
@@ -743,8 +720,9 @@ fn api_server_wording(kind: &ValidationErrorKind) -> Option<String> {
         ValidationErrorKind::MinProperties { limit } => {
             format!("should have at least {limit} properties")
         }
-        _ => return None,
-    })
+        _ => return error.to_string(),
+    };
+    format!("Invalid value: {value}: {what}")
 }
 
 type Parts = (

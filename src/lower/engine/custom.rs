@@ -61,7 +61,7 @@ fn environment() -> Environment<'static> {
 /// repetition, the one operator whose result is not bounded by the template's own length).
 fn forbidden(template: &str) -> Option<&'static str> {
     let mut rest = template;
-    while let Some(open) = rest.find(['{']) {
+    while let Some(open) = rest.find('{') {
         let tag = &rest[open..];
         let close = match tag.get(..2) {
             Some("{{") => "}}",

@@ -476,16 +476,9 @@ fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
             );
             continue;
         };
-        let listeners = array(&gateway.body, "/spec/listeners");
         let section = text(parent, "/sectionName");
         let port = parent.get("port").and_then(Value::as_i64);
-        let chosen: Vec<&Value> = listeners
-            .iter()
-            .filter(|l| {
-                section.is_none_or(|s| text(l, "/name") == Some(s))
-                    && port.is_none_or(|p| l.get("port").and_then(Value::as_i64) == Some(p))
-            })
-            .collect();
+        let chosen = selected_listeners(gateway, parent);
         if chosen.is_empty() {
             problem(
                 out,
@@ -738,6 +731,20 @@ fn model_path_is_mounted(service: &Object, out: &mut Sink) {
             );
         }
     }
+}
+
+/// The listeners of `gateway` a route's `parent` reference selects: those its `sectionName`
+/// and `port` name (Gateway API's ParentReference), every one when it names neither.
+pub(super) fn selected_listeners<'g>(gateway: &'g Object, parent: &Value) -> Vec<&'g Value> {
+    let section = text(parent, "/sectionName");
+    let port = parent.get("port").and_then(Value::as_i64);
+    array(&gateway.body, "/spec/listeners")
+        .iter()
+        .filter(|l| {
+            section.is_none_or(|s| text(l, "/name") == Some(s))
+                && port.is_none_or(|p| l.get("port").and_then(Value::as_i64) == Some(p))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -166,14 +166,8 @@ fn attachments<'a>(
         let gateway = gateways.get(&(parent_namespace.as_str(), name.as_str()));
         match gateway.filter(|_| is_gateway) {
             Some(gateway) => {
-                for listener in array(&gateway.body, "/spec/listeners") {
+                for listener in super::selected_listeners(gateway, parent) {
                     let listener_name = text(listener, "/name").unwrap_or_default();
-                    let listener_port = listener.get("port").and_then(Value::as_u64);
-                    if section.is_some_and(|s| s != listener_name)
-                        || port.is_some_and(|p| Some(p) != listener_port)
-                    {
-                        continue;
-                    }
                     let key = (
                         parent_namespace.clone(),
                         name.clone(),

@@ -56,24 +56,49 @@ const NETWORKING_PREFIX: &str = "networking.knative.dev";
 
 /// Checks the annotations of a `serving.knative.dev/v1` object named here.
 pub fn check(cx: &mut Cx, object: &Value) {
-    let own = "/metadata/annotations";
-    let template = "/spec/template/metadata/annotations";
+    let own = || Annotations::of(object, "/metadata/annotations");
+    let template = || Annotations::of(object, "/spec/template/metadata/annotations");
     match object.get("kind").and_then(Value::as_str) {
         Some("Service") => {
-            whole_seconds(cx, object, own, ROLLOUT_DURATION, "rollout-duration");
-            revision_template(cx, object, template);
+            whole_seconds(cx, &own(), ROLLOUT_DURATION, "rollout-duration");
+            revision_template(cx, &template());
         }
-        Some("Configuration") => revision_template(cx, object, template),
-        Some("Route") => whole_seconds(cx, object, own, ROLLOUT_DURATION, "rollout-duration"),
+        Some("Configuration") => revision_template(cx, &template()),
+        Some("Route") => whole_seconds(cx, &own(), ROLLOUT_DURATION, "rollout-duration"),
         _ => {}
     }
 }
 
 /// The annotation checks of `RevisionTemplateSpec.Validate`, in its order.
-fn revision_template(cx: &mut Cx, object: &Value, base: &str) {
-    networking(cx, object, base);
-    queue_sidecar(cx, object, base);
-    whole_seconds(cx, object, base, PROGRESS_DEADLINE, "progress-deadline");
+fn revision_template(cx: &mut Cx, annotations: &Annotations) {
+    networking(cx, annotations);
+    queue_sidecar(cx, annotations);
+    whole_seconds(cx, annotations, PROGRESS_DEADLINE, "progress-deadline");
+}
+
+/// One annotation map of an object, read once: where it is and its string entries.
+struct Annotations<'a> {
+    base: &'a str,
+    entries: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Annotations<'a> {
+    fn of(object: &'a Value, base: &'a str) -> Annotations<'a> {
+        Annotations {
+            base,
+            entries: string_entries(object, base),
+        }
+    }
+
+    /// `kmap.KeyPriority.Get`: the first of `keys` present, with its value.
+    fn first(&self, keys: &[&str]) -> Option<(&'a str, &'a str)> {
+        keys.iter()
+            .find_map(|key| self.entries.iter().find(|(k, _)| k == key).copied())
+    }
+
+    fn pointer(&self, key: &str) -> String {
+        pointer(self.base, key)
+    }
 }
 
 /// The string-valued annotations at `base`, in document order.
@@ -93,16 +118,9 @@ pub fn pointer(base: &str, key: &str) -> String {
     format!("{base}/{}", escape(key))
 }
 
-/// `kmap.KeyPriority.Get`: the first of `keys` present, with its value.
-fn first<'a>(object: &'a Value, base: &str, keys: &[&str]) -> Option<(&'a str, &'a str)> {
-    let entries = string_entries(object, base);
-    keys.iter()
-        .find_map(|key| entries.iter().find(|(k, _)| k == key).copied())
-}
-
 /// `networking.ValidateAnnotations`: a `networking.knative.dev*` key not in the allowed list.
-fn networking(cx: &mut Cx, object: &Value, base: &str) {
-    for (key, _) in string_entries(object, base) {
+fn networking(cx: &mut Cx, annotations: &Annotations) {
+    for &(key, _) in &annotations.entries {
         if !key.starts_with(NETWORKING_PREFIX) || NETWORKING_ALLOWED.contains(&key) {
             continue;
         }
@@ -118,7 +136,7 @@ fn networking(cx: &mut Cx, object: &Value, base: &str) {
         };
         cx.push(
             Code::RuleViolation,
-            pointer(base, key),
+            annotations.pointer(key),
             format!("invalid key name {key:?}: {hint}"),
         );
     }
@@ -128,11 +146,11 @@ fn networking(cx: &mut Cx, object: &Value, base: &str) {
 /// number from 0.1 to 100) and the explicit resources (quantities). The bounds compare as Go's
 /// `value < 0.1 || value > 100` does, so NaN passes, which `RangeInclusive::contains` would not.
 #[allow(clippy::manual_range_contains)]
-fn queue_sidecar(cx: &mut Cx, object: &Value, base: &str) {
-    if let Some((key, value)) = first(object, base, RESOURCE_PERCENTAGE) {
+fn queue_sidecar(cx: &mut Cx, annotations: &Annotations) {
+    if let Some((key, value)) = annotations.first(RESOURCE_PERCENTAGE) {
         cx.warn(
             Code::RuleViolation,
-            pointer(base, key),
+            annotations.pointer(key),
             "Queue proxy resource percentage annotation is deprecated. Please use the available \
              annotations to explicitly set resource values per service (queue.sidecar.serving.\
              knative.dev/cpu-resource-request and the others)"
@@ -150,16 +168,16 @@ fn queue_sidecar(cx: &mut Cx, object: &Value, base: &str) {
             Ok(_) => None,
         };
         if let Some(message) = problem {
-            cx.push(Code::RuleViolation, pointer(base, key), message);
+            cx.push(Code::RuleViolation, annotations.pointer(key), message);
         }
     }
     for key in QUEUE_RESOURCES {
-        if let Some((key, value)) = first(object, base, &[key])
+        if let Some((key, value)) = annotations.first(&[key])
             && !is_quantity(value)
         {
             cx.push(
                 Code::RuleViolation,
-                pointer(base, key),
+                annotations.pointer(key),
                 format!(
                     "invalid value: {value}: {key} is not a Kubernetes quantity; write e.g. \
                      \"100m\" for CPU or \"128Mi\" for memory"
@@ -171,8 +189,8 @@ fn queue_sidecar(cx: &mut Cx, object: &Value, base: &str) {
 
 /// `validateProgressDeadlineAnnotation` and `ValidateRolloutDurationAnnotation`: a Go duration
 /// in whole seconds, not negative. `name` is how Knative's messages call the key.
-fn whole_seconds(cx: &mut Cx, object: &Value, base: &str, keys: &[&str], name: &str) {
-    let Some((key, value)) = first(object, base, keys).filter(|(_, v)| !v.is_empty()) else {
+fn whole_seconds(cx: &mut Cx, annotations: &Annotations, keys: &[&str], name: &str) {
+    let Some((key, value)) = annotations.first(keys).filter(|(_, v)| !v.is_empty()) else {
         return;
     };
     let message = match parse_go_duration(value) {
@@ -185,7 +203,7 @@ fn whole_seconds(cx: &mut Cx, object: &Value, base: &str, keys: &[&str], name: &
         Some(d) if d < 0 => format!("{name}={value} must be positive"),
         Some(_) => return,
     };
-    cx.push(Code::RuleViolation, pointer(base, key), message);
+    cx.push(Code::RuleViolation, annotations.pointer(key), message);
 }
 
 /// A float as Go's `%v` prints it: shortest form, exponent below 1e-4 and from 1e21.

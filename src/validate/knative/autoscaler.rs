@@ -150,12 +150,9 @@ fn parse_bool(raw: &str) -> Option<bool> {
     }
 }
 
+/// A value for which Knative refuses this ConfigMap.
 fn refused(key: &str, why: String) -> ConfigProblem {
-    ConfigProblem {
-        key: key.to_owned(),
-        message: format!("Knative refuses this config-autoscaler: {why}"),
-        refused: true,
-    }
+    ConfigProblem::refused(super::AUTOSCALER_CONFIGMAP, key, why)
 }
 
 #[cfg(test)]

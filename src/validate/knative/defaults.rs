@@ -177,12 +177,9 @@ impl Defaults {
     }
 }
 
+/// A value for which Knative refuses this ConfigMap.
 fn refused(key: &str, why: String) -> ConfigProblem {
-    ConfigProblem {
-        key: key.to_owned(),
-        message: format!("Knative refuses this config-defaults: {why}"),
-        refused: true,
-    }
+    ConfigProblem::refused(super::DEFAULTS_CONFIGMAP, key, why)
 }
 
 #[cfg(test)]

@@ -178,7 +178,8 @@ impl Default for Features {
     }
 }
 
-/// A `config-features` or `config-defaults` value Knative would ignore or refuse.
+/// A `config-features`, `config-defaults` or `config-autoscaler` value Knative would ignore or
+/// refuse.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigProblem {
     /// The data key.
@@ -186,6 +187,17 @@ pub struct ConfigProblem {
     pub message: String,
     /// Knative refuses the whole ConfigMap (an error), rather than ignoring the value (a warning).
     pub refused: bool,
+}
+
+impl ConfigProblem {
+    /// A value for which Knative refuses the whole ConfigMap `configmap`.
+    pub fn refused(configmap: &str, key: &str, why: String) -> ConfigProblem {
+        ConfigProblem {
+            key: key.to_owned(),
+            message: format!("Knative refuses this {configmap}: {why}"),
+            refused: true,
+        }
+    }
 }
 
 impl Features {

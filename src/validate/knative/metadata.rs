@@ -54,11 +54,20 @@ fn text<'a>(metadata: Option<&'a Value>, field: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// `NameIsDNS1035Label`'s messages for a set `value`, joined as Knative prints them inside
+/// `[...]`; `None` when it is unset or valid.
+fn dns1035_problems(value: &str, prefix: bool) -> Option<String> {
+    if value.is_empty() {
+        return None;
+    }
+    let problems = name_is_dns1035_label(value, prefix);
+    (!problems.is_empty()).then(|| problems.join(", "))
+}
+
 /// `apis.ValidateObjectMetadata`: the first problem of `generateName`, `name`, or neither.
 fn own_name(cx: &mut Cx, kind: &str, metadata: Option<&Value>) {
     let (name, generate_name) = (text(metadata, "name"), text(metadata, "generateName"));
-    let problems = name_is_dns1035_label(generate_name, true);
-    if !generate_name.is_empty() && !problems.is_empty() {
+    if let Some(problems) = dns1035_problems(generate_name, true) {
         cx.push(
             Code::InvalidName,
             "/metadata/generateName".to_owned(),
@@ -66,13 +75,12 @@ fn own_name(cx: &mut Cx, kind: &str, metadata: Option<&Value>) {
                 "not a DNS 1035 label prefix: [{}]: Knative names a {kind}'s children after it, \
                  so a generateName must be lower-case letters, digits and '-', starting with a \
                  letter",
-                problems.join(", ")
+                problems
             ),
         );
         return;
     }
-    let problems = name_is_dns1035_label(name, false);
-    if !name.is_empty() && !problems.is_empty() {
+    if let Some(problems) = dns1035_problems(name, false) {
         cx.push(
             Code::InvalidName,
             "/metadata/name".to_owned(),
@@ -80,7 +88,7 @@ fn own_name(cx: &mut Cx, kind: &str, metadata: Option<&Value>) {
                 "not a DNS 1035 label: [{}]: Knative names a {kind}'s routes and children after \
                  it, so the name must be at most 63 lower-case letters, digits and '-', starting \
                  with a letter",
-                problems.join(", ")
+                problems
             ),
         );
         return;
@@ -135,33 +143,28 @@ fn owner_label(cx: &mut Cx, metadata: Option<&Value>, label: &str, owner_kind: &
 fn revision_name(cx: &mut Cx, kind: &str, parent: Option<&Value>, template: Option<&Value>) {
     let base = "/spec/template/metadata";
     let (name, generate_name) = (text(template, "name"), text(template, "generateName"));
-    if !generate_name.is_empty() {
-        let problems = name_is_dns1035_label(generate_name, true);
-        if !problems.is_empty() {
-            cx.push(
-                Code::InvalidName,
-                format!("{base}/generateName"),
-                format!(
-                    "invalid value: not a DNS 1035 label prefix: [{}]: a revision generateName \
-                     must be lower-case letters, digits and '-', starting with a letter",
-                    problems.join(", ")
-                ),
-            );
-            return;
-        }
+    if let Some(problems) = dns1035_problems(generate_name, true) {
+        cx.push(
+            Code::InvalidName,
+            format!("{base}/generateName"),
+            format!(
+                "invalid value: not a DNS 1035 label prefix: [{problems}]: a revision \
+                 generateName must be lower-case letters, digits and '-', starting with a letter"
+            ),
+        );
+        return;
     }
     if name.is_empty() {
         return;
     }
-    let problems = name_is_dns1035_label(name, false);
-    if !problems.is_empty() {
+    if let Some(problems) = dns1035_problems(name, false) {
         cx.push(
             Code::InvalidName,
             format!("{base}/name"),
             format!(
                 "invalid value: not a DNS 1035 label: [{}]: a revision name must be at most 63 \
                  lower-case letters, digits and '-', starting with a letter",
-                problems.join(", ")
+                problems
             ),
         );
         return;
