@@ -33,12 +33,27 @@ seed() {
       cp ../stacks/*.toml ../tests/stacks/invalid-credentials-*.toml "$corpus"/ 2>/dev/null || true
       find ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \;
       ;;
+    template)
+      # The templates the example and test stacks hold, one per line, and the variables.
+      grep -ho '"[^"]*{[{%][^"]*"' ../stacks/*.toml ../tests/stacks/*.toml 2>/dev/null \
+        | tr -d '"' > "$corpus/stack-templates.txt" || true
+      printf '%s\n' '{{ model.path }}' '{{ engine.port }}' '{% for i in range(3) %}{{ i }}{% endfor %}' \
+        '{{ model.name | upper }}' '{{ "hf_" ~ "x" }}' > "$corpus/variables.txt"
+      ;;
+    diff)
+      # Golden trees against themselves and against each other, split by a `#---` line.
+      local previous=""
+      for file in $(find ../golden -name '*.yaml' -size -32k | sort | head -200); do
+        { cat "$file"; printf '\n#---\n'; cat "${previous:-$file}"; } > "$corpus/$(basename "$(dirname "$file")")-$(basename "$file")"
+        previous="$file"
+      done
+      ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac
   if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi
 }
 
-targets=(stack_compile yaml_reader validate_cel redact)
+targets=(stack_compile yaml_reader validate_cel redact template diff)
 [ "$target" = all ] || targets=("$target")
 for t in "${targets[@]}"; do
   seed "$t"

@@ -17,8 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = SourceMap::default();
     let fleet = Fleet::from_parts(&mut sources, text);
     for env in [None, Some("prod")] {
-        let compiled = compile_fleet(&sources, &fleet, env, None)
-            .expect("compile never fails on user input");
+        let compiled =
+            compile_fleet(&sources, &fleet, env, None).expect("compile never fails on user input");
         let _ = render_all(&compiled.diagnostics, &sources, Style::Short);
         // Code frames go through miette's text wrapping, which costs most of a run: one input
         // in four is enough to keep the frame window and masking under the fuzzer.
@@ -27,8 +27,7 @@ fuzz_target!(|data: &[u8]| {
         }
         if !compiled.diagnostics.has_errors() {
             inferstack::emit::stream(&compiled.objects).expect("valid stacks always emit");
-            inferstack::emit::layout::tree(&compiled.objects)
-                .expect("valid stacks always lay out");
+            inferstack::emit::layout::tree(&compiled.objects).expect("valid stacks always lay out");
         }
     }
 });

@@ -6,6 +6,10 @@ mod flags;
 mod sglang;
 mod vllm;
 
+/// The byte bounds on what a custom engine's templates render, for the README and the
+/// `template` fuzz target that holds them.
+pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
+
 use crate::diag::Diagnostic;
 use crate::resolve::ResolvedStack;
 
