@@ -18,7 +18,7 @@ seed() {
       cp ../stacks/*.toml ../tests/stacks/*.toml "$corpus"/ 2>/dev/null || true
       # The example fleet as one input: workspace, base layer, stack (see the target's doc).
       for part in inferstack.toml base/vllm-gpu.toml llama-8b.toml; do
-        sed 's#base/vllm-gpu.toml#base.toml#' "../stacks/fleet/$part"
+        sed 's#base/vllm-gpu.toml#base.toml#' "../examples/fleet/$part"
         [ "$part" = llama-8b.toml ] || printf '\n#---\n'
       done > "$corpus/fleet.toml"
       # Each rule test as a fleet: an empty workspace, the rules' base layer, the test stack.

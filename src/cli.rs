@@ -73,9 +73,18 @@ pub struct BuildArgs {
     #[arg(long)]
     pub check: bool,
 
+    #[command(flatten)]
+    pub delivery: Delivery,
+}
+
+/// How the output is delivered: the flags of `build` that add GitOps objects to it. `diff`
+/// takes them too, so that the command line of a build compares clean right after it.
+#[derive(Debug, Default, clap::Args)]
+pub struct Delivery {
     /// Also emit the GitOps objects that deliver the output: Argo CD Applications (with sync
     /// waves) or Flux GitRepository and Kustomizations (with dependsOn), under `_gitops/`; for
     /// several environments, one ApplicationSet or per-cluster Flux objects beside them.
+    /// Default: the workspace's `gitops.tool`.
     #[arg(long, value_enum)]
     pub gitops: Option<GitOps>,
 
@@ -88,7 +97,8 @@ pub struct BuildArgs {
     #[arg(long)]
     pub revision: Option<String>,
 
-    /// The output directory's path inside that repository; default: the -o directory as given.
+    /// The output directory's path inside that repository; default: the output directory as
+    /// given (`-o`, or `--against` for `diff`).
     #[arg(long, value_name = "PATH")]
     pub repo_path: Option<String>,
 }
@@ -105,7 +115,9 @@ pub struct Stacks {
     pub profile: Option<ProfileArg>,
 
     /// Build for these environments (`[env.NAME]` tables, the workspace's `environments`);
-    /// comma-separated or repeated, or `all`. With more than one, each gets its own directory.
+    /// comma-separated or repeated, or `all`. Required when the workspace lists
+    /// `environments` without a `default_environment`. `build` writes each of several into
+    /// its own directory, `OUTPUT/<env>/`.
     #[arg(
         long = "env",
         value_name = "NAME",
@@ -126,6 +138,20 @@ impl Stacks {
 pub enum GitOps {
     Argocd,
     Flux,
+}
+
+impl GitOps {
+    /// The tool a `gitops.tool` value names (the key's values are these, see `stack::keys`).
+    pub fn named(name: &str) -> Option<GitOps> {
+        <GitOps as ValueEnum>::from_str(name, false).ok()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitOps::Argocd => "argocd",
+            GitOps::Flux => "flux",
+        }
+    }
 }
 
 /// The profiles, as command-line values.
@@ -323,6 +349,9 @@ pub struct DiffArgs {
     /// `text` (unified diffs, coloured on a terminal unless NO_COLOR) or `json`.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+
+    #[command(flatten)]
+    pub delivery: Delivery,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -105,7 +105,7 @@ fn gitops_settings(
 }
 
 /// The environments the fleet defines (see [`layers::environments`]).
-pub fn environments(sources: &SourceMap, fleet: &Fleet) -> Vec<String> {
+pub fn environments(sources: &SourceMap, fleet: &Fleet) -> layers::Environments {
     layers::environments(&parse_files(sources, fleet).0, fleet)
 }
 

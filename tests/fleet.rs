@@ -137,12 +137,58 @@ fn an_unknown_environment_is_refused_with_a_suggestion() {
         "{}",
         stderr(&output)
     );
-    let (code, text) = check(dir.path(), &["stacks"]);
+    let (code, text) = check(dir.path(), &["stacks", "--env", "staging"]);
     assert_eq!(code, Some(1));
     assert!(
         text.contains("stacks/qwen.toml:11:6: error[unknown-environment]: environment `prdo` is not in the workspace's `environments`"),
         "{text}"
     );
+}
+
+/// A workspace that lists environments has no build without one: the stacks alone (namespace
+/// `default`, hosts without an environment) are deployed nowhere. `default_environment`
+/// names the one a bare run compiles; `ARGOCD_ENV_ENVIRONMENT` is `--env` for the plugin.
+#[test]
+fn a_fleet_with_environments_needs_one_named() {
+    let workspace = "environments = [\"staging\", \"prod\"]\n[env.staging]\nservice = { namespace = \"llm-staging\" }\n";
+    let dir = repo(&[
+        ("stacks/inferstack.toml", workspace),
+        ("stacks/qwen.toml", &stack("qwen", "")),
+    ]);
+    let commands: [&[&str]; 4] = [
+        &["check", "stacks"],
+        &["build", "stacks", "-o", "-"],
+        &["build", "stacks", "--check", "-o", "out"],
+        &["diff", "stacks", "--against", "."],
+    ];
+    for command in commands {
+        let output = run_in(dir.path(), command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        assert_eq!(
+            stderr(&output),
+            "error: the workspace lists the environments prod, staging, and no --env names one: a build without environment is none of them (its namespaces and hosts are the stacks' defaults); pass --env NAME (comma-separated, or `all`), set ARGOCD_ENV_ENVIRONMENT in the Argo CD plugin's environment, or set `default_environment` in inferstack.toml\n",
+            "{command:?}"
+        );
+    }
+    let plugin = std::process::Command::new(env!("CARGO_BIN_EXE_inferstack"))
+        .current_dir(dir.path())
+        .env("ARGOCD_ENV_ENVIRONMENT", "staging")
+        .args(["build", "stacks", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&plugin).contains("namespace: llm-staging"),
+        "{}",
+        stderr(&plugin)
+    );
+    fs::write(
+        dir.path().join("stacks/inferstack.toml"),
+        format!("default_environment = \"staging\"\n{workspace}"),
+    )
+    .unwrap();
+    let bare = run_in(dir.path(), &["build", "stacks", "-o", "-"]);
+    assert_eq!(bare.status.code(), Some(0), "{}", stderr(&bare));
+    assert!(stdout(&bare).contains("namespace: llm-staging"));
 }
 
 #[test]
@@ -267,10 +313,10 @@ fn the_readme_shows_the_example_fleet_as_it_is() {
     let readme = fs::read_to_string(support::cli::root().join("README.md")).unwrap();
     for file in ["inferstack.toml", "base/vllm-gpu.toml", "llama-8b.toml"] {
         let text =
-            fs::read_to_string(support::cli::root().join("stacks/fleet").join(file)).unwrap();
+            fs::read_to_string(support::cli::root().join("examples/fleet").join(file)).unwrap();
         assert!(
             readme.contains(&format!("```toml\n{text}```")),
-            "README.md does not show stacks/fleet/{file} as it is"
+            "README.md does not show examples/fleet/{file} as it is"
         );
     }
 }

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::Value;
-use support::cli::{json_report, root, run_in, stderr};
+use support::cli::{json_report, root, run_in, stderr, stdout};
 use support::upstream::yaml_documents;
 
 fn build(tool: &str) -> tempfile::TempDir {
@@ -264,8 +264,8 @@ fn build_fleet(tool: &str) -> tempfile::TempDir {
 fn build_fleet_with(tool: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
     fs::create_dir(work.path().join(".git")).unwrap();
-    for file in walkdir(&root().join("stacks/fleet")) {
-        let relative = file.strip_prefix(root().join("stacks/fleet")).unwrap();
+    for file in walkdir(&root().join("examples/fleet")) {
+        let relative = file.strip_prefix(root().join("examples/fleet")).unwrap();
         let target = work.path().join("fleet").join(relative);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
         fs::copy(&file, &target).unwrap();
@@ -416,4 +416,92 @@ fn gitops_settings_outside_the_workspace_are_refused() {
         ),
         "{text}"
     );
+}
+
+/// Right after a build, the same arguments given to `diff --against` and `build --check` are
+/// clean: both plan the tree as `build` does, GitOps objects and sync-wave annotations
+/// included. Without the flag, the annotations are differences (a build without it would
+/// remove them), and the advice of `--check` is the build command with every flag it needs.
+#[test]
+fn diff_and_check_with_the_build_flags_are_clean_right_after_the_build() {
+    for tool in ["argocd", "flux"] {
+        let work = build_fleet(tool);
+        let same = ["--env", "all", "--gitops", tool];
+        let diff = run_in(
+            work.path(),
+            &[&["diff", "fleet", "--against", "rendered"], &same[..]].concat(),
+        );
+        assert_eq!(diff.status.code(), Some(0), "{tool}: {}", stdout(&diff));
+        assert_eq!(stdout(&diff), "no differences with rendered\n");
+        let check = run_in(
+            work.path(),
+            &[&["build", "fleet", "--check", "-o", "rendered"], &same[..]].concat(),
+        );
+        assert_eq!(check.status.code(), Some(0), "{tool}: {}", stderr(&check));
+        let bare = run_in(
+            work.path(),
+            &[
+                "diff",
+                "fleet",
+                "--env",
+                "all",
+                "--against",
+                "rendered",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(bare.status.code(), Some(1), "{tool}");
+        let report: serde_json::Value = serde_json::from_str(&stdout(&bare)).unwrap();
+        assert!(
+            report["summary"]["changed"].as_u64().unwrap() > 0,
+            "{report}"
+        );
+        let stale = run_in(
+            work.path(),
+            &[
+                "build",
+                "fleet",
+                "--env",
+                "all",
+                "--check",
+                "-o",
+                "rendered",
+                "--revision",
+                "v2",
+            ],
+        );
+        assert_eq!(stale.status.code(), Some(1), "{tool}");
+        assert!(
+            stderr(&stale).ends_with(
+                "error: out of date; run `inferstack build fleet --env all -o rendered --revision v2` and commit the result\n"
+            ),
+            "{}",
+            stderr(&stale)
+        );
+    }
+}
+
+/// `gitops.tool` in the workspace is `--gitops` for every command: the pre-commit hook and
+/// `diff` need no flags, and standard output (the Argo CD plugin) gets no Applications.
+#[test]
+fn the_workspace_names_the_gitops_tool_once_for_every_command() {
+    let work = build_fleet_with("argocd", |text| {
+        text.replace("[gitops]\n", "[gitops]\ntool = \"argocd\"\n")
+    });
+    let check = run_in(
+        work.path(),
+        &[
+            "build", "fleet", "--env", "all", "--check", "-o", "rendered",
+        ],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let diff = run_in(
+        work.path(),
+        &["diff", "fleet", "--env", "all", "--against", "rendered"],
+    );
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
+    let plugin = run_in(work.path(), &["build", "fleet", "--env", "dev", "-o", "-"]);
+    assert_eq!(plugin.status.code(), Some(0), "{}", stderr(&plugin));
+    assert!(!stdout(&plugin).contains("kind: Application"));
 }

@@ -204,7 +204,7 @@ fn the_fleet_renders_one_golden_tree_per_environment() {
     let target = out.path().join("fleet");
     let output = run(&[
         "build",
-        "stacks/fleet",
+        "examples/fleet",
         "--env",
         "all",
         "-o",

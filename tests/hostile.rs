@@ -281,7 +281,7 @@ fn a_fleet_lands_whole_or_not_at_all() {
     };
     let fleet = work.path().join("fleet");
     fs::create_dir(&fleet).unwrap();
-    copy(&root().join("stacks/fleet"), &fleet);
+    copy(&root().join("examples/fleet"), &fleet);
     let build = || {
         support::cli::run_in(
             work.path(),

@@ -150,7 +150,13 @@ fn build_check_detects_stale_missing_and_extra_files() {
         text.contains("extra: rendered/default/hand-made.yaml"),
         "{text}"
     );
-    assert!(text.contains("is out of date"));
+    // The advice is the command that makes the tree current, with the check's own flags.
+    assert!(
+        text.ends_with(
+            "error: out of date; run `inferstack build . -o rendered` and commit the result\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -214,7 +214,7 @@ fn the_example_stacks_are_clean() {
         vec!["check", "stacks", "--message-format", "short"],
         vec![
             "check",
-            "stacks/fleet",
+            "examples/fleet",
             "--env",
             "all",
             "--message-format",

@@ -79,10 +79,11 @@ fn toml_as_json(path: &std::path::Path) -> Value {
 #[test]
 fn every_example_stack_is_valid_under_the_schema() {
     let validator = jsonschema::validator_for(&schema()).unwrap();
-    // Every file under stacks/: the examples, and the fleet's workspace, layer and stacks.
-    let mut paths: Vec<String> = walkdir::WalkDir::new(root().join("stacks"))
-        .sort_by_file_name()
+    // Every file under stacks/ and examples/: the stacks, and the fleet's workspace, layer
+    // and stacks.
+    let mut paths: Vec<String> = ["stacks", "examples"]
         .into_iter()
+        .flat_map(|dir| walkdir::WalkDir::new(root().join(dir)).sort_by_file_name())
         .map(|e| e.unwrap().into_path())
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .map(|p| {

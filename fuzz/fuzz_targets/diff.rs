@@ -3,7 +3,7 @@
 //! change's unified diff names both files and holds only hunk, context, `+` and `-` lines.
 #![no_main]
 
-use inferstack::diff::{diff, identify};
+use inferstack::diff::{Ours, diff, identify};
 use inferstack::k8s::{Object, Sharing};
 use inferstack::source::{SourceMap, Span};
 use libfuzzer_sys::fuzz_target;
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, v)| (format!("disk/{i}.yaml"), v))
         .collect();
-    let Ok(changes) = diff(&ours, &theirs) else {
+    let Ok(changes) = diff(&Ours::of_tree(&ours, &[]), &theirs) else {
         return;
     };
     for change in &changes {
@@ -87,7 +87,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, o)| (format!("same/{i}.yaml"), o.body.clone()))
         .collect();
-    let changes = diff(&unique, &same).expect("our own objects are comparable");
+    let changes = diff(&Ours::of_tree(&unique, &[]), &same).expect("our own objects are comparable");
     assert!(
         changes.is_empty(),
         "{} change(s) against itself, the first {:?}",

@@ -18,7 +18,7 @@ use crate::resolve::Profile;
 use crate::resolve::gitops::GitOpsSettings;
 use crate::source::SourceMap;
 use crate::source::Span;
-use crate::stack::layers::unknown_environment;
+use crate::stack::layers::{Environments, unknown_environment};
 use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
@@ -177,10 +177,27 @@ fn environments_apart(checks: &mut [EnvCheck]) {
 }
 
 /// The environments `--env` names (`all`: every one the fleet defines), each checked against
-/// the fleet's; no `--env` is one build without environment.
-fn chosen_environments(asked: &[String], known: &[String]) -> anyhow::Result<Vec<Option<String>>> {
+/// the fleet's. No `--env` is the workspace's `default_environment`; without one, a fleet whose
+/// workspace lists `environments` is refused (the stacks alone are no environment anyone
+/// deploys), and any other is one build without environment.
+fn chosen_environments(
+    asked: &[String],
+    fleet: &Environments,
+) -> anyhow::Result<Vec<Option<String>>> {
+    let known = &fleet.names;
     if asked.is_empty() {
-        return Ok(vec![None]);
+        return match (&fleet.default, fleet.listed) {
+            (Some(default), _) => Ok(vec![Some(default.clone())]),
+            (None, true) => anyhow::bail!(
+                "the workspace lists the environments {}, and no --env names one: a build \
+                 without environment is none of them (its namespaces and hosts are the stacks' \
+                 defaults); pass --env NAME (comma-separated, or `all`), set \
+                 ARGOCD_ENV_ENVIRONMENT in the Argo CD plugin's environment, or set \
+                 `default_environment` in inferstack.toml",
+                known.join(", ")
+            ),
+            (None, false) => Ok(vec![None]),
+        };
     }
     if asked.iter().any(|a| a == "all") {
         if known.is_empty() {

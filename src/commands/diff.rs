@@ -6,6 +6,7 @@
 //! compare. Invalid stacks are exit 2 here, not 1 as in `check` and `build`, so that exit 1
 //! always means "there are differences" to a script.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use crate::cli::{DiffArgs, DiffFormat};
 use crate::diag::render::{Color, Style, render_all};
-use crate::diff::{Action, Change, diff};
+use crate::diff::{Action, Change, Ours, diff};
 use crate::emit::gitops::GITOPS_DIR;
 use crate::emit::layout::KUSTOMIZATION;
 use crate::load::MAX_MANIFEST_BYTES;
@@ -22,9 +23,10 @@ use crate::output::listed;
 
 use super::Outcome;
 use super::check::check_stacks;
+use super::plan::{Planned, plan};
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
+    let mut checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
     let diagnostics = checked.diagnostics().without_notes();
     let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
     if diagnostics.has_errors() {
@@ -41,23 +43,38 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
             args.against.display()
         );
     }
-    // Several environments: each was written to its own directory, named after it.
-    let several = checked.envs.len() > 1;
+    // What `build -o AGAINST` with the same flags writes, tree by tree: each environment of
+    // several in `AGAINST/<env>/`, their GitOps objects in `AGAINST/_gitops/`.
+    let planned = plan(&mut checked, &args.against, &args.delivery)?;
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
-    for env in &checked.envs {
-        let prefix = match (&env.env, several) {
-            (Some(name), true) => format!("{name}/"),
+    for tree in &planned {
+        let prefix = match tree.output.strip_prefix(&args.against) {
+            Ok(dir) if !dir.as_os_str().is_empty() => format!("{}/", dir.display()),
             _ => String::new(),
         };
-        let dir = args.against.join(&prefix);
-        let theirs = read_dir(&dir, &prefix, &mut skipped)?;
-        let files = crate::diff::kustomizations(&env.objects, &dir)?;
-        for mut change in diff(&env.objects, &theirs)?.into_iter().chain(files) {
+        let theirs = read_dir(&tree.output, &prefix, &mut skipped)?;
+        let ours = Ours::of_tree(tree.objects, &tree.gitops);
+        let mut scopes: BTreeMap<String, (Vec<Ours<'_>>, Vec<(String, Value)>)> = BTreeMap::new();
+        for object in ours {
+            let scope = scope(tree, &object.path).to_owned();
+            scopes.entry(scope).or_default().0.push(object);
+        }
+        for (path, document) in theirs {
+            let scope = scope(tree, &path).to_owned();
+            scopes.entry(scope).or_default().1.push((path, document));
+        }
+        let mut found = Vec::new();
+        for (ours, theirs) in scopes.values() {
+            found.extend(diff(ours, theirs)?);
+        }
+        let files = crate::diff::kustomizations(&tree.tree, &tree.output);
+        for mut change in found.into_iter().chain(files) {
             change.path = format!("{prefix}{}", change.path);
             changes.push(change);
         }
     }
+    drop(planned);
     let stdout = match args.format {
         DiffFormat::Text => text(&changes, &skipped, &args.against, style),
         DiffFormat::Json => json(&changes, &skipped)?,
@@ -71,6 +88,17 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
     })
 }
 
+/// Where an object's identity is unique: the whole tree for the compiled objects (a file may
+/// move between directories), but each directory of GitOps objects on its own, since Flux's
+/// objects of each cluster have the same names.
+fn scope<'p>(tree: &Planned<'_>, path: &'p str) -> &'p str {
+    let delivery = tree.delivery_only || path.starts_with(&format!("{GITOPS_DIR}/"));
+    match path.rsplit_once('/') {
+        Some((directory, _)) if delivery => directory,
+        _ => "",
+    }
+}
+
 /// A file of the rendered tree that was not compared, and why.
 #[derive(Serialize)]
 struct Skipped {
@@ -79,8 +107,8 @@ struct Skipped {
 }
 
 /// Every document of every `*.yaml` file under `dir` that inferstack wrote, with its
-/// `/`-separated path relative to `dir`. Hidden entries, `kustomization.yaml` files and the
-/// GitOps objects of `--gitops` are left out; so is, into `skipped`, a file the directory's
+/// `/`-separated path relative to `dir`. Hidden entries and `kustomization.yaml` files are
+/// left out (those are compared as files); so is, into `skipped`, a file the directory's
 /// manifest does not list (the user's own), one that does not parse, and a `.yaml` entry that
 /// is no regular file (a link, FIFO or device, never opened).
 fn read_dir(
@@ -98,10 +126,7 @@ fn read_dir(
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            e.depth() == 0 || !(name.starts_with('.') || (e.depth() == 1 && name == GITOPS_DIR))
-        });
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     let mut documents = Vec::new();
     for entry in walker {
         let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;

@@ -3,9 +3,11 @@
 
 mod build;
 mod check;
+mod command_line;
 mod diff;
 mod explain;
 mod init;
+mod plan;
 mod schema;
 mod validate;
 

@@ -14,6 +14,7 @@ use similar::TextDiff;
 
 mod immutable;
 
+use crate::emit::layout::OutputTree;
 use crate::emit::{apply_order, layout, to_yaml};
 use crate::k8s::{Object, ObjectRef};
 pub use immutable::immutable_fields;
@@ -83,6 +84,34 @@ fn key(id: &ObjectRef) -> Key {
     )
 }
 
+/// One object of the compiled side: its identity, the file `build` writes it to (relative to
+/// the tree), and its body.
+pub struct Ours<'a> {
+    pub id: ObjectRef,
+    pub path: String,
+    pub body: &'a Value,
+}
+
+impl<'a> Ours<'a> {
+    /// A tree's objects: the compiled ones at their layout paths, and the GitOps objects that
+    /// deliver them at theirs (each has a name: they are inferstack's own).
+    pub fn of_tree(objects: &'a [Object], gitops: &'a [(String, Value)]) -> Vec<Ours<'a>> {
+        let compiled = objects.iter().map(|object| Ours {
+            id: object.id.clone(),
+            path: layout::path(object),
+            body: &object.body,
+        });
+        let delivery = gitops.iter().filter_map(|(path, body)| {
+            Some(Ours {
+                id: identify(body)?,
+                path: path.clone(),
+                body,
+            })
+        });
+        compiled.chain(delivery).collect()
+    }
+}
+
 /// The identity of a manifest on disk; a name is required to match it with a compiled object.
 pub fn identify(value: &Value) -> Option<ObjectRef> {
     ObjectRef::of_manifest(value).filter(|id| !id.name.is_empty())
@@ -91,7 +120,7 @@ pub fn identify(value: &Value) -> Option<ObjectRef> {
 /// Compares `ours` (compiled) with `theirs` (`(file under the directory, document)` as read
 /// from disk; null documents are ignored). Errors are for a disk side that cannot be compared:
 /// a document that is not a Kubernetes object, or one object in two documents.
-pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<Change>> {
+pub fn diff(ours: &[Ours<'_>], theirs: &[(String, Value)]) -> anyhow::Result<Vec<Change>> {
     let mut disk: BTreeMap<Key, (ObjectRef, &str, &Value)> = BTreeMap::new();
     for (path, value) in theirs {
         if value.is_null() {
@@ -111,33 +140,28 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
     let mut changes = Vec::new();
     for object in ours {
         let Some((_, path, value)) = disk.remove(&key(&object.id)) else {
-            let path = format!(
-                "{}/{}",
-                layout::directory(object),
-                layout::file_name(object)
-            );
             changes.push(Change {
                 action: Action::Added,
                 id: object.id.clone(),
                 diff: unified(
                     "",
-                    &to_yaml(&object.body)?,
+                    &to_yaml(object.body)?,
                     "/dev/null",
-                    &format!("b/{path}"),
+                    &format!("b/{}", object.path),
                 ),
-                path,
+                path: object.path.clone(),
                 immutable_fields: Vec::new(),
                 why: Vec::new(),
                 conditions: Vec::new(),
             });
             continue;
         };
-        if *value == object.body {
+        if value == object.body {
             continue;
         }
         let old = to_yaml(value)?;
-        let new = to_yaml(&object.body)?;
-        let verdict = immutable::check(&object.id, value, &object.body);
+        let new = to_yaml(object.body)?;
+        let verdict = immutable::check(&object.id, value, object.body);
         changes.push(Change {
             action: Action::Changed,
             id: object.id.clone(),
@@ -167,19 +191,19 @@ pub fn diff(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<C
     Ok(changes)
 }
 
-/// The kustomization files `build` writes for `ours`, compared as files with what is in `dir`:
+/// The kustomization files of the tree `build` writes, compared as files with what is in `dir`:
 /// Argo CD and Flux render the tree through them, so an `images:` override or a resource
 /// added by hand there changes what the cluster gets as surely as an object does. Each
 /// differing file is a change of a `Kustomization` named by its path.
-pub fn kustomizations(ours: &[Object], dir: &std::path::Path) -> anyhow::Result<Vec<Change>> {
+pub fn kustomizations(tree: &OutputTree, dir: &std::path::Path) -> Vec<Change> {
     let mut changes = Vec::new();
-    for (path, content) in layout::tree(ours)? {
+    for (path, content) in tree {
         if !path.ends_with(layout::KUSTOMIZATION) {
             continue;
         }
-        let new = String::from_utf8_lossy(&content).into_owned();
-        let (action, old) = match crate::output::read_own(dir, &path) {
-            crate::output::OnDisk::File(bytes) if bytes == content => continue,
+        let new = String::from_utf8_lossy(content).into_owned();
+        let (action, old) = match crate::output::read_own(dir, path) {
+            crate::output::OnDisk::File(bytes) if bytes == *content => continue,
             crate::output::OnDisk::File(bytes) => (
                 Action::Changed,
                 String::from_utf8_lossy(&bytes).into_owned(),
@@ -201,13 +225,13 @@ pub fn kustomizations(ours: &[Object], dir: &std::path::Path) -> anyhow::Result<
                 name: path.clone(),
             },
             diff: unified(&old, &new, &old_name, &format!("b/{path}")),
-            path,
+            path: path.clone(),
             immutable_fields: Vec::new(),
             why: Vec::new(),
             conditions: Vec::new(),
         });
     }
-    Ok(changes)
+    changes
 }
 
 /// The unified diff of two texts, credentials masked as in a code frame (a rendered
@@ -290,6 +314,11 @@ mod tests {
                "metadata": {"name": "c", "namespace": "default"}, "data": {"k": value}})
     }
 
+    /// `diff` of compiled objects, at their layout paths.
+    fn compared(ours: &[Object], theirs: &[(String, Value)]) -> anyhow::Result<Vec<Change>> {
+        diff(&Ours::of_tree(ours, &[]), theirs)
+    }
+
     fn disk(values: &[Value]) -> Vec<(String, Value)> {
         values
             .iter()
@@ -303,12 +332,12 @@ mod tests {
         let ours = [object(config("a"))];
         let theirs = json!({"data": {"k": "a"}, "metadata": {"namespace": "default", "name": "c"},
                             "kind": "ConfigMap", "apiVersion": "v1"});
-        assert_eq!(diff(&ours, &disk(&[theirs, Value::Null])).unwrap(), []);
+        assert_eq!(compared(&ours, &disk(&[theirs, Value::Null])).unwrap(), []);
     }
 
     #[test]
     fn a_changed_value_gives_a_unified_diff_of_the_canonical_yaml() {
-        let changes = diff(&[object(config("b"))], &disk(&[config("a")])).unwrap();
+        let changes = compared(&[object(config("b"))], &disk(&[config("a")])).unwrap();
         assert_eq!(changes.len(), 1);
         let change = &changes[0];
         assert_eq!(change.action, Action::Changed);
@@ -323,7 +352,7 @@ mod tests {
     #[test]
     fn added_and_removed_objects_are_sorted_in_apply_order() {
         let ours = [object(pvc("1Gi", "oss")), object(config("a"))];
-        let changes = diff(&ours, &disk(&[pv("1Gi")])).unwrap();
+        let changes = compared(&ours, &disk(&[pv("1Gi")])).unwrap();
         let summary: Vec<_> = changes
             .iter()
             .map(|c| (c.action, c.id.kind.as_str(), c.path.as_str()))
@@ -354,7 +383,7 @@ mod tests {
                          "metadata": {"name": "p", "namespace": "n"}, "spec": {"selector": {"app": "a"}}});
         let mut new = old.clone();
         new["apiVersion"] = json!("inference.networking.x-k8s.io/v1");
-        let changes = diff(&[object(new)], &disk(&[old])).unwrap();
+        let changes = compared(&[object(new)], &disk(&[old])).unwrap();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].action, Action::Changed);
         assert!(!changes[0].replace());
@@ -365,24 +394,24 @@ mod tests {
         let knative = json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service",
                              "metadata": {"name": "s", "namespace": "n"}});
         let core = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "n"}});
-        let changes = diff(&[object(knative)], &disk(&[core])).unwrap();
+        let changes = compared(&[object(knative)], &disk(&[core])).unwrap();
         let actions: Vec<_> = changes.iter().map(|c| c.action).collect();
         assert_eq!(actions, [Action::Removed, Action::Added]);
     }
 
     #[test]
     fn a_persistent_volume_capacity_changes_in_place() {
-        let changes = diff(&[object(pv("40Gi"))], &disk(&[pv("30Gi")])).unwrap();
+        let changes = compared(&[object(pv("40Gi"))], &disk(&[pv("30Gi")])).unwrap();
         assert_eq!(changes[0].action, Action::Changed);
         assert!(!changes[0].replace(), "{:?}", changes[0].why);
     }
 
     #[test]
     fn a_claim_may_grow_but_not_change_class() {
-        let grow = diff(&[object(pvc("40Gi", "oss"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
+        let grow = compared(&[object(pvc("40Gi", "oss"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
         assert_eq!(grow[0].action, Action::Changed);
         assert!(!grow[0].replace());
-        let class = diff(&[object(pvc("40Gi", "nas"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
+        let class = compared(&[object(pvc("40Gi", "nas"))], &disk(&[pvc("30Gi", "oss")])).unwrap();
         assert_eq!(class[0].immutable_fields, ["/spec/storageClassName"]);
     }
 
@@ -447,13 +476,13 @@ mod tests {
 
     #[test]
     fn a_disk_side_that_cannot_be_compared_is_an_error() {
-        let error = diff(&[], &disk(&[json!({"kind": "ConfigMap"})])).unwrap_err();
+        let error = compared(&[], &disk(&[json!({"kind": "ConfigMap"})])).unwrap_err();
         assert!(
             error
                 .to_string()
                 .starts_with("f0.yaml: a document is not a Kubernetes object")
         );
-        let error = diff(&[], &disk(&[config("a"), config("b")])).unwrap_err();
+        let error = compared(&[], &disk(&[config("a"), config("b")])).unwrap_err();
         assert_eq!(
             error.to_string(),
             "ConfigMap default/c is defined twice on disk: in f0.yaml and in f1.yaml"

@@ -10,6 +10,8 @@ use crate::stack::keys::{self, Absent};
 /// How the rendered tree is delivered; flags (`--repo-url`, `--revision`) win over the first two.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitOpsSettings {
+    /// `gitops.tool`: what a build without `--gitops` delivers with (`argocd`, `flux`).
+    pub tool: Option<Spanned<String>>,
     pub repo_url: Option<Spanned<String>>,
     pub revision: Option<Spanned<String>>,
     pub project: String,
@@ -67,6 +69,7 @@ pub fn settings(workspace: Option<&StackFile>, diagnostics: &mut Diagnostics) ->
     let interval = duration("gitops.interval").unwrap_or_else(|| or_default("gitops.interval"));
     let timeout = duration("gitops.timeout");
     GitOpsSettings {
+        tool: text("gitops.tool"),
         repo_url: text("gitops.repo_url"),
         revision: text("gitops.revision"),
         project: or_default("gitops.project"),

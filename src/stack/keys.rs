@@ -132,7 +132,28 @@ pub const KEYS: &[Key] = &[
         Ty::Strs,
         Unset,
         "array of names",
-        "Only in the workspace file `inferstack.toml`: the fleet's environments. An `[env.NAME]` or `--env NAME` naming another is then an error.",
+        "Only in the workspace file `inferstack.toml`: the fleet's environments. An `[env.NAME]` or `--env NAME` naming another is then an error, and so is a `build`, `check` or `diff` without `--env` (unless `default_environment` names one): the stacks alone are no environment that is ever deployed.",
+    ),
+    key(
+        "default_environment",
+        Ty::DnsLabel,
+        Unset,
+        "environment name",
+        "Only in the workspace file: the environment a `build`, `check` or `diff` without `--env` (and without `ARGOCD_ENV_ENVIRONMENT`) compiles. One of `environments`.",
+    ),
+    key(
+        "output",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "The output tree `build` writes. In the workspace or a stack; the lists of every file of a build are joined.",
+    ),
+    key(
+        "output.keep",
+        Ty::Strs,
+        Derived("`[]`"),
+        "array of globs",
+        "Files of the output tree that are the user's, not inferstack's (globs relative to the output directory, `*` within a name, `**` across directories): `build` keeps them without a warning, and `build --check` and `diff` do not report them.",
     ),
     key(
         "env",
@@ -640,6 +661,13 @@ pub const KEYS: &[Key] = &[
         Derived("`{}`"),
         "",
         "How `build --gitops` delivers the rendered tree. Only in the workspace file, where `[env.NAME]` may set it per environment (each environment its cluster). Flags win over it.",
+    ),
+    key(
+        "gitops.tool",
+        Ty::Enum(&["argocd", "flux"]),
+        Unset,
+        "`\"argocd\"` or `\"flux\"`",
+        "The GitOps tool whose objects `build`, `build --check` and `diff` add without `--gitops` (the flag wins), so the pre-commit hook and the Argo CD plugin need no flags. One for the whole fleet.",
     ),
     key(
         "gitops.repo_url",

@@ -246,12 +246,41 @@ fn listed(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Option<Vec<Str
     any.then_some(names)
 }
 
-/// The environments of a fleet: the workspaces' `environments` when they list them, otherwise
-/// every `[env.NAME]` any file has. Sorted, each once.
-pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Vec<String> {
-    if let Some(names) = listed(parsed, fleet) {
-        return names;
+/// The environments of a fleet, and what a run without `--env` compiles.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Environments {
+    /// The workspaces' `environments` when they list them, otherwise every `[env.NAME]` any
+    /// file has. Sorted, each once.
+    pub names: Vec<String>,
+    /// A workspace lists them: a run without `--env` is then no deployed environment.
+    pub listed: bool,
+    /// The workspace's `default_environment`, the environment of a run without `--env`.
+    pub default: Option<String>,
+}
+
+/// The [`Environments`] of a fleet.
+pub fn environments(parsed: &BTreeMap<FileId, StackFile>, fleet: &Fleet) -> Environments {
+    let default = fleet
+        .workspace_files()
+        .iter()
+        .find_map(|w| parsed.get(w)?.str("default_environment"))
+        .map(|d| d.value.clone());
+    match listed(parsed, fleet) {
+        Some(names) => Environments {
+            names,
+            listed: true,
+            default,
+        },
+        None => Environments {
+            names: every_env_table(parsed),
+            listed: false,
+            default,
+        },
     }
+}
+
+/// Every `[env.NAME]` any file has, sorted, each once.
+fn every_env_table(parsed: &BTreeMap<FileId, StackFile>) -> Vec<String> {
     let mut names: Vec<String> = parsed
         .values()
         .flat_map(|f| f.envs.keys().cloned())
@@ -349,20 +378,45 @@ pub fn check_files(
                 .with_help("GitOps settings are one per build: set them in `inferstack.toml`, per environment under `[env.NAME]`"),
             );
         }
-        if !is_workspace && let Some(first) = stack.strs("environments").and_then(|e| e.first()) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    Label::new(first.span, "only in the workspace file"),
-                    "`environments` is set outside the workspace file",
-                )
-                .with_help("list the environments once, in `inferstack.toml` at the root of the stacks tree"),
-            );
+        let fleet_wide = [
+            (
+                "environments",
+                stack.strs("environments").and_then(|e| e.first()),
+            ),
+            ("default_environment", stack.str("default_environment")),
+        ];
+        for (key, value) in fleet_wide {
+            if let (false, Some(first)) = (is_workspace, value) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        Label::new(first.span, "only in the workspace file"),
+                        format!("`{key}` is set outside the workspace file"),
+                    )
+                    .with_help("set it once, in `inferstack.toml` at the root of the stacks tree"),
+                );
+            }
         }
         let Some(listed) = &listed else {
             continue;
         };
         let names: Vec<&str> = listed.iter().map(String::as_str).collect();
+        if let Some(default) = stack.str("default_environment").filter(|_| is_workspace)
+            && !names.contains(&default.value.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::UnknownEnvironment,
+                    Label::new(default.span, "not an environment of the workspace"),
+                    format!(
+                        "default_environment `{}` is not in the workspace's `environments` ({})",
+                        default.value,
+                        names.join(", ")
+                    ),
+                )
+                .with_help("name one of `environments`, or add it to them"),
+            );
+        }
         for environment in stack.envs.values() {
             let name = &environment.name;
             if names.contains(&name.value.as_str()) {
@@ -518,6 +572,37 @@ mod tests {
     }
 
     #[test]
+    fn the_default_environment_is_one_of_the_list_and_only_in_the_workspace() {
+        let (_, parsed, ids) = fleet_of(&[
+            (
+                "inferstack.toml",
+                "environments = [\"dev\", \"prod\"]\ndefault_environment = \"stage\"\n",
+            ),
+            ("qwen.toml", "default_environment = \"dev\"\n"),
+        ]);
+        let fleet = Fleet {
+            stacks: vec![ids[1]],
+            workspaces: BTreeMap::from([(ids[1], ids[0])]),
+            ..Fleet::default()
+        };
+        assert_eq!(
+            environments(&parsed, &fleet).default.as_deref(),
+            Some("stage")
+        );
+        let found: Vec<String> = check_files(&parsed, &fleet, &SourceMap::default())
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "default_environment `stage` is not in the workspace's `environments` (dev, prod)",
+                "`default_environment` is set outside the workspace file",
+            ]
+        );
+    }
+
+    #[test]
     fn environments_come_from_the_workspace_list_and_strays_are_named() {
         let (_, parsed, ids) = fleet_of(&[
             ("inferstack.toml", "environments = [\"dev\", \"prod\"]\n"),
@@ -528,7 +613,9 @@ mod tests {
             workspaces: BTreeMap::from([(ids[1], ids[0])]),
             ..Fleet::default()
         };
-        assert_eq!(environments(&parsed, &fleet), ["dev", "prod"]);
+        let declared = environments(&parsed, &fleet);
+        assert_eq!(declared.names, ["dev", "prod"]);
+        assert!(declared.listed && declared.default.is_none());
         let found = check_files(&parsed, &fleet, &SourceMap::default());
         let only = found.iter().next().unwrap();
         assert_eq!(only.code, Code::UnknownEnvironment);

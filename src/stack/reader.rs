@@ -90,7 +90,7 @@ fn read_environments(
 }
 
 /// Keys a file has once, whatever environment it is built for.
-pub const ONCE_PER_FILE: &[&str] = &["extends", "env", "environments"];
+pub const ONCE_PER_FILE: &[&str] = &["extends", "env", "environments", "default_environment"];
 
 fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
     for (name, value) in table.iter() {
