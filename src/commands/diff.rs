@@ -55,7 +55,7 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
         };
         let theirs = read_dir(&tree.output, &prefix, &mut skipped)?;
         let ours = Ours::of_tree(tree.objects, &tree.gitops);
-        let mut scopes: BTreeMap<String, (Vec<Ours<'_>>, Vec<(String, Value)>)> = BTreeMap::new();
+        let mut scopes: BTreeMap<String, Sides<'_>> = BTreeMap::new();
         for object in ours {
             let scope = scope(tree, &object.path).to_owned();
             scopes.entry(scope).or_default().0.push(object);
@@ -87,6 +87,9 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
         problems: !changes.is_empty() || !skipped.is_empty(),
     })
 }
+
+/// The compiled and the disk side of one scope.
+type Sides<'a> = (Vec<Ours<'a>>, Vec<(String, Value)>);
 
 /// Where an object's identity is unique: the whole tree for the compiled objects (a file may
 /// move between directories), but each directory of GitOps objects on its own, since Flux's
