@@ -24,6 +24,8 @@ pub struct Compiled {
     pub stacks: usize,
     /// The workspace's `[gitops]` settings for this environment.
     pub gitops: GitOpsSettings,
+    /// The `output.keep` globs of every stack, each once: files of the tree that are the user's.
+    pub keep: Vec<String>,
 }
 
 /// Compiles the given stack files, without layers or environments.
@@ -50,27 +52,34 @@ pub fn compile_fleet(
     let gitops = gitops_settings(&parsed, fleet, sources, env, &mut diagnostics);
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
-    let per_stack: Vec<(Vec<Object>, Diagnostics)> = fleet
+    let per_stack: Vec<(Vec<Object>, Vec<String>, Diagnostics)> = fleet
         .stacks
         .par_iter()
         .map(|&file| {
             let mut found = Diagnostics::default();
             let composed = layers::compose(&parsed, fleet, sources, file, env, &mut found);
-            let objects = match composed {
+            let (objects, keep) = match composed {
                 Some(composed) => {
                     let config = model_config(&composed, fleet, sources, &mut found);
-                    compile_one(&composed, config.as_ref(), env, profile, &mut found)?
+                    let keep = resolve::output::keep(&composed.stack, &mut found);
+                    let objects =
+                        compile_one(&composed, config.as_ref(), env, profile, &mut found)?;
+                    (objects, keep)
                 }
-                None => Vec::new(),
+                None => (Vec::new(), Vec::new()),
             };
-            Ok((objects, found))
+            Ok((objects, keep, found))
         })
         .collect::<anyhow::Result<_>>()?;
     let mut objects = Vec::new();
-    for (stack_objects, found) in per_stack {
+    let mut keep = Vec::new();
+    for (stack_objects, stack_keep, found) in per_stack {
         objects.extend(stack_objects);
+        keep.extend(stack_keep);
         diagnostics.extend(found);
     }
+    keep.sort();
+    keep.dedup();
     let (mut objects, conflicts) = lower::merge::merge(objects);
     diagnostics.extend(conflicts);
     if !diagnostics.has_errors() {
@@ -84,6 +93,7 @@ pub fn compile_fleet(
         diagnostics,
         stacks: fleet.stacks.len(),
         gitops,
+        keep,
     })
 }
 

@@ -147,7 +147,7 @@ fn build_check_detects_stale_missing_and_extra_files() {
         "{text}"
     );
     assert!(
-        text.contains("extra: rendered/default/hand-made.yaml"),
+        text.contains("not written by inferstack: rendered/default/hand-made.yaml"),
         "{text}"
     );
     // The advice is the command that makes the tree current, with the check's own flags.
@@ -157,6 +157,70 @@ fn build_check_detects_stale_missing_and_extra_files() {
         ),
         "{text}"
     );
+}
+
+/// A file inferstack did not write is the user's to place: `build` keeps it and says so,
+/// `--check` reports it under its own heading with what to do (never "run inferstack build",
+/// which would not remove it), `diff` lists it as not compared; `output.keep` claims it, and
+/// then none of the three mentions it.
+#[test]
+fn files_the_build_did_not_write_are_named_until_output_keep_claims_them() {
+    let work = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("stacks/qwen.toml"),
+        work.path().join("qwen.toml"),
+    )
+    .unwrap();
+    let build = |dir: &Path| run_in(dir, &["build", "qwen.toml", "-o", "rendered"]);
+    assert_eq!(build(work.path()).status.code(), Some(0));
+    fs::write(work.path().join("rendered/README.md"), "ours\n").unwrap();
+    fs::write(work.path().join("rendered/default/notes.yaml"), "a: 1\n").unwrap();
+
+    let kept = build(work.path());
+    assert_eq!(kept.status.code(), Some(0));
+    assert_eq!(
+        stderr(&kept),
+        "warning: kept rendered/README.md: not written by inferstack (move it out of the output tree, or claim it with `output.keep`)\n\
+         warning: kept rendered/default/notes.yaml: not written by inferstack (move it out of the output tree, or claim it with `output.keep`)\n\
+         built 1 stack(s) into 6 objects in rendered: 0 written, 10 unchanged, 0 removed\n"
+    );
+    let check = run_in(
+        work.path(),
+        &["build", "qwen.toml", "-o", "rendered", "--check"],
+    );
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(
+        stderr(&check),
+        "not written by inferstack: rendered/README.md\n\
+         not written by inferstack: rendered/default/notes.yaml\n\
+         error: 2 file(s) in the output tree were not written by inferstack; move them out of it, or claim them with `output.keep` (globs relative to the output directory) in inferstack.toml\n"
+    );
+    let diff = run_in(work.path(), &["diff", "qwen.toml", "--against", "rendered"]);
+    assert_eq!(diff.status.code(), Some(1));
+    assert_eq!(
+        stdout(&diff),
+        "not compared: rendered/default/notes.yaml: not written by inferstack (not in its manifest); move it out of the tree, or claim it with `output.keep`\n\
+         no differences in the objects compared with rendered; 1 file(s) not compared\n"
+    );
+
+    let stack = fs::read_to_string(work.path().join("qwen.toml")).unwrap();
+    fs::write(
+        work.path().join("qwen.toml"),
+        format!("{stack}\n[output]\nkeep = [\"*.md\", \"default/notes.yaml\"]\n"),
+    )
+    .unwrap();
+    let claimed = build(work.path());
+    assert_eq!(
+        stderr(&claimed),
+        "built 1 stack(s) into 6 objects in rendered: 0 written, 10 unchanged, 0 removed\n"
+    );
+    let check = run_in(
+        work.path(),
+        &["build", "qwen.toml", "-o", "rendered", "--check"],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let diff = run_in(work.path(), &["diff", "qwen.toml", "--against", "rendered"]);
+    assert_eq!(diff.status.code(), Some(0), "{}", stdout(&diff));
 }
 
 #[test]

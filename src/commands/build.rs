@@ -6,9 +6,8 @@ use std::path::Path;
 use crate::background::drop_later;
 use crate::cli::BuildArgs;
 use crate::diag::render::{Style, render_all};
-use crate::emit::layout::OutputTree;
 use crate::emit::{stream, to_yaml};
-use crate::output::{WriteSummary, compare_tree};
+use crate::output::{Staleness, WriteSummary, compare_tree};
 
 use super::Outcome;
 use super::check::check_stacks;
@@ -62,8 +61,17 @@ fn write_all(
 ) -> anyhow::Result<()> {
     if args.check {
         let mut stale = false;
+        let mut foreign = 0;
         for plan in planned {
-            stale |= compare(&plan.output, &plan.tree, outcome)?;
+            let found = compare_tree(&plan.output, &plan.tree, &plan.keep)?;
+            report_stale(&plan.output, &found, outcome);
+            stale |= !found.is_current();
+            foreign += found.foreign.len();
+        }
+        if foreign > 0 {
+            outcome.stderr.push_str(&format!(
+                "error: {foreign} file(s) in the output tree were not written by inferstack; move them out of it, or claim them with `output.keep` (globs relative to the output directory) in inferstack.toml\n"
+            ));
         }
         if stale {
             outcome.stderr.push_str(&format!(
@@ -80,6 +88,12 @@ fn write_all(
     for (plan, staged) in planned.iter().zip(staged) {
         let summary = staged.commit()?;
         report_kept(&summary, outcome);
+        for file in crate::output::foreign(&plan.output, &plan.keep)? {
+            outcome.stderr.push_str(&format!(
+                "warning: kept {}: not written by inferstack (move it out of the output tree, or claim it with `output.keep`)\n",
+                plan.output.join(file).display()
+            ));
+        }
         if let Some((stacks, objects)) = plan.summary {
             outcome.stderr.push_str(&format!(
                 "built {stacks} stack(s) into {objects} objects in {}: {} written, {} unchanged, {} removed\n",
@@ -93,15 +107,14 @@ fn write_all(
     Ok(())
 }
 
-/// `--check`: compares a tree with its directory and says what is out of date; `true` when it
-/// is.
-fn compare(output: &Path, tree: &OutputTree, outcome: &mut Outcome) -> anyhow::Result<bool> {
-    let stale = compare_tree(output, tree)?;
+/// `--check`: says how one tree's directory differs from the tree.
+fn report_stale(output: &Path, stale: &Staleness, outcome: &mut Outcome) {
     outcome.problems |= !stale.is_clean();
     for (what, paths) in [
         ("missing", &stale.missing),
         ("changed", &stale.changed),
         ("extra", &stale.extra),
+        ("not written by inferstack", &stale.foreign),
     ] {
         for path in paths {
             outcome
@@ -117,7 +130,6 @@ fn compare(output: &Path, tree: &OutputTree, outcome: &mut Outcome) -> anyhow::R
             .stderr
             .push_str(&format!("{} is up to date\n", output.display()));
     }
-    Ok(!stale.is_clean())
 }
 
 /// Files of the previous build that changed by hand are kept, and said.

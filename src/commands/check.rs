@@ -43,6 +43,8 @@ pub struct EnvCheck {
     pub diagnostics: Diagnostics,
     /// The workspace's `[gitops]` for this environment.
     pub gitops: GitOpsSettings,
+    /// The `output.keep` globs of its stacks.
+    pub keep: Vec<String>,
 }
 
 impl FleetCheck {
@@ -126,6 +128,7 @@ pub fn check_stacks(
         checks.push(EnvCheck {
             env,
             gitops: compiled.gitops,
+            keep: compiled.keep,
             objects: compiled.objects,
             results,
             diagnostics,

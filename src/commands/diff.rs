@@ -53,7 +53,7 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
             Ok(dir) if !dir.as_os_str().is_empty() => format!("{}/", dir.display()),
             _ => String::new(),
         };
-        let theirs = read_dir(&tree.output, &prefix, &mut skipped)?;
+        let theirs = read_dir(&tree.output, &prefix, &tree.keep, &mut skipped)?;
         let ours = Ours::of_tree(tree.objects, &tree.gitops);
         let mut scopes: BTreeMap<String, Sides<'_>> = BTreeMap::new();
         for object in ours {
@@ -117,6 +117,7 @@ struct Skipped {
 fn read_dir(
     dir: &Path,
     prefix: &str,
+    keep: &globset::GlobSet,
     skipped: &mut Vec<Skipped>,
 ) -> anyhow::Result<Vec<(String, Value)>> {
     if !dir.is_dir() {
@@ -162,7 +163,9 @@ fn read_dir(
             continue;
         }
         if ours.as_ref().is_some_and(|o| !o.contains(&relative)) {
-            skip("not written by inferstack (not in its manifest)".to_owned());
+            if !keep.is_match(&relative) {
+                skip("not written by inferstack (not in its manifest); move it out of the tree, or claim it with `output.keep`".to_owned());
+            }
             continue;
         }
         let text = match crate::load::read_text(path, MAX_MANIFEST_BYTES) {
@@ -260,7 +263,13 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
         ));
     }
     let summary = Summary::of(changes);
-    if changes.is_empty() {
+    if changes.is_empty() && !skipped.is_empty() {
+        out.push_str(&format!(
+            "no differences in the objects compared with {}; {} file(s) not compared\n",
+            against.display(),
+            skipped.len()
+        ));
+    } else if changes.is_empty() {
         out.push_str(&format!("no differences with {}\n", against.display()));
     } else {
         out.push_str(&format!(

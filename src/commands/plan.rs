@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use globset::GlobSet;
 use serde_json::Value;
 
 use crate::cli::{Delivery, GitOps};
@@ -13,6 +14,7 @@ use crate::emit::gitops::{
 };
 use crate::emit::layout::{self, OutputTree};
 use crate::k8s::Object;
+use crate::resolve::output::matcher;
 
 use super::check::{EnvCheck, FleetCheck};
 
@@ -29,6 +31,8 @@ pub struct Planned<'a> {
     /// The fleet's `_gitops/` tree: only GitOps objects, one directory per cluster (where
     /// Flux's per-cluster objects have the same names).
     pub delivery_only: bool,
+    /// The files of the directory that are the user's (`output.keep`).
+    pub keep: GlobSet,
     /// `(stacks, objects)` for the summary line of an environment's tree.
     pub summary: Option<(usize, usize)>,
     /// The stack a file of the tree comes from, looked up only when a write fails.
@@ -66,6 +70,8 @@ pub fn plan<'a>(
         Some(tool) if several => Some(fleet_gitops(delivery, output, tool, envs)?),
         _ => None,
     };
+    // The fleet's `_gitops/` tree is kept as every environment's is.
+    let fleet_keep: Vec<String> = envs.iter().flat_map(|e| e.keep.iter().cloned()).collect();
     let mut planned = Vec::new();
     for env in envs.iter_mut() {
         let (env_output, repo_path) = match (&env.env, several) {
@@ -104,6 +110,7 @@ pub fn plan<'a>(
             objects: &env.objects,
             gitops,
             delivery_only: false,
+            keep: matcher(&env.keep),
             summary: Some((*stacks, env.objects.len())),
             stack_of: Box::new(stack_of),
         });
@@ -117,6 +124,7 @@ pub fn plan<'a>(
             objects: &[],
             gitops: objects,
             delivery_only: true,
+            keep: matcher(&fleet_keep),
             summary: None,
             stack_of: Box::new(|_| None),
         });

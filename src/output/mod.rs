@@ -23,6 +23,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, bail};
+use globset::GlobSet;
 
 use crate::emit::layout::OutputTree;
 use manifest::{Entries, sha256};
@@ -349,25 +350,39 @@ fn remove_abandoned_staging(dir: &Path) {
 pub struct Staleness {
     pub missing: Vec<String>,
     pub changed: Vec<String>,
-    /// YAML files, kustomization files (or files of the previous manifest) that the build
-    /// would not write.
+    /// Files of the previous manifest that the build would not write, and kustomization files
+    /// beside the one it writes (kustomize then fails: several kustomization files).
     pub extra: Vec<String>,
     /// Paths of the tree that are no regular file inferstack could have written (a symbolic
     /// link, a FIFO, a device), with why: what `build` refuses, `--check` refuses too.
     pub refused: Vec<(String, String)>,
+    /// Files inferstack did not write and `output.keep` does not claim: `build` keeps them,
+    /// but whose they are is for the user to say.
+    pub foreign: Vec<String>,
 }
 
 impl Staleness {
-    pub fn is_clean(&self) -> bool {
+    /// Nothing a build would change.
+    pub fn is_current(&self) -> bool {
         self.missing.is_empty()
             && self.changed.is_empty()
             && self.extra.is_empty()
             && self.refused.is_empty()
     }
+
+    pub fn is_clean(&self) -> bool {
+        self.is_current() && self.foreign.is_empty()
+    }
 }
 
-/// Compares `dir` with `tree` without writing anything.
-pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> {
+/// Kustomize reads `Kustomization` and `kustomization.yml` too: one beside the
+/// `kustomization.yaml` inferstack writes makes `kustomize build` fail, whoever wrote it.
+fn is_other_kustomization(name: &str) -> bool {
+    name == "Kustomization" || name == "kustomization.yml"
+}
+
+/// Compares `dir` with `tree` without writing anything; files matching `keep` are the user's.
+pub fn compare_tree(dir: &Path, tree: &OutputTree, keep: &GlobSet) -> anyhow::Result<Staleness> {
     let mut staleness = Staleness::default();
     for (relative, content) in tree {
         match read_own(dir, relative) {
@@ -377,38 +392,64 @@ pub fn compare_tree(dir: &Path, tree: &OutputTree) -> anyhow::Result<Staleness> 
             OnDisk::Refused(why) => staleness.refused.push((relative.clone(), why)),
         }
     }
-    let mut on_disk: BTreeSet<String> = manifest::read(dir)
+    let listed: BTreeSet<String> = manifest::read(dir)
         .map(|entries| entries.into_keys().collect())
         .unwrap_or_default();
-    if dir.is_dir() {
-        for entry in walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-            .flatten()
-        {
-            // Kustomize reads `Kustomization` and `kustomization.yml` too: one beside the
-            // `kustomization.yaml` inferstack writes makes `kustomize build` fail.
-            let yaml = entry
-                .path()
-                .extension()
-                .is_some_and(|e| e == "yaml" || e == "yml")
-                || entry.file_name() == "Kustomization";
-            if (entry.file_type().is_file() || entry.file_type().is_symlink()) && yaml {
-                let relative = entry
-                    .path()
-                    .strip_prefix(dir)?
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                on_disk.insert(relative);
-            }
+    staleness.extra = listed
+        .iter()
+        .filter(|p| !tree.contains_key(*p) && dir.join(p).exists())
+        .cloned()
+        .collect();
+    for relative in files_in(dir)? {
+        if tree.contains_key(&relative) || listed.contains(&relative) {
+            continue;
+        }
+        let name = relative.rsplit('/').next().unwrap_or_default();
+        if is_other_kustomization(name) {
+            staleness.extra.push(relative);
+        } else if !keep.is_match(&relative) {
+            staleness.foreign.push(relative);
         }
     }
-    staleness.extra = on_disk
-        .into_iter()
-        .filter(|p| !tree.contains_key(p) && dir.join(p).exists())
-        .collect();
+    staleness.extra.sort();
     Ok(staleness)
+}
+
+/// The files of a tree that inferstack did not write (its manifest does not list them) and
+/// `keep` does not claim, for `build` to say it keeps them.
+pub fn foreign(dir: &Path, keep: &GlobSet) -> anyhow::Result<Vec<String>> {
+    let listed = listed(dir)?.unwrap_or_default();
+    Ok(files_in(dir)?
+        .into_iter()
+        .filter(|relative| !listed.contains(relative) && !keep.is_match(relative))
+        .collect())
+}
+
+/// Every entry of `dir` that is no directory (files, links, FIFOs, devices), by its
+/// `/`-separated path, hidden entries (the manifest, staging, `.git`) left out; none when the
+/// directory does not exist.
+fn files_in(dir: &Path) -> anyhow::Result<Vec<String>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir)?;
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push(parts.join("/"));
+    }
+    Ok(files)
 }
 
 /// Output paths are built from validated names, but are checked again here: only plain,
@@ -543,27 +584,37 @@ mod tests {
     }
 
     #[test]
-    fn compare_finds_missing_changed_and_extra_files() {
+    fn compare_finds_missing_changed_extra_and_foreign_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
+        let none = GlobSet::empty();
         write(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")])).unwrap();
         assert!(
-            compare_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")]))
+            compare_tree(&out, &tree(&[("a.yaml", "1"), ("b.yaml", "2")]), &none)
                 .unwrap()
                 .is_clean()
         );
         fs::write(out.join("stray.yaml"), "x").unwrap();
         fs::write(out.join("notes.md"), "mine").unwrap();
-        let found = compare_tree(&out, &tree(&[("a.yaml", "9"), ("c.yaml", "3")])).unwrap();
+        fs::write(out.join("Kustomization"), "resources: []").unwrap();
+        let next = tree(&[("a.yaml", "9"), ("c.yaml", "3")]);
+        let found = compare_tree(&out, &next, &none).unwrap();
         assert_eq!(
             found,
             Staleness {
                 missing: vec!["c.yaml".into()],
                 changed: vec!["a.yaml".into()],
-                extra: vec!["b.yaml".into(), "stray.yaml".into()],
+                extra: vec!["Kustomization".into(), "b.yaml".into()],
                 refused: Vec::new(),
+                foreign: vec!["notes.md".into(), "stray.yaml".into()],
             }
         );
+        // What `keep` claims is the user's; a second kustomization file never is.
+        let keep = crate::resolve::output::matcher(&["*.md".into(), "Kustomization".into()]);
+        let kept = compare_tree(&out, &next, &keep).unwrap();
+        assert_eq!(kept.foreign, ["stray.yaml"]);
+        assert_eq!(kept.extra, ["Kustomization", "b.yaml"]);
+        assert_eq!(foreign(&out, &keep).unwrap(), ["stray.yaml"]);
     }
 
     #[cfg(unix)]

@@ -6,6 +6,7 @@
 //! stack rules still run and one run reports everything.
 
 pub mod gitops;
+pub mod output;
 pub mod profile;
 pub mod source;
 

@@ -146,7 +146,7 @@ pub const KEYS: &[Key] = &[
         Ty::Table,
         Derived("`{}`"),
         "",
-        "The output tree `build` writes. In the workspace or a stack; the lists of every file of a build are joined.",
+        "The output tree `build` writes. In the workspace, a layer or a stack: each stack's list (its own, or the one it inherits, as any array) is joined with the other stacks' of the build.",
     ),
     key(
         "output.keep",
