@@ -57,6 +57,24 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Compare what a build would write with what is on disk, object by object.
     Diff(DiffArgs),
+    /// Print a shell completion script (`inferstack completions bash > /etc/bash_completion.d/inferstack`).
+    Completions(CompletionsArgs),
+    /// Print a manual page, in roff (`inferstack man > /usr/local/share/man/man1/inferstack.1`;
+    /// `inferstack man build > …/inferstack-build.1`).
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A subcommand, for its own page (`inferstack-build(1)`); none: the main page.
+    pub command: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, clap::Args)]

@@ -462,3 +462,39 @@ fn walkdir_files(dir: &Path) -> Vec<String> {
     files.sort();
     files
 }
+
+/// Completions and manual pages come from the parser's own definitions: every shell's script
+/// names the subcommands and flags, bash's parses, and each subcommand has its page.
+#[test]
+fn completions_and_man_pages_are_generated_from_the_real_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = run(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = stdout(&output);
+        assert!(
+            script.contains("repo-url") && script.contains("validate"),
+            "{shell}"
+        );
+    }
+    let bash = stdout(&run(&["completions", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inferstack.bash");
+    std::fs::write(&file, bash).unwrap();
+    let syntax = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(syntax.success(), "the bash script does not parse");
+
+    let main = stdout(&run(&["man"]));
+    assert!(main.contains(".TH inferstack 1"), "{main}");
+    let build = stdout(&run(&["man", "build"]));
+    assert!(
+        build.contains(".TH inferstack-build 1") && build.contains("repo\\-url"),
+        "{build}"
+    );
+    let unknown = run(&["man", "biuld"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("`biuld` is no subcommand; the pages are: build, check"));
+}

@@ -232,9 +232,27 @@ fn the_hook_and_workflow_files_name_real_commands() {
         .iter()
         .map(|h| h["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["inferstack-check", "inferstack-build-check"]);
-    for hook in hooks.as_array().unwrap() {
-        assert_eq!(hook["language"], "rust");
+    assert_eq!(
+        ids,
+        [
+            "inferstack-check",
+            "inferstack-build-check",
+            "inferstack-check-system",
+            "inferstack-build-check-system"
+        ]
+    );
+    let hooks = hooks.as_array().unwrap();
+    // Each `-system` hook is its compiled twin but for the language.
+    for (compiled, system) in hooks[..2].iter().zip(&hooks[2..]) {
+        assert_eq!(
+            (&compiled["language"], &system["language"]),
+            (&"rust".into(), &"system".into())
+        );
+        assert_eq!(compiled["entry"], system["entry"]);
+        assert_eq!(compiled["args"], system["args"]);
+        assert_eq!(compiled["files"], system["files"]);
+    }
+    for hook in hooks {
         let entry: Vec<&str> = hook["entry"].as_str().unwrap().split_whitespace().collect();
         let mut args: Vec<&str> = entry[1..].to_vec();
         args.extend(
@@ -308,4 +326,32 @@ fn the_reference_fetch_manifest_matches_the_reference_set() {
         listed >= 290 && text.starts_with(&format!("{listed} files checked")),
         "{text}"
     );
+}
+
+/// `cargo binstall` finds the archives the release workflow uploads: the file name of the
+/// metadata's `pkg-url`, with `{ name }` and `{ target }` filled in, is the one the workflow
+/// packs, and the binary sits at its root as `bin-dir` says.
+#[test]
+fn binstall_metadata_names_the_archives_the_release_workflow_uploads() {
+    let manifest: toml::Value =
+        toml::from_str(&fs::read_to_string(root().join("Cargo.toml")).unwrap()).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let url = binstall["pkg-url"].as_str().unwrap();
+    let archive = url.rsplit('/').next().unwrap();
+    assert_eq!(archive, "{ name }-{ target }.tar.gz");
+    assert_eq!(binstall["bin-dir"].as_str(), Some("{ bin }{ binary-ext }"));
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    let workflow = fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    let packed = archive
+        .replace("{ name }", manifest["package"]["name"].as_str().unwrap())
+        .replace("{ target }", "$TARGET");
+    assert!(
+        workflow.contains(&format!(
+            "tar -C \"target/$TARGET/release\" -czf \"{packed}\" inferstack"
+        )),
+        "{workflow}"
+    );
+    assert!(workflow.contains(&format!(
+        "gh release upload \"$GITHUB_REF_NAME\" \"{packed}\""
+    )));
 }

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod command_line;
+mod completions;
 mod diff;
 mod explain;
 mod init;
@@ -32,5 +33,7 @@ pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Init(args) => init::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args, style),
+        Command::Completions(args) => completions::script(args.shell),
+        Command::Man(args) => completions::man_page(args.command.as_deref()),
     }
 }
