@@ -345,6 +345,29 @@ pub struct InitArgs {
     /// Where to write the stack; `-` prints it. Defaults to `<NAME>.toml`.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+
+    /// The platform the starter is for: `ack` (Alibaba Cloud's Gateway with Inference
+    /// Extension), `ack-explicit`, or `gateway-api` (any conformant Gateway; Envoy Gateway here).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Ack)]
+    pub profile: ProfileArg,
+
+    /// Where the weights are: a URL (`s3://BUCKET/PREFIX`, `oss://…`, `gs://…`, `pvc://CLAIM/DIR`,
+    /// `hf://ORG/NAME`), or a scheme alone (`s3`) for its example. Default: `oss` with `ack`
+    /// profiles, `s3` with `gateway-api`.
+    #[arg(long, value_name = "URL")]
+    pub source: Option<String>,
+
+    /// The model server.
+    #[arg(long, value_enum, default_value_t = EngineArg::Vllm)]
+    pub engine: EngineArg,
+}
+
+/// The engines, as command-line values (`engine.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Vllm,
+    Sglang,
+    Custom,
 }
 
 #[derive(Debug, clap::Args)]

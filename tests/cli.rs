@@ -287,6 +287,70 @@ fn init_writes_a_starter_that_builds_and_never_overwrites() {
     assert!(stdout(&printed).starts_with("# inferstack stack"));
 }
 
+/// Every platform, model source and engine has a starter that compiles as it is, with no
+/// warning and no note: a first `check` that complains teaches the user to ignore it.
+#[test]
+fn init_has_a_clean_starter_for_every_profile_source_and_engine() {
+    let work = tempfile::tempdir().unwrap();
+    for profile in ["ack", "ack-explicit", "gateway-api"] {
+        for source in [
+            "oss",
+            "s3",
+            "gs",
+            "pvc",
+            "hf",
+            "s3://acme/meta-llama/Llama-3.1-8B-Instruct",
+        ] {
+            for engine in ["vllm", "sglang", "custom"] {
+                let file = work.path().join("starter.toml");
+                let _ = fs::remove_file(&file);
+                let args = [
+                    "init",
+                    "demo",
+                    "-o",
+                    "starter.toml",
+                    "--profile",
+                    profile,
+                    "--source",
+                    source,
+                    "--engine",
+                    engine,
+                ];
+                let created = run_in(work.path(), &args);
+                assert_eq!(
+                    created.status.code(),
+                    Some(0),
+                    "{args:?}: {}",
+                    stderr(&created)
+                );
+                let text = fs::read_to_string(&file).unwrap();
+                assert!(text.contains(&format!("profile = \"{profile}\"")), "{text}");
+                if source.contains("://") {
+                    assert!(text.contains(&format!("source = \"{source}\"")), "{text}");
+                }
+                let checked = run_in(
+                    work.path(),
+                    &["check", "--message-format", "short", "starter.toml"],
+                );
+                assert_eq!(checked.status.code(), Some(0), "{args:?}");
+                let report = stdout(&checked);
+                assert_eq!(report.lines().count(), 1, "{args:?}:\n{report}");
+                assert!(
+                    report.ends_with("; 0 error(s), 0 warning(s)\n"),
+                    "{args:?}: {report}"
+                );
+            }
+        }
+    }
+    let unknown = run(&["init", "demo", "-o", "-", "--source", "ftp://models/x"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("the schemes are oss, s3, gs, pvc, hf"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
 /// Codes are API: every one is documented in the README's codes table.
 #[test]
 fn every_code_is_in_the_readme() {

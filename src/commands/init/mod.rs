@@ -1,4 +1,7 @@
-//! `inferstack init`: writes a commented starter stack that compiles as it is.
+//! `inferstack init`: writes a commented starter stack, for a profile, a model source and an
+//! engine, that compiles as it is with no warning and no note.
+
+mod starter;
 
 use std::path::PathBuf;
 
@@ -9,13 +12,6 @@ use crate::validate::names::is_dns_label;
 
 use super::Outcome;
 
-const STARTER: &str = include_str!("starter.toml");
-
-/// The starter text for a service name.
-pub fn starter(name: &str) -> String {
-    STARTER.replace("\"NAME\"", &format!("\"{name}\""))
-}
-
 pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
     if !is_dns_label(&args.name) {
         bail!(
@@ -23,7 +19,9 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
             args.name
         );
     }
-    let text = starter(&args.name);
+    let (scheme, url) =
+        starter::source(args.source.as_deref(), args.profile).map_err(anyhow::Error::msg)?;
+    let text = starter::starter(&args.name, args.profile, scheme, &url, args.engine);
     let path = args
         .output
         .clone()
