@@ -107,7 +107,7 @@ fn chart_parts_are_left_out_and_counted() {
     assert!(text.contains("tests/manifests/sets/chart/values.yaml: a Helm chart's values file"));
     assert!(text.contains("chart/templates/service.yaml: a Helm chart template"));
     assert!(text.ends_with(
-        "1 objects: 1 valid, 0 invalid, 0 skipped; 0 error(s), 0 warning(s); 3 file(s) left out\n"
+        "1 object: 1 valid, 0 invalid, 0 skipped; 0 error(s), 0 warning(s); 3 file(s) left out\n"
     ));
     // Without the default excludes the values file and the template are read, and fail.
     let (code, report) = json_report(&["validate", &chart, "--no-default-excludes"]);

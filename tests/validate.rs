@@ -484,7 +484,7 @@ fn unknown_kinds_are_errors_unless_skipped() {
     );
     let skipped = run_in(work.path(), &["validate", "widget.yaml", "--skip-missing"]);
     assert_eq!(skipped.status.code(), Some(0));
-    assert!(stdout(&skipped).contains("1 objects: 0 valid, 0 invalid, 1 skipped"));
+    assert!(stdout(&skipped).contains("1 object: 0 valid, 0 invalid, 1 skipped"));
 }
 
 #[test]

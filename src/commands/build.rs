@@ -96,7 +96,8 @@ fn write_all(
         }
         if let Some((stacks, objects)) = plan.summary {
             outcome.stderr.push_str(&format!(
-                "built {stacks} stack(s) into {objects} objects in {}: {} written, {} unchanged, {} removed\n",
+                "built {stacks} stack(s) into {} in {}: {} written, {} unchanged, {} removed\n",
+                crate::report::objects(objects),
                 plan.output.display(),
                 summary.written,
                 summary.unchanged,

@@ -35,7 +35,7 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, style: Style) 
         Style::Short => {
             return diagnostics
                 .iter()
-                .map(|d| one_line(d, sources) + "\n")
+                .map(|d| with_help(one_line(d, sources), d) + "\n")
                 .collect();
         }
         Style::Human(color) => color,
@@ -62,6 +62,16 @@ pub fn render_all(diagnostics: &Diagnostics, sources: &SourceMap, style: Style) 
         }
     }
     out
+}
+
+/// A short line with its fix after it, on the same line (`; help: …`): the fix is half of
+/// the finding, and one line each keeps the format for grep and editors.
+fn with_help(mut line: String, diagnostic: &Diagnostic) -> String {
+    if let Some(help) = &diagnostic.help {
+        line.push_str("; help: ");
+        line.push_str(&help.split('\n').collect::<Vec<_>>().join("; "));
+    }
+    line
 }
 
 /// One-line `file:line:col: severity[code]: message` form, for logs, editors and tests.

@@ -62,12 +62,26 @@ pub struct Summary {
     pub skipped_files: usize,
 }
 
+/// "1 object", "2 objects".
+pub fn objects(count: usize) -> String {
+    if count == 1 {
+        "1 object".to_owned()
+    } else {
+        format!("{count} objects")
+    }
+}
+
 impl Summary {
     /// The closing line of every text format.
     pub fn line(&self) -> String {
         let mut line = format!(
-            "{} objects: {} valid, {} invalid, {} skipped; {} error(s), {} warning(s)",
-            self.objects, self.valid, self.invalid, self.skipped, self.errors, self.warnings
+            "{}: {} valid, {} invalid, {} skipped; {} error(s), {} warning(s)",
+            objects(self.objects),
+            self.valid,
+            self.invalid,
+            self.skipped,
+            self.errors,
+            self.warnings
         );
         if self.skipped_files > 0 {
             line.push_str(&format!("; {} file(s) left out", self.skipped_files));

@@ -153,13 +153,40 @@ fn key_schema(key: &Key) -> Value {
         Some(default) if key.ty != Ty::Table => format!("{} Default: {default}.", key.doc),
         _ => key.doc.to_owned(),
     };
-    let description = description.replace('`', "");
+    let description = without_links(&description.replace('`', ""));
     // A `$ref` sibling is ignored by draft-07, so the description wraps it.
     if schema.get("$ref").is_some() {
         schema = json!({ "allOf": [schema] });
     }
     schema["description"] = json!(description);
     schema
+}
+
+/// The README's `[Text](#anchor)` links, which mean nothing in an editor's hover, as "the
+/// README's Text".
+fn without_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after
+            .find("](#")
+            .and_then(|close| Some((close, after[close..].find(')')? + close)));
+        match link {
+            Some((close, end)) if !after[..close].contains('[') => {
+                out.push_str(&rest[..open]);
+                out.push_str("the README's ");
+                out.push_str(&after[..close]);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn default_text(default: Absent) -> Option<String> {

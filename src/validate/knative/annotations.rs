@@ -161,9 +161,9 @@ fn queue_sidecar(cx: &mut Cx, annotations: &Annotations) {
                 "invalid value: {value}: {key} is not a number; write a percentage such as \"20\""
             )),
             Ok(n) if n < 0.1 || n > 100.0 => Some(format!(
-                "expected 0.1 <= {} <= 100: {key} is a percentage of the user container's \
-                 resources; use a value in that range",
-                go_float(n)
+                "{}: it is a percentage of the user container's resources; use a value in that \
+                 range",
+                super::out_of_bounds(key, go_float(n), 0.1, 100)
             )),
             Ok(_) => None,
         };
@@ -316,7 +316,7 @@ mod tests {
                 .starts_with("Queue proxy resource percentage annotation is deprecated")
         );
         assert_eq!(found[1].0, Severity::Error);
-        assert!(found[1].2.starts_with("expected 0.1 <= 0.01982 <= 100"));
+        assert!(found[1].2.contains("(expected 0.1 <= 0.01982 <= 100)"));
         let found = run(&configuration(json!({
             "queue.sidecar.serving.knative.dev/resource-percentage": "50mx"})));
         assert!(found[1].2.starts_with("invalid value: 50mx"));

@@ -504,7 +504,10 @@ fn beyond_limit(max_f: Found, max: i64, autoscaler: &Autoscaler) -> Option<Probl
             "{key}: max-scale=0 (unlimited), must be less than {limit}: {why}"
         ))
     } else {
-        error(format!("{key}: expected 1 <= {max} <= {limit}: {why}"))
+        error(format!(
+            "{}: {why}",
+            super::out_of_bounds(short(key), max, 1, limit)
+        ))
     }
 }
 
@@ -558,8 +561,8 @@ fn check_value(rule: Rule, f: &Found, class: &ClassInEffect) -> Option<Problem> 
         Rule::Integer { min } => match parse_integer(value) {
             Err(why) => error(format!("{why}: {key} {value:?} {}", why.fix())),
             Ok(n) if n < min && min == 0 => error(format!(
-                "expected 0 <= {value} <= 2147483647: {key} {value:?} is negative; use 0 or a \
-                 positive integer"
+                "{}: use 0 or a positive integer",
+                super::out_of_bounds(key, value, 0, 2147483647)
             )),
             Ok(n) if n < min => error(format!(
                 "{key} {value:?} is below {min}; use {min} or more, or remove it (a revision then \
@@ -914,7 +917,11 @@ mod tests {
     fn scale_bounds_are_non_negative_integers() {
         valid(&[("min-scale", "0"), ("max-scale", "0")]);
         valid(&[("minScale", "1"), ("maxScale", "3"), ("initialScale", "2")]);
-        invalid(&[("min-scale", "-1")], "min-scale", "is negative");
+        invalid(
+            &[("min-scale", "-1")],
+            "min-scale",
+            "(expected 0 <= -1 <= 2147483647)",
+        );
         invalid(&[("max-scale", "1.5")], "max-scale", "not an integer");
         invalid(
             &[("initial-scale", "one")],

@@ -150,9 +150,11 @@ impl Defaults {
         if self.container_concurrency_max_limit < 1 {
             out.push(refused(
                 "container-concurrency-max-limit",
-                format!(
-                    "expected 1 <= {} <= 2147483647",
-                    self.container_concurrency_max_limit
+                super::out_of_bounds(
+                    "container-concurrency-max-limit",
+                    self.container_concurrency_max_limit,
+                    1,
+                    2147483647,
                 ),
             ));
         } else if self.container_concurrency < 0
@@ -160,9 +162,11 @@ impl Defaults {
         {
             out.push(refused(
                 "container-concurrency",
-                format!(
-                    "expected 0 <= {} <= {}",
-                    self.container_concurrency, self.container_concurrency_max_limit
+                super::out_of_bounds(
+                    "container-concurrency",
+                    self.container_concurrency,
+                    0,
+                    self.container_concurrency_max_limit,
                 ),
             ));
         }

@@ -75,6 +75,20 @@ impl KnativeConfig {
 }
 
 /// Is `object` one of the Knative ConfigMaps admission reads?
+/// A value outside Knative's bounds, said with the field where it belongs and Knative's own
+/// words after it (`apis.ErrOutOfBoundsValue`: "expected MIN <= VALUE <= MAX"), which the
+/// upstream suites match.
+pub(crate) fn out_of_bounds(
+    field: &str,
+    value: impl std::fmt::Display,
+    min: impl std::fmt::Display,
+    max: impl std::fmt::Display,
+) -> String {
+    format!(
+        "{field} {value} is out of bounds: Knative takes {min} <= {field} <= {max} (expected {min} <= {value} <= {max})"
+    )
+}
+
 pub fn is_config(object: &Value) -> bool {
     knative_configmap(object).is_some()
 }
@@ -208,9 +222,9 @@ fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
             Code::KnativeTimeout,
             format!("{base}/timeoutSeconds"),
             format!(
-                "timeoutSeconds {timeout} is out of bounds (expected 0 <= {timeout} <= {max}): \
-                 max-revision-timeout-seconds is {max} ({source}); lower timeoutSeconds, or raise \
-                 max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults"
+                "{}: max-revision-timeout-seconds is {max} ({source}); lower timeoutSeconds, or \
+                 raise max-revision-timeout-seconds in ConfigMap knative-serving/config-defaults",
+                out_of_bounds("timeoutSeconds", timeout, 0, max)
             ),
         );
     }
@@ -223,9 +237,9 @@ fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
                 Code::KnativeConcurrency,
                 format!("{base}/containerConcurrency"),
                 format!(
-                    "containerConcurrency {concurrency} is out of bounds (expected {min} <= \
-                     {concurrency} <= {max}, from container-concurrency-max-limit and \
-                     allow-container-concurrency-zero, {source}); use a value in that range"
+                    "{}; the bounds are container-concurrency-max-limit and \
+                     allow-container-concurrency-zero ({source}): use a value in that range",
+                    out_of_bounds("containerConcurrency", concurrency, min, max)
                 ),
             );
         }

@@ -337,9 +337,7 @@ fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
                 cx.push(
                     Code::KnativePort,
                     format!("{here}/containerPort"),
-                    format!(
-                        "containerPort {number} is out of bounds (expected 0 <= {number} <= 65535)"
-                    ),
+                    super::out_of_bounds("containerPort", number, 0, 65535),
                 );
             }
         }
@@ -444,7 +442,7 @@ fn id_bounds(cx: &mut Cx, sc: &Value, at: &str, fields: &[&str]) {
             cx.push(
                 Code::KnativeContainer,
                 format!("{at}/{field}"),
-                format!("{field} {id} is out of bounds (expected 0 <= {id} <= 2147483647)"),
+                super::out_of_bounds(field, id, 0, 2147483647),
             );
         }
     }

@@ -132,9 +132,7 @@ fn readiness(cx: &mut Cx, probe: &Value, at: &str) {
             cx.push(
                 Code::KnativeProbe,
                 format!("{at}/{field}"),
-                format!(
-                    "{field} {value} is out of bounds (expected {min} <= {value} <= 2147483647)"
-                ),
+                super::out_of_bounds(field, value, min, 2147483647),
             );
         }
     };

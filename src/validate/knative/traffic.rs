@@ -166,8 +166,8 @@ fn traffic_target(cx: &mut Cx, target: &Target, at: &str, has_default_configurat
             CODE,
             format!("{at}/percent"),
             format!(
-                "expected 0 <= {percent} <= 100; percent is this target's share of the traffic, \
-                 from 0 to 100"
+                "{}; percent is this target's share of the traffic",
+                super::out_of_bounds("percent", percent, 0, 100)
             ),
         );
     }
@@ -368,13 +368,13 @@ mod tests {
         let low = route(json!([{"revisionName": "foo", "percent": -5},
             {"revisionName": "foo", "percent": 100}, {"revisionName": "foo", "percent": 5}]));
         let m = message(&low, "/spec/traffic/0/percent");
-        assert!(m.starts_with("expected 0 <= -5 <= 100; "), "{m}");
+        assert!(m.starts_with("percent -5 is out of bounds: Knative takes 0 <= percent <= 100 (expected 0 <= -5 <= 100); "), "{m}");
         let high = route(json!([{"revisionName": "foo", "percent": 101}]));
         assert_eq!(
             pointers(&high),
             ["/spec/traffic/0/percent", "/spec/traffic"]
         );
-        assert!(found(&high)[0].1.starts_with("expected 0 <= 101 <= 100; "));
+        assert!(found(&high)[0].1.contains("(expected 0 <= 101 <= 100); "));
     }
 
     #[test]
