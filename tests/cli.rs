@@ -342,6 +342,17 @@ fn init_has_a_clean_starter_for_every_profile_source_and_engine() {
             }
         }
     }
+    let long = "a".repeat(56);
+    let refused = run(&["init", &long, "-o", "-"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("is 56 characters; a starter's service name is at most 55"));
+    for profile in ["ack", "gateway-api"] {
+        let file = format!("longest-{profile}.toml");
+        let args = ["init", &long[..55], "-o", &file, "--profile", profile];
+        assert_eq!(run_in(work.path(), &args).status.code(), Some(0));
+        let checked = run_in(work.path(), &["check", "--message-format", "short", &file]);
+        assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    }
     let unknown = run(&["init", "demo", "-o", "-", "--source", "ftp://models/x"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(
@@ -561,4 +572,21 @@ fn completions_and_man_pages_are_generated_from_the_real_flags() {
     let unknown = run(&["man", "biuld"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("`biuld` is no subcommand; the pages are: build, check"));
+}
+
+/// The cold-start advice fits the server: a CPU stack is not told about GPU model servers.
+#[test]
+fn the_cold_start_help_fits_a_cpu_server() {
+    let output = run(&[
+        "check",
+        "--message-format",
+        "short",
+        "tests/rules/cold-start-exceeds-queue/cpu.toml",
+    ]);
+    let text = stdout(&output);
+    assert!(
+        text.contains("; help: keep one replica warm (`scaling.min = 1`), or lower `engine.startup_timeout` to what loading this model on CPU takes"),
+        "{text}"
+    );
+    assert!(!text.contains("GPU model server"), "{text}");
 }

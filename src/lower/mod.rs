@@ -7,6 +7,9 @@ pub mod inference;
 pub mod merge;
 pub mod network;
 mod picker;
+
+/// The picker's objects are named after the service; the name rules check the result.
+pub use picker::picker_name;
 pub mod serving;
 mod storage;
 

@@ -143,7 +143,11 @@ fn cold_start(stack: &ResolvedStack, out: &mut Diagnostics) {
             ),
         )
         .with_secondary(Label::new(startup.span, "start-up budget"))
-        .with_help("keep one replica warm (`scaling.min = 1`); a GPU model server rarely loads in under a minute"),
+        .with_help(if stack.resources.gpus.value > 0 {
+            "keep one replica warm (`scaling.min = 1`); a GPU model server rarely loads in under a minute"
+        } else {
+            "keep one replica warm (`scaling.min = 1`), or lower `engine.startup_timeout` to what loading this model on CPU takes"
+        }),
     );
 }
 

@@ -19,6 +19,16 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
             args.name
         );
     }
+    // The starter names objects after the service (`NAME-weights`, `NAME-reader`, the
+    // picker's `NAME-epp`): each must stay a DNS label.
+    if args.name.len() > starter::MAX_NAME {
+        bail!(
+            "{:?} is {} characters; a starter's service name is at most {}, so that the names made from it (`NAME-weights`) stay DNS-1123 labels",
+            args.name,
+            args.name.len(),
+            starter::MAX_NAME
+        );
+    }
     let (scheme, url) =
         starter::source(args.source.as_deref(), args.profile).map_err(anyhow::Error::msg)?;
     let text = starter::starter(&args.name, args.profile, scheme, &url, args.engine);

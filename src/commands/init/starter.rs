@@ -5,6 +5,10 @@
 
 use crate::cli::{EngineArg, ProfileArg};
 
+/// The longest service name whose derived names (`NAME-weights`, the longest suffix a part
+/// uses) stay within a DNS label's 63 characters.
+pub const MAX_NAME: usize = 63 - "-weights".len();
+
 /// A model source scheme, with the example the starter uses when only the scheme is given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {

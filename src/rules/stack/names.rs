@@ -41,6 +41,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     for listener in &stack.gateway.listeners {
         name_rule(out, "gateway.listeners", &listener.name, SUBDOMAIN);
     }
+    picker_name_fits(stack, out);
     let model = &stack.model.name;
     if !is_path_segment(&model.value) {
         out.push(
@@ -60,6 +61,34 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     {
         label_value(out, product);
     }
+}
+
+/// The endpoint picker's Service, Deployment and `app` label are `<service.name>-epp`: a
+/// service name that fits a DNS label may still make that one too long. Said once, at
+/// `service.name`, instead of once per picker object at the table that emits them.
+fn picker_name_fits(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let name = &stack.service.name;
+    let picker = crate::lower::picker_name(stack);
+    if stack.profile.inference_apis().is_none()
+        || !is_dns_label(&name.value)
+        || is_dns_label(&picker)
+    {
+        return;
+    }
+    let room = 63 - (picker.len() - name.value.len());
+    out.push(
+        error(
+            Code::InvalidName,
+            name.span,
+            "too long for the picker's name",
+            format!(
+                "`service.name` ({} characters) makes the endpoint picker's objects `{picker}` ({} characters); a Service name and a label value are at most 63",
+                name.value.len(),
+                picker.len()
+            ),
+        )
+        .with_help(format!("shorten `service.name` to at most {room} characters")),
+    );
 }
 
 fn name_rule(out: &mut Diagnostics, key: &str, value: &Spanned<String>, rule: &str) {
