@@ -590,3 +590,42 @@ fn the_cold_start_help_fits_a_cpu_server() {
     );
     assert!(!text.contains("GPU model server"), "{text}");
 }
+
+/// One cause, one finding: a gateway-api stack copied under another name defines its nine
+/// objects twice, and is told so once, at the service name, with the others counted.
+#[test]
+fn a_copied_stack_is_one_duplicate_finding() {
+    let work = tempfile::tempdir().unwrap();
+    for name in ["a.toml", "b.toml"] {
+        fs::copy(root().join("stacks/qwen-hub.toml"), work.path().join(name)).unwrap();
+    }
+    let output = run_in(work.path(), &["check", "--message-format", "short", "."]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains(": error[")).collect();
+    assert_eq!(
+        errors,
+        [
+            "b.toml:7:8: error[duplicate-service]: Service llm/qwen-7b is defined by two stacks, and so are 8 more of their objects: InferencePool llm/qwen-7b, InferenceObjective llm/qwen-7b, HTTPRoute llm/qwen-7b, Deployment llm/qwen-7b-epp, Service llm/qwen-7b-epp, ServiceAccount llm/qwen-7b-epp, Role llm/qwen-7b-epp, RoleBinding llm/qwen-7b-epp (see a.toml:7:8: first defined here); help: each service needs its own name in its namespace: rename one of them"
+        ]
+    );
+}
+
+/// `HF_TOKEN` from `model.credentials` and the same Secret key in `secret_env` are one
+/// reference: accepted, and the server gets the variable once (another key stays an error,
+/// `tests/stacks/invalid-env.toml`).
+#[test]
+fn the_same_secret_reference_twice_is_one_variable() {
+    let work = tempfile::tempdir().unwrap();
+    let stack = fs::read_to_string(root().join("stacks/qwen-hub.toml"))
+        .unwrap()
+        .replace(
+            "env = { HF_HUB_ENABLE_HF_TRANSFER = \"1\" }",
+            "env = { HF_HUB_ENABLE_HF_TRANSFER = \"1\" }\nsecret_env = { HF_TOKEN = \"hf-token/token\" }",
+        );
+    assert!(stack.contains("secret_env"));
+    fs::write(work.path().join("qwen.toml"), stack).unwrap();
+    let output = run_in(work.path(), &["build", "qwen.toml", "-o", "-"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).matches("name: HF_TOKEN\n").count(), 1);
+}

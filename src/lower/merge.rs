@@ -12,26 +12,25 @@ use serde_json::Value;
 use super::network::{GATEWAY_CONFIGMAP, MAXIMUM_KEYS, is_knative_configmap};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::{Object, ObjectRef, Sharing};
+use crate::source::{FileId, Span};
 
 /// All objects by identity, plus the conflicts found.
 pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnostics) {
     let mut merged: BTreeMap<ObjectRef, Object> = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
+    let mut owned_twice: BTreeMap<(FileId, FileId), Vec<Twice>> = BTreeMap::new();
     for object in objects {
         let Some(first) = merged.get_mut(&object.id) else {
             merged.insert(object.id.clone(), object);
             continue;
         };
         if object.sharing == Sharing::Owned || first.sharing == Sharing::Owned {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::DuplicateService,
-                    Label::new(object.origin, "defined again here"),
-                    format!("{} is defined by two stacks", object.id),
-                )
-                .with_secondary(Label::new(first.origin, "first defined here"))
-                .with_help("each service needs its own name in its namespace: rename one of them"),
-            );
+            let stacks = (first.origin.file, object.origin.file);
+            owned_twice.entry(stacks).or_default().push(Twice {
+                id: object.id.clone(),
+                again: object.origin,
+                first: first.origin,
+            });
             continue;
         }
         let difference = if is_knative_configmap(&object) {
@@ -68,7 +67,47 @@ pub fn merge(objects: impl IntoIterator<Item = Object>) -> (Vec<Object>, Diagnos
             );
         }
     }
+    for twice in owned_twice.into_values() {
+        diagnostics.push(defined_twice(&twice));
+    }
     (merged.into_values().collect(), diagnostics)
+}
+
+/// An object two stacks both own, and where each defines it.
+struct Twice {
+    id: ObjectRef,
+    again: Span,
+    first: Span,
+}
+
+/// One finding per pair of stacks that define the same objects (a stack copied under another
+/// file name defines all of them twice): located at the Knative Service, which stands for the
+/// objects named after it, with the count of the others.
+fn defined_twice(objects: &[Twice]) -> Diagnostic {
+    let lead = objects
+        .iter()
+        .find(|t| t.id.is_knative_service())
+        .unwrap_or(&objects[0]);
+    let others: Vec<String> = objects
+        .iter()
+        .filter(|t| t.id != lead.id)
+        .map(|t| t.id.to_string())
+        .collect();
+    let message = match others.len() {
+        0 => format!("{} is defined by two stacks", lead.id),
+        n => format!(
+            "{} is defined by two stacks, and so are {n} more of their objects: {}",
+            lead.id,
+            others.join(", ")
+        ),
+    };
+    Diagnostic::error(
+        Code::DuplicateService,
+        Label::new(lead.again, "defined again here"),
+        message,
+    )
+    .with_secondary(Label::new(lead.first, "first defined here"))
+    .with_help("each service needs its own name in its namespace: rename one of them")
 }
 
 /// Adds `other`'s data keys to `first`; the first key both set differently, if any, with its

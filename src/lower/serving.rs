@@ -234,13 +234,14 @@ pub fn env(stack: &ResolvedStack) -> Vec<EnvVar> {
         value: Some(value.value.clone()),
         ..EnvVar::default()
     }));
-    out.extend(
-        stack
-            .engine
-            .secret_env
-            .iter()
-            .map(|s| secret(&s.name.value, &s.secret, &s.key)),
-    );
+    // The same Secret key named twice (`model.credentials` and a `secret_env` entry) is one
+    // variable: the stack rules accept it as one reference.
+    for s in &stack.engine.secret_env {
+        let var = secret(&s.name.value, &s.secret, &s.key);
+        if !out.contains(&var) {
+            out.push(var);
+        }
+    }
     out
 }
 

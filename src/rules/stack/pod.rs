@@ -2,7 +2,7 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
-use crate::lower::serving::{GPU_PRODUCT_LABEL, HF_HOME};
+use crate::lower::serving::{GPU_PRODUCT_LABEL, HF_HOME, HF_TOKEN_KEY};
 use crate::resolve::{ModelSource, ResolvedStack};
 use crate::source::{Span, Spanned};
 
@@ -21,24 +21,47 @@ fn is_env_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
 
+/// One definition of an environment variable: where, how it was set, and the Secret key it
+/// reads, if it reads one.
+struct Defined<'a> {
+    name: &'a str,
+    span: Span,
+    how: &'a str,
+    secret: Option<(&'a str, &'a str)>,
+}
+
 /// Every name once: `env`, `secret_env` and what the model source sets (`HF_HOME`, and
 /// `HF_TOKEN` from `model.credentials`) share one namespace, and a second definition would
-/// silently win.
+/// silently win. The same Secret key named twice is one reference, not a conflict: the
+/// server gets it once.
 fn env(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
-    let mut seen: Vec<(&str, Span, &str)> = Vec::new();
+    let mut seen: Vec<Defined<'_>> = Vec::new();
     if let ModelSource::Hub { repo, .. } = &stack.model.source {
-        seen.push((HF_HOME, repo.span, "set for the hub cache"));
+        seen.push(Defined {
+            name: HF_HOME,
+            span: repo.span,
+            how: "set for the hub cache",
+            secret: None,
+        });
         if let Some(credentials) = &stack.model.credentials {
-            seen.push(("HF_TOKEN", credentials.span, "set from `model.credentials`"));
+            seen.push(Defined {
+                name: "HF_TOKEN",
+                span: credentials.span,
+                how: "set from `model.credentials`",
+                secret: Some((&credentials.value, HF_TOKEN_KEY)),
+            });
         }
     }
     let written = e
         .env
         .iter()
-        .map(|(name, _)| (name, "engine.env"))
-        .chain(e.secret_env.iter().map(|s| (&s.name, "engine.secret_env")));
-    for (name, table) in written {
+        .map(|(name, _)| (name, "engine.env", None))
+        .chain(e.secret_env.iter().map(|s| {
+            let reference = Some((s.secret.as_str(), s.key.as_str()));
+            (&s.name, "engine.secret_env", reference)
+        }));
+    for (name, table, secret) in written {
         if !is_env_name(&name.value) {
             out.push(
                 error(
@@ -54,29 +77,36 @@ fn env(stack: &ResolvedStack, out: &mut Diagnostics) {
             );
             continue;
         }
-        duplicate(out, &mut seen, name);
+        duplicate(out, &mut seen, name, secret);
     }
 }
 
 fn duplicate<'a>(
     out: &mut Diagnostics,
-    seen: &mut Vec<(&'a str, Span, &'a str)>,
+    seen: &mut Vec<Defined<'a>>,
     name: &'a Spanned<String>,
+    secret: Option<(&'a str, &'a str)>,
 ) {
-    match seen.iter().find(|(n, _, _)| *n == name.value) {
-        Some((_, first, how)) => out.push(
+    match seen.iter().find(|d| d.name == name.value) {
+        Some(first) if secret.is_some() && first.secret == secret => {}
+        Some(first) => out.push(
             error(
                 Code::InvalidValue,
                 name.span,
                 "defined twice",
                 format!("the environment variable `{}` is defined twice", name.value),
             )
-            .with_secondary(Label::new(*first, format!("first {how}")))
+            .with_secondary(Label::new(first.span, format!("first {}", first.how)))
             .with_help(
                 "keep one definition; a Secret-backed value belongs in `engine.secret_env` only",
             ),
         ),
-        None => seen.push((&name.value, name.span, "defined here")),
+        None => seen.push(Defined {
+            name: &name.value,
+            span: name.span,
+            how: "defined here",
+            secret,
+        }),
     }
 }
 
