@@ -302,6 +302,51 @@ fn secret_ranges(line: &str) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
+/// Every quoted string's contents and every comment, as `*`, byte for byte (newlines kept):
+/// the frame of a credential finding keeps its keys and layout and shows no value at all. A
+/// string still open at the end of a line stays open (TOML's multi-line strings), so what
+/// follows is masked too, erring on the side of hiding.
+pub fn mask_literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    let hide = |out: &mut String, c: char| {
+        for _ in 0..c.len_utf8() {
+            out.push('*');
+        }
+    };
+    for c in text.chars() {
+        if c == '\n' {
+            comment = false;
+            escaped = false;
+            out.push(c);
+            continue;
+        }
+        match quote {
+            Some(open) if !escaped && c == open => {
+                quote = None;
+                out.push(c);
+            }
+            Some(open) => {
+                escaped = open == '"' && !escaped && c == '\\';
+                hide(&mut out, c);
+            }
+            None if comment => hide(&mut out, c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '#' => {
+                comment = true;
+                out.push(c);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
 /// `text` with every word shaped like a credential masked (a token, a URL with a credential, a
 /// credential flag's value), the secret-named-key rule left out: for a message, a report or a
 /// diff line, where `password: Required value` is prose, not a value. Offsets stay valid.

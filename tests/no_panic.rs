@@ -74,6 +74,19 @@ proptest! {
         prop_assert_eq!(redacted.len(), text.len());
     }
 
+    /// The frame of a credential finding shows no value: whatever is between quotes, and any
+    /// comment, is masked, with every byte offset kept.
+    #[test]
+    fn literal_masking_leaves_no_quoted_value(key in "[a-z_]{1,12}", value in "[A-Za-z0-9/+=]{8,40}") {
+        let text = format!("{key} = {{ a = \"{value}\", b = '{value}' }} # {value}\n");
+        let masked = inferstack::secrets::mask_literals(&text);
+        prop_assert_eq!(masked.len(), text.len());
+        let head = format!("{key} = {{ a = \"");
+        prop_assert!(masked.starts_with(&head));
+        prop_assert!(!masked.contains(&value), "{}", masked);
+        prop_assert_eq!(inferstack::secrets::mask_literals(&masked), masked.clone());
+    }
+
     #[test]
     fn any_value_in_any_key_never_panics(stack in 0usize..9, line in 0usize..60, value in replacement()) {
         let mut lines: Vec<String> = STACKS[stack].lines().map(str::to_owned).collect();

@@ -97,3 +97,54 @@ fn a_repository_url_with_a_token_is_refused_without_printing_it() {
         "nothing written"
     );
 }
+
+/// Inline credentials get the help of their source (what that driver or engine reads, with
+/// the key names) and a code frame at the `credentials` key in which no value shows: every
+/// string and comment of the frame is masked, credential-shaped or not.
+#[test]
+fn inline_credentials_are_framed_masked_with_the_help_of_their_source() {
+    let cases = [
+        ("oss://acme-models/qwen", "keys akId and akSecret"),
+        (
+            "s3://acme-models/qwen",
+            "Mountpoint for Amazon S3 reads no Secret per volume",
+        ),
+        ("gs://acme-models/qwen", "GKE Workload Identity"),
+        (
+            "hf://Qwen/Qwen2.5-7B-Instruct",
+            "whose key `token` holds the hub token",
+        ),
+        ("pvc://weights/qwen", "a claim needs no credentials"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (source, help) in cases {
+        let path = dir.path().join("stack.toml");
+        fs::write(
+            &path,
+            format!("[service]\nname = \"qwen\"\n[model]\nsource = \"{source}\"\ncredentials = {{ id = \"plainid\", key = \"{VALUE}\" }} # hunter2\n"),
+        )
+        .unwrap();
+        let path = path.to_str().unwrap();
+        let human = stdout(&run(&["check", path]));
+        assert!(human.contains("credentials-in-stack"), "{human}");
+        assert!(
+            human.contains(
+                "5 │ credentials = { id = \"*******\", key = \"********************\" } #********"
+            ),
+            "{source}: {human}"
+        );
+        assert!(!human.contains("value not shown"), "{human}");
+        let short = stdout(&run(&["check", "--message-format", "short", path]));
+        assert!(
+            short.contains(":5:1: error[credentials-in-stack]"),
+            "{short}"
+        );
+        // The short line holds the whole help (the human one wraps it).
+        assert!(short.contains(help), "{source}: {short}");
+        for text in [&human, &short] {
+            for value in [VALUE, "plainid", "hunter2"] {
+                assert!(!text.contains(value), "{source}: {value} in {text}");
+            }
+        }
+    }
+}

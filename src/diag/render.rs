@@ -109,9 +109,10 @@ impl View {
     fn new(diagnostic: &Diagnostic, masked: &mut Masked) -> View {
         let sources = masked.sources;
         let primary = diagnostic.primary.span;
-        // Credential findings and findings in a Secret never show source text: the snippet
-        // would put the value in logs.
-        if diagnostic.code == Code::CredentialsInStack || is_about_a_secret(diagnostic) {
+        // Findings in a Secret never show source text: the snippet would put the value in
+        // logs. A credential in a stack is shown at its key with every value and comment of
+        // its file masked, so the frame says where without saying what.
+        if is_about_a_secret(diagnostic) {
             return View {
                 code: diagnostic.code,
                 severity: Some(diagnostic.severity),
@@ -161,12 +162,13 @@ impl View {
                 });
             }
         }
+        let literals = diagnostic.code == Code::CredentialsInStack;
         View {
             code: diagnostic.code,
             severity: Some(diagnostic.severity),
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
-            source: Some(masked.window(primary.file, &same_file)),
+            source: Some(masked.window_of(primary.file, &same_file, literals)),
             labels,
             related,
         }
@@ -213,6 +215,8 @@ const WINDOW_MARGIN: usize = 8;
 struct Masked<'a> {
     sources: &'a SourceMap,
     files: HashMap<FileId, String>,
+    /// Files with every string and comment masked too, for credential findings.
+    literals: HashMap<FileId, String>,
 }
 
 impl<'a> Masked<'a> {
@@ -220,11 +224,17 @@ impl<'a> Masked<'a> {
         Masked {
             sources,
             files: HashMap::new(),
+            literals: HashMap::new(),
         }
     }
 
-    /// The lines around `spans`, cut at the `---` lines that end their YAML document.
     fn window(&mut self, file: FileId, spans: &[Span]) -> NamedSource<Window> {
+        self.window_of(file, spans, false)
+    }
+
+    /// The lines around `spans`, cut at the `---` lines that end their YAML document; with
+    /// `literals`, every string and comment of the file masked as well.
+    fn window_of(&mut self, file: FileId, spans: &[Span], literals: bool) -> NamedSource<Window> {
         let source = self.sources.file(file);
         let starts = source.line_starts();
         let line = |i: usize| {
@@ -245,10 +255,15 @@ impl<'a> Masked<'a> {
         }
         let start = starts[first_line];
         let end = starts.get(last_line).copied().unwrap_or(source.text.len());
-        let masked = self
-            .files
-            .entry(file)
-            .or_insert_with(|| hide_controls(secrets::redact(&source.text)));
+        let masked = if literals {
+            self.literals.entry(file).or_insert_with(|| {
+                hide_controls(secrets::mask_literals(&secrets::redact(&source.text)))
+            })
+        } else {
+            self.files
+                .entry(file)
+                .or_insert_with(|| hide_controls(secrets::redact(&source.text)))
+        };
         let window = Window {
             text: masked.get(start..end).unwrap_or("").to_string(),
             start,

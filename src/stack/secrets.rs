@@ -8,10 +8,6 @@ use super::reader::Cx;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::secrets::{CREDENTIAL_FLAGS, is_flag, is_secret_key, looks_like_secret};
 
-const HELP: &str = "create the Secret outside Git (e.g. `kubectl create secret generic oss-secret \
---from-literal=akId=... --from-literal=akSecret=...`, or a SealedSecret / External Secrets \
-object) and put only its name in the stack: `[model] credentials = \"oss-secret\"`";
-
 /// The help for a credential in the server's environment or command line.
 const ENV_HELP: &str = "keep the value in a Secret created outside Git and reference it: \
 `[engine] secret_env = { NAME = \"<secret>/<key>\" }` (vLLM reads its API key from VLLM_API_KEY)";
@@ -19,18 +15,34 @@ const ENV_HELP: &str = "keep the value in a Secret created outside Git and refer
 /// Where a table's keys are Secret references by design, so their names are not secrets.
 const REFERENCE_TABLES: [&str; 1] = ["engine.secret_env"];
 
-/// Reports every secret-looking key or value; returns how many were found.
+/// Reports every secret-looking key or value; returns how many were found. The help for a
+/// credential of the model is its source's (`model.source` in this file, else OSS's).
 pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
+    let scheme = table
+        .get("model")
+        .and_then(|m| m.get_ref().as_table())
+        .and_then(|m| m.get("source"))
+        .and_then(|s| s.get_ref().as_str())
+        .and_then(|s| s.split_once("://"))
+        .map_or("oss", |(scheme, _)| scheme)
+        .to_owned();
+    let model_help = crate::resolve::source::credentials_help(&scheme);
     let mut found = 0;
-    scan_table(cx, table, "", &mut found);
+    scan_table(cx, table, "", model_help, &mut found);
     found
 }
 
-fn scan_table(cx: &mut Cx, table: &DeTable<'_>, path: &str, found: &mut usize) {
+fn scan_table(
+    cx: &mut Cx,
+    table: &DeTable<'_>,
+    path: &str,
+    model_help: &'static str,
+    found: &mut usize,
+) {
     let help = if path.starts_with("engine") {
         ENV_HELP
     } else {
-        HELP
+        model_help
     };
     for (key, value) in table.iter() {
         let name = key.get_ref().as_ref();
@@ -54,11 +66,11 @@ fn scan_table(cx: &mut Cx, table: &DeTable<'_>, path: &str, found: &mut usize) {
                 key.span(),
                 "`credentials` must be the name of a Secret, not the credentials themselves"
                     .to_owned(),
-                HELP,
+                model_help,
             );
             *found += 1;
         } else {
-            scan_value(cx, value, &child, help, found);
+            scan_value(cx, value, &child, help, model_help, found);
         }
     }
 }
@@ -68,6 +80,7 @@ fn scan_value(
     value: &TomlSpanned<DeValue<'_>>,
     path: &str,
     help: &str,
+    model_help: &'static str,
     found: &mut usize,
 ) {
     match value.get_ref() {
@@ -98,11 +111,11 @@ fn scan_value(
                         );
                         *found += 1;
                     }
-                    None => scan_value(cx, item, path, help, found),
+                    None => scan_value(cx, item, path, help, model_help, found),
                 }
             }
         }
-        DeValue::Table(table) => scan_table(cx, table, path, found),
+        DeValue::Table(table) => scan_table(cx, table, path, model_help, found),
         _ => {}
     }
 }

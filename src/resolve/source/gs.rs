@@ -5,6 +5,13 @@ use super::{ModelSource, invalid_bucket, split_location};
 use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 
+/// How a Cloud Storage bucket is read: as the pod's Kubernetes ServiceAccount through GKE
+/// Workload Identity, with no key file (gcs-fuse-csi-driver `examples/static/`).
+pub const CREDENTIALS_HELP: &str = "Cloud Storage FUSE reads the bucket as the pod's \
+ServiceAccount through GKE Workload Identity, with no key: remove `credentials` and set \
+`[scheduling] service_account` to the Kubernetes ServiceAccount granted \
+roles/storage.objectViewer on the bucket";
+
 #[allow(clippy::result_large_err)]
 pub fn parse(rest: &str, span: Span) -> Result<ModelSource, Diagnostic> {
     let (bucket, dir) = split_location(

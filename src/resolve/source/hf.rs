@@ -5,6 +5,11 @@ use super::ModelSource;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{Span, Spanned};
 
+/// How the hub's token reaches the server: a Secret whose key `token` becomes `HF_TOKEN`.
+pub const CREDENTIALS_HELP: &str = "create a Secret outside Git whose key `token` holds the hub \
+token (`kubectl create secret generic hf-token --from-literal=token=...`) and name only it in \
+the stack: `[model] credentials = \"hf-token\"` (it becomes HF_TOKEN)";
+
 #[allow(clippy::result_large_err)]
 pub fn parse(rest: &str, span: Span) -> Result<ModelSource, Diagnostic> {
     let (repo, revision) = match rest.split_once('@') {

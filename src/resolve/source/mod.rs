@@ -103,6 +103,19 @@ impl ModelSource {
     }
 }
 
+/// What to write instead of inline credentials for a source scheme (`s3`; any other text is
+/// read as OSS, the default platform's): what that scheme's driver or engine reads, with the
+/// key names.
+pub fn credentials_help(scheme: &str) -> &'static str {
+    match scheme {
+        "s3" => s3::CREDENTIALS_HELP,
+        "gs" => gs::CREDENTIALS_HELP,
+        "hf" => hf::CREDENTIALS_HELP,
+        "pvc" => pvc::CREDENTIALS_HELP,
+        _ => oss::CREDENTIALS_HELP,
+    }
+}
+
 /// The storage a source URL names; a malformed or unsupported one is a located diagnostic.
 #[allow(clippy::result_large_err)] // converted at once by the caller
 pub fn parse(source: &Spanned<String>) -> Result<ModelSource, Diagnostic> {

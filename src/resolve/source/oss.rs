@@ -5,6 +5,13 @@ use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 use crate::validate::names::is_dns_label;
 
+/// How an OSS bucket's credentials reach the volume: a Secret the PV names in
+/// `nodePublishSecretRef`, with keys `akId` and `akSecret` (ACK's OSS CSI driver).
+pub const CREDENTIALS_HELP: &str = "create a Secret outside Git with keys akId and akSecret \
+(`kubectl create secret generic oss-secret --from-literal=akId=... --from-literal=akSecret=...`, \
+or a SealedSecret / External Secrets object) and name only it in the stack: `[model] credentials \
+= \"oss-secret\"`";
+
 #[allow(clippy::result_large_err)]
 pub fn parse(rest: &str, span: Span) -> Result<ModelSource, Diagnostic> {
     const EXAMPLE: &str = "oss://<bucket>/<directory>, e.g. oss://my-bucket/models/Qwen1.5-4B-Chat";

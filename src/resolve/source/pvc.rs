@@ -6,6 +6,10 @@ use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{Span, Spanned};
 use crate::validate::names::is_dns_subdomain;
 
+/// A claim is mounted as it is: whoever filled it held the credentials.
+pub const CREDENTIALS_HELP: &str = "a claim needs no credentials: remove `credentials` (whoever \
+copies the weights into the volume holds them)";
+
 #[allow(clippy::result_large_err)]
 pub fn parse(rest: &str, span: Span) -> Result<ModelSource, Diagnostic> {
     let (claim, dir) = split_location(

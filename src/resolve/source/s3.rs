@@ -5,6 +5,15 @@ use super::{ModelSource, invalid_bucket, split_location};
 use crate::diag::Diagnostic;
 use crate::source::{Span, Spanned};
 
+/// How an S3 bucket is read: Mountpoint for Amazon S3 takes no Secret per volume, only the
+/// driver's identity or the pod's (awslabs/mountpoint-s3-csi-driver v2.7.0
+/// `docs/CONFIGURATION.md`, "AWS Credentials").
+pub const CREDENTIALS_HELP: &str = "Mountpoint for Amazon S3 reads no Secret per volume: remove \
+`credentials` and either give the driver its identity at install (IRSA on its ServiceAccount, \
+or its `aws-secret` Secret in kube-system), or read the bucket as the pod: `[model] identity = \
+\"pod\"` with `[scheduling] service_account` bound to an IAM role \
+(`eks.amazonaws.com/role-arn`)";
+
 #[allow(clippy::result_large_err)]
 pub fn parse(rest: &str, span: Span) -> Result<ModelSource, Diagnostic> {
     let (bucket, dir) = split_location(

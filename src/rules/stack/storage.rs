@@ -81,7 +81,7 @@ fn oss(stack: &ResolvedStack, out: &mut Diagnostics) {
     if m.credentials.is_none() {
         out.push(
             Diagnostic::warning(Code::MissingCredentials, Label::new(m.span, "no `credentials`"), "no Secret is named for the model bucket; the volume mounts only if the bucket is public".to_owned())
-                .with_help("create a Secret with keys akId and akSecret outside Git and set `credentials = \"<secret-name>\"` in [model]"),
+                .with_help(crate::resolve::source::credentials_help("oss")),
         );
     }
 }
@@ -180,7 +180,9 @@ fn unusable_credentials(stack: &ResolvedStack, why: &str, out: &mut Diagnostics)
                 stack.model.source.scheme()
             ),
         )
-        .with_help("remove `credentials`; grant access to the identity the driver uses instead"),
+        .with_help(crate::resolve::source::credentials_help(
+            stack.model.source.scheme(),
+        )),
     );
 }
 
