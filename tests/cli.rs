@@ -629,3 +629,27 @@ fn the_same_secret_reference_twice_is_one_variable() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stdout(&output).matches("name: HF_TOKEN\n").count(), 1);
 }
+
+/// A conflict between two stacks is located in both: the finding at one route's hostname,
+/// a second label at the other's, in its own file.
+#[test]
+fn a_route_conflict_names_the_other_stack_and_line() {
+    let work = tempfile::tempdir().unwrap();
+    let stack = fs::read_to_string(root().join("stacks/qwen-hub.toml")).unwrap();
+    for name in ["alpha", "beta"] {
+        let text = stack
+            .replace(
+                "name = \"qwen-7b\"",
+                &format!("name = \"{name}\"\nhostname = \"chat.example.com\""),
+            )
+            .replace("qwen-7b-cache", &format!("{name}-cache"));
+        fs::write(work.path().join(format!("{name}.toml")), text).unwrap();
+    }
+    let output = run_in(work.path(), &["check", "--message-format", "short", "."]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stdout(&output).contains("beta.toml:8:12: error[route-conflict]: HTTPRoute llm/beta at /spec/hostnames: it matches the same requests as HTTPRoute llm/alpha on listener \"default\" of Gateway envoy-gateway-system/inference-gateway; the Gateway sends them all to the older route, so one model is never reached (see alpha.toml:8:12: the other route is defined here)"),
+        "{}",
+        stdout(&output)
+    );
+}

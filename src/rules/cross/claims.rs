@@ -48,5 +48,6 @@ pub(super) fn each_volume_claimed_once(cx: &Cx<'_>, objects: &[Object], out: &mu
             ),
             "give each namespace or environment its own volume (`model.volume` names it; `--env` builds suffix it with the environment), or let the stacks of one namespace share one claim",
         );
+        out.also_at(first, pointer, "the other claim is defined here");
     }
 }

@@ -94,6 +94,22 @@ pub(in crate::rules) struct Sink<'a, 'l> {
     diagnostics: Diagnostics,
 }
 
+impl Sink<'_, '_> {
+    /// A second label on the last finding, at `pointer` of `other`: where the other half of a
+    /// conflict is written, in its own stack or file.
+    pub(in crate::rules) fn also_at(&mut self, other: &Object, pointer: &str, message: &str) {
+        let index = self
+            .index
+            .get(&(other as *const Object))
+            .copied()
+            .unwrap_or(0);
+        let (span, _, _) = (self.locate)(index, pointer);
+        if let Some(last) = self.diagnostics.iter_mut().last() {
+            last.secondary.push(Label::new(span, message));
+        }
+    }
+}
+
 /// A workload and the labels its pods carry.
 type Workload<'a> = (&'a Object, serde_json::Map<String, Value>);
 

@@ -81,6 +81,7 @@ pub(super) fn no_two_match_alike(objects: &[Object], out: &mut Sink) {
                 ),
                 "give each stack its own `service.hostname` (the default is NAME.NAMESPACE.DOMAIN), or attach them to different listeners",
             );
+            out.also_at(other, "/spec/hostnames", "the other route is defined here");
         }
     }
 }
