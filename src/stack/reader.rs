@@ -36,8 +36,14 @@ impl Cx {
             Label::new(span, format!("this is a {found}")),
             format!("`{path}` must be {expected}, found {found}"),
         );
-        if let (Some(text), true) = (value.get_ref().as_str(), expected.contains("integer")) {
-            diagnostic = diagnostic.with_help(format!("write the number without quotes: {text}"));
+        // Only a string that is a number is a number in quotes.
+        let quoted_number = value
+            .get_ref()
+            .as_str()
+            .filter(|text| text.trim().parse::<i64>().is_ok());
+        if let (Some(text), true) = (quoted_number, expected.contains("integer")) {
+            diagnostic =
+                diagnostic.with_help(format!("write the number without quotes: {}", text.trim()));
         }
         self.diagnostics.push(diagnostic);
     }
