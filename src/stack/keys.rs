@@ -20,14 +20,15 @@ pub enum Ty {
     DnsSubdomain,
     /// A Go-style duration string (`300s`, `30m`, `1h30m`).
     Duration,
-    Int,
+    /// An integer within a range.
+    Int(Range),
     Bool,
     /// A TCP port, 1 to 65535.
     Port,
     /// A URL with one of these schemes.
     Url(&'static [&'static str]),
-    /// A number; integers are accepted.
-    Num,
+    /// A number within a range; integers are accepted.
+    Num(Range),
     /// A Kubernetes quantity: a string, or a decimal number kept as written.
     Quantity,
     /// A quantity meaning request and limit, or `{ request, limit }`.
@@ -45,6 +46,68 @@ pub enum Ty {
     /// A table of environment names to overrides of any stack key (`[env.prod]`).
     Environments,
 }
+
+/// The numbers a numeric key takes: the reader refuses the others at the value, and the
+/// JSON Schema and the reference say them, from this one place.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    /// `min` itself is refused (a fraction of memory is more than 0).
+    pub min_exclusive: bool,
+    pub max: Option<f64>,
+}
+
+impl Range {
+    pub const fn at_least(min: f64) -> Range {
+        Range {
+            min,
+            min_exclusive: false,
+            max: None,
+        }
+    }
+
+    pub const fn between(min: f64, max: f64) -> Range {
+        Range {
+            min,
+            min_exclusive: false,
+            max: Some(max),
+        }
+    }
+
+    pub fn contains(&self, n: f64) -> bool {
+        let above = if self.min_exclusive {
+            n > self.min
+        } else {
+            n >= self.min
+        };
+        above && self.max.is_none_or(|max| n <= max)
+    }
+
+    /// "between 0 and 1024", "at least 1", "more than 0 and at most 1".
+    pub fn describe(&self) -> String {
+        let low = if self.min_exclusive {
+            format!("more than {}", self.min)
+        } else {
+            format!("at least {}", self.min)
+        };
+        match (self.min_exclusive, self.max) {
+            (false, Some(max)) => format!("between {} and {max}", self.min),
+            (true, Some(max)) => format!("{low} and at most {max}"),
+            (_, None) => low,
+        }
+    }
+}
+
+/// Counts: one or more.
+const COUNT: Range = Range::at_least(1.0);
+/// A fraction of a whole: more than 0, at most 1.
+const FRACTION: Range = Range {
+    min: 0.0,
+    min_exclusive: true,
+    max: Some(1.0),
+};
+/// What an `int32` field of the emitted object holds.
+const INT32: Range = Range::between(-2147483648.0, 2147483647.0);
 
 /// What an absent key means.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -283,7 +346,7 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "model.parameters",
-        Ty::Num,
+        Ty::Num(COUNT),
         Derived(
             "from the built-in table, or from `layers`, `attention_heads`, `kv_heads` and `head_dim`: none",
         ),
@@ -292,35 +355,35 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "model.layers",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("from the built-in table"),
-        "integer",
+        "",
         "`num_hidden_layers` of the model's `config.json`.",
     ),
     key(
         "model.attention_heads",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("from the built-in table"),
-        "integer",
+        "",
         "`num_attention_heads` of the model's `config.json`: the tensor parallel size must divide it.",
     ),
     key(
         "model.kv_heads",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("from the built-in table, else `attention_heads`"),
-        "integer",
+        "",
         "`num_key_value_heads` of the model's `config.json`.",
     ),
     key(
         "model.head_dim",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("from the built-in table"),
-        "integer",
+        "",
         "`head_dim` of the model's `config.json` (`hidden_size / num_attention_heads` when the config has none).",
     ),
     key(
         "model.context_length",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("from the built-in table"),
         "tokens",
         "`max_position_embeddings` of the model's `config.json`: vLLM refuses a longer `max_model_len`.",
@@ -349,16 +412,16 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "engine.max_model_len",
-        Ty::Int,
+        Ty::Int(COUNT),
         Unset,
-        "integer > 0",
+        "",
         "vLLM `--max-model-len`, SGLang `--context-length`.",
     ),
     key(
         "engine.gpu_memory_utilization",
-        Ty::Num,
+        Ty::Num(FRACTION),
         Unset,
-        "number in (0, 1]",
+        "",
         "vLLM `--gpu-memory-utilization`, SGLang `--mem-fraction-static`.",
     ),
     key(
@@ -370,9 +433,9 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "engine.tensor_parallel_size",
-        Ty::Int,
+        Ty::Int(COUNT),
         Derived("`resources.gpus` when it is more than 1"),
-        "integer >= 1",
+        "",
         "vLLM `--tensor-parallel-size`, SGLang `--tp-size`. A value above `gpus` is an error; a value below it is a warning, because the other GPUs would sit idle.",
     ),
     key(
@@ -447,9 +510,9 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "resources.gpus",
-        Ty::Int,
+        Ty::Int(Range::between(0.0, 1024.0)),
         Int(1),
-        "integer 0-1024",
+        "",
         "The GPU request and limit. 0 means a CPU-only server.",
     ),
     key(
@@ -503,23 +566,23 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "scaling.target",
-        Ty::Num,
+        Ty::Num(Range::at_least(0.01)),
         Derived("Knative's"),
-        "number >= 0.01",
+        "",
         "`autoscaling.knative.dev/target`.",
     ),
     key(
         "scaling.min",
-        Ty::Int,
+        Ty::Int(Range::between(0.0, 2147483647.0)),
         Int(1),
-        "integer >= 0",
+        "",
         "`autoscaling.knative.dev/min-scale`. One replica stays warm because loading a model takes minutes.",
     ),
     key(
         "scaling.max",
-        Ty::Int,
+        Ty::Int(Range::between(0.0, 2147483647.0)),
         Int(1),
-        "integer >= 0",
+        "",
         "`autoscaling.knative.dev/max-scale`. 0 means unbounded. The default caps GPU spend. `min > max` is an error.",
     ),
     key(
@@ -629,9 +692,9 @@ pub const KEYS: &[Key] = &[
     ),
     key(
         "inference.priority",
-        Ty::Int,
+        Ty::Int(INT32),
         Unset,
-        "integer",
+        "",
         "`knative.aliyun.com/ai-gateway-inference-priority` under `ack`; the InferenceObjective's `priority` under the explicit profiles. Higher is more critical.",
     ),
     key(

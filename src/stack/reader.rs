@@ -136,7 +136,10 @@ fn read_value(
         Ty::Str | Ty::Enum(_) | Ty::Url(_) | Ty::DnsLabel | Ty::DnsSubdomain | Ty::Duration => {
             string_value(cx, path, value).map(Value::Str)
         }
-        Ty::Int | Ty::Port => integer_value(cx, path, value).map(Value::Int),
+        Ty::Int(range) => integer_value(cx, path, value)
+            .inspect(|n| in_range(cx, key, range, n.value as f64, n.span))
+            .map(Value::Int),
+        Ty::Port => integer_value(cx, path, value).map(Value::Int),
         Ty::Bool => match value.get_ref() {
             DeValue::Boolean(b) => Some(Value::Bool(Spanned::new(*b, cx.span(value.span())))),
             _ => {
@@ -144,7 +147,9 @@ fn read_value(
                 None
             }
         },
-        Ty::Num => number_value(cx, path, value).map(Value::Num),
+        Ty::Num(range) => number_value(cx, path, value)
+            .inspect(|n| in_range(cx, key, range, n.value, n.span))
+            .map(Value::Num),
         Ty::Quantity => scalar_text_value(cx, path, value).map(Value::Str),
         Ty::Strs => strings_value(cx, path, value).map(Value::Strs),
         // One path, or several.
@@ -365,6 +370,21 @@ fn integer_value(
             None
         }
     }
+}
+
+/// A number outside its key's range, located at the value, with what the key means.
+fn in_range(cx: &mut Cx, key: &Key, range: keys::Range, n: f64, span: Span) {
+    if range.contains(n) {
+        return;
+    }
+    cx.diagnostics.push(
+        Diagnostic::error(
+            Code::InvalidValue,
+            Label::new(span, "out of range"),
+            format!("`{}` = {n} must be {}", key.path, range.describe()),
+        )
+        .with_help(key.doc),
+    );
 }
 
 fn scalar_text_value(

@@ -103,14 +103,14 @@ fn key_schema(key: &Key) -> Value {
         Ty::DnsLabel => json!({ "$ref": "#/definitions/dnsLabel" }),
         Ty::DnsSubdomain => json!({ "$ref": "#/definitions/dnsSubdomain" }),
         Ty::Duration => json!({ "type": "string", "pattern": DURATION_PATTERN }),
-        Ty::Int => json!({ "type": "integer" }),
+        Ty::Int(range) => ranged("integer", range),
         Ty::Bool => json!({ "type": "boolean" }),
         Ty::Port => json!({ "type": "integer", "minimum": 1, "maximum": 65535 }),
         Ty::Url(schemes) => json!({
             "type": "string",
             "pattern": format!("^({})://.+$", schemes.join("|"))
         }),
-        Ty::Num => json!({ "type": "number" }),
+        Ty::Num(range) => ranged("number", range),
         Ty::Quantity => json!({ "$ref": "#/definitions/quantity" }),
         Ty::RequestLimit => json!({ "$ref": "#/definitions/requestLimit" }),
         Ty::StrMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
@@ -159,6 +159,29 @@ fn key_schema(key: &Key) -> Value {
         schema = json!({ "allOf": [schema] });
     }
     schema["description"] = json!(description);
+    schema
+}
+
+/// A number type with its range, as JSON Schema draft-07 writes it (`exclusiveMinimum` is a
+/// number there). Integral bounds are written as integers.
+fn ranged(kind: &str, range: keys::Range) -> Value {
+    let number = |n: f64| {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            json!(n as i64)
+        } else {
+            json!(n)
+        }
+    };
+    let mut schema = json!({ "type": kind });
+    let low = if range.min_exclusive {
+        "exclusiveMinimum"
+    } else {
+        "minimum"
+    };
+    schema[low] = number(range.min);
+    if let Some(max) = range.max {
+        schema["maximum"] = number(max);
+    }
     schema
 }
 
@@ -214,7 +237,7 @@ fn type_text(key: &Key) -> String {
         Ty::DnsSubdomain => "DNS-1123 subdomain".to_owned(),
         Ty::Duration => "duration".to_owned(),
         Ty::Quantity => "quantity".to_owned(),
-        Ty::Int => "integer".to_owned(),
+        Ty::Int(range) => format!("integer, {}", range.describe()),
         Ty::Bool => "boolean".to_owned(),
         Ty::Port => "1-65535".to_owned(),
         Ty::Url(schemes) => schemes
@@ -222,7 +245,7 @@ fn type_text(key: &Key) -> String {
             .map(|s| format!("`{s}://`"))
             .collect::<Vec<_>>()
             .join(", "),
-        Ty::Num => "number".to_owned(),
+        Ty::Num(range) => format!("number, {}", range.describe()),
         Ty::StrMap => "table of strings".to_owned(),
         Ty::Strs => "array of strings".to_owned(),
         Ty::Str

@@ -15,35 +15,8 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             "`engine.image` must be an image reference without spaces".to_owned(),
         ));
     }
-    if let Some(u) = &e.gpu_memory_utilization
-        && !(u.value > 0.0 && u.value <= 1.0)
-    {
-        out.push(
-            error(
-                Code::InvalidValue,
-                u.span,
-                "out of range",
-                format!(
-                    "`engine.gpu_memory_utilization` = {} must be in (0, 1]",
-                    u.value
-                ),
-            )
-            .with_help("it is the fraction of each GPU's memory the server may use, e.g. 0.9"),
-        );
-    }
-    if let Some(len) = &e.max_model_len
-        && len.value <= 0
-    {
-        out.push(error(
-            Code::InvalidValue,
-            len.span,
-            "must be positive",
-            format!(
-                "`engine.max_model_len` = {} must be greater than 0",
-                len.value
-            ),
-        ));
-    }
+    // `gpu_memory_utilization` and `max_model_len` are ranged in the key table: the reader
+    // refuses what is out of range, at the value.
     if let Some(path) = &e.health_path
         && (!path.value.starts_with('/') || path.value.chars().any(char::is_whitespace))
     {

@@ -58,20 +58,6 @@ fn quantities(stack: &ResolvedStack, out: &mut Diagnostics) {
 
 fn gpus(stack: &ResolvedStack, out: &mut Diagnostics) {
     let r = &stack.resources;
-    if r.gpus.value < 0 || r.gpus.value > 1024 {
-        out.push(
-            error(
-                Code::InvalidValue,
-                r.gpus.span,
-                "out of range",
-                format!(
-                    "`resources.gpus` = {} must be a whole number of GPUs from 0 to 1024",
-                    r.gpus.value
-                ),
-            )
-            .with_help("use 0 for a CPU-only model server"),
-        );
-    }
     let resource = &r.gpu_resource.value;
     let valid = resource.split_once('/').is_some_and(|(domain, name)| {
         is_dns_subdomain(domain) && domain.contains('.') && is_label_value(name) && !name.is_empty()
@@ -91,56 +77,8 @@ fn gpus(stack: &ResolvedStack, out: &mut Diagnostics) {
             ),
         );
     }
-    if let Some(tp) = &stack.engine.tensor_parallel_size
-        && tp.value < 1
-    {
-        out.push(error(
-            Code::InvalidValue,
-            tp.span,
-            "too small",
-            format!(
-                "`engine.tensor_parallel_size` = {} must be at least 1",
-                tp.value
-            ),
-        ));
-    }
     if let Some(memory) = &r.gpu_memory {
         quantity(out, "resources.gpu_memory", memory);
-    }
-    architecture(stack, out);
-}
-
-/// The architecture numbers a stack writes are counts: zero or less is a typo.
-fn architecture(stack: &ResolvedStack, out: &mut Diagnostics) {
-    let f = &stack.model.written_facts;
-    let counts = [
-        ("model.layers", &f.layers),
-        ("model.attention_heads", &f.attention_heads),
-        ("model.kv_heads", &f.kv_heads),
-        ("model.head_dim", &f.head_dim),
-        ("model.context_length", &f.context_length),
-    ];
-    for (key, value) in counts {
-        if let Some(v) = value
-            && v.value < 1
-        {
-            out.push(error(
-                Code::InvalidValue,
-                v.span,
-                "must be positive",
-                format!("`{key}` = {} must be at least 1", v.value),
-            ));
-        }
-    }
-    if let Some(p) = &f.parameters
-        && (p.value.is_nan() || p.value < 1.0)
-    {
-        out.push(error(
-            Code::InvalidValue,
-            p.span,
-            "must be positive",
-            format!("`model.parameters` = {} must be a positive count", p.value),
-        ));
     }
 }
 

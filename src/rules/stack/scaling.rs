@@ -12,28 +12,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         &s.metric,
         "is not a Knative Pod Autoscaler metric: \"concurrency\" is in-flight requests per replica, \"rps\" requests per second per replica",
     );
-    if let Some(target) = &s.target
-        && target.value < 0.01
-    {
-        out.push(
-            error(Code::InvalidValue, target.span, "too small", format!("`scaling.target` = {} must be at least 0.01", target.value))
-                .with_help("the target is the per-replica value of the metric that triggers scaling, e.g. 2 concurrent requests"),
-        );
-    }
-    for (key, bound) in [("scaling.min", &s.min), ("scaling.max", &s.max)] {
-        if bound.value < 0 || bound.value > i64::from(i32::MAX) {
-            out.push(error(
-                Code::InvalidValue,
-                bound.span,
-                "out of range",
-                format!(
-                    "`{key}` = {} must be between 0 and {}",
-                    bound.value,
-                    i32::MAX
-                ),
-            ));
-        }
-    }
+    // `target`, `min` and `max` are ranged in the key table, refused by the reader.
     if s.max.value > 0 && s.min.value > s.max.value {
         out.push(
             error(
