@@ -10,12 +10,14 @@ use crate::resolve::ResolvedStack;
 /// service's namespace.
 pub fn gateway(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let g = &stack.gateway;
+    // A listener without a port is a reading error, and nothing is lowered then.
     let listeners = g
         .listeners
         .iter()
-        .map(|l| Listener {
+        .filter_map(|l| Some((l, l.port.as_ref()?)))
+        .map(|(l, port)| Listener {
             name: l.name.value.clone(),
-            port: i32::try_from(l.port.value).unwrap_or_default(),
+            port: i32::try_from(port.value).unwrap_or_default(),
             protocol: "HTTP",
             allowed_routes: AllowedRoutes {
                 namespaces: RouteNamespaces { from: "All" },

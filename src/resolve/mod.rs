@@ -476,7 +476,7 @@ fn gateway(d: &Defaults<'_>, profile: Profile) -> Gateway {
         .unwrap_or_else(|| {
             vec![ListenerEntry {
                 name: fallback("default"),
-                port: Spanned::new(80, span),
+                port: Some(Spanned::new(80, span)),
             }]
         });
     Gateway {

@@ -15,11 +15,12 @@ pub struct RequestLimit {
     pub limit: Option<Spanned<String>>,
 }
 
-/// One gateway listener: `name = port`.
+/// One gateway listener: `name = port`. A port the reader refused (reported there) is `None`:
+/// the listener is still named, so nothing that refers to it is reported again.
 #[derive(Debug, Clone)]
 pub struct ListenerEntry {
     pub name: Spanned<String>,
-    pub port: Spanned<i64>,
+    pub port: Option<Spanned<i64>>,
 }
 
 /// One `[[scheduling.tolerations]]` entry, as written.

@@ -176,9 +176,9 @@ fn read_value(
             let entries = entries(cx, path, value)?;
             let listeners = entries
                 .into_iter()
-                .filter_map(|(name, v)| {
-                    let port = integer_value(cx, &format!("{path}.{}", name.value), v)?;
-                    Some(ListenerEntry { name, port })
+                .map(|(name, v)| {
+                    let port = integer_value(cx, &format!("{path}.{}", name.value), v);
+                    ListenerEntry { name, port }
                 })
                 .collect();
             Some(Value::Listeners(listeners))

@@ -48,27 +48,30 @@ pub fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
             ),
         );
     }
-    let listeners = &stack.gateway.listeners;
-    for (i, listener) in listeners.iter().enumerate() {
-        let key = format!("gateway.listeners.{}", listener.name.value);
-        if !port_range(out, &key, &listener.port) {
+    // Ports the reader refused were reported there.
+    let ports: Vec<(&str, &Spanned<i64>)> = stack
+        .gateway
+        .listeners
+        .iter()
+        .filter_map(|l| Some((l.name.value.as_str(), l.port.as_ref()?)))
+        .collect();
+    for (i, (name, port)) in ports.iter().enumerate() {
+        let key = format!("gateway.listeners.{name}");
+        if !port_range(out, &key, port) {
             continue;
         }
-        if let Some(first) = listeners[..i]
-            .iter()
-            .find(|l| l.port.value == listener.port.value)
-        {
+        if let Some((first, first_port)) = ports[..i].iter().find(|(_, p)| p.value == port.value) {
             out.push(
                 error(
                     Code::DuplicatePort,
-                    listener.port.span,
+                    port.span,
                     "used twice",
                     format!(
-                        "listeners `{}` and `{}` both use port {}",
-                        first.name.value, listener.name.value, listener.port.value
+                        "listeners `{first}` and `{name}` both use port {}",
+                        port.value
                     ),
                 )
-                .with_secondary(Label::new(first.port.span, "first used here"))
+                .with_secondary(Label::new(first_port.span, "first used here"))
                 .with_help("give each listener its own port"),
             );
         }
@@ -173,10 +176,14 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
                     i.listener.value
                 ),
             )
-            .with_help(format!(
-                "the HTTPRoute attaches to a listener of [gateway]; use one of: {}",
-                names.join(", ")
-            )),
+            .with_help(if names.is_empty() {
+                "the HTTPRoute attaches to a listener of [gateway], and `gateway.listeners` names none: add one, e.g. `listeners = { default = 80 }`".to_owned()
+            } else {
+                format!(
+                    "the HTTPRoute attaches to a listener of [gateway]; use one of: {}",
+                    names.join(", ")
+                )
+            }),
         );
     }
     // The picker routes to pods directly: with no pod left, nothing wakes the service.
