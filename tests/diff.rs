@@ -474,3 +474,60 @@ fn a_kustomization_edited_by_hand_is_a_change() {
         "{change:#}"
     );
 }
+
+/// The contract of `diff` and `build --check`: right after any `build`, the same arguments
+/// (`-o DIR` as `--against DIR`) find nothing, whatever flags change the output.
+#[test]
+fn right_after_any_build_the_same_arguments_are_clean() {
+    let fleet = root().join("examples/fleet");
+    let fleet = fleet.to_str().unwrap();
+    let cases: [&[&str]; 6] = [
+        &["stacks/qwen.toml"],
+        &["stacks/qwen.toml", "--profile", "gateway-api"],
+        &[
+            "stacks/llama-s3.toml",
+            "--gitops",
+            "argocd",
+            "--repo-url",
+            "https://git.example.com/a.git",
+            "--revision",
+            "main",
+            "--repo-path",
+            "deploy/llm",
+        ],
+        &[
+            "stacks/qwen-hub.toml",
+            "--gitops",
+            "flux",
+            "--repo-url",
+            "https://git.example.com/a.git",
+            "--revision",
+            "v1.2.0",
+            "--repo-path",
+            "clusters/a",
+        ],
+        &[fleet, "--env", "prod"],
+        &[
+            fleet,
+            "--env",
+            "dev,staging",
+            "--gitops",
+            "flux",
+            "--revision",
+            "release",
+            "--repo-path",
+            "fleet",
+        ],
+    ];
+    for args in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("rendered");
+        let out = out.to_str().unwrap();
+        let build = run(&[&["build", "-o", out][..], args].concat());
+        assert_eq!(build.status.code(), Some(0), "{args:?}: {}", stderr(&build));
+        let check = run(&[&["build", "--check", "-o", out][..], args].concat());
+        assert_eq!(check.status.code(), Some(0), "{args:?}: {}", stderr(&check));
+        let diff = run(&[&["diff", "--against", out][..], args].concat());
+        assert_eq!(diff.status.code(), Some(0), "{args:?}: {}", stdout(&diff));
+    }
+}
