@@ -21,7 +21,11 @@ use crate::validate::value::{array, text};
 
 /// Where a finding at a JSON Pointer of object `index` is: its span, its document (for
 /// manifests) and the pointer as reported.
-pub type Locate<'a> = dyn FnMut(usize, &str) -> (Span, Option<usize>, String) + 'a;
+pub type Locate<'a> = dyn FnMut(usize, &str) -> Place + 'a;
+
+/// Where a pointer of an object is written: its span, its document (in a manifest stream) and
+/// the pointer as shown.
+pub type Place = (Span, Option<usize>, String);
 
 /// Whether the objects a reference names may be outside the objects checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,15 +102,20 @@ impl Sink<'_, '_> {
     /// A second label on the last finding, at `pointer` of `other`: where the other half of a
     /// conflict is written, in its own stack or file.
     pub(in crate::rules) fn also_at(&mut self, other: &Object, pointer: &str, message: &str) {
-        let index = self
-            .index
-            .get(&(other as *const Object))
-            .copied()
-            .unwrap_or(0);
-        let (span, _, _) = (self.locate)(index, pointer);
+        let (span, _, _) = self.place(other, pointer);
         if let Some(last) = self.diagnostics.iter_mut().last() {
             last.secondary.push(Label::new(span, message));
         }
+    }
+
+    /// Where `pointer` of `object` is written: as `locate` gives it for the object's index.
+    fn place(&mut self, object: &Object, pointer: &str) -> Place {
+        let index = self
+            .index
+            .get(&(object as *const Object))
+            .copied()
+            .unwrap_or(0);
+        (self.locate)(index, pointer)
     }
 }
 
@@ -216,12 +225,7 @@ pub(in crate::rules) fn finding(
     message: String,
     help: &str,
 ) {
-    let index = out
-        .index
-        .get(&(object as *const Object))
-        .copied()
-        .unwrap_or(0);
-    let (span, document, pointer) = (out.locate)(index, pointer);
+    let (span, document, pointer) = out.place(object, pointer);
     let diagnostic = Diagnostic::error(
         code,
         Label::new(span, "here"),
