@@ -204,7 +204,19 @@ pub fn redact(text: &str) -> String {
         }
         offset += line.len();
     }
-    ranges.extend(secret_document_values(text));
+    // A Secret's data line keeps its key visible, unless another pass masked part of the key
+    // or its `: `: then the whole line is masked, as masking that masked text would mask it.
+    for (value, line_start) in secret_document_values(text) {
+        let key = line_start..value.start;
+        let key_touched = ranges
+            .iter()
+            .any(|r| r.start < key.end && key.start < r.end);
+        ranges.push(if key_touched {
+            line_start..value.end
+        } else {
+            value
+        });
+    }
     masked(text, ranges)
 }
 
@@ -220,13 +232,15 @@ fn masked(text: &str, ranges: impl IntoIterator<Item = std::ops::Range<usize>>) 
 
 /// The values under `data:` and `stringData:` of every YAML document that is a `kind: Secret`,
 /// found in the text itself: a duplicate key or a syntax error inside a Secret has no object to
-/// mask from, and its code frame must not show the values either. Keys stay visible.
-fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
+/// mask from, and its code frame must not show the values either. Keys stay visible: each
+/// range comes with where its line's text starts.
+fn secret_document_values(text: &str) -> Vec<(std::ops::Range<usize>, usize)> {
     // The lines of each document, with their offsets; `---` lines separate documents.
     let mut documents: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
+        // A document marker is `---` alone or before a space; `-----BEGIN …` is not one.
+        if line.trim_end() == "---" || line.starts_with("--- ") {
             documents.push(Vec::new());
         } else if let Some(document) = documents.last_mut() {
             document.push((offset, line));
@@ -255,7 +269,8 @@ fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
                     in_data = true;
                     let value = rest.trim();
                     if !value.is_empty() && !value.starts_with('#') {
-                        ranges.push(offset + body.len() - rest.len()..offset + body.len());
+                        let start = offset + body.len() - rest.len();
+                        ranges.push((start..offset + body.len(), start));
                     }
                 }
             } else if in_data && !body.trim().is_empty() {
@@ -265,7 +280,7 @@ fn secret_document_values(text: &str) -> Vec<std::ops::Range<usize>> {
                     Some(at) if !body[indent..at + indent].contains(' ') => indent + at + 2,
                     _ => indent,
                 };
-                ranges.push(offset + from..offset + body.len());
+                ranges.push((offset + from..offset + body.len(), offset + indent));
             }
         }
     }

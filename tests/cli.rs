@@ -653,3 +653,21 @@ fn a_route_conflict_names_the_other_stack_and_line() {
         stdout(&output)
     );
 }
+
+/// The README's `check` heading lists every report format the flag takes.
+#[test]
+fn the_readme_lists_every_check_format() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let heading = readme
+        .lines()
+        .find(|l| l.starts_with("### `inferstack check "))
+        .unwrap();
+    for format in <inferstack::report::Format as clap::ValueEnum>::value_variants() {
+        let name = clap::ValueEnum::to_possible_value(format).unwrap();
+        assert!(
+            heading.contains(name.get_name()),
+            "{heading} lacks {}",
+            name.get_name()
+        );
+    }
+}

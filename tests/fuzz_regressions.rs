@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use inferstack::compile::compile_fleet;
 use inferstack::diag::render::{Color, Style, render_all};
+use inferstack::report::{Format, Report};
 use inferstack::source::SourceMap;
 use inferstack::stack::layers::Fleet;
 use inferstack::validate::manifests::{FileOptions, check_files};
@@ -99,5 +100,42 @@ fn validate_cel_regressions() {
             "{}: {rendered}",
             path.display()
         );
+        // As the target checks them: no report format carries a control character.
+        let report = Report {
+            sources: &sources,
+            results: &checked.results,
+            diagnostics: &checked.diagnostics,
+            tool_version: "0.0.0",
+            skipped_files: &[],
+            by_kind: true,
+        };
+        for format in [
+            Format::Json,
+            Format::Sarif,
+            Format::Github,
+            Format::Junit,
+            Format::Tap,
+        ] {
+            let text = report.render(format, Style::Short);
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                "{}: {format:?} carries a control character",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn redact_regressions() {
+    use inferstack::secrets::{mask_literals, mask_words, redact};
+    for (path, text) in inputs("redact") {
+        for mask in [redact, mask_words, mask_literals] {
+            let masked = mask(&text);
+            assert_eq!(masked.len(), text.len(), "{}", path.display());
+            assert_eq!(mask(&masked), masked, "{}: not idempotent", path.display());
+        }
     }
 }

@@ -18,7 +18,7 @@ pub fn render(report: &Report<'_>) -> String {
     let mut skipped_in: BTreeMap<String, usize> = BTreeMap::new();
     let (per_result, loose) = report.attach();
     for (r, diagnostics) in report.results.iter().zip(per_result) {
-        let file = report.sources.file(r.file).name.clone();
+        let file = report.file_name(r.file);
         let body = match r.status {
             Status::Skipped => "<skipped/>".to_owned(),
             _ => failures(report, &diagnostics),

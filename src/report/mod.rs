@@ -9,7 +9,7 @@ mod sarif;
 mod tap;
 
 use crate::diag::render::{Style, render_all};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, visible};
 use std::collections::HashMap;
 
 use crate::k8s::ObjectRef;
@@ -185,18 +185,25 @@ impl Report<'_> {
     }
 
     /// `Kind namespace/name` of a result, or its document.
+    /// An object's name as the text formats print it: names come from the input, so control
+    /// characters are escaped as in messages (`diag::visible`).
     fn name_of(&self, r: &ObjectResult) -> String {
-        match (&r.object, r.document) {
+        visible(match (&r.object, r.document) {
             (Some(o), _) => o.to_string(),
             (None, Some(d)) => format!("document {d}"),
             (None, None) => "object".to_owned(),
-        }
+        })
+    }
+
+    /// A file's name as the text formats print it (a path may hold any byte but `/`).
+    fn file_name(&self, file: FileId) -> String {
+        visible(self.sources.file(file).name.clone())
     }
 
     /// File, 1-based line and column of a diagnostic.
     fn location(&self, diagnostic: &Diagnostic) -> (String, usize, usize) {
         let span = diagnostic.primary.span;
         let (line, column) = self.sources.line_col(span.file, span.start);
-        (self.sources.file(span.file).name.clone(), line, column)
+        (self.file_name(span.file), line, column)
     }
 }

@@ -11,7 +11,7 @@ pub fn render(report: &Report<'_>) -> String {
     let mut points: Vec<(&str, String, Vec<&Diagnostic>)> = Vec::new();
     let (per_result, loose) = report.attach();
     for (r, diagnostics) in report.results.iter().zip(per_result) {
-        let file = &report.sources.file(r.file).name;
+        let file = &report.file_name(r.file);
         let name = line(&format!("{file}: {}", report.name_of(r)));
         points.push(match r.status {
             Status::Valid => ("ok", name, diagnostics),
