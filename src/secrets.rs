@@ -165,14 +165,17 @@ fn userinfo_has_credential(s: &str) -> bool {
     })
 }
 
-/// `...?access_key=...&...`: a credential as a query parameter with a value.
+/// `...?access_key=...&...`: a credential as a query parameter with a value. A value already
+/// masked (`*` only) is none: masking masked text must change nothing.
 fn query_has_credential(s: &str) -> bool {
     let Some((_, query)) = s.split_once('?') else {
         return false;
     };
     query.split(['&', ';']).any(|pair| {
         pair.split_once('=').is_some_and(|(name, value)| {
-            !value.is_empty() && CREDENTIAL_PARAMETERS.contains(&name.to_lowercase().as_str())
+            !value.is_empty()
+                && !value.bytes().all(|b| b == b'*')
+                && CREDENTIAL_PARAMETERS.contains(&name.to_lowercase().as_str())
         })
     })
 }

@@ -87,7 +87,8 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, o)| (format!("same/{i}.yaml"), o.body.clone()))
         .collect();
-    let changes = diff(&Ours::of_tree(&unique, &[]), &same).expect("our own objects are comparable");
+    let changes =
+        diff(&Ours::of_tree(&unique, &[]), &same).expect("our own objects are comparable");
     assert!(
         changes.is_empty(),
         "{} change(s) against itself, the first {:?}",

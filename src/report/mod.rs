@@ -62,6 +62,17 @@ pub struct Summary {
     pub skipped_files: usize,
 }
 
+/// A character of `text` that a report in `format` must not carry raw, if any: in the text
+/// formats (TAP, JUnit, GitHub, text) every control but newline and tab, which a terminal or
+/// an XML reader would act on; in JSON and SARIF the C0 controls JSON requires escaped (DEL
+/// and C1 controls are data there). Every report keeps this, on any input: the `validate_cel`
+/// fuzz target and its regressions hold it.
+pub fn stray_control(format: Format, text: &str) -> Option<char> {
+    let json = matches!(format, Format::Json | Format::Sarif);
+    text.chars()
+        .find(|&c| c != '\n' && c != '\t' && if json { c < ' ' } else { c.is_control() })
+}
+
 /// "1 object", "2 objects".
 pub fn objects(count: usize) -> String {
     if count == 1 {
