@@ -184,6 +184,34 @@ fn query_has_credential(s: &str) -> bool {
 /// values of secret-named keys (`key = ...`, `key: ...`), words shaped like a credential, and
 /// values of credential flags. What a code frame shows goes through this.
 pub fn redact(text: &str) -> String {
+    fixed_point(text, redact_pass)
+}
+
+/// Most passes one text may take before it is masked whole: each pass only adds `*`, and a
+/// real file settles in one or two.
+const MAX_PASSES: usize = 8;
+
+/// `pass` applied until it changes nothing, so that masking what inferstack printed changes
+/// nothing either. A pass can find a shape an earlier one made (a key's value masked into
+/// `user:****@host`); each adds only `*`, so the passes settle. A text still changing after
+/// [`MAX_PASSES`] is masked whole but for its newlines, which every pass leaves as it is.
+fn fixed_point(text: &str, pass: fn(&str) -> String) -> String {
+    let mut current = pass(text);
+    for _ in 0..MAX_PASSES {
+        let next = pass(&current);
+        if next == current {
+            return current;
+        }
+        current = next;
+    }
+    current
+        .bytes()
+        .map(|b| if b == b'\n' { '\n' } else { '*' })
+        .collect()
+}
+
+/// One masking pass of [`redact`].
+fn redact_pass(text: &str) -> String {
     let mut ranges = Vec::new();
     let mut offset = 0;
     // Inside a PEM private key every line is secret, the base64 body as much as its markers.
@@ -372,6 +400,11 @@ pub fn mask_words(text: &str) -> String {
     if text.len() < 15 {
         return text.to_owned();
     }
+    fixed_point(text, mask_words_pass)
+}
+
+/// One masking pass of [`mask_words`].
+fn mask_words_pass(text: &str) -> String {
     let mut ranges = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
