@@ -1,6 +1,7 @@
 //! Every file `tests/stacks/invalid-*.toml` states the diagnostics it must produce in header
-//! lines `# expect: <code> <line>:<col> <text in the message or help>`. Each must fail with
-//! exit 1, print nothing on stdout, and report exactly those problems at those places.
+//! lines `# expect: <code> <line>:<col> <text in the message or help>` (errors) and
+//! `# expect-warning: ...` (warnings). Each must fail with exit 1, print nothing on stdout, and
+//! report exactly those errors at those places (and those warnings, where it states any).
 
 mod support;
 
@@ -9,6 +10,8 @@ use std::fs;
 use support::cli::{root, run, stderr, stdout};
 
 struct Expect {
+    /// `error` or `warning`.
+    severity: &'static str,
     code: String,
     location: String,
     text: String,
@@ -16,10 +19,15 @@ struct Expect {
 
 fn expectations(text: &str) -> Vec<Expect> {
     text.lines()
-        .filter_map(|l| l.strip_prefix("# expect: "))
-        .map(|l| {
+        .filter_map(|l| {
+            l.strip_prefix("# expect: ")
+                .map(|rest| ("error", rest))
+                .or_else(|| l.strip_prefix("# expect-warning: ").map(|r| ("warning", r)))
+        })
+        .map(|(severity, l)| {
             let mut parts = l.splitn(3, ' ');
             Expect {
+                severity,
                 code: parts.next().unwrap().to_owned(),
                 location: parts.next().unwrap().to_owned(),
                 text: parts.next().unwrap_or("").to_owned(),
@@ -65,16 +73,20 @@ fn every_invalid_stack_reports_its_diagnostics_at_their_locations() {
         if !stdout(&short).is_empty() || !stdout(&human).is_empty() {
             problems.push("stdout is not empty".to_owned());
         }
-        let errors: Vec<&str> = short_err
-            .lines()
-            .filter(|l| l.contains(": error["))
-            .collect();
-        if errors.len() != expected.len() {
-            problems.push(format!("{} errors, want {}", errors.len(), expected.len()));
+        for severity in ["error", "warning"] {
+            let found = short_err
+                .lines()
+                .filter(|l| l.contains(&format!(": {severity}[")))
+                .count();
+            let wanted = expected.iter().filter(|e| e.severity == severity).count();
+            // Warnings are counted in the files that state any.
+            if found != wanted && (severity == "error" || wanted > 0) {
+                problems.push(format!("{found} {severity}s, want {wanted}"));
+            }
         }
         for e in &expected {
-            let prefix = format!("{relative}:{}: error[{}]: ", e.location, e.code);
-            if !errors.iter().any(|l| l.starts_with(&prefix)) {
+            let prefix = format!("{relative}:{}: {}[{}]: ", e.location, e.severity, e.code);
+            if !short_err.lines().any(|l| l.starts_with(&prefix)) {
                 problems.push(format!("no `{prefix}`"));
             }
             if !human_err.contains(&e.text) {

@@ -128,10 +128,15 @@ fn a_removed_stack_lists_its_objects_as_removed() {
             )
         })
         .collect();
-    // The Gateway and config-network are shared with qwen, so they stay.
+    // The Gateway and config-network are shared with qwen, so they stay; deepseek's namespace
+    // leaves Git with it (Argo CD and Flux never prune it from the cluster).
     assert_eq!(
         removed,
         [
+            (
+                "Namespace".to_owned(),
+                "_cluster/namespace-llm.yaml".to_owned()
+            ),
             (
                 "PersistentVolume".to_owned(),
                 "_cluster/persistentvolume-deepseek-r1-model.yaml".to_owned()

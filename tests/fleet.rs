@@ -258,8 +258,14 @@ fn every_route_sets_the_objective_header_of_its_stack() {
     let dir = repo(&[("stacks/a.toml", &stack("a", "[inference]\npriority = 5\n"))]);
     let output = run_in(dir.path(), &["build", "stacks", "-o", "-"]);
     let yaml = stdout(&output);
+    // llm-d-router v0.10.0's current name (`pkg/epp/metadata/consts.go`, PR #1161); the
+    // deprecated one it still reads is removed from the client's request with the others.
     assert!(
-        yaml.contains("- name: x-gateway-inference-objective\n          value: a\n"),
+        yaml.contains("- name: x-llm-d-inference-objective\n          value: a\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("remove:\n        - x-gateway-inference-objective\n        - x-llm-d-inference-fairness-id\n"),
         "{yaml}"
     );
     assert!(

@@ -222,6 +222,36 @@ fn the_fleet_renders_one_golden_tree_per_environment() {
     assert_eq!(validate.status.code(), Some(0), "{}", stdout(&validate));
 }
 
+/// Two models behind one HTTPS host, by path (Envoy Gateway) and by the request body's model
+/// (Istio with the body-based router): each example renders its golden tree, which validates.
+#[test]
+fn the_one_host_examples_render_their_golden_trees() {
+    for example in ["one-host", "one-host-body"] {
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join(example);
+        let output = run(&[
+            "build",
+            &format!("examples/{example}"),
+            "-o",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{example}: {}",
+            stderr(&output)
+        );
+        assert!(
+            !stderr(&output).contains("warning"),
+            "{example} builds without a warning: {}",
+            stderr(&output)
+        );
+        matches_golden_tree(&target, &format!("golden/{example}"));
+        let validate = run(&["validate", &format!("golden/{example}")]);
+        assert_eq!(validate.status.code(), Some(0), "{}", stdout(&validate));
+    }
+}
+
 #[test]
 fn every_golden_object_is_valid_for_the_upstream_apis() {
     if !support::reference::require() {
@@ -282,16 +312,18 @@ fn vllm_flags(container: &Value) -> BTreeMap<String, String> {
     let mut flags = BTreeMap::new();
     let mut rest = words[3..].iter().peekable();
     while let Some(flag) = rest.next() {
-        let value = match rest.peek() {
-            Some(next) if !next.starts_with("--") => rest.next().unwrap().clone(),
-            _ => String::new(),
-        };
-        flags.insert(flag.clone(), value);
+        // A flag's values are the words up to the next flag (`--served-model-name A B`).
+        let mut values = Vec::new();
+        while let Some(next) = rest.next_if(|w| !w.starts_with("--")) {
+            values.push(next.clone());
+        }
+        flags.insert(flag.clone(), values.join(" "));
     }
     flags
 }
 
 /// Drops what the issue allows to differ: the managed-by label, the bucket, the command form,
+/// the served model names (checked separately),
 /// what stock Knative 1.23 needs to admit the Service (the model claim and its mount are
 /// read-only: `validatePersistentVolumeClaims` in knative/serving `k8s_validation.go`), and the
 /// time budgets every stack now carries: the probes on vLLM's `/health` instead of the seed's
@@ -331,7 +363,8 @@ fn normalize(mut object: Value) -> Value {
         annotations.remove("serving.knative.dev/progress-deadline");
     }
     if let Some(container) = object.pointer_mut("/spec/template/spec/containers/0") {
-        let flags = vllm_flags(container);
+        let mut flags = vllm_flags(container);
+        flags.remove("--served-model-name");
         let container = container.as_object_mut().unwrap();
         container.remove("command");
         container.remove("args");
@@ -370,6 +403,13 @@ fn qwen_reproduces_the_seed_manifests() {
     assert_eq!(spec["containers"][0]["volumeMounts"][0]["readOnly"], true);
     let flags = &ours[4]["spec"]["template"]["spec"]["containers"][0]["vllmFlags"];
     assert_eq!(flags["--model"], "/models/Qwen1.5-4B-Chat/");
+    // Ours adds the served names: `model.name` first, for clients, and the mount path, which
+    // the seed's own request sends (`"model": "/models/Qwen1.5-4B-Chat/"`), so it still works.
+    let ours_flags = vllm_flags(&spec["containers"][0]);
+    assert_eq!(
+        ours_flags["--served-model-name"],
+        "Qwen1.5-4B-Chat /models/Qwen1.5-4B-Chat/"
+    );
     // Where ours differs by design: the seed's readiness probe opens the port after 15 s;
     // ours asks vLLM's /health on the same port, behind a startup probe of 10 minutes (60 ×
     // 10 s), Knative's default progress deadline of 600 s plus 600 s to pull, and the revision

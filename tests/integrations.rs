@@ -62,7 +62,7 @@ fn the_argocd_plugin_streams_only_objects() {
     let file = app.path().join("out.yaml");
     fs::write(&file, &output.stdout).unwrap();
     let objects = yaml(&file);
-    assert_eq!(objects.len(), 9);
+    assert_eq!(objects.len(), 10, "nine objects and the Namespace llm");
     assert!(objects.iter().all(|o| o["apiVersion"].is_string()
         && o["kind"].is_string()
         && o["metadata"]["name"].is_string()));

@@ -53,6 +53,9 @@ fn the_schema_declares_exactly_the_keys_of_the_key_table() {
         table.insert(format!("{pair}.request"));
         table.insert(format!("{pair}.limit"));
     }
+    // `gateway.issuer` is a name or `{ name, kind }`.
+    table.insert("gateway.issuer.name".to_owned());
+    table.insert("gateway.issuer.kind".to_owned());
     assert_eq!(declared, table);
 }
 

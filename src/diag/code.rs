@@ -24,6 +24,8 @@ pub enum Code {
     RequestExceedsLimit,
     /// Two gateway listeners share a port.
     DuplicatePort,
+    /// A listener's TLS cannot work as written: no certificate, TLS on HTTP, plain HTTP on 443.
+    ListenerTls,
     /// The scaling bounds are inconsistent (`min > max`).
     ScaleBounds,
     /// A model source whose scheme inferstack does not read.
@@ -180,7 +182,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 86] = [
+    pub const ALL: [Code; 87] = [
         Code::UnreadableStack,
         Code::TomlSyntax,
         Code::UnknownKey,
@@ -191,6 +193,7 @@ impl Code {
         Code::InvalidQuantity,
         Code::RequestExceedsLimit,
         Code::DuplicatePort,
+        Code::ListenerTls,
         Code::ScaleBounds,
         Code::UnsupportedSource,
         Code::InvalidSource,
@@ -282,6 +285,7 @@ impl Code {
             Code::InvalidQuantity => "invalid-quantity",
             Code::RequestExceedsLimit => "request-exceeds-limit",
             Code::DuplicatePort => "duplicate-port",
+            Code::ListenerTls => "listener-tls",
             Code::ScaleBounds => "scale-bounds",
             Code::UnsupportedSource => "unsupported-source",
             Code::InvalidSource => "invalid-source",
@@ -376,6 +380,7 @@ impl Code {
             Code::InvalidQuantity => "A value that is not a Kubernetes quantity.",
             Code::RequestExceedsLimit => "A resource request larger than its limit.",
             Code::DuplicatePort => "Two gateway listeners on one port.",
+            Code::ListenerTls => "A listener's TLS cannot work as written.",
             Code::ScaleBounds => "The scaling minimum is above the maximum.",
             Code::UnsupportedSource => "A model source scheme inferstack does not read.",
             Code::InvalidSource => "A malformed model source or endpoint URL.",

@@ -1,6 +1,7 @@
 //! llm-d-router's `EndpointPickerConfig` (`llm-d.ai/v1alpha1`, `apix/config/v1alpha1/
 //! endpointpickerconfig_types.go` at v0.10.0), the picker's own configuration file. inferstack
-//! passes it as `--config-text` only to move the metrics scrape off Knative's queue-proxy; the
+//! passes it as `--config-text` to move the metrics scrape off Knative's queue-proxy and, with
+//! `inference.fairness`, to turn flow control on with the fairness id read from a header; the
 //! rest repeats the picker's built-in default (`loadDefaultConfig` in
 //! `pkg/epp/config/loader/defaults.go`), which a given config replaces as a whole.
 
@@ -11,6 +12,8 @@ use serde::Serialize;
 pub struct EndpointPickerConfig {
     pub api_version: &'static str,
     pub kind: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub feature_gates: Vec<&'static str>,
     pub plugins: Vec<Plugin>,
     pub scheduling_profiles: Vec<SchedulingProfile>,
     pub data_layer: DataLayer,
@@ -21,14 +24,20 @@ pub struct Plugin {
     #[serde(rename = "type")]
     pub type_: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<MetricsParameters>,
+    pub parameters: Option<Parameters>,
 }
 
-/// The `metrics-data-source` plugin's `port`: "overrides the endpoint's inference port for
-/// metrics retrieval".
 #[derive(Clone, Debug, Serialize)]
-pub struct MetricsParameters {
-    pub port: i64,
+#[serde(untagged)]
+pub enum Parameters {
+    /// The `metrics-data-source` plugin's `port`: "overrides the endpoint's inference port for
+    /// metrics retrieval".
+    Metrics { port: i64 },
+    /// The `agent-identity` plugin's headers, checked before its built-in session headers.
+    #[serde(rename_all = "camelCase")]
+    Identity {
+        additional_session_headers: Vec<String>,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -58,10 +67,19 @@ pub struct DataSource {
 }
 
 pub const METRICS_DATA_SOURCE: &str = "metrics-data-source";
+/// The feature gate of flow control, off by default (`pkg/epp/flowcontrol/config.go`); the
+/// fairness id matters only to it.
+pub const FLOW_CONTROL: &str = "flowControl";
+/// The plugin that stores a request header as the `agent-identity` attribute, which the
+/// director makes the fairness id when no fairness header is set
+/// (`pkg/epp/framework/plugins/requestcontrol/requestheader/agentidentity`). Alpha: the picker
+/// loads it only with `--allow-experimental-plugins`.
+pub const AGENT_IDENTITY: &str = "agent-identity";
 
 /// The default configuration, with the metrics scraped from `port`: three scorers weighted
 /// queue 2, KV cache utilization 2, prefix cache 3, and the metrics source with its extractor.
-pub fn scraping_port(port: i64) -> EndpointPickerConfig {
+/// With `fairness`, flow control is on and the fairness id is that header's value.
+pub fn config(port: i64, fairness: Option<&str>) -> EndpointPickerConfig {
     let plugin = |type_| Plugin {
         type_,
         parameters: None,
@@ -70,16 +88,17 @@ pub fn scraping_port(port: i64) -> EndpointPickerConfig {
         plugin_ref,
         weight: Some(weight),
     };
-    EndpointPickerConfig {
+    let mut config = EndpointPickerConfig {
         api_version: "llm-d.ai/v1alpha1",
         kind: "EndpointPickerConfig",
+        feature_gates: Vec::new(),
         plugins: vec![
             plugin("queue-scorer"),
             plugin("kv-cache-utilization-scorer"),
             plugin("prefix-cache-scorer"),
             Plugin {
                 type_: METRICS_DATA_SOURCE,
-                parameters: Some(MetricsParameters { port }),
+                parameters: Some(Parameters::Metrics { port }),
             },
             plugin("core-metrics-extractor"),
         ],
@@ -100,5 +119,15 @@ pub fn scraping_port(port: i64) -> EndpointPickerConfig {
                 }],
             }],
         },
+    };
+    if let Some(header) = fairness {
+        config.feature_gates.push(FLOW_CONTROL);
+        config.plugins.push(Plugin {
+            type_: AGENT_IDENTITY,
+            parameters: Some(Parameters::Identity {
+                additional_session_headers: vec![header.to_ascii_lowercase()],
+            }),
+        });
     }
+    config
 }

@@ -19,9 +19,28 @@ pub struct GatewaySpec {
 #[serde(rename_all = "camelCase")]
 pub struct Listener {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     pub port: i32,
-    pub protocol: &'static str,
+    pub protocol: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ListenerTls>,
     pub allowed_routes: AllowedRoutes,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListenerTls {
+    pub mode: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificate_refs: Vec<SecretRef>,
+}
+
+/// A `SecretObjectReference` in the Gateway's own namespace (no ReferenceGrant needed).
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretRef {
+    pub kind: &'static str,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -35,13 +54,14 @@ pub struct RouteNamespaces {
     pub from: &'static str,
 }
 
-/// An HTTPRoute with one rule: every request on the parent listener goes to one backend.
+/// An HTTPRoute: the inference route of a stack, or the Gateway's HTTP-to-HTTPS redirect.
 pub type HttpRoute = Resource<HttpRouteSpec>;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteSpec {
     pub parent_refs: Vec<ParentRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
     pub rules: Vec<HttpRouteRule>,
 }
@@ -57,25 +77,70 @@ pub struct ParentRef {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteRule {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<RouteMatch>,
     pub filters: Vec<RouteFilter>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backend_refs: Vec<BackendRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<Timeouts>,
 }
 
-/// A `RequestHeaderModifier` filter: the only one inferstack emits.
+/// One filter; exactly one of the optional fields is set, the one `type` names.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteFilter {
     #[serde(rename = "type")]
     pub kind: &'static str,
-    pub request_header_modifier: HeaderModifier,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_header_modifier: Option<HeaderModifier>,
+    #[serde(rename = "urlRewrite", skip_serializing_if = "Option::is_none")]
+    pub url_rewrite: Option<UrlRewrite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_redirect: Option<RequestRedirect>,
+}
+
+impl RouteFilter {
+    pub fn headers(modifier: HeaderModifier) -> RouteFilter {
+        RouteFilter {
+            kind: "RequestHeaderModifier",
+            request_header_modifier: Some(modifier),
+            url_rewrite: None,
+            request_redirect: None,
+        }
+    }
+
+    /// Replaces the matched path prefix with `/`.
+    pub fn strip_prefix() -> RouteFilter {
+        RouteFilter {
+            kind: "URLRewrite",
+            request_header_modifier: None,
+            url_rewrite: Some(UrlRewrite {
+                path: PathModifier {
+                    kind: "ReplacePrefixMatch",
+                    replace_prefix_match: "/",
+                },
+            }),
+            request_redirect: None,
+        }
+    }
+
+    pub fn redirect(redirect: RequestRedirect) -> RouteFilter {
+        RouteFilter {
+            kind: "RequestRedirect",
+            request_header_modifier: None,
+            url_rewrite: None,
+            request_redirect: Some(redirect),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct HeaderModifier {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<Header>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -85,15 +150,48 @@ pub struct Header {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct UrlRewrite {
+    pub path: PathModifier,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathModifier {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub replace_prefix_match: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestRedirect {
+    pub scheme: &'static str,
+    /// Only when the HTTPS listener is not on 443, the scheme's own port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    pub status_code: u16,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct RouteMatch {
     pub path: PathMatch,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderMatch>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct PathMatch {
     #[serde(rename = "type")]
     pub kind: &'static str,
-    pub value: &'static str,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HeaderMatch {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub value: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -4,9 +4,13 @@
 pub mod epp_config;
 pub mod gateway;
 pub mod gitops;
+pub mod gke;
 pub mod inference;
+pub mod istio;
 pub mod knative;
 pub mod kustomize;
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -87,7 +91,7 @@ pub struct Object {
     /// The stack text the object as a whole comes from (its table).
     pub origin: Span,
     /// Finer origins: JSON Pointer prefix -> the stack value that produced it.
-    pub origins: Vec<(&'static str, Span)>,
+    pub origins: Vec<(Cow<'static, str>, Span)>,
     pub sharing: Sharing,
 }
 
@@ -110,8 +114,8 @@ impl Object {
     }
 
     /// Records that the value at `pointer` (and below) was written at `span`.
-    pub fn with_origin(mut self, pointer: &'static str, span: Span) -> Object {
-        self.origins.push((pointer, span));
+    pub fn with_origin(mut self, pointer: impl Into<Cow<'static, str>>, span: Span) -> Object {
+        self.origins.push((pointer.into(), span));
         self
     }
 
@@ -119,7 +123,12 @@ impl Object {
     pub fn origin_of(&self, pointer: &str) -> Span {
         self.origins
             .iter()
-            .filter(|(prefix, _)| pointer == *prefix || pointer.starts_with(&format!("{prefix}/")))
+            .filter(|(prefix, _)| {
+                pointer == prefix
+                    || pointer
+                        .strip_prefix(prefix.as_ref())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
             .max_by_key(|(prefix, _)| prefix.len())
             .map_or(self.origin, |(_, span)| *span)
     }

@@ -1,14 +1,10 @@
 //! The Inference Extension objects of the explicit profiles: the InferencePool over the
-//! service's pods, the InferenceObjective with its priority, and the HTTPRoute from the
-//! Gateway listener to the pool.
+//! service's pods and the InferenceObjective with its priority (the route to the pool is
+//! `routes.rs`).
 
 use std::collections::BTreeMap;
 
 use super::picker::{EPP_GRPC_PORT, picker_name};
-use crate::k8s::gateway::{
-    self, BackendRef, Header, HeaderModifier, HttpRoute, HttpRouteRule, HttpRouteSpec, ParentRef,
-    PathMatch, RouteFilter, RouteMatch, Timeouts,
-};
 use crate::k8s::inference::{
     EndpointPickerRef, ExtensionRef, InferenceObjective, InferencePool, LabelSelector,
     ObjectiveSpec, PoolRef, PoolSpecV1, PoolSpecV1Alpha2, PortNumber,
@@ -37,7 +33,8 @@ pub fn pod_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
     )])
 }
 
-fn id(api_version: &str, kind: &str, stack: &ResolvedStack, name: &str) -> ObjectRef {
+/// The identity of an object in the service's namespace.
+pub(super) fn id(api_version: &str, kind: &str, stack: &ResolvedStack, name: &str) -> ObjectRef {
     ObjectRef {
         api_version: api_version.to_owned(),
         kind: kind.to_owned(),
@@ -121,68 +118,4 @@ pub fn inference_objective(stack: &ResolvedStack, apis: &InferenceApis) -> anyho
         name,
     );
     Object::new(id, &objective, origin, Sharing::Owned)
-}
-
-/// The request header that selects an InferenceObjective by name.
-pub const OBJECTIVE_HEADER: &str = "x-gateway-inference-objective";
-
-pub fn http_route(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
-    let name = &stack.service.name.value;
-    let g = &stack.gateway;
-    let route = HttpRoute {
-        api_version: gateway::API_VERSION,
-        kind: "HTTPRoute",
-        metadata: super::metadata(name, Some(&stack.service.namespace.value), []),
-        spec: HttpRouteSpec {
-            parent_refs: vec![ParentRef {
-                name: g.name.value.clone(),
-                namespace: g.namespace.value.clone(),
-                section_name: stack.inference.listener.value.clone(),
-            }],
-            // Several models share one listener: each route answers its own host.
-            hostnames: vec![stack.service.hostname.value.clone()],
-            rules: vec![HttpRouteRule {
-                matches: vec![RouteMatch {
-                    path: PathMatch {
-                        kind: "PathPrefix",
-                        value: "/",
-                    },
-                }],
-                // An InferenceObjective applies only to requests that name it in this header
-                // (docs/gateway-api-inference-extension/v1.5.0/inferenceobjective.md), so the
-                // route names the stack's own and `priority` takes effect.
-                filters: vec![RouteFilter {
-                    kind: "RequestHeaderModifier",
-                    request_header_modifier: HeaderModifier {
-                        set: vec![Header {
-                            name: OBJECTIVE_HEADER,
-                            value: name.clone(),
-                        }],
-                    },
-                }],
-                backend_refs: vec![BackendRef {
-                    group: apis.pool_group(),
-                    kind: "InferencePool",
-                    name: name.clone(),
-                }],
-                timeouts: stack.inference.timeout.as_ref().map(|t| Timeouts {
-                    request: t.value.clone(),
-                }),
-            }],
-        },
-    };
-    let id = id(gateway::API_VERSION, "HTTPRoute", stack, name);
-    Ok(
-        Object::new(id, &route, stack.inference.span, Sharing::Owned)?
-            .with_origin("/spec/parentRefs", stack.inference.listener.span)
-            .with_origin("/spec/hostnames", stack.service.hostname.span)
-            .with_origin(
-                "/spec/rules/0/timeouts",
-                stack
-                    .inference
-                    .timeout
-                    .as_ref()
-                    .map_or(stack.inference.span, |t| t.span),
-            ),
-    )
 }

@@ -1,12 +1,15 @@
 //! Lower stage: [`ResolvedStack`] -> typed Kubernetes objects. One file per object family; this
 //! file only dispatches and holds the metadata conventions they share.
 
+pub mod body_router;
 pub mod engine;
 mod gateway;
 pub mod inference;
 pub mod merge;
+pub mod namespaces;
 pub mod network;
 mod picker;
+pub mod routes;
 
 /// The picker's objects are named after the service; the name rules check the result.
 pub use picker::picker_name;
@@ -37,11 +40,14 @@ pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     objects.extend(network::config_defaults(stack)?);
     objects.extend(network::config_gateway(stack)?);
     objects.extend(storage::objects(stack)?);
+    objects.extend(namespaces::objects(stack)?);
+    objects.extend(routes::redirect_route(stack)?);
     if let Some(apis) = stack.profile.inference_apis() {
         objects.push(inference::inference_pool(stack, apis)?);
         objects.push(inference::inference_objective(stack, apis)?);
-        objects.push(inference::http_route(stack, apis)?);
+        objects.push(routes::http_route(stack, apis)?);
         objects.extend(picker::picker(stack, apis)?);
+        objects.extend(body_router::objects(stack)?);
     }
     Ok(objects)
 }

@@ -133,7 +133,11 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Dep
             ]);
         }
         MetricsPortSetting::ConfigText => {
-            let config = serde_saphyr::to_string(&epp_config::scraping_port(engine_port))?;
+            let fairness = stack.inference.fairness.as_ref().map(|f| f.value.as_str());
+            let config = serde_saphyr::to_string(&epp_config::config(engine_port, fairness))?;
+            if fairness.is_some() {
+                args.push("--allow-experimental-plugins".to_owned());
+            }
             args.extend(["--config-text".to_owned(), config]);
         }
     }

@@ -35,6 +35,18 @@ pub struct ResolvedStack {
     pub scheduling: Scheduling,
     pub gateway: Gateway,
     pub inference: Inference,
+    /// Whether the namespaces the stack's objects use get a Namespace object.
+    pub create_namespaces: Spanned<bool>,
+}
+
+impl ResolvedStack {
+    /// The OpenAI `model` name clients send: `engine.served_model_name`, else `model.name`.
+    pub fn served_model_name(&self) -> &Spanned<String> {
+        self.engine
+            .served_model_name
+            .as_ref()
+            .unwrap_or(&self.model.name)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -46,6 +58,8 @@ pub struct Service {
     /// domain template `{{.Name}}.{{.Namespace}}.{{.Domain}}` (config-network's
     /// `domain-template` default) over `gateway.domain`.
     pub hostname: Spanned<String>,
+    /// The path prefix the HTTPRoute matches, rewritten to `/` (`"/"`: every path).
+    pub path: Spanned<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -131,6 +145,8 @@ pub struct Engine {
     pub env: Pairs,
     pub secret_env: Vec<SecretEnv>,
     pub shm: Option<Spanned<String>>,
+    /// `engine.served_model_name` as written; [`ResolvedStack::served_model_name`] defaults it.
+    pub served_model_name: Option<Spanned<String>>,
     /// Seconds.
     pub startup_timeout: Spanned<i64>,
     /// Seconds.
@@ -174,8 +190,49 @@ pub struct Gateway {
     pub class: Spanned<String>,
     /// Which implementation serves the class; decides provider-specific output.
     pub provider: Spanned<String>,
-    pub listeners: Vec<ListenerEntry>,
+    pub listeners: Vec<Listener>,
+    pub issuer: Option<Issuer>,
+    pub redirect_http: Spanned<bool>,
+    /// `"none"` or `"body"` (the body-based router).
+    pub model_routing: Spanned<String>,
     pub span: Span,
+}
+
+impl Gateway {
+    pub fn routes_by_body(&self) -> bool {
+        self.model_routing.value == "body"
+    }
+}
+
+/// One Gateway listener with its protocol decided.
+#[derive(Clone, Debug)]
+pub struct Listener {
+    pub name: Spanned<String>,
+    /// `None` when the reader refused the port (reported there).
+    pub port: Option<Spanned<i64>>,
+    /// `HTTP`, `HTTPS` or `TLS`: as written, else HTTPS with `tls` and HTTP without.
+    pub protocol: Spanned<String>,
+    pub hostname: Option<Spanned<String>>,
+    /// The certificate Secrets, in the Gateway's namespace.
+    pub tls: Vec<Spanned<String>>,
+    /// As written, else `Terminate` where the protocol carries TLS.
+    pub tls_mode: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+impl Listener {
+    /// Whether HTTPRoutes attach here (Gateway API: HTTP and HTTPS listeners take HTTPRoutes).
+    pub fn takes_http_routes(&self) -> bool {
+        matches!(self.protocol.value.as_str(), "HTTP" | "HTTPS")
+    }
+}
+
+/// The cert-manager issuer of the Gateway's certificates.
+#[derive(Clone, Debug)]
+pub struct Issuer {
+    pub name: Spanned<String>,
+    /// `ClusterIssuer` (unless written) or `Issuer`.
+    pub kind: Spanned<String>,
 }
 
 /// How the inference gateway treats the service; most of it matters only to profiles that
@@ -190,6 +247,8 @@ pub struct Inference {
     /// Whether `timeout` was written (`inference.timeout`) rather than derived.
     pub timeout_written: bool,
     pub epp_image: Option<Spanned<String>>,
+    /// The client header whose value is the picker's fairness id.
+    pub fairness: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -219,6 +278,15 @@ impl Defaults<'_> {
     fn int(&self, path: &str) -> Spanned<i64> {
         self.stack.int(path).cloned().unwrap_or_else(|| {
             let Absent::Int(default) = keys::lookup(path).default else {
+                unreachable!("{path} has no literal default")
+            };
+            Spanned::new(default, self.at(path))
+        })
+    }
+
+    fn bool(&self, path: &str) -> Spanned<bool> {
+        self.stack.bool(path).cloned().unwrap_or_else(|| {
+            let Absent::Bool(default) = keys::lookup(path).default else {
                 unreachable!("{path} has no literal default")
             };
             Spanned::new(default, self.at(path))
@@ -299,6 +367,7 @@ pub fn resolve(
             }),
             namespace: d.str("service.namespace"),
             labels: stack.pairs("service.labels").to_vec(),
+            path: d.str("service.path"),
             name,
         },
         model,
@@ -327,6 +396,7 @@ pub fn resolve(
         },
         gateway,
         inference,
+        create_namespaces: d.bool("create_namespaces"),
     })
 }
 
@@ -416,6 +486,7 @@ fn engine(
         env: stack.pairs("engine.env").to_vec(),
         secret_env,
         shm: d.opt("engine.shm"),
+        served_model_name: d.opt("engine.served_model_name"),
         startup_timeout,
         request_timeout,
         span: d.at("engine.kind"),
@@ -469,16 +540,23 @@ fn gateway(d: &Defaults<'_>, profile: Profile) -> Gateway {
             "ack"
         })
     });
-    let listeners = d
-        .stack
-        .listeners("gateway.listeners")
-        .map(<[_]>::to_vec)
-        .unwrap_or_else(|| {
-            vec![ListenerEntry {
-                name: fallback("default"),
-                port: Some(Spanned::new(80, span)),
-            }]
-        });
+    let listeners = match d.stack.listeners("gateway.listeners") {
+        Some(written) => written.iter().map(listener).collect(),
+        None => vec![listener(&ListenerEntry::plain(
+            fallback("default"),
+            Some(Spanned::new(80, span)),
+            span,
+        ))],
+    };
+    let issuer = d.stack.issuer("gateway.issuer").and_then(|written| {
+        Some(Issuer {
+            name: written.name.clone()?,
+            kind: written
+                .kind
+                .clone()
+                .unwrap_or_else(|| Spanned::new("ClusterIssuer".to_owned(), written.span)),
+        })
+    });
     Gateway {
         name: d.str("gateway.name"),
         namespace: d.str("gateway.namespace"),
@@ -487,7 +565,34 @@ fn gateway(d: &Defaults<'_>, profile: Profile) -> Gateway {
             .unwrap_or_else(|| fallback(profile.default_gateway_class())),
         provider,
         listeners,
+        issuer,
+        redirect_http: d.bool("gateway.redirect_http"),
+        model_routing: d.str("gateway.model_routing"),
         span,
+    }
+}
+
+/// A plain port is HTTP; `tls` makes the default HTTPS, whose mode defaults to Terminate.
+fn listener(written: &ListenerEntry) -> Listener {
+    let protocol = written.protocol.clone().unwrap_or_else(|| {
+        let protocol = if written.tls.is_empty() {
+            "HTTP"
+        } else {
+            "HTTPS"
+        };
+        Spanned::new(protocol.to_owned(), written.span)
+    });
+    let tls_mode = written.tls_mode.clone().or_else(|| {
+        (protocol.value != "HTTP").then(|| Spanned::new("Terminate".to_owned(), written.span))
+    });
+    Listener {
+        name: written.name.clone(),
+        port: written.port.clone(),
+        protocol,
+        hostname: written.hostname.clone(),
+        tls: written.tls.clone(),
+        tls_mode,
+        span: written.span,
     }
 }
 
@@ -505,17 +610,23 @@ fn inference(d: &Defaults<'_>, gateway: &Gateway, engine: &Engine) -> Inference 
     };
     Inference {
         priority: d.stack.int("inference.priority").cloned(),
-        // The last listener: the seed adds its inference port after the default one.
+        // The last HTTPS listener, else the last one: the seed adds its inference port after
+        // the default one, and a Gateway with TLS serves models over it.
         listener: d.opt("inference.listener").unwrap_or_else(|| {
-            let last = gateway
+            let https = gateway
                 .listeners
-                .last()
+                .iter()
+                .rev()
+                .find(|l| l.protocol.value == "HTTPS");
+            let last = https
+                .or(gateway.listeners.last())
                 .map_or("default", |l| &l.name.value);
             Spanned::new(last.to_owned(), span)
         }),
         timeout_written: written.is_some(),
         timeout,
         epp_image: d.opt("inference.epp_image"),
+        fairness: d.opt("inference.fairness"),
         span,
     }
 }

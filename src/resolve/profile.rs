@@ -30,6 +30,14 @@ pub struct InferenceApis {
     pub epp_reads: &'static [(&'static str, &'static [&'static str])],
     /// How this picker is told to scrape the model server's own port instead of the pool's.
     pub metrics_port: MetricsPortSetting,
+    /// The request header that names the InferenceObjective (so its priority applies).
+    pub objective_header: &'static str,
+    /// The request header whose value is the flow-control fairness id.
+    pub fairness_header: &'static str,
+    /// Request headers that steer this picker (objective, fairness, model rewrite, endpoint
+    /// subset, the destination it sets): a route removes them from the client's request, so a
+    /// client cannot pick its own priority, tenant or pod.
+    pub steering_headers: &'static [&'static str],
 }
 
 /// The picker scrapes `/metrics` on the pool's target port unless told otherwise; behind
@@ -64,6 +72,16 @@ const ACK_EXPLICIT: InferenceApis = InferenceApis {
         &["inferencepools", "inferenceobjectives"],
     )],
     metrics_port: MetricsPortSetting::Flag,
+    // GIE v1.0.2 `pkg/epp/metadata/consts.go`.
+    objective_header: "x-gateway-inference-objective",
+    fairness_header: "x-gateway-inference-fairness-id",
+    steering_headers: &[
+        "x-gateway-inference-objective",
+        "x-gateway-inference-fairness-id",
+        "x-gateway-model-name-rewrite",
+        "x-gateway-destination-endpoint",
+        "x-gateway-destination-endpoint-subset",
+    ],
 };
 
 const GATEWAY_API: InferenceApis = InferenceApis {
@@ -79,6 +97,23 @@ const GATEWAY_API: InferenceApis = InferenceApis {
         ),
     ],
     metrics_port: MetricsPortSetting::ConfigText,
+    // llm-d-router v0.10.0 `pkg/epp/metadata/consts.go`: PR #1161 renamed the headers to
+    // `x-llm-d-*` and reads the old names as deprecated aliases, so both are removed. Its
+    // `InputControlHeaders` also holds the SLO and video hints (`x-llm-d-slo-ttft-ms`, ...):
+    // those describe the request, are the client's to send, and are kept.
+    objective_header: "x-llm-d-inference-objective",
+    fairness_header: "x-llm-d-inference-fairness-id",
+    steering_headers: &[
+        "x-llm-d-inference-objective",
+        "x-gateway-inference-objective",
+        "x-llm-d-inference-fairness-id",
+        "x-gateway-inference-fairness-id",
+        "x-llm-d-model-name-rewrite",
+        "x-gateway-model-name-rewrite",
+        "x-gateway-destination-endpoint",
+        "x-gateway-destination-endpoint-served",
+        "x-gateway-destination-endpoint-subset",
+    ],
 };
 
 impl Profile {

@@ -60,8 +60,8 @@ pub fn family(code: Code) -> Family {
     use Code::*;
     match code {
         UnreadableStack | TomlSyntax | UnknownKey | WrongType | MissingKey | InvalidName
-        | InvalidValue | InvalidQuantity | RequestExceedsLimit | DuplicatePort | ScaleBounds
-        | UnsupportedSource | InvalidSource | InvalidBucket | CredentialsInStack
+        | InvalidValue | InvalidQuantity | RequestExceedsLimit | DuplicatePort | ListenerTls
+        | ScaleBounds | UnsupportedSource | InvalidSource | InvalidBucket | CredentialsInStack
         | MissingCredentials | PublicEndpoint | UnknownProfile | InvalidDuration
         | InvalidSecretRef | UnusableCredentials | UnpinnedRevision | TemplateError => {
             Family::Stack

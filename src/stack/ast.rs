@@ -15,12 +15,43 @@ pub struct RequestLimit {
     pub limit: Option<Spanned<String>>,
 }
 
-/// One gateway listener: `name = port`. A port the reader refused (reported there) is `None`:
-/// the listener is still named, so nothing that refers to it is reported again.
+/// One gateway listener: `name = port`, or `name = { port, protocol, hostname, tls, tls_mode }`.
+/// A port the reader refused (reported there) is `None`: the listener is still named, so
+/// nothing that refers to it is reported again. Nothing is defaulted here (`resolve` does).
 #[derive(Debug, Clone)]
 pub struct ListenerEntry {
     pub name: Spanned<String>,
     pub port: Option<Spanned<i64>>,
+    pub protocol: Option<Spanned<String>>,
+    pub hostname: Option<Spanned<String>>,
+    /// Names of `kubernetes.io/tls` Secrets in the Gateway's namespace: references, not keys.
+    pub tls: Vec<Spanned<String>>,
+    pub tls_mode: Option<Spanned<String>>,
+    /// The whole entry as written.
+    pub span: Span,
+}
+
+impl ListenerEntry {
+    /// A plain HTTP listener on `port`, as `name = port` writes it.
+    pub fn plain(name: Spanned<String>, port: Option<Spanned<i64>>, span: Span) -> ListenerEntry {
+        ListenerEntry {
+            name,
+            port,
+            protocol: None,
+            hostname: None,
+            tls: Vec::new(),
+            tls_mode: None,
+            span,
+        }
+    }
+}
+
+/// `gateway.issuer`: `"NAME"` (kind absent) or `{ name, kind }`.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    pub name: Option<Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
+    pub span: Span,
 }
 
 /// One `[[scheduling.tolerations]]` entry, as written.
@@ -45,6 +76,7 @@ pub enum Value {
     Pairs(Pairs),
     RequestLimit(RequestLimit),
     Listeners(Vec<ListenerEntry>),
+    Issuer(Issuer),
     Tolerations(Vec<Toleration>),
 }
 
@@ -164,6 +196,13 @@ impl StackFile {
     pub fn listeners(&self, path: &str) -> Option<&[ListenerEntry]> {
         match self.get(path)? {
             Value::Listeners(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn issuer(&self, path: &str) -> Option<&Issuer> {
+        match self.get(path)? {
+            Value::Issuer(i) => Some(i),
             _ => None,
         }
     }

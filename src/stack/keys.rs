@@ -37,8 +37,10 @@ pub enum Ty {
     StrMap,
     /// An array of strings.
     Strs,
-    /// A table of listener names to ports.
+    /// A table of listener names to ports or listener tables.
     Listeners,
+    /// A cert-manager issuer: a name, or `{ name, kind }`.
+    Issuer,
     /// An array of Kubernetes tolerations (`{ key, operator, value, effect, toleration_seconds }`).
     Tolerations,
     /// A path, or an array of paths, of base layers ([`super::layers`]).
@@ -169,6 +171,14 @@ pub const PROVIDERS: &[&str] = &[
     "gke",
     "ack",
 ];
+/// The keys of one listener table, as `gateway.listeners.NAME = { ... }` writes them.
+pub const LISTENER_KEYS: &[&str] = &["port", "protocol", "hostname", "tls", "tls_mode"];
+/// The listener protocols an HTTPRoute or a TLS passthrough needs (Gateway API `ProtocolType`).
+pub const LISTENER_PROTOCOLS: &[&str] = &["HTTP", "HTTPS", "TLS"];
+/// cert-manager's issuer kinds the gateway-shim reads from `cert-manager.io/issuer-kind`.
+pub const ISSUER_KINDS: &[&str] = &["ClusterIssuer", "Issuer"];
+/// Gateway API `TLSModeType`.
+pub const TLS_MODES: &[&str] = &["Terminate", "Passthrough"];
 /// The keys of one toleration, as Kubernetes names them (snake_case for `tolerationSeconds`).
 pub const TOLERATION_KEYS: &[&str] = &["key", "operator", "value", "effect", "toleration_seconds"];
 
@@ -203,6 +213,13 @@ pub const KEYS: &[Key] = &[
         Unset,
         "environment name",
         "Only in the workspace file: the environment a `build`, `check` or `diff` without `--env` (and without `ARGOCD_ENV_ENVIRONMENT`) compiles. One of `environments`.",
+    ),
+    key(
+        "create_namespaces",
+        Ty::Bool,
+        Bool(true),
+        "",
+        "Emit a Namespace for each namespace the stacks' own objects use (not `default`, `kube-*` or `knative-serving`), so a first sync into a fresh cluster works with Argo CD and Flux alike. Never pruned by either. In the workspace or a stack; `false` when the namespaces are someone else's.",
     ),
     key(
         "output",
@@ -252,6 +269,13 @@ pub const KEYS: &[Key] = &[
         Derived("`NAME.NAMESPACE.DOMAIN` after Knative's domain template, with `gateway.domain`"),
         "",
         "The host name clients use (explicit profiles): the HTTPRoute matches it, so several models can share one Gateway listener.",
+    ),
+    key(
+        "service.path",
+        Ty::Str,
+        Str("/"),
+        "path prefix",
+        "The path prefix the HTTPRoute matches (explicit profiles), rewritten to `/` before the model server sees it, so several models can share one hostname: `/qwen/v1/chat/completions` reaches this one as `/v1/chat/completions`.",
     ),
     key(
         "service.labels",
@@ -502,6 +526,13 @@ pub const KEYS: &[Key] = &[
         "The longest request or stream the whole path allows: the revision's `timeoutSeconds` (with `config-defaults` `max-revision-timeout-seconds` raised above 600 s), the HTTPRoute timeout of the explicit profiles. Knative's own routes get no gateway timeout (`config-gateway`), so this is their clock too.",
     ),
     key(
+        "engine.served_model_name",
+        Ty::Str,
+        Derived("`model.name`"),
+        "",
+        "The name clients send as the OpenAI `model` field (`--served-model-name` for vLLM and SGLang), the name `gateway.model_routing = \"body\"` routes on. vLLM also keeps answering to the mount path.",
+    ),
+    key(
         "resources",
         Ty::Table,
         Derived("`{}`"),
@@ -680,8 +711,29 @@ pub const KEYS: &[Key] = &[
         "gateway.listeners",
         Ty::Listeners,
         Derived("`{ default = 80 }`"),
-        "table `name = port`",
-        "HTTP listeners that accept routes from all namespaces (Knative creates the HTTPRoutes in each service's namespace). Names must be unique, and so must ports.",
+        "table `name = port` or `name = { port, protocol, hostname, tls, tls_mode }`",
+        "Listeners that accept routes from all namespaces (Knative creates the HTTPRoutes in each service's namespace). A port alone is an HTTP listener. In a table, `protocol` is `HTTP`, `HTTPS` or `TLS` (HTTPS when `tls` is set), `hostname` the host it answers, `tls` the name of a `kubernetes.io/tls` Secret in the Gateway's namespace or an array of names (a reference: the certificate stays out of Git), `tls_mode` `Terminate` (default) or `Passthrough`. Names must be unique, and so must each port, protocol and hostname together. Port 443 without TLS is a warning.",
+    ),
+    key(
+        "gateway.issuer",
+        Ty::Issuer,
+        Unset,
+        "`\"NAME\"` or `{ name, kind = \"ClusterIssuer\" | \"Issuer\" }`",
+        "The cert-manager issuer of the Gateway's certificates (kind `ClusterIssuer` unless written): cert-manager's gateway-shim then creates each TLS listener's `tls` Secret for its `hostname`. Needs cert-manager with Gateway API support on.",
+    ),
+    key(
+        "gateway.redirect_http",
+        Ty::Bool,
+        Bool(false),
+        "",
+        "Answer every request on the HTTP listeners with a 301 to the same URL over HTTPS (an HTTPRoute in the Gateway's namespace), so the inference routes attach only to the HTTPS listeners.",
+    ),
+    key(
+        "gateway.model_routing",
+        Ty::Enum(&["none", "body"]),
+        Str("none"),
+        "`\"none\"` or `\"body\"`",
+        "`body`: the Inference Extension's body-based router reads each request's OpenAI `model` and the routes match it (`X-Gateway-Model-Name` = `engine.served_model_name`), so several models share one hostname and path. Explicit profiles, with a `provider` it can be wired into.",
     ),
     key(
         "inference",
@@ -700,7 +752,7 @@ pub const KEYS: &[Key] = &[
     key(
         "inference.listener",
         Ty::Str,
-        Derived("the last listener"),
+        Derived("the last HTTPS listener, else the last listener"),
         "listener name",
         "The Gateway listener the HTTPRoute attaches to (explicit profiles). It must be a listener of `[gateway]`.",
     ),
@@ -710,6 +762,13 @@ pub const KEYS: &[Key] = &[
         Derived("`engine.request_timeout`; none for `gke`"),
         "Gateway API duration",
         "The HTTPRoute's request timeout (explicit profiles). Shorter than `engine.request_timeout` is an error. GKE rejects route timeouts, so setting one with `provider = \"gke\"` is an error.",
+    ),
+    key(
+        "inference.fairness",
+        Ty::Str,
+        Unset,
+        "header name",
+        "The client request header (for example a tenant id the gateway's authentication sets) whose value becomes the endpoint picker's fairness id, so flow control shares the pool fairly between its values.",
     ),
     key(
         "inference.epp_image",

@@ -5,7 +5,7 @@
 use toml::Spanned as TomlSpanned;
 use toml::de::{DeTable, DeValue};
 
-use super::ast::{Environment, ListenerEntry, RequestLimit, StackFile, Toleration, Value};
+use super::ast::{Environment, Issuer, ListenerEntry, RequestLimit, StackFile, Toleration, Value};
 use super::keys::{self, Key, Ty};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, Span, Spanned};
@@ -176,13 +176,11 @@ fn read_value(
             let entries = entries(cx, path, value)?;
             let listeners = entries
                 .into_iter()
-                .map(|(name, v)| {
-                    let port = integer_value(cx, &format!("{path}.{}", name.value), v);
-                    ListenerEntry { name, port }
-                })
+                .map(|(name, v)| listener(cx, &format!("{path}.{}", name.value), name, v))
                 .collect();
             Some(Value::Listeners(listeners))
         }
+        Ty::Issuer => issuer(cx, path, value).map(Value::Issuer),
         Ty::RequestLimit => Some(Value::RequestLimit(request_limit(cx, path, value)?)),
         Ty::Tolerations => tolerations(cx, path, value).map(Value::Tolerations),
     }
@@ -212,6 +210,100 @@ fn request_limit(
     }
     Some(pair)
 }
+
+/// `name = 443`, or `name = { port = 443, tls = "llm-tls", ... }`.
+fn listener(
+    cx: &mut Cx,
+    path: &str,
+    name: Spanned<String>,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> ListenerEntry {
+    let span = cx.span(value.span());
+    let DeValue::Table(table) = value.get_ref() else {
+        let port = match value.get_ref() {
+            DeValue::Integer(_) => integer_value(cx, path, value),
+            _ => {
+                cx.wrong_type(path, value, "a port number or a listener table");
+                None
+            }
+        };
+        return ListenerEntry::plain(name, port, span);
+    };
+    let mut entry = ListenerEntry::plain(name, None, span);
+    for (key, inner) in table.iter() {
+        let at = format!("{path}.{}", key.get_ref());
+        match key.get_ref().as_ref() {
+            "port" => entry.port = integer_value(cx, &at, inner),
+            "protocol" => entry.protocol = string_value(cx, &at, inner),
+            "hostname" => entry.hostname = string_value(cx, &at, inner),
+            "tls" => {
+                entry.tls = match inner.get_ref() {
+                    DeValue::String(_) => string_value(cx, &at, inner).into_iter().collect(),
+                    _ => strings_value(cx, &at, inner).unwrap_or_default(),
+                }
+            }
+            "tls_mode" => entry.tls_mode = string_value(cx, &at, inner),
+            other => unknown_key(cx, cx.span(key.span()), other, path, keys::LISTENER_KEYS),
+        }
+    }
+    if entry.port.is_none() && !table.contains_key("port") {
+        cx.diagnostics.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                Label::new(span, "no `port`"),
+                format!("`{path}` has no `port`"),
+            )
+            .with_help("a listener table needs its port, e.g. `{ port = 443, tls = \"llm-tls\" }`"),
+        );
+    }
+    entry
+}
+
+/// `issuer = "letsencrypt"` or `issuer = { name = "letsencrypt", kind = "Issuer" }`.
+fn issuer(cx: &mut Cx, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Option<Issuer> {
+    let span = cx.span(value.span());
+    let DeValue::Table(table) = value.get_ref() else {
+        let name = match value.get_ref() {
+            DeValue::String(_) => string_value(cx, path, value),
+            _ => {
+                cx.wrong_type(path, value, "an issuer name or `{ name, kind }`");
+                return None;
+            }
+        };
+        return Some(Issuer {
+            name,
+            kind: None,
+            span,
+        });
+    };
+    let mut issuer = Issuer {
+        name: None,
+        kind: None,
+        span,
+    };
+    for (key, inner) in table.iter() {
+        let at = format!("{path}.{}", key.get_ref());
+        match key.get_ref().as_ref() {
+            "name" => issuer.name = string_value(cx, &at, inner),
+            "kind" => issuer.kind = string_value(cx, &at, inner),
+            other => unknown_key(cx, cx.span(key.span()), other, path, &ISSUER_KEYS),
+        }
+    }
+    if issuer.name.is_none() && !table.contains_key("name") {
+        cx.diagnostics.push(
+            Diagnostic::error(
+                Code::MissingKey,
+                Label::new(span, "no `name`"),
+                format!("`{path}` has no `name`"),
+            )
+            .with_help("name the cert-manager issuer, e.g. `{ name = \"letsencrypt\", kind = \"ClusterIssuer\" }`"),
+        );
+    }
+    Some(issuer)
+}
+
+/// The keys of a `{ name, kind }` issuer table.
+pub const ISSUER_KEYS: [&str; 2] = ["name", "kind"];
 
 /// The keys of a `{ request, limit }` table.
 pub const REQUEST_LIMIT_KEYS: [&str; 2] = ["request", "limit"];

@@ -4,7 +4,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::keys::{self, Absent, KEYS, Key, TOLERATION_KEYS, Ty};
+use super::keys::{
+    self, Absent, ISSUER_KINDS, KEYS, Key, LISTENER_PROTOCOLS, TLS_MODES, TOLERATION_KEYS, Ty,
+};
 use super::reader::{ONCE_PER_FILE, REQUEST_LIMIT_KEYS};
 
 /// A Go duration as `time.ParseDuration` reads it (the stack rules say what is wrong precisely).
@@ -50,6 +52,7 @@ fn definitions() -> Value {
             "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
             "maxLength": 63
         },
+        "port": { "type": "integer", "minimum": 1, "maximum": 65535 },
         "dnsSubdomain": {
             "type": "string",
             "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
@@ -127,7 +130,42 @@ fn key_schema(key: &Key) -> Value {
         }),
         Ty::Listeners => json!({
             "type": "object",
-            "additionalProperties": { "type": "integer", "minimum": 1, "maximum": 65535 }
+            "additionalProperties": {
+                "oneOf": [
+                    { "$ref": "#/definitions/port" },
+                    {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["port"],
+                        "properties": {
+                            "port": { "$ref": "#/definitions/port" },
+                            "protocol": { "type": "string", "enum": LISTENER_PROTOCOLS },
+                            "hostname": { "type": "string" },
+                            "tls": {
+                                "oneOf": [
+                                    { "$ref": "#/definitions/dnsSubdomain" },
+                                    { "type": "array", "items": { "$ref": "#/definitions/dnsSubdomain" } }
+                                ]
+                            },
+                            "tls_mode": { "type": "string", "enum": TLS_MODES }
+                        }
+                    }
+                ]
+            }
+        }),
+        Ty::Issuer => json!({
+            "oneOf": [
+                { "$ref": "#/definitions/dnsSubdomain" },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["name"],
+                    "properties": {
+                        "name": { "$ref": "#/definitions/dnsSubdomain" },
+                        "kind": { "type": "string", "enum": ISSUER_KINDS }
+                    }
+                }
+            ]
         }),
         Ty::Tolerations => json!({
             "type": "array",
@@ -254,6 +292,7 @@ fn type_text(key: &Key) -> String {
         | Ty::Table
         | Ty::RequestLimit
         | Ty::Listeners
+        | Ty::Issuer
         | Ty::Tolerations => "string".to_owned(),
     }
 }

@@ -1,4 +1,5 @@
-//! The real upstream APIs as a test oracle: the CRDs under `../shared/reference/crds` and the
+//! The real upstream APIs as a test oracle: the CRDs under `../shared/reference/crds` (and the
+//! Istio and GKE CRDs pinned under `schemas/upstream`) and the
 //! Kubernetes v1.35 OpenAPI v3 documents, read in place (never copied) and loaded through
 //! inferstack's own `--crds`/`--openapi` loader, with no embedded catalog behind them. An
 //! object (`serde_json::Value`) goes in; one `"<json-pointer>: <message>"` line per problem
@@ -14,6 +15,9 @@ use std::sync::OnceLock;
 use inferstack::validate::schemas::{Outcome, SchemaSet, TypeKey, ViolationKind};
 use inferstack::yaml;
 use serde_json::Value;
+
+/// The directories of `schemas/upstream/crds` whose CRDs the reference set does not have.
+const PROVIDER_CRDS: [&str; 2] = ["istio", "gke"];
 
 /// The upstream schemas, loaded once per test process.
 pub struct Upstream {
@@ -87,6 +91,15 @@ impl Upstream {
         // experimental-only fields count as unknown.
         let mut crds = yaml_files(&reference.join("crds"));
         crds.sort_by_key(|p| p.components().any(|c| c.as_os_str() == "experimental"));
+        // The gateway providers' CRDs the reference set lacks, pinned in the project
+        // (`schemas/upstream/SOURCES.tsv`) as byte-for-byte upstream copies.
+        for provider in PROVIDER_CRDS {
+            crds.extend(yaml_files(
+                &super::cli::root()
+                    .join("schemas/upstream/crds")
+                    .join(provider),
+            ));
+        }
         let parsed: Vec<Vec<Value>> = std::thread::scope(|scope| {
             let handles: Vec<_> = crds
                 .iter()

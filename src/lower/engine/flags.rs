@@ -21,6 +21,10 @@ pub struct FlagServer {
     pub gpu_memory_utilization: &'static str,
     pub dtype: &'static str,
     pub tensor_parallel_size: &'static str,
+    pub served_model_name: &'static str,
+    /// Whether `served_model_name` takes several names (vLLM's `nargs="+"`): then the model
+    /// argument stays one of them, so clients that send it keep working.
+    pub serves_several_names: bool,
     /// Other spellings of the flags above, with their key, so `extra_args` cannot repeat them.
     pub aliases: &'static [(&'static str, &'static str)],
     pub dtypes: &'static [&'static str],
@@ -53,6 +57,7 @@ impl Engine for FlagServer {
             (self.gpu_memory_utilization, "engine.gpu_memory_utilization"),
             (self.dtype, "engine.dtype"),
             (self.tensor_parallel_size, "engine.tensor_parallel_size"),
+            (self.served_model_name, "engine.served_model_name"),
         ]);
         flags.extend(self.aliases);
         flags
@@ -75,7 +80,8 @@ impl Engine for FlagServer {
             flag(name, Some((*value).to_owned()));
         }
         flag(self.port, Some(e.port.value.to_string()));
-        flag(self.model, Some(model_argument(stack)));
+        let model = model_argument(stack);
+        flag(self.model, Some(model.clone()));
         flag(
             self.revision,
             stack.model.revision.as_ref().map(|r| r.value.clone()),
@@ -95,6 +101,12 @@ impl Engine for FlagServer {
             self.tensor_parallel_size,
             tensor_parallel_size(stack).map(|tp| tp.to_string()),
         );
+        let served = &stack.served_model_name().value;
+        args.push(self.served_model_name.to_owned());
+        args.push(served.clone());
+        if self.serves_several_names && *served != model {
+            args.push(model);
+        }
         args.extend(e.extra_args.iter().map(|a| a.value.clone()));
         Ok(Launch {
             command: self.command.iter().map(|c| (*c).to_owned()).collect(),

@@ -7,6 +7,7 @@
 
 use super::flags::FlagServer;
 
+/// `--served-model-name` takes one name, without `:` (`server_args.py`, SGLang 0.5.10).
 pub const SGLANG: FlagServer = FlagServer {
     kind: "sglang",
     name: "SGLang",
@@ -22,6 +23,8 @@ pub const SGLANG: FlagServer = FlagServer {
     gpu_memory_utilization: "--mem-fraction-static",
     dtype: "--dtype",
     tensor_parallel_size: "--tp-size",
+    served_model_name: "--served-model-name",
+    serves_several_names: false,
     aliases: &[
         ("--model", "model.name / model.source"),
         ("--tensor-parallel-size", "engine.tensor_parallel_size"),

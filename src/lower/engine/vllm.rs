@@ -4,6 +4,9 @@
 
 use super::flags::FlagServer;
 
+/// `--served-model-name` takes several names (`nargs="+"`) since vLLM 0.4.1 at least
+/// (`vllm/entrypoints/openai/cli_args.py` of the 0.4.1 wheel, the seed's image); the first is
+/// the one in responses and in metrics' `model_name`.
 pub const VLLM: FlagServer = FlagServer {
     kind: "vllm",
     name: "vLLM",
@@ -18,6 +21,8 @@ pub const VLLM: FlagServer = FlagServer {
     gpu_memory_utilization: "--gpu-memory-utilization",
     dtype: "--dtype",
     tensor_parallel_size: "--tensor-parallel-size",
+    served_model_name: "--served-model-name",
+    serves_several_names: true,
     aliases: &[],
     dtypes: &["auto", "half", "float16", "bfloat16", "float", "float32"],
 };

@@ -3,10 +3,12 @@
 //! only after the GPU node is up.
 
 mod engine;
+mod listeners;
 mod names;
 mod network;
 mod pod;
 mod resources;
+mod routing;
 mod scaling;
 mod storage;
 
@@ -20,12 +22,14 @@ pub fn check(stack: &ResolvedStack) -> Diagnostics {
     let mut out = Diagnostics::default();
     names::check(stack, &mut out);
     network::ports(stack, &mut out);
+    listeners::check(stack, &mut out);
     scaling::check(stack, &mut out);
     resources::check(stack, &mut out);
     engine::check(stack, &mut out);
     pod::check(stack, &mut out);
     storage::check(stack, &mut out);
     network::inference(stack, &mut out);
+    routing::check(stack, &mut out);
     out
 }
 

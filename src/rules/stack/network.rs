@@ -48,32 +48,10 @@ pub fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
             ),
         );
     }
-    // Ports the reader refused were reported there.
-    let ports: Vec<(&str, &Spanned<i64>)> = stack
-        .gateway
-        .listeners
-        .iter()
-        .filter_map(|l| Some((l.name.value.as_str(), l.port.as_ref()?)))
-        .collect();
-    for (i, (name, port)) in ports.iter().enumerate() {
-        let key = format!("gateway.listeners.{name}");
-        if !port_range(out, &key, port) {
-            continue;
-        }
-        if let Some((first, first_port)) = ports[..i].iter().find(|(_, p)| p.value == port.value) {
-            out.push(
-                error(
-                    Code::DuplicatePort,
-                    port.span,
-                    "used twice",
-                    format!(
-                        "listeners `{first}` and `{name}` both use port {}",
-                        port.value
-                    ),
-                )
-                .with_secondary(Label::new(first_port.span, "first used here"))
-                .with_help("give each listener its own port"),
-            );
+    // Ports the reader refused were reported there; clashes are the listeners' rules.
+    for l in &stack.gateway.listeners {
+        if let Some(port) = &l.port {
+            port_range(out, &format!("gateway.listeners.{}", l.name.value), port);
         }
     }
 }
@@ -99,6 +77,16 @@ fn is_gateway_duration(text: &str) -> bool {
     }
     (1..=4).contains(&groups)
 }
+
+/// Why a Knative Service behind an InferencePool cannot scale from zero, from upstream: Knative
+/// learns of demand at zero only from its activator (knative/serving knative-v1.23.0
+/// `docs/scaling/SYSTEM.md`, "Scaling from zero"), which the picker's route to pod IPs
+/// bypasses; its HPA class cannot scale to zero (`pkg/reconciler/autoscaling/hpa/resources/
+/// hpa.go` leaves minReplicas unset at 0); llm-d's router can hold requests for an empty pool
+/// (flow control, feature gate `flowControl`, 60 s TTL by default, llm-d-router v0.10.0) for an
+/// autoscaler reading `llm_d_epp_flow_control_queue_size`, but Knative owns its revisions'
+/// Deployments, so no such autoscaler can scale them.
+pub const SCALE_FROM_ZERO: &str = "the endpoint picker sends requests straight to the pods, past Knative's activator, the only thing that tells Knative's autoscaler about demand at zero; llm-d's router can hold them while the pool is empty (flow control), but only for an autoscaler such as KEDA on its queue metric, and Knative's revisions scale by Knative's autoscaler alone (its HPA class cannot scale to zero)";
 
 pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
     let provider = &stack.gateway.provider;
@@ -189,8 +177,8 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
     // The picker routes to pods directly: with no pod left, nothing wakes the service.
     if stack.scaling.min.value == 0 {
         out.push(
-            error(Code::ScaleBounds, stack.scaling.min.span, "scale to zero", format!("`scaling.min` = 0 cannot work with the {} profile's InferencePool", stack.profile.as_str()))
-                .with_help("the endpoint picker sends requests straight to the pool's pods, so a service scaled to zero is never woken; set min to 1 or more, or use the \"ack\" profile"),
+            error(Code::ScaleBounds, stack.scaling.min.span, "scale to zero", format!("`scaling.min` = 0 cannot work with the {} profile's InferencePool: {SCALE_FROM_ZERO}", stack.profile.as_str()))
+                .with_help("set min to 1 or more, or use the \"ack\" profile, whose platform gateway wakes the service"),
         );
     }
     if stack.profile == Profile::GatewayApi && provider.value == "ack" {
