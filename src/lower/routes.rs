@@ -121,11 +121,11 @@ pub fn redirect_name(stack: &ResolvedStack) -> String {
     format!("{}-https-redirect", stack.gateway.name.value)
 }
 
-/// `gateway.redirect_http`: every request on the HTTP listeners gets a 301 to the same URL
-/// over HTTPS, as Gateway API's `http-redirect-rewrite` example does (v1.6.1
-/// `examples/standard/http-redirect-rewrite/httproute-redirect-http.yaml`). No hostnames: the
-/// redirect keeps each request's own host. `None` when the stack does not ask for it or the
-/// Gateway has no HTTP listener (the rules report both contradictions).
+/// `gateway.redirect_http`: every request on the HTTP listeners for the HTTPS listeners' hosts
+/// gets a 301 to the same URL over HTTPS, as Gateway API's `http-redirect-rewrite` example
+/// does (v1.6.1 `examples/standard/http-redirect-rewrite/httproute-redirect-http.yaml`); the
+/// redirect keeps each request's own host. `None` when the stack does not ask for it, or the
+/// Gateway lacks an HTTP or an HTTPS listener (the rules report both).
 pub fn redirect_route(stack: &ResolvedStack) -> anyhow::Result<Option<Object>> {
     let g = &stack.gateway;
     if !g.redirect_http.value {
@@ -150,6 +150,19 @@ pub fn redirect_route(stack: &ResolvedStack) -> anyhow::Result<Option<Object>> {
     if plain.is_empty() || https_port.is_none() {
         return Ok(None);
     }
+    // The hosts the HTTPS listeners answer, as the upstream example names its host; none when
+    // they answer every host.
+    let mut hostnames: Vec<String> = Vec::new();
+    for l in g.listeners.iter().filter(|l| l.protocol.value == "HTTPS") {
+        match &l.hostname {
+            Some(host) if !hostnames.contains(&host.value) => hostnames.push(host.value.clone()),
+            Some(_) => {}
+            None => {
+                hostnames.clear();
+                break;
+            }
+        }
+    }
     let name = redirect_name(stack);
     let route = HttpRoute {
         api_version: gateway::API_VERSION,
@@ -157,7 +170,7 @@ pub fn redirect_route(stack: &ResolvedStack) -> anyhow::Result<Option<Object>> {
         metadata: super::metadata(&name, Some(&g.namespace.value), []),
         spec: HttpRouteSpec {
             parent_refs: plain,
-            hostnames: Vec::new(),
+            hostnames,
             rules: vec![HttpRouteRule {
                 matches: Vec::new(),
                 filters: vec![RouteFilter::redirect(RequestRedirect {
