@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -127,27 +126,14 @@ fn read_dir(
         );
     }
     let ours = listed(dir)?;
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     let mut documents = Vec::new();
-    for entry in walker {
-        let entry = entry.with_context(|| format!("cannot walk {}", dir.display()))?;
-        let path = entry.path();
-        if entry.file_type().is_dir()
-            || path.extension().is_none_or(|e| e != "yaml")
-            || entry.file_name() == KUSTOMIZATION
-        {
+    for entry in crate::output::tree_entries(dir)? {
+        let relative = entry.relative;
+        let name = relative.rsplit('/').next().unwrap_or_default();
+        if !name.ends_with(".yaml") || name == KUSTOMIZATION {
             continue;
         }
-        let relative: Vec<String> = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let relative = relative.join("/");
+        let path = dir.join(&relative);
         let mut skip = |reason: String| {
             skipped.push(Skipped {
                 path: format!("{prefix}{relative}"),
@@ -155,7 +141,7 @@ fn read_dir(
             })
         };
         // A link, FIFO or device is never read: it could block, never end, or lead out.
-        if !entry.file_type().is_file() {
+        if !entry.regular {
             skip(
                 "not a regular file (a symbolic link, FIFO, device or socket); never read"
                     .to_owned(),
@@ -168,7 +154,7 @@ fn read_dir(
             }
             continue;
         }
-        let text = match crate::load::read_text(path, MAX_MANIFEST_BYTES) {
+        let text = match crate::load::read_text(&path, MAX_MANIFEST_BYTES) {
             Ok(text) => text,
             Err(error) => {
                 skip(format!("{error:#}"));

@@ -425,14 +425,22 @@ pub fn foreign(dir: &Path, keep: &GlobSet) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// Every entry of `dir` that is no directory (files, links, FIFOs, devices), by its
-/// `/`-separated path, hidden entries (the manifest, staging, `.git`) left out; none when the
-/// directory does not exist.
-fn files_in(dir: &Path) -> anyhow::Result<Vec<String>> {
+/// One entry of an output tree that is no directory.
+pub struct TreeEntry {
+    /// Its `/`-separated path relative to the tree.
+    pub relative: String,
+    /// A regular file, not a link, FIFO, device or socket (which readers must not open).
+    pub regular: bool,
+}
+
+/// Every entry of `dir` that is no directory (files, links, FIFOs, devices), sorted by path,
+/// hidden entries (the manifest, staging, `.git`) left out; none when the directory does not
+/// exist. The one walk of an output tree: `build` and `diff` see the same files.
+pub fn tree_entries(dir: &Path) -> anyhow::Result<Vec<TreeEntry>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let mut files = Vec::new();
+    let mut entries = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -447,9 +455,16 @@ fn files_in(dir: &Path) -> anyhow::Result<Vec<String>> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        files.push(parts.join("/"));
+        entries.push(TreeEntry {
+            relative: parts.join("/"),
+            regular: entry.file_type().is_file(),
+        });
     }
-    Ok(files)
+    Ok(entries)
+}
+
+fn files_in(dir: &Path) -> anyhow::Result<Vec<String>> {
+    Ok(tree_entries(dir)?.into_iter().map(|e| e.relative).collect())
 }
 
 /// Output paths are built from validated names, but are checked again here: only plain,
