@@ -7,20 +7,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::cli::{run_in, stderr, stdout};
-use tempfile::TempDir;
-
-/// A repository (it has `.git`, the boundary of `extends`) with these files.
-fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
+use support::cli::{repo, run_in, stderr, stdout};
 
 /// A complete stack but for what the test varies.
 fn stack(name: &str, extra: &str) -> String {

@@ -6,19 +6,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use support::cli::{run_in, stderr, stdout};
-use tempfile::TempDir;
-
-fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::create_dir(dir.path().join(".git")).unwrap();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
-}
+use support::cli::{repo, run_in, stderr, stdout};
 
 const GATEWAY: &str = "[gateway]\nname = \"public\"\nnamespace = \"llm-gateway\"\nclass = \"envoy-gateway\"\nprovider = \"envoy-gateway\"\nredirect_http = true\nlisteners = { http = 80, https = { port = 8443, hostname = \"llm.acme.dev\", tls = \"acme-tls\" } }\n";
 

@@ -8,6 +8,24 @@ pub const API_VERSION: &str = "gateway.networking.k8s.io/v1";
 
 pub type Gateway = Resource<GatewaySpec>;
 
+/// Gateway API's `LocalPolicyTargetReference`: what a provider's policy object attaches to.
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyTarget {
+    pub group: &'static str,
+    pub kind: &'static str,
+    pub name: String,
+}
+
+impl PolicyTarget {
+    pub fn gateway(name: &str) -> PolicyTarget {
+        PolicyTarget {
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            name: name.to_owned(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewaySpec {

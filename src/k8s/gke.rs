@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Resource;
+use super::gateway::PolicyTarget;
 
 pub const API_VERSION: &str = "networking.gke.io/v1";
 
@@ -12,15 +13,8 @@ pub type RoutingExtension = Resource<RoutingExtensionSpec>;
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoutingExtensionSpec {
-    pub target_refs: Vec<TargetRef>,
+    pub target_refs: Vec<PolicyTarget>,
     pub extension_chains: Vec<ExtensionChain>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TargetRef {
-    pub group: &'static str,
-    pub kind: &'static str,
-    pub name: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::Resource;
+use super::gateway::PolicyTarget;
 
 pub const ENVOY_FILTER_API_VERSION: &str = "networking.istio.io/v1alpha3";
 pub const DESTINATION_RULE_API_VERSION: &str = "networking.istio.io/v1";
@@ -13,15 +14,8 @@ pub type EnvoyFilter = Resource<EnvoyFilterSpec>;
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvoyFilterSpec {
-    pub target_refs: Vec<TargetRef>,
+    pub target_refs: Vec<PolicyTarget>,
     pub config_patches: Vec<ConfigPatch>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TargetRef {
-    pub group: &'static str,
-    pub kind: &'static str,
-    pub name: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -15,6 +15,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::k8s::gateway::PolicyTarget;
 use crate::k8s::{Object, ObjectRef, Sharing, gke, istio};
 use crate::resolve::ResolvedStack;
 
@@ -202,11 +203,7 @@ fn envoy_filter(stack: &ResolvedStack) -> istio::EnvoyFilter {
         kind: "EnvoyFilter",
         metadata: metadata(stack),
         spec: istio::EnvoyFilterSpec {
-            target_refs: vec![istio::TargetRef {
-                group: "gateway.networking.k8s.io",
-                kind: "Gateway",
-                name: stack.gateway.name.value.clone(),
-            }],
+            target_refs: vec![PolicyTarget::gateway(&stack.gateway.name.value)],
             config_patches: vec![istio::ConfigPatch {
                 apply_to: "HTTP_FILTER",
                 match_: istio::PatchMatch {
@@ -277,11 +274,7 @@ fn routing_extension(stack: &ResolvedStack) -> gke::RoutingExtension {
         kind: "GCPRoutingExtension",
         metadata: metadata(stack),
         spec: gke::RoutingExtensionSpec {
-            target_refs: vec![gke::TargetRef {
-                group: "gateway.networking.k8s.io",
-                kind: "Gateway",
-                name: stack.gateway.name.value.clone(),
-            }],
+            target_refs: vec![PolicyTarget::gateway(&stack.gateway.name.value)],
             extension_chains: vec![gke::ExtensionChain {
                 name: "chain1",
                 extensions: vec![gke::Extension {

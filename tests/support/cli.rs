@@ -67,3 +67,15 @@ pub fn run_stdin(args: &[&str], input: &str) -> (Option<i32>, String) {
         format!("{}{}", stdout(&output), stderr(&output)),
     )
 }
+
+/// A repository (it has `.git`, the boundary of `extends`) with these files.
+pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}

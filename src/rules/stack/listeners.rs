@@ -3,7 +3,7 @@
 //! cert-manager's gateway-shim (v1.21.1, `pkg/controller/certificate-shim/sync.go`) apply to
 //! the emitted Gateway.
 
-use super::error;
+use super::{choice, error};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::resolve::{Listener, ResolvedStack};
 use crate::source::Spanned;
@@ -21,9 +21,16 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             &format!("{at}.protocol"),
             &l.protocol,
             LISTENER_PROTOCOLS,
+            "is not a listener protocol inferstack emits",
         );
         if let Some(mode) = &l.tls_mode {
-            choice(out, &format!("{at}.tls_mode"), mode, TLS_MODES);
+            choice(
+                out,
+                &format!("{at}.tls_mode"),
+                mode,
+                TLS_MODES,
+                "is not a TLS mode",
+            );
         }
         if let Some(host) = &l.hostname {
             hostname(out, &format!("{at}.hostname"), host);
@@ -33,7 +40,13 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         }
     }
     if let Some(issuer) = &g.issuer {
-        choice(out, "gateway.issuer.kind", &issuer.kind, ISSUER_KINDS);
+        choice(
+            out,
+            "gateway.issuer.kind",
+            &issuer.kind,
+            ISSUER_KINDS,
+            "is not a cert-manager issuer kind",
+        );
         let terminated: Vec<&Listener> = g.listeners.iter().filter(|l| terminates(l)).collect();
         for l in terminated.iter().filter(|l| l.hostname.is_none()) {
             out.push(
@@ -70,27 +83,6 @@ fn terminates(l: &Listener) -> bool {
     l.protocol.value != "HTTP"
         && l.tls_mode.as_ref().is_some_and(|m| m.value == "Terminate")
         && !l.tls.is_empty()
-}
-
-fn choice(out: &mut Diagnostics, path: &str, value: &Spanned<String>, choices: &[&str]) -> bool {
-    let ok = choices.contains(&value.value.as_str());
-    if !ok {
-        let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
-        out.push(
-            error(
-                Code::InvalidValue,
-                value.span,
-                "not a choice",
-                format!(
-                    "`{path}` = \"{}\" is not one of {}",
-                    value.value,
-                    quoted.join(", ")
-                ),
-            )
-            .with_help(format!("use one of: {}", quoted.join(", "))),
-        );
-    }
-    ok
 }
 
 /// Gateway API's `Hostname`: a DNS name, optionally `*.`-prefixed, lower case, no IP.

@@ -42,6 +42,17 @@ fn one_of(out: &mut Diagnostics, path: &str, value: &Spanned<String>, help: &str
     let Ty::Enum(choices) = keys::lookup(path).ty else {
         unreachable!("{path} is not an enumeration")
     };
+    choice(out, path, value, choices, help)
+}
+
+/// A value that must be one of `choices`; `help` ends the message (`is not a known ...`).
+fn choice(
+    out: &mut Diagnostics,
+    path: &str,
+    value: &Spanned<String>,
+    choices: &[&str],
+    help: &str,
+) -> bool {
     let ok = choices.contains(&value.value.as_str());
     if !ok {
         let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
