@@ -15,6 +15,19 @@ const ENV_HELP: &str = "keep the value in a Secret created outside Git and refer
 /// Where a table's keys are Secret references by design, so their names are not secrets.
 const REFERENCE_TABLES: [&str; 1] = ["engine.secret_env"];
 
+/// Whether the table at `path` (maybe under `env.NAME.`) names Secrets by design: the
+/// environment's Secret references, or one gateway listener, whose `tls` names certificate
+/// Secrets (a key like `tls_secret` there is a typo the reader reports, not a credential).
+fn names_references(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    let listener =
+        parts.len() >= 3 && parts[parts.len() - 3..parts.len() - 1] == ["gateway", "listeners"];
+    listener
+        || REFERENCE_TABLES
+            .iter()
+            .any(|t| path == *t || path.ends_with(&format!(".{t}")))
+}
+
 /// Reports every secret-looking key or value; returns how many were found. The help for a
 /// credential of the model is its source's (`model.source` in this file, else OSS's).
 pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
@@ -51,7 +64,7 @@ fn scan_table(
         } else {
             format!("{path}.{name}")
         };
-        let is_reference = REFERENCE_TABLES.contains(&path);
+        let is_reference = names_references(path);
         if !is_reference && is_secret_key(name) {
             report(
                 cx,

@@ -1,8 +1,8 @@
 //! How requests reach the stack's pool: the listener its route attaches to, the HTTP-to-HTTPS
 //! redirect, the path prefix and the body-based model routing, checked where they are written.
 
-use super::error;
 use super::listeners::is_gateway_hostname;
+use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::lower::body_router;
 use crate::resolve::profile::MetricsPortSetting;
@@ -207,7 +207,13 @@ fn path(stack: &ResolvedStack, out: &mut Diagnostics) {
 
 fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
     let g = &stack.gateway;
-    if !g.routes_by_body() {
+    let known = one_of(
+        out,
+        "gateway.model_routing",
+        &g.model_routing,
+        "is not a way to route models",
+    );
+    if !known || !g.routes_by_body() {
         return;
     }
     if stack.profile == Profile::Ack {
