@@ -11,7 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use inferstack::diag::Code;
-use inferstack::rules::catalog::{self, Family};
+use inferstack::diag::Family;
+use inferstack::rules::catalog;
 use support::cli::{root, run, stdout};
 
 /// The input of one side of a rule's test, and the command that checks it.
@@ -123,7 +124,7 @@ fn the_catalogue_is_covered() {
         .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     for code in Code::ALL {
-        let family = catalog::family(code);
+        let family = code.family();
         let must = matches!(
             family,
             Family::Memory

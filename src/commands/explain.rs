@@ -5,9 +5,9 @@
 use clap::ValueEnum;
 
 use crate::cli::{ExplainArgs, ProfileArg};
-use crate::diag::Code;
+use crate::diag::{Code, Family};
 use crate::resolve::Profile;
-use crate::rules::catalog::{self, Family};
+use crate::rules::catalog;
 use crate::rules::facts::{gpus, models};
 
 use super::Outcome;
@@ -51,7 +51,7 @@ fn explain_code(code: Code) -> String {
     let mut out = format!(
         "{} ({})\n{}\n\n{explanation}\n",
         code.as_str(),
-        catalog::family(code).title(),
+        code.family().title(),
         code.summary()
     );
     match code {
@@ -91,7 +91,7 @@ fn list() -> String {
     let mut out = String::new();
     for family in Family::ALL {
         out.push_str(&format!("{}\n", family.title()));
-        for code in Code::ALL.iter().filter(|c| catalog::family(**c) == family) {
+        for code in Code::ALL.iter().filter(|c| c.family() == family) {
             out.push_str(&format!("  {:<32} {}\n", code.as_str(), code.summary()));
         }
     }

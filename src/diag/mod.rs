@@ -4,7 +4,7 @@
 mod code;
 pub mod render;
 
-pub use code::Code;
+pub use code::{Code, Family, Reported};
 
 use crate::k8s::ObjectRef;
 use crate::source::Span;

@@ -1,154 +1,21 @@
-//! Which family each code belongs to, and its long explanation. The explanations are the
-//! sections of `docs/rules.md` (one `### \`code\`` heading each), embedded here so `inferstack
-//! explain CODE` prints the same text the documentation shows; a test keeps every code
-//! explained and the README's rule table equal to this catalogue.
+//! Each code's long explanation: the sections of `docs/rules.md` (one `### \`code\`` heading
+//! each), embedded here so `inferstack explain CODE` prints the same text the documentation
+//! shows; a test keeps every code explained and the README's rule table equal to the code
+//! table (`diag::code`), which holds each code's family, severity and summary.
 
-use crate::diag::Code;
-
-/// A family of rules: where a rule lives in the code and in the documentation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Family {
-    /// The stack file itself: syntax, keys, values, names.
-    Stack,
-    /// Layers, environments and stacks built together.
-    Fleet,
-    Memory,
-    Time,
-    Autoscaling,
-    Serving,
-    Shutdown,
-    /// References between objects resolve, and objects that must agree do.
-    References,
-    /// Manifests as YAML and against their schemas.
-    Manifests,
-    /// Knative's admission rules and configuration.
-    Knative,
-}
-
-impl Family {
-    pub const ALL: [Family; 10] = [
-        Family::Stack,
-        Family::Fleet,
-        Family::Memory,
-        Family::Time,
-        Family::Autoscaling,
-        Family::Serving,
-        Family::Shutdown,
-        Family::References,
-        Family::Manifests,
-        Family::Knative,
-    ];
-
-    /// The heading of the family's section in `docs/rules.md`.
-    pub fn title(self) -> &'static str {
-        match self {
-            Family::Stack => "Stack values",
-            Family::Fleet => "Fleets",
-            Family::Memory => "GPU memory",
-            Family::Time => "Time budgets",
-            Family::Autoscaling => "Autoscaling",
-            Family::Serving => "Serving correctness",
-            Family::Shutdown => "Shutdown",
-            Family::References => "References between objects",
-            Family::Manifests => "Manifests and schemas",
-            Family::Knative => "Knative admission",
-        }
-    }
-}
-
-pub fn family(code: Code) -> Family {
-    use Code::*;
-    match code {
-        UnreadableStack | TomlSyntax | UnknownKey | WrongType | MissingKey | InvalidName
-        | InvalidValue | InvalidQuantity | RequestExceedsLimit | DuplicatePort | ListenerTls
-        | ScaleBounds | UnsupportedSource | InvalidSource | InvalidBucket | CredentialsInStack
-        | MissingCredentials | PublicEndpoint | UnknownProfile | InvalidDuration
-        | InvalidSecretRef | UnusableCredentials | UnpinnedRevision | TemplateError => {
-            Family::Stack
-        }
-        SharedObjectConflict | DuplicateService | LayerNotFound | LayerCycle
-        | UnknownEnvironment | EnvironmentCollision => Family::Fleet,
-        ModelFactsUnknown
-        | GpuMemoryUnknown
-        | GpuMemoryFit
-        | WeightsExceedGpu
-        | ContextExceedsModel
-        | ModelConfigUnreadable => Family::Memory,
-        TimeoutMismatch
-        | GatewayDefaultTimeout
-        | ColdStartExceedsQueue
-        | StartupDeadline
-        | StartupTooShort => Family::Time,
-        ScaleToZeroPool
-        | UnboundedGpuScale
-        | TargetAboveConcurrencyLimit
-        | MetricsThroughQueueProxy => Family::Autoscaling,
-        ParallelismMismatch | TpHeadsIndivisible | EngineFlagMismatch | LoraPathUnmounted
-        | ImageUnpinned | MountPathMismatch => Family::Serving,
-        ShutdownExceedsGrace | PickerGraceShort => Family::Shutdown,
-        PoolSelectorMismatch
-        | RouteParentUnresolved
-        | RouteBackendUnresolved
-        | ObjectivePoolUnresolved
-        | PickerUnresolved
-        | ClaimVolumeMismatch
-        | VolumeHandleMismatch
-        | RouteConflict
-        | VolumeClaimedTwice => Family::References,
-        YamlParseError | DuplicateKey | MissingKind | SchemaNotFound | SchemaLoadError
-        | SchemaViolation | CelViolation | CelCompileError | DuplicateCrd | KindRejected
-        | ApiLimit => Family::Manifests,
-        RuleViolation
-        | KnativeFieldDisallowed
-        | KnativeFeatureDisabled
-        | KnativeReserved
-        | KnativePort
-        | KnativeProbe
-        | KnativeVolume
-        | KnativeImage
-        | KnativeTraffic
-        | KnativeContainer
-        | KnativeTimeout
-        | KnativeConcurrency
-        | KnativeConfig
-        | KnativeOwnerLabel => Family::Knative,
-    }
-}
-
-/// How a code is reported: most are errors; some are warnings, notes, or either depending on
-/// the case (the explanation says when).
-pub fn severity(code: Code) -> &'static str {
-    use Code::*;
-    match code {
-        ModelFactsUnknown | GpuMemoryUnknown => "note",
-        UnpinnedRevision
-        | MissingCredentials
-        | PublicEndpoint
-        | DuplicateCrd
-        | ImageUnpinned
-        | UnboundedGpuScale
-        | GatewayDefaultTimeout
-        | ColdStartExceedsQueue => "warning",
-        InvalidValue
-        | KnativeConfig
-        | RuleViolation
-        | ParallelismMismatch
-        | MetricsThroughQueueProxy => "error or warning",
-        _ => "error",
-    }
-}
+use crate::diag::{Code, Family};
 
 /// The README's table of every code, by family: code, severity and summary.
 pub fn readme_table() -> String {
     let mut out = String::from("| code | family | severity | what |\n|---|---|---|---|\n");
     for family in Family::ALL {
-        for code in Code::ALL.into_iter().filter(|c| self::family(*c) == family) {
+        for code in Code::ALL.iter().filter(|c| c.family() == family) {
             out.push_str(&format!(
                 "| [`{}`](docs/rules.md#{}) | {} | {} | {} |\n",
                 code.as_str(),
                 code.as_str(),
                 family.title(),
-                severity(code),
+                code.reported().as_str(),
                 code.summary()
             ));
         }
@@ -207,7 +74,7 @@ mod tests {
                 .unwrap();
             let family_heading = DOCUMENT[..section].rfind("\n## ").unwrap();
             let title = DOCUMENT[family_heading + 4..].lines().next().unwrap();
-            assert_eq!(title, family(code).title(), "{}", code.as_str());
+            assert_eq!(title, code.family().title(), "{}", code.as_str());
         }
     }
 
