@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target (or all) with cargo-fuzz on a nightly toolchain, seeded from the test
 # inputs of the repository. A crash fails the run and leaves its input in fuzz/artifacts/;
-# commit it under tests/fuzz/<target>/ so tests/fuzz_regressions.rs keeps it fixed.
+# commit it under tests/fuzz/<target>/ so tests/it/fuzz_regressions.rs keeps it fixed.
 #
 #   fuzz/run.sh [TARGET|all] [-- libFuzzer options]    e.g. fuzz/run.sh all -- -max_total_time=30
 set -euo pipefail

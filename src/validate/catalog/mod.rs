@@ -11,7 +11,7 @@
 //! tag, path and SHA-256.
 //!
 //! `index.rs` lists the files and every kind they define. Both are written by the
-//! `catalog_is_generated_from_the_pinned_upstream_files` test in `tests/catalog.rs`
+//! `catalog_is_generated_from_the_pinned_upstream_files` test in `tests/it/catalog.rs`
 //! (`INFERSTACK_BLESS=1` rewrites them), which fails when a committed file differs from what the
 //! upstream files give, or an upstream file's digest from `scripts/reference-files.tsv`.
 //!

@@ -961,7 +961,7 @@ mod tests {
 
     /// Every rule and message expression of the reference CRDs compiles in this environment.
     /// Skipped by name without the reference set, as the integration tests are
-    /// (`tests/support/reference.rs`).
+    /// (`tests/it/support/reference.rs`).
     #[test]
     fn every_reference_crd_rule_compiles() {
         use std::io::Write;

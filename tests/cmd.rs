@@ -1,8 +1,0 @@
-//! The wording of the messages users read first, held byte for byte: each `tests/cmd/*.toml`
-//! runs the real binary (in a copy of its `.in` directory) and compares its exit code, stdout
-//! and stderr with the files beside it. `TRYCMD=overwrite cargo test --test cmd` rewrites them.
-
-#[test]
-fn cli_messages() {
-    trycmd::TestCases::new().case("tests/cmd/*.toml");
-}
