@@ -6,7 +6,7 @@
 
 use inferstack::compile::compile_fleet;
 use inferstack::diag::render::{Style, render_all};
-use inferstack::lower::engine::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
+use inferstack::engine::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
 use inferstack::source::SourceMap;
 use inferstack::stack::layers::Fleet;
 use libfuzzer_sys::fuzz_target;

@@ -9,12 +9,17 @@ pub mod inference;
 pub mod istio;
 pub mod knative;
 pub mod kustomize;
+pub mod names;
+pub mod value;
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
 use crate::source::Span;
+
+/// The node label NVIDIA's GPU feature discovery sets to the GPU model.
+pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
 
 /// A typed Kubernetes object: the envelope every kind shares, around its own `spec`. The
 /// custom resources inferstack emits are this with their spec types (`gateway::Gateway`, ...).

@@ -28,8 +28,6 @@ pub const IMAGE: &str = "registry.k8s.io/gateway-api-inference-extension/bbr:v1.
 /// `--grpc-port` and `--grpc-health-port` defaults (`pkg/bbr/server/options.go`).
 pub const GRPC_PORT: i32 = 9004;
 pub const HEALTH_PORT: i32 = 9005;
-/// The providers whose wiring the chart ships (`provider.name`: `istio`, `gke`).
-pub const PROVIDERS: [&str; 2] = ["istio", "gke"];
 
 /// The router and its provider wiring; none unless the stack routes by body on a provider the
 /// chart wires (the rules report the others).

@@ -13,13 +13,10 @@ use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::ResolvedStack;
 use crate::resolve::profile::InferenceApis;
 
-/// The label Knative puts on every pod of a service's revisions.
-pub const KNATIVE_SERVICE_LABEL: &str = "serving.knative.dev/service";
-
 /// The pool targets Knative's queue-proxy, not the model server: requests then pass through
 /// the queue-proxy, which counts them, so the Knative Pod Autoscaler still sees concurrency.
 /// Sending them to the container port would bypass it and the service would never scale out.
-pub const QUEUE_PROXY_PORT: i32 = 8012;
+use crate::k8s::knative::{QUEUE_PROXY_PORT, SERVICE_LABEL as KNATIVE_SERVICE_LABEL};
 
 /// The picker may be down briefly (restarts, rollouts); the gateway then balances plainly
 /// instead of failing requests to a paid GPU pool.

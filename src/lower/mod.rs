@@ -2,7 +2,6 @@
 //! file only dispatches and holds the metadata conventions they share.
 
 pub mod body_router;
-pub mod engine;
 mod gateway;
 pub mod inference;
 pub mod merge;
@@ -15,9 +14,6 @@ pub mod routes;
 pub use picker::picker_name;
 pub mod serving;
 mod storage;
-
-pub use engine::Engine;
-pub use storage::OSS_DRIVER;
 
 use std::collections::BTreeMap;
 

@@ -13,11 +13,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::serving;
+use crate::k8s::knative::defaults::Defaults;
+use crate::k8s::knative::features::Feature;
+use crate::k8s::knative::{DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, SYSTEM_NAMESPACE};
 use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::{ModelSource, Profile, ResolvedStack};
-use crate::validate::knative::defaults::Defaults;
-use crate::validate::knative::features::Feature;
-use crate::validate::knative::{DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, SYSTEM_NAMESPACE};
 
 pub const KNATIVE_NAMESPACE: &str = SYSTEM_NAMESPACE;
 pub const INGRESS_CLASS_KEY: &str = "ingress.class";

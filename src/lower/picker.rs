@@ -35,7 +35,7 @@ pub fn picker_grace_seconds(stack: &ResolvedStack) -> i64 {
 
 /// `<service>-epp`: the Deployment, Service, ServiceAccount, Role and RoleBinding.
 pub fn picker_name(stack: &ResolvedStack) -> String {
-    format!("{}-epp", stack.service.name.value)
+    stack.picker_name()
 }
 
 fn app_labels(stack: &ResolvedStack) -> BTreeMap<String, String> {

@@ -13,9 +13,12 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{engine, storage};
+use super::storage;
+use crate::engine;
+use crate::k8s::GPU_PRODUCT_LABEL;
 use crate::k8s::knative::{API_VERSION, RevisionSpec, RevisionTemplate, Service, ServiceSpec};
 use crate::k8s::{Object, ObjectRef, Sharing};
+use crate::model_source::hf::{HF_HOME, HF_TOKEN_KEY};
 use crate::resolve::{ModelSource, Profile, ResolvedStack};
 use crate::stack::ast::RequestLimit;
 
@@ -26,15 +29,9 @@ pub const AUTOSCALING: &str = "autoscaling.knative.dev";
 /// Knative's per-revision progress deadline (`serving.ProgressDeadlineAnnotation`), read by
 /// `pkg/reconciler/revision/resources/deploy.go` into the Deployment's deadline.
 pub const PROGRESS_DEADLINE: &str = "serving.knative.dev/progress-deadline";
-/// The node label NVIDIA's GPU feature discovery sets to the GPU model.
-pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
 /// Where shared memory is mounted; the volume's name.
 pub const SHM_PATH: &str = "/dev/shm";
 pub const SHM_VOLUME: &str = "dshm";
-/// `HF_HOME` for hub downloads: the cache volume's mount.
-pub const HF_HOME: &str = "HF_HOME";
-/// The key of the hub token in the `model.credentials` Secret.
-pub const HF_TOKEN_KEY: &str = "token";
 /// How often the startup probe asks; its failure threshold covers `startup_timeout`.
 pub const STARTUP_PERIOD_SECONDS: i64 = 10;
 /// What the progress deadline allows beyond the startup probe: scheduling and pulling the

@@ -8,15 +8,14 @@
 pub mod gitops;
 pub mod output;
 pub mod profile;
-pub mod source;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
+pub use crate::model_source::ModelSource;
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
 use crate::stack::keys::{self, Absent};
 pub use profile::Profile;
-pub use source::ModelSource;
 
 /// Shared memory for tensor parallelism when `engine.shm` is not set and `gpus > 1`: NCCL keeps
 /// its buffers in `/dev/shm`, and the runtime's 64Mi default fails at the first all-reduce.
@@ -40,6 +39,11 @@ pub struct ResolvedStack {
 }
 
 impl ResolvedStack {
+    /// The endpoint picker's objects' name, `<service>-epp` (explicit profiles).
+    pub fn picker_name(&self) -> String {
+        format!("{}-epp", self.service.name.value)
+    }
+
     /// The OpenAI `model` name clients send: `engine.served_model_name`, else `model.name`.
     pub fn served_model_name(&self) -> &Spanned<String> {
         self.engine
@@ -254,6 +258,10 @@ pub struct Inference {
 
 pub use keys::PROVIDERS;
 
+/// The providers the Inference Extension's body-based router chart wires into
+/// (`config/charts/body-based-routing` v1.5.0, `provider.name`: `istio`, `gke`).
+pub const BODY_ROUTER_PROVIDERS: [&str; 2] = ["istio", "gke"];
+
 /// Defaults for one stack file: each absent value gets the key table's default, located at its
 /// section (or the file start).
 struct Defaults<'s> {
@@ -344,8 +352,11 @@ pub fn resolve(
         (Some(name), None) => Profile::parse(name, diagnostics),
     };
     let name = required(stack, "service.name", start, diagnostics);
-    let source = required(stack, "model.source", start, diagnostics)
-        .and_then(|src| source::parse(&src).map_err(|e| diagnostics.push(e)).ok());
+    let source = required(stack, "model.source", start, diagnostics).and_then(|src| {
+        crate::model_source::parse(&src)
+            .map_err(|e| diagnostics.push(e))
+            .ok()
+    });
     let image = required(stack, "engine.image", start, diagnostics);
     let engine = engine(&d, image, diagnostics);
     let (profile, name, source, engine) = (profile?, name?, source?, engine?);
@@ -501,7 +512,7 @@ fn secret_env(
 ) -> Option<SecretEnv> {
     let parts = reference.value.split_once('/');
     let valid = parts.is_some_and(|(secret, key)| {
-        crate::validate::names::is_dns_subdomain(secret)
+        crate::k8s::names::is_dns_subdomain(secret)
             && !key.is_empty()
             && key
                 .chars()

@@ -6,8 +6,8 @@ use serde_json::Value;
 use crate::diag::{Code, Severity};
 use crate::k8s::Object;
 use crate::k8s::epp_config::METRICS_DATA_SOURCE;
-use crate::lower::inference::QUEUE_PROXY_PORT as QUEUE_PROXY_PORT_I32;
-use crate::validate::value::{array, text};
+use crate::k8s::knative::QUEUE_PROXY_PORT as QUEUE_PROXY_PORT_I32;
+use crate::k8s::value::{array, text};
 
 use super::cross::{Cx, Sink, finding, picker_ref, selected_workloads};
 

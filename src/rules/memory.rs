@@ -15,7 +15,7 @@
 //! rejects cannot start, and one it accepts may still be tight: it never cries wolf.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::lower::engine;
+use crate::engine;
 use crate::resolve::ResolvedStack;
 
 use super::facts::{self, GIB, ModelFacts};

@@ -3,7 +3,7 @@
 //! pod can read them, and the image is the same on every start.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::lower::engine;
+use crate::engine;
 use crate::resolve::ResolvedStack;
 use crate::source::Span;
 

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::duration;
 use crate::k8s::Object;
+use crate::k8s::value::{array, text};
 use crate::resolve::{ModelSource, ResolvedStack};
-use crate::validate::value::{array, text};
 
 use super::cross::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};

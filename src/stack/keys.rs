@@ -156,8 +156,8 @@ const fn key(
     }
 }
 
-/// The schemes `model.source` takes; `resolve::source` has one module for each.
-pub const SOURCE_SCHEMES: &[&str] = &["oss", "s3", "gs", "pvc", "hf"];
+/// The schemes `model.source` takes: `model_source` has one module for each.
+pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = &["concurrency", "rps"];

@@ -39,7 +39,7 @@ pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
         .and_then(|s| s.split_once("://"))
         .map_or("oss", |(scheme, _)| scheme)
         .to_owned();
-    let model_help = crate::resolve::source::credentials_help(&scheme);
+    let model_help = crate::model_source::credentials_help(&scheme);
     let mut found = 0;
     scan_table(cx, table, "", model_help, &mut found);
     found

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::knative;
-use super::names::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value};
+use crate::k8s::names::{is_dns_label, is_dns_subdomain, is_label_key, is_label_value};
 use crate::yaml::escape;
 
 /// One broken metadata rule.

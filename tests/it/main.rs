@@ -18,6 +18,7 @@ mod hostile;
 mod integrations;
 mod knative;
 mod kubeconform;
+mod layers;
 mod manifest_sets;
 mod no_panic;
 mod profiles;

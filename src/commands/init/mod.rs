@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 
 use crate::cli::InitArgs;
-use crate::validate::names::is_dns_label;
+use crate::k8s::names::is_dns_label;
 
 use super::Outcome;
 

@@ -18,8 +18,6 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::{ModelSource, ResolvedStack};
 
-pub use oss::OSS_DRIVER;
-
 /// The PersistentVolume and claim of a bucket source; none for `pvc://` and `hf://`.
 pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     match &stack.model.source {

@@ -14,7 +14,7 @@ use crate::k8s::{Object, Sharing};
 use crate::resolve::ResolvedStack;
 use crate::source::Spanned;
 
-pub const OSS_DRIVER: &str = "ossplugin.csi.alibabacloud.com";
+use crate::model_source::oss::OSS_DRIVER;
 pub const OSS_STORAGE_CLASS: &str = "oss";
 /// The label the claim selects its volume by, as in Alibaba Cloud's static-volume examples.
 pub const PV_NAME_LABEL: &str = "alicloud-pvname";

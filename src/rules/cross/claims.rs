@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{Cx, Sink, problem, selected_volume};
 use crate::diag::Code;
 use crate::k8s::Object;
-use crate::validate::value::text;
+use crate::k8s::value::text;
 
 pub(super) fn each_volume_claimed_once(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
     let mut first_claim: HashMap<&str, &Object> = HashMap::new();

@@ -15,9 +15,9 @@ use serde_json::Value;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::Object;
-use crate::lower::inference::KNATIVE_SERVICE_LABEL;
+use crate::k8s::knative::SERVICE_LABEL as KNATIVE_SERVICE_LABEL;
+use crate::k8s::value::{array, text};
 use crate::source::Span;
-use crate::validate::value::{array, text};
 
 /// Where a finding at a JSON Pointer of object `index` is: its span, its document (for
 /// manifests) and the pointer as reported.
@@ -694,7 +694,7 @@ fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
 }
 
 fn volume_handle_is_name(volume: &Object, out: &mut Sink) {
-    if text(&volume.body, "/spec/csi/driver") != Some(crate::lower::OSS_DRIVER) {
+    if text(&volume.body, "/spec/csi/driver") != Some(crate::model_source::oss::OSS_DRIVER) {
         return;
     }
     let handle = text(&volume.body, "/spec/csi/volumeHandle").unwrap_or_default();

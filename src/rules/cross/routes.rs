@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::{Sink, problem};
 use crate::diag::Code;
 use crate::k8s::Object;
-use crate::validate::value::{array, text};
+use crate::k8s::value::{array, text};
 
 /// What a request must look like to take one match of a route: the path match and the header
 /// matches, as canonical JSON, so equal matches compare equal whatever their key order.

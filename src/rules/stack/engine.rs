@@ -2,7 +2,7 @@
 
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostics, Label};
-use crate::lower::engine::{self, Engine};
+use crate::engine::{self, Engine};
 use crate::resolve::ResolvedStack;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {

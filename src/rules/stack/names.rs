@@ -2,11 +2,11 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics};
-use crate::resolve::ResolvedStack;
-use crate::source::Spanned;
-use crate::validate::names::{
+use crate::k8s::names::{
     is_dns_label, is_dns_subdomain, is_label_key, is_label_value, is_path_segment,
 };
+use crate::resolve::ResolvedStack;
+use crate::source::Spanned;
 
 const LABEL: &str = "DNS-1123 label";
 const SUBDOMAIN: &str = "DNS-1123 subdomain";
@@ -68,7 +68,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// `service.name`, instead of once per picker object at the table that emits them.
 fn picker_name_fits(stack: &ResolvedStack, out: &mut Diagnostics) {
     let name = &stack.service.name;
-    let picker = crate::lower::picker_name(stack);
+    let picker = stack.picker_name();
     if stack.profile.inference_apis().is_none()
         || !is_dns_label(&name.value)
         || is_dns_label(&picker)

@@ -3,9 +3,9 @@
 
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::k8s::knative::RESERVED_PORTS;
 use crate::resolve::{Profile, ResolvedStack};
 use crate::source::Spanned;
-use crate::validate::knative::RESERVED_PORTS;
 
 /// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
 /// queue-proxy serves TLS when system-internal TLS is on (`pkg/reconciler/revision/resources/

@@ -2,7 +2,8 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
-use crate::lower::serving::{GPU_PRODUCT_LABEL, HF_HOME, HF_TOKEN_KEY};
+use crate::k8s::GPU_PRODUCT_LABEL;
+use crate::model_source::hf::{HF_HOME, HF_TOKEN_KEY};
 use crate::resolve::{ModelSource, ResolvedStack};
 use crate::source::{Span, Spanned};
 

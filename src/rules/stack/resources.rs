@@ -2,11 +2,11 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
+use crate::k8s::names::{is_dns_subdomain, is_label_value};
 use crate::quantity::Quantity;
 use crate::resolve::ResolvedStack;
 use crate::source::Spanned;
 use crate::stack::ast::RequestLimit;
-use crate::validate::names::{is_dns_subdomain, is_label_value};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     quantities(stack, out);

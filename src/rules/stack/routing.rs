@@ -4,9 +4,8 @@
 use super::listeners::is_gateway_hostname;
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::lower::body_router;
 use crate::resolve::profile::MetricsPortSetting;
-use crate::resolve::{Profile, ResolvedStack};
+use crate::resolve::{BODY_ROUTER_PROVIDERS, Profile, ResolvedStack};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     redirect(stack, out);
@@ -229,7 +228,7 @@ fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
         return;
     }
     let provider = &g.provider;
-    if !body_router::PROVIDERS.contains(&provider.value.as_str()) {
+    if !BODY_ROUTER_PROVIDERS.contains(&provider.value.as_str()) {
         out.push(
             error(
                 Code::InvalidValue,
@@ -243,7 +242,7 @@ fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
             .with_secondary(Label::new(provider.span, "provider"))
             .with_help(format!(
                 "the Inference Extension's chart wires its body-based router into {} only (config/charts/body-based-routing, v1.5.0). {} Route several models on one host by path instead: `service.path = \"/NAME\"`",
-                body_router::PROVIDERS.join(" and "),
+                BODY_ROUTER_PROVIDERS.join(" and "),
                 unwired_reason(&provider.value)
             )),
         );

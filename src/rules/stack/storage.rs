@@ -2,9 +2,10 @@
 
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::resolve::{ModelSource, ResolvedStack, source::is_commit};
+use crate::k8s::names::is_dns_subdomain;
+use crate::model_source::is_commit;
+use crate::resolve::{ModelSource, ResolvedStack};
 use crate::source::Spanned;
-use crate::validate::names::is_dns_subdomain;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let m = &stack.model;
@@ -81,7 +82,7 @@ fn oss(stack: &ResolvedStack, out: &mut Diagnostics) {
     if m.credentials.is_none() {
         out.push(
             Diagnostic::warning(Code::MissingCredentials, Label::new(m.span, "no `credentials`"), "no Secret is named for the model bucket; the volume mounts only if the bucket is public".to_owned())
-                .with_help(crate::resolve::source::credentials_help("oss")),
+                .with_help(crate::model_source::credentials_help("oss")),
         );
     }
 }
@@ -180,7 +181,7 @@ fn unusable_credentials(stack: &ResolvedStack, why: &str, out: &mut Diagnostics)
                 stack.model.source.scheme()
             ),
         )
-        .with_help(crate::resolve::source::credentials_help(
+        .with_help(crate::model_source::credentials_help(
             stack.model.source.scheme(),
         )),
     );

@@ -21,8 +21,6 @@ mod apimachinery;
 pub mod autoscaler;
 mod autoscaling;
 mod defaulting;
-pub mod defaults;
-pub mod features;
 mod image;
 mod masks;
 mod metadata;
@@ -36,16 +34,14 @@ use serde_json::Value;
 use self::autoscaler::Autoscaler;
 use self::defaults::Defaults;
 use self::features::{ConfigProblem, Feature, Features};
-pub use self::podspec::RESERVED_PORTS;
+// Knative's own facts live in the `k8s` layer every stage may use; admission reads them here.
 use super::objects::Finding;
 use crate::diag::{Code, Severity};
+pub use crate::k8s::knative::{
+    API_VERSION, AUTOSCALER_CONFIGMAP, DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, RESERVED_PORTS,
+    SYSTEM_NAMESPACE, defaults, features, out_of_bounds,
+};
 
-pub const API_VERSION: &str = "serving.knative.dev/v1";
-/// The namespace Knative's ConfigMaps live in.
-pub const SYSTEM_NAMESPACE: &str = "knative-serving";
-pub const FEATURES_CONFIGMAP: &str = "config-features";
-pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
-pub const AUTOSCALER_CONFIGMAP: &str = "config-autoscaler";
 /// The Knative ConfigMaps whose values admission depends on.
 const CONFIGMAPS: [&str; 3] = [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP, AUTOSCALER_CONFIGMAP];
 
@@ -75,20 +71,6 @@ impl KnativeConfig {
 }
 
 /// Is `object` one of the Knative ConfigMaps admission reads?
-/// A value outside Knative's bounds, said with the field where it belongs and Knative's own
-/// words after it (`apis.ErrOutOfBoundsValue`: "expected MIN <= VALUE <= MAX"), which the
-/// upstream suites match.
-pub(crate) fn out_of_bounds(
-    field: &str,
-    value: impl std::fmt::Display,
-    min: impl std::fmt::Display,
-    max: impl std::fmt::Display,
-) -> String {
-    format!(
-        "{field} {value} is out of bounds: Knative takes {min} <= {field} <= {max} (expected {min} <= {value} <= {max})"
-    )
-}
-
 pub fn is_config(object: &Value) -> bool {
     knative_configmap(object).is_some()
 }

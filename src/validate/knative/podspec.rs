@@ -7,16 +7,13 @@ use super::features::{Feature, Flag};
 use super::masks;
 use super::{Cx, image, probes, volumes};
 use crate::diag::Code;
-use crate::validate::names;
-use crate::validate::value::{array, text};
+use crate::k8s::names;
+use crate::k8s::value::{array, text};
 
 /// `reservedContainerNames`.
 const RESERVED_CONTAINER_NAMES: [&str; 1] = ["queue-proxy"];
 /// `reservedEnvVars`; sidecars and init containers may set `PORT`.
 const RESERVED_ENV_VARS: [&str; 4] = ["PORT", "K_SERVICE", "K_CONFIGURATION", "K_REVISION"];
-/// `reservedPorts`: the queue-proxy's 8012 (HTTP/1), 8013 (HTTP/2), 8022 (admin), 9090
-/// (autoscaler metrics), 9091 (user metrics) and the profiling port 8008.
-pub const RESERVED_PORTS: [i64; 6] = [8012, 8013, 8022, 9090, 9091, 8008];
 /// `validPortNames`: the name selects the protocol the queue-proxy speaks to the container.
 const PORT_NAMES: [&str; 3] = ["", "h2c", "http1"];
 
@@ -323,7 +320,7 @@ fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
         let here = format!("{at}/ports/{i}");
         masks::check(cx, port, &here, &masks::CONTAINER_PORT);
         if let Some(number) = port.get("containerPort").and_then(Value::as_i64) {
-            if RESERVED_PORTS.contains(&number) {
+            if super::RESERVED_PORTS.contains(&number) {
                 cx.push(
                     Code::KnativeReserved,
                     format!("{here}/containerPort"),

@@ -8,7 +8,7 @@ use super::Cx;
 use super::features::Feature;
 use super::masks;
 use crate::diag::Code;
-use crate::validate::names;
+use crate::k8s::names;
 
 /// `reservedPaths`, compared after `path.Clean`.
 const RESERVED_PATHS: [&str; 3] = ["/", "/dev", "/dev/log"];

@@ -6,6 +6,11 @@ use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{Span, Spanned};
 
 /// How the hub's token reaches the server: a Secret whose key `token` becomes `HF_TOKEN`.
+/// `HF_HOME` for hub downloads: the cache volume's mount.
+pub const HF_HOME: &str = "HF_HOME";
+/// The key of the hub token in the `model.credentials` Secret.
+pub const HF_TOKEN_KEY: &str = "token";
+
 pub const CREDENTIALS_HELP: &str = "create a Secret outside Git whose key `token` holds the hub \
 token (`kubectl create secret generic hf-token --from-literal=token=...`) and name only it in \
 the stack: `[model] credentials = \"hf-token\"` (it becomes HF_TOKEN)";

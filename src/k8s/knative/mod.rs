@@ -9,7 +9,37 @@ use serde::Serialize;
 
 use super::Resource;
 
+pub mod defaults;
+pub mod features;
+
 pub const API_VERSION: &str = "serving.knative.dev/v1";
+/// The namespace Knative's ConfigMaps live in.
+pub const SYSTEM_NAMESPACE: &str = "knative-serving";
+pub const FEATURES_CONFIGMAP: &str = "config-features";
+pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
+pub const AUTOSCALER_CONFIGMAP: &str = "config-autoscaler";
+/// `reservedPorts` of `pkg/apis/serving/k8s_validation.go`: the queue-proxy's 8012 (HTTP/1),
+/// 8013 (HTTP/2), 8022 (admin), 9090 (autoscaler metrics), 9091 (user metrics) and the
+/// profiling port 8008.
+pub const RESERVED_PORTS: [i64; 6] = [8012, 8013, 8022, 9090, 9091, 8008];
+/// The queue-proxy's HTTP/1 port, in front of every revision's user container.
+pub const QUEUE_PROXY_PORT: i32 = 8012;
+/// The label Knative puts on every pod of a service's revisions.
+pub const SERVICE_LABEL: &str = "serving.knative.dev/service";
+
+/// A value outside Knative's bounds, said with the field where it belongs and Knative's own
+/// words after it (`apis.ErrOutOfBoundsValue`: "expected MIN <= VALUE <= MAX"), which the
+/// upstream suites match.
+pub fn out_of_bounds(
+    field: &str,
+    value: impl std::fmt::Display,
+    min: impl std::fmt::Display,
+    max: impl std::fmt::Display,
+) -> String {
+    format!(
+        "{field} {value} is out of bounds: Knative takes {min} <= {field} <= {max} (expected {min} <= {value} <= {max})"
+    )
+}
 
 pub type Service = Resource<ServiceSpec>;
 

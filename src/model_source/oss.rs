@@ -2,11 +2,14 @@
 
 use super::{ModelSource, invalid_bucket, no_directory, split_location};
 use crate::diag::Diagnostic;
+use crate::k8s::names::is_dns_label;
 use crate::source::{Span, Spanned};
-use crate::validate::names::is_dns_label;
 
 /// How an OSS bucket's credentials reach the volume: a Secret the PV names in
 /// `nodePublishSecretRef`, with keys `akId` and `akSecret` (ACK's OSS CSI driver).
+/// The CSI driver of Alibaba Cloud OSS volumes.
+pub const OSS_DRIVER: &str = "ossplugin.csi.alibabacloud.com";
+
 pub const CREDENTIALS_HELP: &str = "create a Secret outside Git with keys akId and akSecret \
 (`kubectl create secret generic oss-secret --from-literal=akId=... --from-literal=akSecret=...`, \
 or a SealedSecret / External Secrets object) and name only it in the stack: `[model] credentials \

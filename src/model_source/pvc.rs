@@ -3,8 +3,8 @@
 
 use super::{ModelSource, split_location};
 use crate::diag::{Code, Diagnostic, Label};
+use crate::k8s::names::is_dns_subdomain;
 use crate::source::{Span, Spanned};
-use crate::validate::names::is_dns_subdomain;
 
 /// A claim is mounted as it is: whoever filled it held the credentials.
 pub const CREDENTIALS_HELP: &str = "a claim needs no credentials: remove `credentials` (whoever \
