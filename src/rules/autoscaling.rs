@@ -9,7 +9,7 @@ use crate::k8s::epp_config::METRICS_DATA_SOURCE;
 use crate::k8s::knative::QUEUE_PROXY_PORT as QUEUE_PROXY_PORT_I32;
 use crate::k8s::value::{array, text};
 
-use super::cross::{Cx, Sink, finding, picker_ref, selected_workloads};
+use super::cross::index::{Cx, Sink, finding, picker_ref, selected_workloads};
 
 /// Knative's queue-proxy port, which every request to a revision passes through.
 const QUEUE_PROXY_PORT: i64 = QUEUE_PROXY_PORT_I32 as i64;

@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::k8s::Object;
 use crate::resolve::ResolvedStack;
 
-use super::cross::{Cx, Sink, finding, picker_ref, timed_pool_routes};
+use super::cross::index::{Cx, Sink, finding, picker_ref, timed_pool_routes};
 use super::serving::flag;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {

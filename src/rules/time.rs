@@ -11,7 +11,7 @@ use crate::k8s::Object;
 use crate::k8s::value::{array, text};
 use crate::resolve::{ModelSource, ResolvedStack};
 
-use super::cross::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
+use super::cross::index::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};
 
 /// GKE's Gateway controller creates a Cloud Load Balancing backend service per backend, whose

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod cel;
+pub mod finding;
 pub mod knative;
 pub mod limits;
 pub mod manifests;

@@ -10,14 +10,7 @@ use super::metadata;
 use super::schemas::{Outcome, SchemaSet, ViolationKind};
 use crate::diag::{Code, Severity};
 
-/// One problem in an object: its code, where (JSON Pointer) and what.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Finding {
-    pub code: Code,
-    pub severity: Severity,
-    pub pointer: String,
-    pub message: String,
-}
+pub use super::finding::Finding;
 
 /// How an object came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Cx, Sink, problem, selected_volume};
+use super::index::{Cx, Sink, problem, selected_volume};
 use crate::diag::Code;
 use crate::k8s::Object;
 use crate::k8s::value::text;

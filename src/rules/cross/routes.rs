@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Sink, problem};
+use super::index::{Sink, problem, selected_listeners};
 use crate::diag::Code;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
@@ -167,7 +167,7 @@ fn attachments<'a>(
         let gateway = gateways.get(&(parent_namespace.as_str(), name.as_str()));
         match gateway.filter(|_| is_gateway) {
             Some(gateway) => {
-                for listener in super::selected_listeners(gateway, parent) {
+                for listener in selected_listeners(gateway, parent) {
                     let listener_name = text(listener, "/name").unwrap_or_default();
                     let key = (
                         parent_namespace.clone(),

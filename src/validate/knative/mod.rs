@@ -35,7 +35,7 @@ use self::autoscaler::Autoscaler;
 use self::defaults::Defaults;
 use self::features::{ConfigProblem, Feature, Features};
 // Knative's own facts live in the `k8s` layer every stage may use; admission reads them here.
-use super::objects::Finding;
+use super::finding::Finding;
 use crate::diag::{Code, Severity};
 pub use crate::k8s::knative::{
     API_VERSION, AUTOSCALER_CONFIGMAP, DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, RESERVED_PORTS,

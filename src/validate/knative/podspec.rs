@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::features::{Feature, Flag};
 use super::masks;
+use super::probes::ServingPort;
 use super::{Cx, image, probes, volumes};
 use crate::diag::Code;
 use crate::k8s::names;
@@ -24,12 +25,6 @@ pub enum Role {
     Serving,
     Sidecar,
     Init,
-}
-
-/// The serving port: the first port of any container, named `http` and numbered 8080 when
-/// unset (`validateContainersPorts`).
-pub struct ServingPort {
-    pub name: String,
 }
 
 /// `ValidatePodSpec`.

@@ -8,8 +8,13 @@ use serde_json::Value;
 use super::Cx;
 use super::features::Feature;
 use super::masks::{self, HANDLERS};
-use super::podspec::ServingPort;
 use crate::diag::Code;
+
+/// The serving port: the first port of any container, named `http` and numbered 8080 when
+/// unset (`validateContainersPorts`).
+pub struct ServingPort {
+    pub name: String,
+}
 
 const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
 
