@@ -8,6 +8,68 @@ pub const API_VERSION: &str = "gateway.networking.k8s.io/v1";
 
 pub type Gateway = Resource<GatewaySpec>;
 
+/// A Gateway API implementation whose output or limits differ from the others
+/// (`gateway.provider`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    Generic,
+    EnvoyGateway,
+    Istio,
+    Kgateway,
+    Gke,
+    Ack,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 6] = [
+        Provider::Generic,
+        Provider::EnvoyGateway,
+        Provider::Istio,
+        Provider::Kgateway,
+        Provider::Gke,
+        Provider::Ack,
+    ];
+
+    /// The names `gateway.provider` takes, in [`Provider::ALL`]'s order.
+    pub const NAMES: [&'static str; 6] = {
+        let mut names = [""; 6];
+        let mut i = 0;
+        while i < Provider::ALL.len() {
+            names[i] = Provider::ALL[i].as_str();
+            i += 1;
+        }
+        names
+    };
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::Generic => "generic",
+            Provider::EnvoyGateway => "envoy-gateway",
+            Provider::Istio => "istio",
+            Provider::Kgateway => "kgateway",
+            Provider::Gke => "gke",
+            Provider::Ack => "ack",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Provider> {
+        Provider::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+
+    /// Whether the Inference Extension's body-based router chart wires into it
+    /// (`config/charts/body-based-routing` v1.5.0, `provider.name`: `istio`, `gke`).
+    pub fn wires_body_router(self) -> bool {
+        matches!(self, Provider::Istio | Provider::Gke)
+    }
+
+    /// Whether it builds on Envoy, which applies a route's header filters in its router
+    /// filter, after the ext_proc endpoint picker (istio/istio#60256; Envoy Gateway v1.9.0
+    /// `internal/xds/translator/route.go`).
+    pub fn filters_routes_after_picker(self) -> bool {
+        matches!(self, Provider::Istio | Provider::EnvoyGateway)
+    }
+}
+
 /// Gateway API's `LocalPolicyTargetReference`: what a provider's policy object attaches to.
 #[derive(Clone, Debug, Serialize)]
 pub struct PolicyTarget {

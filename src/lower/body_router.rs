@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::k8s::gateway::PolicyTarget;
 use crate::k8s::{Object, ObjectRef, Sharing, gke, istio};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{Provider, ResolvedStack};
 
 /// The header BBR's `body-field-to-header` plugin writes the body's `model` into, and the
 /// routes match (`pkg/bbr/plugins/bodyfieldtoheader/body_field_to_header.go`, `ModelHeader`).
@@ -36,8 +36,8 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     if !g.routes_by_body() || stack.profile.inference_apis().is_none() {
         return Ok(Vec::new());
     }
-    let mut objects = match g.provider.value.as_str() {
-        "istio" => vec![
+    let mut objects = match g.provider.value {
+        Provider::Istio => vec![
             object(
                 stack,
                 istio::ENVOY_FILTER_API_VERSION,
@@ -51,7 +51,7 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
                 &destination_rule(stack),
             )?,
         ],
-        "gke" => vec![
+        Provider::Gke => vec![
             object(
                 stack,
                 gke::API_VERSION,

@@ -131,7 +131,7 @@ fn merge_data(
                 }
             }
             Some(existing) => {
-                let pointer = format!("/data/{}", key.replace('~', "~0").replace('/', "~1"));
+                let pointer = format!("/data/{}", crate::yaml::escape(key));
                 return Some((pointer, Some(existing.clone()), Some(value.clone())));
             }
         }
@@ -155,7 +155,7 @@ fn first_difference<'a>(
             keys.sort();
             keys.dedup();
             keys.into_iter().find_map(|k| {
-                let path = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let path = format!("{at}/{}", crate::yaml::escape(k));
                 match (x.get(k), y.get(k)) {
                     (Some(p), Some(q)) => first_difference(p, q, path),
                     (p, q) => Some((path, p, q)),

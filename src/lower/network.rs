@@ -17,7 +17,7 @@ use crate::k8s::knative::defaults::Defaults;
 use crate::k8s::knative::features::Feature;
 use crate::k8s::knative::{DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, SYSTEM_NAMESPACE};
 use crate::k8s::{Object, ObjectRef, Sharing};
-use crate::resolve::{ModelSource, Profile, ResolvedStack};
+use crate::resolve::{ModelSource, Profile, Provider, ResolvedStack};
 
 pub const KNATIVE_NAMESPACE: &str = SYSTEM_NAMESPACE;
 pub const INGRESS_CLASS_KEY: &str = "ingress.class";
@@ -107,7 +107,7 @@ pub fn config_gateway(stack: &ResolvedStack) -> anyhow::Result<Option<Object>> {
     }
     let g = &stack.gateway;
     // GKE refuses route timeouts; everywhere else the routes carry the revision's timeout.
-    let supported_features = if g.provider.value == "gke" {
+    let supported_features = if g.provider.value == Provider::Gke {
         Vec::new()
     } else {
         vec![ROUTE_TIMEOUT_FEATURE]

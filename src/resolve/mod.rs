@@ -193,7 +193,7 @@ pub struct Gateway {
     pub namespace: Spanned<String>,
     pub class: Spanned<String>,
     /// Which implementation serves the class; decides provider-specific output.
-    pub provider: Spanned<String>,
+    pub provider: Spanned<Provider>,
     pub listeners: Vec<Listener>,
     pub issuer: Option<Issuer>,
     pub redirect_http: Spanned<bool>,
@@ -256,11 +256,7 @@ pub struct Inference {
     pub span: Span,
 }
 
-pub use keys::PROVIDERS;
-
-/// The providers the Inference Extension's body-based router chart wires into
-/// (`config/charts/body-based-routing` v1.5.0, `provider.name`: `istio`, `gke`).
-pub const BODY_ROUTER_PROVIDERS: [&str; 2] = ["istio", "gke"];
+pub use crate::k8s::gateway::Provider;
 
 /// Defaults for one stack file: each absent value gets the key table's default, located at its
 /// section (or the file start).
@@ -362,7 +358,7 @@ pub fn resolve(
     let (profile, name, source, engine) = (profile?, name?, source?, engine?);
 
     let model = model(&d, source, env, diagnostics);
-    let gateway = gateway(&d, profile);
+    let gateway = gateway(&d, profile, diagnostics);
     let inference = inference(&d, &gateway, &engine);
     Some(ResolvedStack {
         file,
@@ -541,16 +537,36 @@ fn secret_env(
     })
 }
 
-fn gateway(d: &Defaults<'_>, profile: Profile) -> Gateway {
+fn gateway(d: &Defaults<'_>, profile: Profile, diagnostics: &mut Diagnostics) -> Gateway {
     let span = d.stack.section("gateway").unwrap_or(d.start);
     let fallback = |value: &str| Spanned::new(value.to_owned(), span);
-    let provider = d.opt("gateway.provider").unwrap_or_else(|| {
-        fallback(if profile == Profile::GatewayApi {
-            "generic"
-        } else {
-            "ack"
-        })
-    });
+    let default = if profile == Profile::GatewayApi {
+        Provider::Generic
+    } else {
+        Provider::Ack
+    };
+    let provider = match d.opt("gateway.provider") {
+        None => Spanned::new(default, span),
+        Some(written) => match Provider::from_name(&written.value) {
+            Some(provider) => Spanned::new(provider, written.span),
+            None => {
+                let quoted: Vec<String> =
+                    Provider::NAMES.iter().map(|n| format!("\"{n}\"")).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        Label::new(written.span, "not a choice"),
+                        format!(
+                            "`gateway.provider` = \"{}\" is not a known Gateway implementation",
+                            written.value
+                        ),
+                    )
+                    .with_help(format!("use one of: {}", quoted.join(", "))),
+                );
+                Spanned::new(default, written.span)
+            }
+        },
+    };
     let listeners = match d.stack.listeners("gateway.listeners") {
         Some(written) => written.iter().map(listener).collect(),
         None => vec![listener(&ListenerEntry::plain(
@@ -612,7 +628,7 @@ fn inference(d: &Defaults<'_>, gateway: &Gateway, engine: &Engine) -> Inference 
     let written = d.opt("inference.timeout");
     let timeout = match &written {
         Some(timeout) => Some(timeout.clone()),
-        None if gateway.provider.value == "gke" => None,
+        None if gateway.provider.value == Provider::Gke => None,
         // The route allows what the revision allows: one clock for the whole path.
         None => Some(Spanned::new(
             format!("{}s", engine.request_timeout.value),

@@ -9,7 +9,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::duration;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
-use crate::resolve::{ModelSource, ResolvedStack};
+use crate::resolve::{ModelSource, Provider, ResolvedStack};
 
 use super::cross::index::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};
@@ -106,7 +106,8 @@ fn route_timeout(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// On GKE the route carries no timeout, so the load balancer's 30 s default applies.
 fn gke_backend_timeout(stack: &ResolvedStack, out: &mut Diagnostics) {
     let request = &stack.engine.request_timeout;
-    if stack.gateway.provider.value != "gke" || request.value <= GKE_BACKEND_TIMEOUT_SECONDS {
+    if stack.gateway.provider.value != Provider::Gke || request.value <= GKE_BACKEND_TIMEOUT_SECONDS
+    {
         return;
     }
     out.push(

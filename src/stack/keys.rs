@@ -163,14 +163,7 @@ pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = &["concurrency", "rps"];
 pub const IDENTITIES: &[&str] = &["driver", "pod"];
 /// Gateway implementations that need different output.
-pub const PROVIDERS: &[&str] = &[
-    "generic",
-    "envoy-gateway",
-    "istio",
-    "kgateway",
-    "gke",
-    "ack",
-];
+pub const PROVIDERS: &[&str] = &crate::k8s::gateway::Provider::NAMES;
 /// The keys of one listener table, as `gateway.listeners.NAME = { ... }` writes them.
 pub const LISTENER_KEYS: &[&str] = &["port", "protocol", "hostname", "tls", "tls_mode"];
 /// The listener protocols an HTTPRoute or a TLS passthrough needs (Gateway API `ProtocolType`).

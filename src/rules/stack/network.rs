@@ -1,10 +1,10 @@
 //! The Gateway side: listener ports, the engine port Knative leaves free, and the inference
 //! routing of the explicit profiles.
 
-use super::{error, one_of};
+use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::knative::RESERVED_PORTS;
-use crate::resolve::{Profile, ResolvedStack};
+use crate::resolve::{Profile, Provider, ResolvedStack};
 use crate::source::Spanned;
 
 /// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
@@ -90,12 +90,6 @@ pub const SCALE_FROM_ZERO: &str = "the endpoint picker sends requests straight t
 
 pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
     let provider = &stack.gateway.provider;
-    one_of(
-        out,
-        "gateway.provider",
-        provider,
-        "is not a known Gateway implementation",
-    );
     let i = &stack.inference;
     if let Some(timeout) = i.timeout.as_ref().filter(|_| i.timeout_written) {
         if !is_gateway_duration(&timeout.value) {
@@ -114,7 +108,7 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
                 ),
             );
         }
-        if provider.value == "gke" {
+        if provider.value == Provider::Gke {
             out.push(
                 error(
                     Code::InvalidValue,
@@ -181,7 +175,7 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
                 .with_help("set min to 1 or more, or use the \"ack\" profile, whose platform gateway wakes the service"),
         );
     }
-    if stack.profile == Profile::GatewayApi && provider.value == "ack" {
+    if stack.profile == Profile::GatewayApi && provider.value == Provider::Ack {
         out.push(
             Diagnostic::warning(Code::InvalidValue, Label::new(provider.span, "ack provider"), "`gateway.provider` is \"ack\" with the gateway-api profile".to_owned())
                 .with_help("ACK documents the inference.networking.x-k8s.io versions: use the \"ack-explicit\" profile"),

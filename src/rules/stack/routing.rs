@@ -5,7 +5,7 @@ use super::listeners::is_gateway_hostname;
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::resolve::profile::MetricsPortSetting;
-use crate::resolve::{BODY_ROUTER_PROVIDERS, Profile, ResolvedStack};
+use crate::resolve::{Profile, Provider, ResolvedStack};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     redirect(stack, out);
@@ -86,7 +86,7 @@ fn fairness(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// the objective header, and a client's own steering headers reach it.
 fn headers_after_picker(stack: &ResolvedStack, out: &mut Diagnostics) {
     let provider = &stack.gateway.provider;
-    if !matches!(provider.value.as_str(), "istio" | "envoy-gateway") {
+    if !provider.value.filters_routes_after_picker() {
         return;
     }
     let Some(priority) = &stack.inference.priority else {
@@ -98,7 +98,8 @@ fn headers_after_picker(stack: &ResolvedStack, out: &mut Diagnostics) {
             Label::new(priority.span, "not seen by the picker"),
             format!(
                 "on {} the route's header filter applies after the endpoint picker, so the picker never sees the objective header and `inference.priority` = {} does not take effect",
-                provider.value, priority.value
+                provider.value.as_str(),
+                priority.value
             ),
         )
         .with_secondary(Label::new(provider.span, "provider"))
@@ -228,7 +229,7 @@ fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
         return;
     }
     let provider = &g.provider;
-    if !BODY_ROUTER_PROVIDERS.contains(&provider.value.as_str()) {
+    if !provider.value.wires_body_router() {
         out.push(
             error(
                 Code::InvalidValue,
@@ -236,26 +237,35 @@ fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
                 "no wiring",
                 format!(
                     "the body-based router cannot be wired into a Gateway of provider \"{}\"",
-                    provider.value
+                    provider.value.as_str()
                 ),
             )
             .with_secondary(Label::new(provider.span, "provider"))
             .with_help(format!(
                 "the Inference Extension's chart wires its body-based router into {} only (config/charts/body-based-routing, v1.5.0). {} Route several models on one host by path instead: `service.path = \"/NAME\"`",
-                BODY_ROUTER_PROVIDERS.join(" and "),
-                unwired_reason(&provider.value)
+                wired_providers().join(" and "),
+                unwired_reason(provider.value)
             )),
         );
     }
 }
 
+/// The providers the body-based router is wired into, by name.
+fn wired_providers() -> Vec<&'static str> {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| p.wires_body_router())
+        .map(Provider::as_str)
+        .collect()
+}
+
 /// Why a provider gets no body-based router, from its own documentation and source.
-fn unwired_reason(provider: &str) -> &'static str {
+fn unwired_reason(provider: Provider) -> &'static str {
     match provider {
-        "envoy-gateway" => {
+        Provider::EnvoyGateway => {
             "Envoy Gateway documents no such wiring, and enables an ext_proc filter per route (internal/xds/translator/extproc.go, v1.9.0), so the router would run only after a route matched, before the model header exists."
         }
-        "kgateway" => {
+        Provider::Kgateway => {
             "For kgateway the Inference Extension documents an AgentgatewayPolicy transformation instead of the router."
         }
         _ => {
