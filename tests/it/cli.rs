@@ -4,10 +4,10 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::cli::{root, run, run_in, stderr, stdout};
+use crate::support::cli::{files_under, root, run, run_in, stderr, stdout};
 
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
-    let mut files: Vec<_> = walkdir(dir)
+    let mut files: Vec<_> = files_under(dir)
         .into_iter()
         .map(|p| {
             let meta = fs::metadata(&p).unwrap();
@@ -20,19 +20,6 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
         .collect();
     files.sort();
     files
-}
-
-fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walkdir(&path))
-        } else {
-            out.push(path)
-        }
-    }
-    out
 }
 
 fn copy_stacks(to: &Path) {

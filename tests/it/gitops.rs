@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use crate::support::cli::{json_report, root, run_in, stderr, stdout};
+use crate::support::cli::{files_under, json_report, root, run_in, stderr, stdout};
 use crate::support::upstream::yaml_documents;
 use serde_json::Value;
 
@@ -36,28 +36,11 @@ fn build(tool: &str) -> tempfile::TempDir {
 
 fn documents(dir: &Path) -> Vec<(String, Value)> {
     let mut out = Vec::new();
-    for entry in walkdir(dir) {
+    for entry in files_under(dir) {
         if entry.extension().is_some_and(|e| e == "yaml") {
             for doc in yaml_documents(&entry) {
                 out.push((entry.strip_prefix(dir).unwrap().display().to_string(), doc));
             }
-        }
-    }
-    out
-}
-
-fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            out.extend(walkdir(&path))
-        } else {
-            out.push(path)
         }
     }
     out
@@ -262,7 +245,7 @@ fn build_fleet(tool: &str) -> tempfile::TempDir {
 fn build_fleet_with(tool: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let work = tempfile::tempdir().unwrap();
     fs::create_dir(work.path().join(".git")).unwrap();
-    for file in walkdir(&root().join("examples/fleet")) {
+    for file in files_under(&root().join("examples/fleet")) {
         let relative = file.strip_prefix(root().join("examples/fleet")).unwrap();
         let target = work.path().join("fleet").join(relative);
         fs::create_dir_all(target.parent().unwrap()).unwrap();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::cli::{root, run, stderr, stdout};
+use crate::support::cli::{files_under, root, run, stderr, stdout};
 use crate::support::upstream::{upstream, yaml_documents};
 use serde_json::Value;
 
@@ -102,7 +102,7 @@ fn the_seed_stack_matches_its_golden_stream_under_each_profile() {
 /// Reads a directory tree into relative path -> bytes.
 fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
-    for entry in walk(dir) {
+    for entry in files_under(dir) {
         let relative = entry
             .strip_prefix(dir)
             .unwrap()
@@ -111,19 +111,6 @@ fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         files.insert(relative, fs::read(&entry).unwrap());
     }
     files
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]
@@ -257,7 +244,7 @@ fn every_golden_object_is_valid_for_the_upstream_apis() {
     }
     let mut failures = Vec::new();
     let mut checked = 0;
-    for path in walk(&root().join("golden")) {
+    for path in files_under(&root().join("golden")) {
         let name = path.file_name().unwrap().to_string_lossy();
         if !name.ends_with(".yaml") || name == "kustomization.yaml" {
             continue;

@@ -6,9 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
 
-use crate::support::cli::root;
+use crate::support::cli::{files_under, root};
 
 /// The top-level modules of `src/`, bottom first; a module may use those on its own line or
 /// above it. Leaves first, then the stages in the order a build runs them, then the edges.
@@ -40,26 +39,13 @@ const LAYERS: &[&[&str]] = &[
     &["commands"],
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// Stage -> the other stages its code outside `#[cfg(test)]` names, with one file each.
 fn imports() -> BTreeMap<String, BTreeMap<String, String>> {
     let src = root().join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files: Vec<_> = files_under(&src)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
     let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for file in files {
         let relative = file
@@ -159,8 +145,10 @@ fn the_stages_import_one_another_without_a_loop() {
 /// `#[cfg(test)]` and line comments.
 fn modules() -> BTreeMap<Vec<String>, String> {
     let src = root().join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files: Vec<_> = files_under(&src)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
     let mut out = BTreeMap::new();
     for file in files {
         let relative = file.strip_prefix(&src).unwrap().with_extension("");

@@ -76,3 +76,21 @@ pub fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Every file under `dir`, recursively, sorted by path.
+pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
