@@ -691,7 +691,7 @@ pub const KEYS: &[Key] = &[
         Ty::Enum(PROVIDERS),
         Derived("`ack` (`generic` under `gateway-api`)"),
         "",
-        "The Gateway implementation, for the output that differs between them (route timeouts).",
+        "The Gateway implementation, for the output and limits that differ between them: route timeouts (GKE refuses them), the body-based router's wiring (`istio`, `gke`), route header filters that run after the endpoint picker (`istio`, `envoy-gateway`).",
     ),
     key(
         "gateway.domain",
