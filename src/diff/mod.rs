@@ -242,7 +242,32 @@ fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
         .context_radius(CONTEXT_LINES)
         .header(old_name, new_name)
         .to_string();
-    crate::secrets::redact(&diff)
+    mask_contents(&diff)
+}
+
+/// Masks the diff's lines' contents as one text (a private key spans lines), never their
+/// markers: a masked `+` (a key's line masked whole) would leave no diff a reader or a tool
+/// can read, and the hunk headers hold only numbers. Masking keeps every newline, so the
+/// masked contents come back line by line.
+fn mask_contents(diff: &str) -> String {
+    let lines: Vec<&str> = diff.split_inclusive('\n').collect();
+    let marker = |line: &str| -> usize {
+        if line.starts_with("--- ") || line.starts_with("+++ ") {
+            4
+        } else if line.starts_with("@@") {
+            line.trim_end_matches('\n').len()
+        } else {
+            line.chars().next().map_or(0, char::len_utf8)
+        }
+    };
+    let contents: String = lines.iter().map(|l| &l[marker(l)..]).collect();
+    let masked = crate::secrets::redact(&contents);
+    let mut out = String::with_capacity(diff.len());
+    for (line, content) in lines.iter().zip(masked.split_inclusive('\n')) {
+        out.push_str(&line[..marker(line)]);
+        out.push_str(content);
+    }
+    out
 }
 
 /// `pointer` is `root` or inside it (segment-wise: `/spec/resourcesX` is not under
@@ -283,6 +308,18 @@ pub(crate) fn differing(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_keeps_every_diff_marker() {
+        let old = "a: 1\n";
+        let new = "a: 1\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+        let diff = unified(old, new, "a", "b");
+        for line in diff.lines().skip(2) {
+            assert!(line.starts_with(['@', ' ', '+', '-']), "{line:?} in {diff}");
+        }
+        assert!(diff.contains("+****"), "{diff}");
+        assert!(!diff.contains("MIIEowIBAAKCAQEA"), "{diff}");
+    }
     use crate::k8s::Sharing;
     use crate::source::{FileId, Span};
     use serde_json::json;

@@ -136,3 +136,51 @@ fn redact_regressions() {
         }
     }
 }
+
+#[test]
+fn diff_regressions() {
+    use inferstack::diff::{Ours, diff, identify};
+    use inferstack::k8s::{Object, Sharing};
+    use inferstack::source::Span;
+    let documents = |text: &str| -> Vec<serde_json::Value> {
+        inferstack::yaml::parse(text)
+            .documents
+            .into_iter()
+            .map(|d| d.value)
+            .filter(|v| !v.is_null())
+            .collect()
+    };
+    for (path, text) in inputs("diff") {
+        let (ours, theirs) = text.split_once("\n#---\n").unwrap_or((&text, ""));
+        let file = SourceMap::default().add("fuzz.toml", "");
+        let ours: Vec<Object> = documents(ours)
+            .into_iter()
+            .filter_map(|body| {
+                Some(Object {
+                    id: identify(&body)?,
+                    body,
+                    origin: Span::file_start(file),
+                    origins: Vec::new(),
+                    sharing: Sharing::Owned,
+                })
+            })
+            .collect();
+        let theirs: Vec<(String, serde_json::Value)> = documents(theirs)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (format!("disk/{i}.yaml"), v))
+            .collect();
+        let Ok(changes) = diff(&Ours::of_tree(&ours, &[]), &theirs) else {
+            continue;
+        };
+        for change in &changes {
+            for line in change.diff.lines().skip(2) {
+                assert!(
+                    line.starts_with(['@', ' ', '+', '-', '\\']) || line.is_empty(),
+                    "{}: a diff line {line:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
