@@ -134,6 +134,27 @@ pub struct RouteNamespaces {
     pub from: &'static str,
 }
 
+/// The host a route's `host` (`None`: every host) takes on a listener bound to `bound`: the
+/// more specific of the two (Gateway API's listener `hostname` and HTTPRoute `hostnames`) when one matches the other (a `*.` wildcard matches any name under
+/// its domain), `None` when they have no host in common.
+pub fn hostname_intersection<'a>(host: Option<&'a str>, bound: &'a str) -> Option<&'a str> {
+    let Some(host) = host else {
+        return Some(bound);
+    };
+    let covers = |wildcard: &str, name: &str| {
+        wildcard
+            .strip_prefix("*.")
+            .is_some_and(|domain| name.ends_with(&format!(".{domain}")))
+    };
+    if host == bound || covers(bound, host) {
+        Some(host)
+    } else if covers(host, bound) {
+        Some(bound)
+    } else {
+        None
+    }
+}
+
 /// An HTTPRoute: the inference route of a stack, or the Gateway's HTTP-to-HTTPS redirect.
 pub type HttpRoute = Resource<HttpRouteSpec>;
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::index::{Sink, problem, selected_listeners};
 use crate::diag::Code;
 use crate::k8s::Object;
+use crate::k8s::gateway::hostname_intersection;
 use crate::k8s::value::{array, text};
 
 /// What a request must look like to take one match of a route: the path match and the header
@@ -49,7 +50,7 @@ pub(super) fn no_two_match_alike(objects: &[Object], out: &mut Sink) {
                 None => hosts.clone(),
                 Some(bound) => hosts
                     .iter()
-                    .filter_map(|host| intersection(*host, bound))
+                    .filter_map(|host| hostname_intersection(*host, bound))
                     .map(Some)
                     .collect(),
             };
@@ -190,27 +191,6 @@ fn attachments<'a>(
     out
 }
 
-/// The hosts a route's `host` (`None`: every host) takes on a listener bound to `bound`: the
-/// more specific of the two when one matches the other (a `*.` wildcard matches any name under
-/// its domain), `None` when they have no host in common.
-fn intersection<'a>(host: Option<&'a str>, bound: &'a str) -> Option<&'a str> {
-    let Some(host) = host else {
-        return Some(bound);
-    };
-    let covers = |wildcard: &str, name: &str| {
-        wildcard
-            .strip_prefix("*.")
-            .is_some_and(|domain| name.ends_with(&format!(".{domain}")))
-    };
-    if host == bound || covers(bound, host) {
-        Some(host)
-    } else if covers(host, bound) {
-        Some(bound)
-    } else {
-        None
-    }
-}
-
 /// One key per match of every rule; a rule without matches matches every path (`/` prefix).
 fn match_keys(route: &Object) -> Vec<MatchKey> {
     let mut keys = Vec::new();
@@ -280,21 +260,24 @@ mod tests {
     /// only hostname is outside its listener's is not attached there at all.
     #[test]
     fn a_route_takes_the_hosts_it_shares_with_its_listener() {
-        assert_eq!(intersection(None, "foo.com"), Some("foo.com"));
-        assert_eq!(intersection(Some("foo.com"), "foo.com"), Some("foo.com"));
+        assert_eq!(hostname_intersection(None, "foo.com"), Some("foo.com"));
         assert_eq!(
-            intersection(Some("a.foo.com"), "*.foo.com"),
+            hostname_intersection(Some("foo.com"), "foo.com"),
+            Some("foo.com")
+        );
+        assert_eq!(
+            hostname_intersection(Some("a.foo.com"), "*.foo.com"),
             Some("a.foo.com")
         );
         assert_eq!(
-            intersection(Some("*.foo.com"), "a.foo.com"),
+            hostname_intersection(Some("*.foo.com"), "a.foo.com"),
             Some("a.foo.com")
         );
         assert_eq!(
-            intersection(Some("not-accepted.test.com"), "foo.example.com"),
+            hostname_intersection(Some("not-accepted.test.com"), "foo.example.com"),
             None
         );
-        assert_eq!(intersection(Some("foo.com"), "*.foo.com"), None);
+        assert_eq!(hostname_intersection(Some("foo.com"), "*.foo.com"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::listeners::is_gateway_hostname;
 use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::k8s::gateway::hostname_intersection;
 use crate::resolve::profile::MetricsPortSetting;
 use crate::resolve::{Profile, Provider, ResolvedStack};
 
@@ -320,7 +321,7 @@ fn listener(stack: &ResolvedStack, out: &mut Diagnostics) {
     let host = &stack.service.hostname.value;
     if let Some(bound) = &l.hostname
         && is_gateway_hostname(&bound.value)
-        && !host_matches(host, &bound.value)
+        && hostname_intersection(Some(host), &bound.value).is_none()
     {
         out.push(
             error(
@@ -335,21 +336,6 @@ fn listener(stack: &ResolvedStack, out: &mut Diagnostics) {
             .with_secondary(Label::new(bound.span, "listener hostname"))
             .with_help("set `service.hostname` to a name under the listener's hostname; Gateway API attaches a route only where the hostnames intersect"),
         );
-    }
-}
-
-/// Whether a route for `host` (maybe `*.`) intersects a listener bound to `bound` (maybe `*.`),
-/// as the HTTPRoute `hostnames` documentation defines it.
-fn host_matches(host: &str, bound: &str) -> bool {
-    let under = |name: &str, suffix: &str| {
-        name.strip_suffix(suffix)
-            .is_some_and(|rest| rest.ends_with('.'))
-    };
-    match (host.strip_prefix("*."), bound.strip_prefix("*.")) {
-        (None, None) => host == bound,
-        (None, Some(suffix)) => under(host, suffix),
-        (Some(suffix), None) => under(bound, suffix),
-        (Some(a), Some(b)) => a == b || under(a, b) || under(b, a),
     }
 }
 
@@ -371,11 +357,12 @@ mod tests {
 
     #[test]
     fn hostnames_intersect_as_gateway_api_says() {
-        assert!(host_matches("llm.acme.dev", "llm.acme.dev"));
-        assert!(host_matches("qwen.llm.acme.dev", "*.acme.dev"));
-        assert!(!host_matches("acme.dev", "*.acme.dev"));
-        assert!(host_matches("*.acme.dev", "qwen.acme.dev"));
-        assert!(!host_matches("llm.acme.dev", "llm.acme.com"));
-        assert!(host_matches("*.llm.acme.dev", "*.acme.dev"));
+        let meet = |host, bound| hostname_intersection(Some(host), bound).is_some();
+        assert!(meet("llm.acme.dev", "llm.acme.dev"));
+        assert!(meet("qwen.llm.acme.dev", "*.acme.dev"));
+        assert!(!meet("acme.dev", "*.acme.dev"));
+        assert!(meet("*.acme.dev", "qwen.acme.dev"));
+        assert!(!meet("llm.acme.dev", "llm.acme.com"));
+        assert!(meet("*.llm.acme.dev", "*.acme.dev"));
     }
 }
