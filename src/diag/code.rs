@@ -236,7 +236,7 @@ codes! {
     /// `model.credentials` names a Secret the model source's driver cannot use.
     UnusableCredentials = "unusable-credentials", Stack, Always(Severity::Error), "A Secret the model source cannot use.";
     /// A Hugging Face hub model without a pinned commit: each start may load different weights.
-    UnpinnedRevision = "unpinned-revision", Stack, Always(Severity::Warning), "A hub model without a pinned commit.";
+    UnpinnedRevision = "unpinned-revision", Stack, Always(Severity::Warning), "A hub model without a pinned commit, or a model image without a digest.";
     /// A `custom` engine's command or argument template that does not render (syntax, or an undefined variable).
     TemplateError = "template-error", Stack, Always(Severity::Error), "A custom engine template that does not render.";
     /// A clock on the request path shorter than `engine.request_timeout`.

@@ -209,7 +209,7 @@ fn variables(stack: &ResolvedStack) -> Context {
         model => context! {
             name => stack.model.name.value,
             path => stack.model.path(),
-            source => stack.model.source.scheme(),
+            source => stack.model.source.scheme().name,
             revision => stack.model.revision.as_ref().map(|r| r.value.clone()),
         },
         engine => context! {

@@ -11,6 +11,7 @@ mod vllm;
 pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
 
 use crate::diag::Diagnostic;
+use crate::model_source::Weights;
 use crate::resolve::ResolvedStack;
 
 /// The container's `command` and `args`; the server is started directly, without `sh -c`, so
@@ -58,7 +59,7 @@ pub fn of(stack: &ResolvedStack) -> anyhow::Result<&'static dyn Engine> {
 /// trailing slash that is part of the served model name clients send (`"model": ".../"`), as
 /// in the seed, or `ORG/NAME` for the hub.
 pub fn model_argument(stack: &ResolvedStack) -> String {
-    if stack.model.source.is_mounted() {
+    if stack.model.source.weights() == Weights::Mounted {
         format!("{}/", stack.model.path())
     } else {
         stack.model.path()

@@ -5,10 +5,12 @@ pub mod epp_config;
 pub mod gateway;
 pub mod gitops;
 pub mod gke;
+pub mod image;
 pub mod inference;
 pub mod istio;
 pub mod knative;
 pub mod kustomize;
+pub mod meta;
 pub mod names;
 pub mod value;
 

@@ -17,7 +17,7 @@ use crate::k8s::knative::defaults::Defaults;
 use crate::k8s::knative::features::Feature;
 use crate::k8s::knative::{DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, SYSTEM_NAMESPACE};
 use crate::k8s::{Object, ObjectRef, Sharing};
-use crate::resolve::{ModelSource, Profile, Provider, ResolvedStack};
+use crate::resolve::{Profile, Provider, ResolvedStack};
 
 pub const KNATIVE_NAMESPACE: &str = SYSTEM_NAMESPACE;
 pub const INGRESS_CLASS_KEY: &str = "ingress.class";
@@ -42,14 +42,11 @@ pub fn config_network(stack: &ResolvedStack) -> anyhow::Result<Object> {
 }
 
 /// The flags the emitted revision needs on a stock Knative 1.23, each from the stack key that
-/// sets the field behind it (emptyDir volumes are on by default and need none).
+/// sets the field behind it; the model source names its volume's (emptyDir volumes are on by
+/// default and need none).
 pub fn required_features(stack: &ResolvedStack) -> Vec<Feature> {
     let sc = &stack.scheduling;
     let wanted = [
-        (
-            !matches!(stack.model.source, ModelSource::Hub { .. }),
-            Feature::PersistentVolumeClaim,
-        ),
         (
             !serving::node_selector(stack).is_empty(),
             Feature::NodeSelector,
@@ -58,9 +55,14 @@ pub fn required_features(stack: &ResolvedStack) -> Vec<Feature> {
         (sc.runtime_class.is_some(), Feature::RuntimeClassName),
         (sc.priority_class.is_some(), Feature::PriorityClassName),
     ];
-    wanted
+    let volume = stack.model.source.knative_feature();
+    volume
         .into_iter()
-        .filter_map(|(needed, feature)| needed.then_some(feature))
+        .chain(
+            wanted
+                .into_iter()
+                .filter_map(|(needed, feature)| needed.then_some(feature)),
+        )
         .collect()
 }
 

@@ -13,13 +13,12 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::storage;
 use crate::engine;
 use crate::k8s::GPU_PRODUCT_LABEL;
 use crate::k8s::knative::{API_VERSION, RevisionSpec, RevisionTemplate, Service, ServiceSpec};
 use crate::k8s::{Object, ObjectRef, Sharing};
-use crate::model_source::hf::{HF_HOME, HF_TOKEN_KEY};
-use crate::resolve::{ModelSource, Profile, ResolvedStack};
+use crate::model_source::EnvValue;
+use crate::resolve::{Profile, ResolvedStack};
 use crate::stack::ast::RequestLimit;
 
 /// ACK's switch that makes the platform create the InferencePool and InferenceObjective.
@@ -53,12 +52,12 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     let mut annotations = autoscaling_annotations(stack);
-    annotations.extend(storage::pod_annotations(stack));
+    annotations.extend(stack.model.source.pod_annotations());
     annotations.insert(
         PROGRESS_DEADLINE.to_owned(),
         format!("{}s", progress_deadline_seconds(stack)),
     );
-    let (model_volume, model_mount) = storage::pod_volume(stack);
+    let (model_volume, model_mount) = model_volume(stack);
     let mut volumes = vec![model_volume];
     let mut mounts = vec![model_mount];
     if let Some(shm) = shm_size(stack) {
@@ -200,6 +199,25 @@ fn tolerations(stack: &ResolvedStack) -> Vec<Toleration> {
         .collect()
 }
 
+/// The pod volume that holds the weights, named `model.volume`, and its mount in the server
+/// container.
+fn model_volume(stack: &ResolvedStack) -> (Volume, VolumeMount) {
+    let m = &stack.model;
+    let pod = m.source.pod_volume(m);
+    let volume = Volume {
+        name: m.volume.value.clone(),
+        ..pod.volume
+    };
+    let mount = VolumeMount {
+        name: m.volume.value.clone(),
+        mount_path: m.mount_path(),
+        read_only: Some(pod.read_only),
+        sub_path: pod.sub_path,
+        ..VolumeMount::default()
+    };
+    (volume, mount)
+}
+
 /// Every environment variable of the server, in order: what the model source needs, then
 /// `engine.env`, then `engine.secret_env`.
 pub fn env(stack: &ResolvedStack) -> Vec<EnvVar> {
@@ -215,17 +233,17 @@ pub fn env(stack: &ResolvedStack) -> Vec<EnvVar> {
         }),
         ..EnvVar::default()
     };
-    let mut out = Vec::new();
-    if let ModelSource::Hub { .. } = stack.model.source {
-        out.push(EnvVar {
-            name: HF_HOME.to_owned(),
-            value: Some(stack.model.mount_path()),
-            ..EnvVar::default()
-        });
-        if let Some(credentials) = &stack.model.credentials {
-            out.push(secret("HF_TOKEN", &credentials.value, HF_TOKEN_KEY));
-        }
-    }
+    let mut out: Vec<EnvVar> = (stack.model.source.server_env(&stack.model))
+        .into_iter()
+        .map(|env| match env.value {
+            EnvValue::Text(value) => EnvVar {
+                name: env.name.to_owned(),
+                value: Some(value),
+                ..EnvVar::default()
+            },
+            EnvValue::Secret { name, key } => secret(env.name, &name, key),
+        })
+        .collect();
     out.extend(stack.engine.env.iter().map(|(name, value)| EnvVar {
         name: name.value.clone(),
         value: Some(value.value.clone()),

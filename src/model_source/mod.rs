@@ -1,136 +1,178 @@
-//! Model source URLs -> where the weights live. One module per scheme, each knowing its own
-//! naming rules; this file only dispatches on the scheme and shares the path checks.
+//! Model sources: where the weights live and everything that follows from it. A scheme is one
+//! file here, a type implementing [`Source`] (its checks, its storage objects, the pod's volume,
+//! annotations and environment), and one row in [`SCHEMES`], which the key table, the schema
+//! and the messages read. This file holds the trait, the table and the checks every
+//! scheme shares; `model.rs` the resolved `[model]` section the sources read.
 
+// A parse error is one diagnostic, converted at once by the caller: boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
+mod claims;
 mod gs;
 pub mod hf;
+mod model;
+mod oci;
 pub mod oss;
 mod pvc;
 mod s3;
 
-use crate::diag::{Code, Diagnostic, Label};
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Volume;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::k8s::Object;
+use crate::k8s::knative::features::Feature;
 use crate::source::{Span, Spanned};
 
 pub use hf::is_commit;
+pub use model::{MODELS_DIR, Model, WrittenFacts};
+pub use s3::IDENTITIES;
 
-/// Where the model weights are stored.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelSource {
-    /// An Alibaba Cloud OSS bucket, mounted with the OSS CSI driver (ossfs).
-    Oss {
-        bucket: Spanned<String>,
-        /// The directory inside the bucket, absolute, without a trailing slash (`/models/x`).
-        path: Spanned<String>,
-    },
-    /// An Amazon S3 bucket, mounted with the Mountpoint for Amazon S3 CSI driver.
-    S3 {
-        bucket: Spanned<String>,
-        /// The key prefix, relative, ending in `/` (`models/x/`), or empty for the bucket.
-        prefix: Spanned<String>,
-    },
-    /// A Google Cloud Storage bucket, mounted with the Cloud Storage FUSE CSI driver.
-    Gcs {
-        bucket: Spanned<String>,
-        /// The directory inside the bucket, relative (`models/x`), or empty for the bucket.
-        dir: Spanned<String>,
-    },
-    /// An existing PersistentVolumeClaim the user manages.
-    Pvc {
-        claim: Spanned<String>,
-        /// The directory inside the claim (`models/x`), mounted as a subPath; empty for all.
-        dir: Spanned<String>,
-    },
-    /// A Hugging Face hub repository the engine downloads at start.
-    Hub {
-        /// `ORG/NAME`.
-        repo: Spanned<String>,
-        /// The commit written after `@` in the URL.
-        revision: Option<Spanned<String>>,
-    },
+/// A parsed `model.source`: one location of one scheme.
+pub type ModelSource = Arc<dyn Source>;
+
+/// One scheme: its name, what it becomes, and how its URLs are read.
+pub struct Scheme {
+    /// The URL scheme, without `://`.
+    pub name: &'static str,
+    /// `oss://BUCKET/DIR: ...`, for messages and `explain`.
+    pub summary: &'static str,
+    /// What to write instead of inline credentials: what this store's driver or engine reads.
+    pub credentials_help: &'static str,
+    /// The `[model]` keys only this scheme reads; written for another source, they are errors.
+    pub keys: &'static [&'static str],
+    /// The part after `://` -> the location, or a located diagnostic.
+    pub parse: fn(&str, Span) -> Result<ModelSource, Diagnostic>,
 }
 
-/// The schemes inferstack reads, with what each becomes, for messages and `explain`.
-pub const SCHEMES: [(&str, &str); 5] = [
-    (
-        "oss",
-        "oss://BUCKET/DIR: Alibaba Cloud OSS through the OSS CSI driver",
-    ),
-    (
-        "s3",
-        "s3://BUCKET/PREFIX: Amazon S3 through the Mountpoint for Amazon S3 CSI driver",
-    ),
-    (
-        "gs",
-        "gs://BUCKET/DIR: Google Cloud Storage through the Cloud Storage FUSE CSI driver",
-    ),
-    (
-        "pvc",
-        "pvc://CLAIM/DIR: an existing PersistentVolumeClaim, mounted read-only",
-    ),
-    (
-        "hf",
-        "hf://ORG/NAME[@REV]: downloaded from the Hugging Face hub by the engine",
-    ),
+/// Every scheme inferstack reads, in the order messages and the reference list them.
+pub const SCHEMES: [&Scheme; 6] = [
+    &oss::SCHEME,
+    &s3::SCHEME,
+    &gs::SCHEME,
+    &pvc::SCHEME,
+    &hf::SCHEME,
+    &oci::SCHEME,
 ];
+
 /// The scheme names alone, in the same order, for the key table and the schema.
 pub const SCHEME_NAMES: [&str; SCHEMES.len()] = {
     let mut names = [""; SCHEMES.len()];
     let mut i = 0;
     while i < SCHEMES.len() {
-        names[i] = SCHEMES[i].0;
+        names[i] = SCHEMES[i].name;
         i += 1;
     }
     names
 };
 
-impl ModelSource {
-    pub fn scheme(&self) -> &'static str {
-        match self {
-            ModelSource::Oss { .. } => "oss",
-            ModelSource::S3 { .. } => "s3",
-            ModelSource::Gcs { .. } => "gs",
-            ModelSource::Pvc { .. } => "pvc",
-            ModelSource::Hub { .. } => "hf",
-        }
+/// How the server gets the weights.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Weights<'a> {
+    /// A directory mounted read-only at `/models/<name>`.
+    Mounted,
+    /// Downloaded by the engine at start into a cache volume at `/models`, from this id.
+    Downloaded { id: &'a Spanned<String> },
+}
+
+/// What of the rest of the stack a source reads: the pod that reads the weights.
+pub struct Reader<'a> {
+    pub namespace: &'a Spanned<String>,
+    pub service_account: Option<&'a Spanned<String>>,
+    pub image_pull_secrets: &'a [Spanned<String>],
+}
+
+/// The pod's volume of the weights, before it is named, and how the server mounts it.
+pub struct PodVolume {
+    pub volume: Volume,
+    pub sub_path: Option<String>,
+    pub read_only: bool,
+}
+
+/// An environment variable a source sets on the server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerEnv {
+    pub name: &'static str,
+    pub value: EnvValue,
+    /// What set it, for a message about a second definition.
+    pub span: Span,
+    pub how: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnvValue {
+    Text(String),
+    /// A key of a Secret.
+    Secret {
+        name: String,
+        key: &'static str,
+    },
+}
+
+/// A parsed location of one scheme: what it needs checked, emitted and mounted.
+pub trait Source: Debug + Send + Sync {
+    fn scheme(&self) -> &'static Scheme;
+
+    /// The location's last segment: the model's default name.
+    fn default_name(&self) -> Spanned<String>;
+
+    fn weights(&self) -> Weights<'_> {
+        Weights::Mounted
     }
 
-    /// The last segment of the location, the model's default name.
-    pub fn default_name(&self) -> Spanned<String> {
-        let (whole, fallback) = match self {
-            ModelSource::Oss { path, bucket } => (path, bucket),
-            ModelSource::S3 { prefix, bucket } => (prefix, bucket),
-            ModelSource::Gcs { dir, bucket } => (dir, bucket),
-            ModelSource::Pvc { dir, claim } => (dir, claim),
-            ModelSource::Hub { repo, .. } => (repo, repo),
-        };
-        let last = whole.value.trim_end_matches('/').rsplit('/').next();
-        let name = last.filter(|l| !l.is_empty()).unwrap_or(&fallback.value);
-        Spanned::new(name.to_owned(), whole.span)
+    /// A revision written in the URL itself (`hf://ORG/NAME@REV`).
+    fn url_revision(&self) -> Option<&Spanned<String>> {
+        None
     }
 
-    /// Whether the weights are a mounted directory (every source but the hub).
-    pub fn is_mounted(&self) -> bool {
-        !matches!(self, ModelSource::Hub { .. })
+    /// The stack rules of this store: what its driver or engine needs from the stack.
+    fn check(&self, model: &Model, reader: &Reader<'_>, out: &mut Diagnostics);
+
+    /// What is emitted cluster-side (a static PersistentVolume and its claim for a bucket).
+    fn objects(&self, _model: &Model, _reader: &Reader<'_>) -> anyhow::Result<Vec<Object>> {
+        Ok(Vec::new())
+    }
+
+    fn pod_volume(&self, model: &Model) -> PodVolume;
+
+    /// Annotations the pod needs for its volume.
+    fn pod_annotations(&self) -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
+    fn server_env(&self, _model: &Model) -> Vec<ServerEnv> {
+        Vec::new()
+    }
+
+    /// The Knative feature flag the pod's volume needs, if any.
+    fn knative_feature(&self) -> Option<Feature>;
+
+    /// Whether the weights cross the network while the server loads them (a FUSE mount, a
+    /// download), so the load is bounded by the network: not for a claim or an image volume,
+    /// which the kubelet has in place before the container starts.
+    fn fetched_while_loading(&self) -> bool {
+        true
     }
 }
 
-/// What to write instead of inline credentials for a source scheme (`s3`; any other text is
-/// read as OSS, the default platform's): what that scheme's driver or engine reads, with the
-/// key names.
-pub fn credentials_help(scheme: &str) -> &'static str {
-    match scheme {
-        "s3" => s3::CREDENTIALS_HELP,
-        "gs" => gs::CREDENTIALS_HELP,
-        "hf" => hf::CREDENTIALS_HELP,
-        "pvc" => pvc::CREDENTIALS_HELP,
-        _ => oss::CREDENTIALS_HELP,
-    }
+/// The scheme named `name`.
+pub fn scheme(name: &str) -> Option<&'static Scheme> {
+    SCHEMES.into_iter().find(|s| s.name == name)
+}
+
+/// What to write instead of inline credentials for a source scheme; any other text is read as
+/// OSS, the default platform's.
+pub fn credentials_help(scheme_name: &str) -> &'static str {
+    scheme(scheme_name).unwrap_or(&oss::SCHEME).credentials_help
 }
 
 /// The storage a source URL names; a malformed or unsupported one is a located diagnostic.
-#[allow(clippy::result_large_err)] // converted at once by the caller
 pub fn parse(source: &Spanned<String>) -> Result<ModelSource, Diagnostic> {
     let span = source.span;
-    let Some((scheme, rest)) = source.value.split_once("://") else {
+    let Some((name, rest)) = source.value.split_once("://") else {
         return Err(Diagnostic::error(
             Code::InvalidSource,
             Label::new(span, "no scheme"),
@@ -141,29 +183,76 @@ pub fn parse(source: &Spanned<String>) -> Result<ModelSource, Diagnostic> {
         )
         .with_help(supported()));
     };
-    match scheme {
-        "oss" => oss::parse(rest, span),
-        "s3" => s3::parse(rest, span),
-        "gs" => gs::parse(rest, span),
-        "pvc" => pvc::parse(rest, span),
-        "hf" => hf::parse(rest, span),
-        other => Err(Diagnostic::error(
+    match scheme(name) {
+        Some(scheme) => (scheme.parse)(rest, span),
+        None => Err(Diagnostic::error(
             Code::UnsupportedSource,
             Label::new(span, "unsupported scheme"),
-            format!("cannot read `model.source`: the scheme `{other}://` is not supported"),
+            format!("cannot read `model.source`: the scheme `{name}://` is not supported"),
         )
         .with_help(supported())),
     }
 }
 
 fn supported() -> String {
-    let lines: Vec<&str> = SCHEMES.iter().map(|(_, what)| *what).collect();
+    let lines: Vec<&str> = SCHEMES.iter().map(|s| s.summary).collect();
     format!("supported sources are {}", lines.join("; "))
+}
+
+/// The checks every source shares: keys written for another scheme, then the scheme's own.
+pub fn check(model: &Model, reader: &Reader<'_>, out: &mut Diagnostics) {
+    let own = model.source.scheme();
+    // An identity other than the default was written; an invalid one is reported by its key.
+    let identity =
+        Some(&model.identity).filter(|i| s3::IDENTITIES[1..].contains(&i.value.as_str()));
+    for (key, value) in [
+        ("model.endpoint", model.endpoint.as_ref()),
+        ("model.region", model.region.as_ref()),
+        ("model.identity", identity),
+        ("model.revision", model.revision.as_ref()),
+    ] {
+        let owner = SCHEMES.into_iter().find(|s| s.keys.contains(&key));
+        if let (Some(value), Some(owner)) = (value, owner)
+            && owner.name != own.name
+        {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    Label::new(value.span, "not for this source"),
+                    format!(
+                        "`{key}` applies only to {}:// sources, and this one is {}://",
+                        owner.name, own.name
+                    ),
+                )
+                .with_help(format!("remove `{}`", key.trim_start_matches("model."))),
+            );
+        }
+    }
+    model.source.check(model, reader, out);
+}
+
+/// `model.credentials` written for a store that reads no Secret of the pod's: `why` says what
+/// it reads instead.
+fn unusable_credentials(model: &Model, why: &str, out: &mut Diagnostics) {
+    let Some(credentials) = &model.credentials else {
+        return;
+    };
+    let scheme = model.source.scheme();
+    out.push(
+        Diagnostic::error(
+            Code::UnusableCredentials,
+            Label::new(credentials.span, "cannot be used"),
+            format!(
+                "`model.credentials` = \"{}\" cannot be used with a {}:// source: {why}",
+                credentials.value, scheme.name
+            ),
+        )
+        .with_help(scheme.credentials_help),
+    );
 }
 
 /// Splits `BUCKET/DIR...` and checks the directory: no empty, `.` or `..` segments. Returns the
 /// bucket and the directory without leading or trailing slashes (possibly empty).
-#[allow(clippy::result_large_err)]
 fn split_location<'a>(
     rest: &'a str,
     span: Span,
@@ -200,6 +289,13 @@ fn invalid_bucket(span: Span, bucket: &str, store: &str, rule: &str) -> Diagnost
     .with_help(rule.to_owned())
 }
 
+/// The last segment of `whole`, or `fallback` where `whole` is empty: a default model name.
+fn last_segment(whole: &Spanned<String>, fallback: &str) -> Spanned<String> {
+    let last = whole.value.trim_end_matches('/').rsplit('/').next();
+    let name = last.filter(|l| !l.is_empty()).unwrap_or(fallback);
+    Spanned::new(name.to_owned(), whole.span)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,18 +313,17 @@ mod tests {
             "gs://bucket/m",
             "pvc://claim/m",
             "hf://org/name",
+            "oci://ghcr.io/acme/llama:v1",
         ] {
-            assert!(parse(&spanned(url)).is_ok(), "{url}");
+            let source = parse(&spanned(url)).unwrap();
+            assert!(url.starts_with(source.scheme().name), "{url}");
         }
         let error = parse(&spanned("http://host/m")).unwrap_err();
         assert_eq!(error.code, Code::UnsupportedSource);
-        assert!(
-            error
-                .help
-                .as_deref()
-                .unwrap()
-                .contains("s3://BUCKET/PREFIX")
-        );
+        let help = error.help.as_deref().unwrap();
+        for scheme in SCHEMES {
+            assert!(help.contains(scheme.summary), "{}", scheme.name);
+        }
         assert_eq!(
             parse(&spanned("b/m")).unwrap_err().code,
             Code::InvalidSource
@@ -242,5 +337,18 @@ mod tests {
         assert_eq!(name("gs://bucket"), "bucket");
         assert_eq!(name("hf://meta-llama/Llama-3.1-8B"), "Llama-3.1-8B");
         assert_eq!(name("pvc://weights"), "weights");
+        assert_eq!(name("oci://ghcr.io/acme/llama-3.1-8b:v1"), "llama-3.1-8b");
+    }
+
+    #[test]
+    fn every_key_has_one_owner() {
+        let mut keys: Vec<&str> = SCHEMES
+            .iter()
+            .flat_map(|s| s.keys.iter().copied())
+            .collect();
+        let all = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), all);
     }
 }

@@ -11,7 +11,7 @@ pub mod profile;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
-pub use crate::model_source::ModelSource;
+pub use crate::model_source::{MODELS_DIR, Model, ModelSource, WrittenFacts};
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
 use crate::stack::keys::{self, Absent};
@@ -39,6 +39,15 @@ pub struct ResolvedStack {
 }
 
 impl ResolvedStack {
+    /// The pod that reads the weights, as the model source sees it.
+    pub fn weights_reader(&self) -> crate::model_source::Reader<'_> {
+        crate::model_source::Reader {
+            namespace: &self.service.namespace,
+            service_account: self.scheduling.service_account.as_ref(),
+            image_pull_secrets: &self.scheduling.image_pull_secrets,
+        }
+    }
+
     /// The endpoint picker's objects' name, `<service>-epp` (explicit profiles).
     pub fn picker_name(&self) -> String {
         format!("{}-epp", self.service.name.value)
@@ -64,63 +73,6 @@ pub struct Service {
     pub hostname: Spanned<String>,
     /// The path prefix the HTTPRoute matches, rewritten to `/` (`"/"`: every path).
     pub path: Spanned<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Model {
-    /// The model's name: its directory under `/models` for mounted sources.
-    pub name: Spanned<String>,
-    pub source: ModelSource,
-    pub size: Spanned<String>,
-    pub endpoint: Option<Spanned<String>>,
-    pub region: Option<Spanned<String>>,
-    /// Name of an existing Secret (bucket keys for OSS, the token for the hub).
-    pub credentials: Option<Spanned<String>>,
-    /// The hub commit, from `model.revision` or `@REV` in the source.
-    pub revision: Option<Spanned<String>>,
-    pub identity: Spanned<String>,
-    /// Name shared by the claim and the pod volume, and the PersistentVolume outside an
-    /// environment.
-    pub volume: Spanned<String>,
-    /// The PersistentVolume's name: `volume`, suffixed `-ENV` when built for an environment,
-    /// since a PV is cluster-wide and environments often share a cluster.
-    pub persistent_volume: String,
-    /// Architecture facts written in the stack; the rules complete them from the built-in table.
-    pub written_facts: WrittenFacts,
-    pub span: Span,
-}
-
-/// `model.architecture`, `model.parameters` and the `config.json` numbers, where written.
-#[derive(Clone, Debug, Default)]
-pub struct WrittenFacts {
-    pub architecture: Option<Spanned<String>>,
-    pub parameters: Option<Spanned<f64>>,
-    pub layers: Option<Spanned<i64>>,
-    pub attention_heads: Option<Spanned<i64>>,
-    pub kv_heads: Option<Spanned<i64>>,
-    pub head_dim: Option<Spanned<i64>>,
-    pub context_length: Option<Spanned<i64>>,
-}
-
-/// Where models are mounted in the container.
-pub const MODELS_DIR: &str = "/models";
-
-impl Model {
-    /// Where the weights appear inside the container (the hub cache for `hf://`).
-    pub fn mount_path(&self) -> String {
-        match &self.source {
-            ModelSource::Hub { .. } => MODELS_DIR.to_owned(),
-            _ => format!("{MODELS_DIR}/{}", self.name.value),
-        }
-    }
-
-    /// What the engine is told to load: the mounted directory, or the hub repository.
-    pub fn path(&self) -> String {
-        match &self.source {
-            ModelSource::Hub { repo, .. } => repo.value.clone(),
-            _ => self.mount_path(),
-        }
-    }
 }
 
 /// A container environment variable read from a Secret: `NAME = "secret/key"`.
@@ -415,10 +367,7 @@ fn model(
 ) -> Model {
     let stack = d.stack;
     // A revision in the URL and in `model.revision` must agree; the key wins when alone.
-    let url_revision = match &source {
-        ModelSource::Hub { revision, .. } => revision.clone(),
-        _ => None,
-    };
+    let url_revision = source.url_revision().cloned();
     let revision = match (d.opt("model.revision"), url_revision) {
         (Some(key), Some(url)) if key.value != url.value => {
             diagnostics.push(

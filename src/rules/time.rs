@@ -9,7 +9,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::duration;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
-use crate::resolve::{ModelSource, Provider, ResolvedStack};
+use crate::resolve::{Provider, ResolvedStack};
 
 use super::cross::index::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};
@@ -52,7 +52,7 @@ fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         return;
     };
     if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang")
-        || matches!(stack.model.source, ModelSource::Pvc { .. })
+        || !stack.model.source.fetched_while_loading()
     {
         return;
     }
@@ -68,7 +68,7 @@ fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
                     "`engine.startup_timeout` allows {} s, but reading {:.1} GiB of weights from {}:// takes at least {seconds} s (at 1 GiB/s, the fastest load measured)",
                     budget.value,
                     weights / GIB,
-                    stack.model.source.scheme()
+                    stack.model.source.scheme().name
                 ),
             )
             .with_help(format!("raise `engine.startup_timeout` well above {seconds} s (\"30m\" is common for tens of GiB from a bucket)")),

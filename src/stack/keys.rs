@@ -161,7 +161,7 @@ pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = &["concurrency", "rps"];
-pub const IDENTITIES: &[&str] = &["driver", "pod"];
+pub const IDENTITIES: &[&str] = crate::model_source::IDENTITIES;
 /// Gateway implementations that need different output.
 pub const PROVIDERS: &[&str] = &crate::k8s::gateway::Provider::NAMES;
 /// The keys of one listener table, as `gateway.listeners.NAME = { ... }` writes them.
@@ -288,7 +288,7 @@ pub const KEYS: &[Key] = &[
         "model.source",
         Ty::Url(SOURCE_SCHEMES),
         Required,
-        "`oss://`, `s3://`, `gs://`, `pvc://` or `hf://` URL",
+        "",
         "Where the weights are; see [Model sources](#model-sources). Any other scheme is an error listing these.",
     ),
     key(

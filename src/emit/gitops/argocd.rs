@@ -178,8 +178,8 @@ pub(super) fn application_set(
                 metadata: TemplateMeta {
                     name: "inferstack-{{.env}}".to_owned(),
                     labels: BTreeMap::from([(
-                        crate::lower::MANAGED_BY.0.to_owned(),
-                        crate::lower::MANAGED_BY.1.to_owned(),
+                        crate::k8s::meta::MANAGED_BY.0.to_owned(),
+                        crate::k8s::meta::MANAGED_BY.1.to_owned(),
                     )]),
                 },
                 spec: ApplicationSpec {

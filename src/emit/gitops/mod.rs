@@ -102,8 +102,8 @@ fn metadata(
         namespace: Some(namespace.to_owned()),
         annotations,
         labels: Some(BTreeMap::from([(
-            crate::lower::MANAGED_BY.0.to_owned(),
-            crate::lower::MANAGED_BY.1.to_owned(),
+            crate::k8s::meta::MANAGED_BY.0.to_owned(),
+            crate::k8s::meta::MANAGED_BY.1.to_owned(),
         )])),
         ..ObjectMeta::default()
     }

@@ -3,8 +3,8 @@
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
 use crate::k8s::GPU_PRODUCT_LABEL;
-use crate::model_source::hf::{HF_HOME, HF_TOKEN_KEY};
-use crate::resolve::{ModelSource, ResolvedStack};
+use crate::model_source::EnvValue;
+use crate::resolve::ResolvedStack;
 use crate::source::{Span, Spanned};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
@@ -38,21 +38,17 @@ struct Defined<'a> {
 fn env(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
     let mut seen: Vec<Defined<'_>> = Vec::new();
-    if let ModelSource::Hub { repo, .. } = &stack.model.source {
+    let source_env = stack.model.source.server_env(&stack.model);
+    for env in &source_env {
         seen.push(Defined {
-            name: HF_HOME,
-            span: repo.span,
-            how: "set for the hub cache",
-            secret: None,
+            name: env.name,
+            span: env.span,
+            how: env.how,
+            secret: match &env.value {
+                EnvValue::Secret { name, key } => Some((name, key)),
+                EnvValue::Text(_) => None,
+            },
         });
-        if let Some(credentials) = &stack.model.credentials {
-            seen.push(Defined {
-                name: "HF_TOKEN",
-                span: credentials.span,
-                how: "set from `model.credentials`",
-                secret: Some((&credentials.value, HF_TOKEN_KEY)),
-            });
-        }
     }
     let written = e
         .env

@@ -21,7 +21,6 @@ mod apimachinery;
 pub mod autoscaler;
 mod autoscaling;
 mod defaulting;
-mod image;
 mod masks;
 mod metadata;
 mod podspec;

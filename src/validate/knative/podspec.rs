@@ -6,8 +6,9 @@ use serde_json::Value;
 use super::features::{Feature, Flag};
 use super::masks;
 use super::probes::ServingPort;
-use super::{Cx, image, probes, volumes};
+use super::{Cx, probes, volumes};
 use crate::diag::Code;
+use crate::k8s::image;
 use crate::k8s::names;
 use crate::k8s::value::{array, text};
 
