@@ -63,7 +63,7 @@ pub fn compile_fleet(
                     let config = model_config(&composed, fleet, sources, &mut found);
                     let keep = resolve::output::keep(&composed.stack, &mut found);
                     let objects =
-                        compile_one(&composed, config.as_ref(), env, profile, &mut found)?;
+                        compile_one(sources, &composed, config.as_ref(), env, profile, &mut found)?;
                     (objects, keep)
                 }
                 None => (Vec::new(), Vec::new()),
@@ -172,6 +172,7 @@ fn model_config(
 }
 
 fn compile_one(
+    sources: &SourceMap,
     composed: &Composed,
     config: Option<&ModelFacts>,
     env: Option<&str>,
@@ -191,11 +192,8 @@ fn compile_one(
         }
         None => Vec::new(),
     };
-    // A value may come from any layer: say which were applied, later winning.
-    if composed.applied.len() > 1 {
-        let layers = composed.applied.join(", then ");
-        for diagnostic in found.iter_mut() {
-            let note = format!("layers applied: {layers}");
+    for diagnostic in found.iter_mut() {
+        if let Some(note) = layer_note(sources, composed, diagnostic) {
             diagnostic.help = Some(match diagnostic.help.take() {
                 Some(help) => format!("{help}\n{note}"),
                 None => note,
@@ -204,4 +202,19 @@ fn compile_one(
     }
     diagnostics.extend(found);
     Ok(objects)
+}
+
+/// For a problem located in a layer: whose layer it is, and the order the layers apply in, later
+/// winning. A problem in the stack's own file needs no note: its frame shows it.
+fn layer_note(sources: &SourceMap, composed: &Composed, diagnostic: &Diagnostic) -> Option<String> {
+    let file = diagnostic.primary.span.file;
+    if composed.applied.len() < 2 || file == composed.stack.file {
+        return None;
+    }
+    Some(format!(
+        "{} is a layer of {} (layers applied: {})",
+        sources.file(file).name,
+        sources.file(composed.stack.file).name,
+        composed.applied.join(", then ")
+    ))
 }
