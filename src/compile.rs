@@ -62,8 +62,14 @@ pub fn compile_fleet(
                 Some(composed) => {
                     let config = model_config(&composed, fleet, sources, &mut found);
                     let keep = resolve::output::keep(&composed.stack, &mut found);
-                    let objects =
-                        compile_one(sources, &composed, config.as_ref(), env, profile, &mut found)?;
+                    let objects = compile_one(
+                        sources,
+                        &composed,
+                        config.as_ref(),
+                        env,
+                        profile,
+                        &mut found,
+                    )?;
                     (objects, keep)
                 }
                 None => (Vec::new(), Vec::new()),

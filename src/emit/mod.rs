@@ -27,7 +27,7 @@ const APPLY_ORDER: &[(&str, &str)] = &[
     ("inference.networking.x-k8s.io", "InferenceObjective"),
     ("llm-d.ai", "InferenceObjective"),
     ("gateway.networking.k8s.io", "HTTPRoute"),
-    ("serving.knative.dev", "Service"),
+    (crate::k8s::knative::GROUP, "Service"),
 ];
 
 /// Sort key: kind rank, then namespace, then name.

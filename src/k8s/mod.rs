@@ -53,7 +53,7 @@ impl ObjectRef {
 
     /// Whether this is a Knative Service (not a core `v1` Service).
     pub fn is_knative_service(&self) -> bool {
-        self.group() == "serving.knative.dev" && self.kind == "Service"
+        self.group() == knative::GROUP && self.kind == "Service"
     }
 }
 

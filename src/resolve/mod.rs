@@ -210,14 +210,14 @@ pub struct Inference {
 
 pub use crate::k8s::gateway::Provider;
 
-/// Defaults for one stack file: each absent value gets the key table's default, located at its
-/// section (or the file start).
-struct Defaults<'s> {
+/// One stack file with the key table's defaults behind it: each absent value gets its default,
+/// located at its section (or the file start).
+struct WithDefaults<'s> {
     stack: &'s StackFile,
     start: Span,
 }
 
-impl Defaults<'_> {
+impl WithDefaults<'_> {
     fn at(&self, path: &str) -> Span {
         self.stack.section(keys::parent(path)).unwrap_or(self.start)
     }
@@ -293,7 +293,7 @@ pub fn resolve(
 ) -> Option<ResolvedStack> {
     let file = stack.file;
     let start = Span::file_start(file);
-    let d = Defaults { stack, start };
+    let d = WithDefaults { stack, start };
     let profile = match (stack.str("profile"), profile_override) {
         (_, Some(profile)) => Some(profile),
         (None, None) => Some(Profile::DEFAULT),
@@ -360,7 +360,7 @@ pub fn resolve(
 }
 
 fn model(
-    d: &Defaults<'_>,
+    d: &WithDefaults<'_>,
     source: ModelSource,
     env: Option<&str>,
     diagnostics: &mut Diagnostics,
@@ -415,7 +415,7 @@ fn model(
 }
 
 fn engine(
-    d: &Defaults<'_>,
+    d: &WithDefaults<'_>,
     image: Option<Spanned<String>>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Engine> {
@@ -486,7 +486,7 @@ fn secret_env(
     })
 }
 
-fn gateway(d: &Defaults<'_>, profile: Profile, diagnostics: &mut Diagnostics) -> Gateway {
+fn gateway(d: &WithDefaults<'_>, profile: Profile, diagnostics: &mut Diagnostics) -> Gateway {
     let span = d.stack.section("gateway").unwrap_or(d.start);
     let fallback = |value: &str| Spanned::new(value.to_owned(), span);
     let default = if profile == Profile::GatewayApi {
@@ -572,7 +572,7 @@ fn listener(written: &ListenerEntry) -> Listener {
     }
 }
 
-fn inference(d: &Defaults<'_>, gateway: &Gateway, engine: &Engine) -> Inference {
+fn inference(d: &WithDefaults<'_>, gateway: &Gateway, engine: &Engine) -> Inference {
     let span = d.stack.section("inference").unwrap_or(d.start);
     let written = d.opt("inference.timeout");
     let timeout = match &written {

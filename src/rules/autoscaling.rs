@@ -9,7 +9,7 @@ use crate::k8s::epp_config::METRICS_DATA_SOURCE;
 use crate::k8s::knative::QUEUE_PROXY_PORT as QUEUE_PROXY_PORT_I32;
 use crate::k8s::value::{array, text};
 
-use super::cross::index::{Cx, Sink, finding, picker_ref, selected_workloads};
+use super::cross::index::{ObjectIndex, Sink, finding, picker_ref, selected_workloads};
 
 /// Knative's queue-proxy port, which every request to a revision passes through.
 const QUEUE_PROXY_PORT: i64 = QUEUE_PROXY_PORT_I32 as i64;
@@ -96,7 +96,7 @@ fn target_above_limit(service: &Object, out: &mut Sink) {
 /// `metrics-data-source` `port`). When that port is Knative's queue-proxy, every scrape (one
 /// per refresh interval, 50 ms by default) is a request to the autoscaler: with `rps` the
 /// service scales on scrapes, and with `concurrency` it never sees zero load.
-pub(super) fn pools(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+pub(super) fn pools(cx: &ObjectIndex<'_>, objects: &[Object], out: &mut Sink) {
     for pool in objects.iter().filter(|o| {
         o.id.kind == "InferencePool" && o.id.group().starts_with("inference.networking")
     }) {
@@ -114,7 +114,7 @@ pub(super) fn pools(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
         }
         let services: Vec<&Object> = selected_workloads(cx, pool)
             .into_iter()
-            .filter(|o| o.id.group() == "serving.knative.dev")
+            .filter(|o| o.id.group() == crate::k8s::knative::GROUP)
             .collect();
         let Some(name) = picker_ref(pool).1 else {
             continue;

@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::k8s::Object;
 use crate::resolve::ResolvedStack;
 
-use super::cross::index::{Cx, Sink, finding, picker_ref, timed_pool_routes};
+use super::cross::index::{ObjectIndex, Sink, finding, picker_ref, timed_pool_routes};
 use super::serving::flag;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
@@ -46,7 +46,7 @@ fn engine_drain(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// The endpoint picker holds an ext-proc stream for every request through the pool: its pods
 /// must outlive the longest request the routes to the pool allow, or a picker rollout cuts
 /// them all.
-pub(super) fn pickers(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+pub(super) fn pickers(cx: &ObjectIndex<'_>, objects: &[Object], out: &mut Sink) {
     for timed in timed_pool_routes(cx, objects) {
         let namespace = timed.pool.id.namespace.as_deref();
         let Some(picker) = picker_ref(timed.pool)

@@ -11,7 +11,7 @@ use crate::k8s::Object;
 use crate::k8s::value::{array, text};
 use crate::resolve::{Provider, ResolvedStack};
 
-use super::cross::index::{Cx, Sink, finding, selected_workloads, timed_pool_routes};
+use super::cross::index::{ObjectIndex, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};
 
 /// GKE's Gateway controller creates a Cloud Load Balancing backend service per backend, whose
@@ -159,11 +159,11 @@ pub const KNATIVE_REVISION_TIMEOUT_SECONDS: i64 = 300;
 /// Rule across objects: an HTTPRoute's request timeout must be at least the revision timeout
 /// of the Knative Services behind the InferencePools it routes to; the shorter clock cuts the
 /// streams the revision still serves.
-pub(super) fn routes(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+pub(super) fn routes(cx: &ObjectIndex<'_>, objects: &[Object], out: &mut Sink) {
     for timed in timed_pool_routes(cx, objects) {
         let services = selected_workloads(cx, timed.pool)
             .into_iter()
-            .filter(|o| o.id.group() == "serving.knative.dev");
+            .filter(|o| o.id.group() == crate::k8s::knative::GROUP);
         for service in services {
             let revision = service
                 .body

@@ -14,7 +14,7 @@ use toml::de::DeTable;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, SourceMap, Span};
 use ast::StackFile;
-use reader::Cx;
+use reader::FileRead;
 
 /// Stack files larger than this are refused before parsing; real stacks are a few hundred bytes.
 pub const MAX_STACK_BYTES: usize = 1024 * 1024;
@@ -29,7 +29,7 @@ pub struct Parsed {
 /// Parses one stack file of the map.
 pub fn parse(sources: &SourceMap, file: FileId) -> Parsed {
     let text = &sources.file(file).text;
-    let mut cx = Cx::new(file);
+    let mut cx = FileRead::new(file);
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for error in errors {

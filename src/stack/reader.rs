@@ -11,14 +11,14 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, Span, Spanned};
 
 /// Shared state of one file's read: which file, and where diagnostics go.
-pub struct Cx {
+pub struct FileRead {
     pub file: FileId,
     pub diagnostics: Diagnostics,
 }
 
-impl Cx {
-    pub fn new(file: FileId) -> Cx {
-        Cx {
+impl FileRead {
+    pub fn new(file: FileId) -> FileRead {
+        FileRead {
             file,
             diagnostics: Diagnostics::default(),
         }
@@ -51,7 +51,7 @@ impl Cx {
 
 /// Reads a whole stack file: every key is looked up in [`keys::KEYS`] and read by its type;
 /// unknown keys and wrong types are reported, and reading goes on, so one run reports all.
-pub fn read_stack(cx: &mut Cx, root: &DeTable<'_>) -> StackFile {
+pub fn read_stack(cx: &mut FileRead, root: &DeTable<'_>) -> StackFile {
     let mut stack = StackFile::new(cx.file);
     read_table(cx, root, "", &mut stack);
     stack
@@ -60,7 +60,7 @@ pub fn read_stack(cx: &mut Cx, root: &DeTable<'_>) -> StackFile {
 /// `[env.NAME]` tables: each is read like a whole stack file, without the keys that only make
 /// sense once per file.
 fn read_environments(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
     stack: &mut StackFile,
@@ -98,7 +98,7 @@ fn read_environments(
 /// Keys a file has once, whatever environment it is built for.
 pub const ONCE_PER_FILE: &[&str] = &["extends", "env", "environments", "default_environment"];
 
-fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
+fn read_table(cx: &mut FileRead, table: &DeTable<'_>, section: &str, stack: &mut StackFile) {
     for (name, value) in table.iter() {
         let name_text = name.get_ref().as_ref();
         let Some(key) = keys::find(section, name_text) else {
@@ -116,7 +116,7 @@ fn read_table(cx: &mut Cx, table: &DeTable<'_>, section: &str, stack: &mut Stack
 
 /// Reads one value by its key's type; `None` (reported) when the TOML type is wrong.
 fn read_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     key: &'static Key,
     value: &TomlSpanned<DeValue<'_>>,
     stack: &mut StackFile,
@@ -188,7 +188,7 @@ fn read_value(
 
 /// `cpu = "8"` means request and limit 8; `cpu = { request = "8", limit = "32" }` sets each.
 fn request_limit(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<RequestLimit> {
@@ -213,7 +213,7 @@ fn request_limit(
 
 /// `name = 443`, or `name = { port = 443, tls = "llm-tls", ... }`.
 fn listener(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     name: Spanned<String>,
     value: &TomlSpanned<DeValue<'_>>,
@@ -260,7 +260,7 @@ fn listener(
 }
 
 /// `issuer = "letsencrypt"` or `issuer = { name = "letsencrypt", kind = "Issuer" }`.
-fn issuer(cx: &mut Cx, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Option<Issuer> {
+fn issuer(cx: &mut FileRead, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Option<Issuer> {
     let span = cx.span(value.span());
     let DeValue::Table(table) = value.get_ref() else {
         let name = match value.get_ref() {
@@ -309,7 +309,7 @@ pub const ISSUER_KEYS: [&str; 2] = ["name", "kind"];
 pub const REQUEST_LIMIT_KEYS: [&str; 2] = ["request", "limit"];
 
 fn tolerations(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Vec<Toleration>> {
@@ -353,7 +353,7 @@ fn tolerations(
 /// A table whose keys are user-chosen names (labels, listeners, env), in source order.
 #[allow(clippy::type_complexity)]
 fn entries<'t, 'i>(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &'t TomlSpanned<DeValue<'i>>,
 ) -> Option<Vec<(Spanned<String>, &'t TomlSpanned<DeValue<'i>>)>> {
@@ -370,7 +370,7 @@ fn entries<'t, 'i>(
 }
 
 fn string_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Spanned<String>> {
@@ -384,7 +384,7 @@ fn string_value(
 }
 
 fn strings_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Vec<Spanned<String>>> {
@@ -401,7 +401,11 @@ fn strings_value(
 }
 
 /// A number; integers are accepted where a float is expected (`target = 2`).
-fn number_value(cx: &mut Cx, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Option<Spanned<f64>> {
+fn number_value(
+    cx: &mut FileRead,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Spanned<f64>> {
     let parsed = match value.get_ref() {
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
@@ -419,7 +423,7 @@ fn number_value(cx: &mut Cx, path: &str, value: &TomlSpanned<DeValue<'_>>) -> Op
 }
 
 /// Reports a key that is not part of the format, with a "did you mean".
-fn unknown_key(cx: &mut Cx, span: Span, name: &str, section: &str, allowed: &[&str]) {
+fn unknown_key(cx: &mut FileRead, span: Span, name: &str, section: &str, allowed: &[&str]) {
     let where_ = if section.is_empty() {
         "at the top level".to_owned()
     } else {
@@ -440,7 +444,7 @@ fn unknown_key(cx: &mut Cx, span: Span, name: &str, section: &str, allowed: &[&s
 }
 
 fn integer_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Spanned<i64>> {
@@ -465,7 +469,7 @@ fn integer_value(
 }
 
 /// A number outside its key's range, located at the value, with what the key means.
-fn in_range(cx: &mut Cx, key: &Key, range: keys::Range, n: f64, span: Span) {
+fn in_range(cx: &mut FileRead, key: &Key, range: keys::Range, n: f64, span: Span) {
     if range.contains(n) {
         return;
     }
@@ -480,7 +484,7 @@ fn in_range(cx: &mut Cx, key: &Key, range: keys::Range, n: f64, span: Span) {
 }
 
 fn scalar_text_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Spanned<String>> {

@@ -4,7 +4,7 @@
 use toml::Spanned as TomlSpanned;
 use toml::de::{DeTable, DeValue};
 
-use super::reader::Cx;
+use super::reader::FileRead;
 use crate::diag::{Code, Diagnostic, Label};
 use crate::secrets::{CREDENTIAL_FLAGS, is_flag, is_secret_key, looks_like_secret};
 
@@ -30,7 +30,7 @@ fn names_references(path: &str) -> bool {
 
 /// Reports every secret-looking key or value; returns how many were found. The help for a
 /// credential of the model is its source's (`model.source` in this file, else OSS's).
-pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
+pub fn scan(cx: &mut FileRead, table: &DeTable<'_>) -> usize {
     let scheme = table
         .get("model")
         .and_then(|m| m.get_ref().as_table())
@@ -46,7 +46,7 @@ pub fn scan(cx: &mut Cx, table: &DeTable<'_>) -> usize {
 }
 
 fn scan_table(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     table: &DeTable<'_>,
     path: &str,
     model_help: &'static str,
@@ -89,7 +89,7 @@ fn scan_table(
 }
 
 fn scan_value(
-    cx: &mut Cx,
+    cx: &mut FileRead,
     value: &TomlSpanned<DeValue<'_>>,
     path: &str,
     help: &str,
@@ -133,7 +133,7 @@ fn scan_value(
     }
 }
 
-fn report(cx: &mut Cx, range: std::ops::Range<usize>, message: String, help: &str) {
+fn report(cx: &mut FileRead, range: std::ops::Range<usize>, message: String, help: &str) {
     let span = cx.span(range);
     cx.diagnostics.push(
         Diagnostic::error(

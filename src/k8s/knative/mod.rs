@@ -12,6 +12,8 @@ use super::Resource;
 pub mod defaults;
 pub mod features;
 
+/// Knative Serving's API group; its labels and annotations are prefixed by it too.
+pub const GROUP: &str = "serving.knative.dev";
 pub const API_VERSION: &str = "serving.knative.dev/v1";
 /// The namespace Knative's ConfigMaps live in.
 pub const SYSTEM_NAMESPACE: &str = "knative-serving";

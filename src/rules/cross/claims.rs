@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::index::{Cx, Sink, problem, selected_volume};
+use super::index::{ObjectIndex, Sink, problem, selected_volume};
 use crate::diag::Code;
 use crate::k8s::Object;
 use crate::k8s::value::text;
 
-pub(super) fn each_volume_claimed_once(cx: &Cx<'_>, objects: &[Object], out: &mut Sink) {
+pub(super) fn each_volume_claimed_once(cx: &ObjectIndex<'_>, objects: &[Object], out: &mut Sink) {
     let mut first_claim: HashMap<&str, &Object> = HashMap::new();
     for claim in objects
         .iter()

@@ -1,4 +1,4 @@
-//! The index of a run's objects that every object rule reads (`Cx`), where findings go
+//! The index of a run's objects that every object rule reads (`ObjectIndex`), where findings go
 //! (`Sink`, which places each by its object's position in the run), and the queries several
 //! rule families share: the workloads a pool selects and its picker, the timed routes to
 //! pools, a claim's volume, the listeners a parent reference selects.
@@ -67,7 +67,7 @@ pub(super) type Key<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
 
 /// The objects of a run, indexed once so every rule looks up in constant time: by identity,
 /// workloads by namespace with their pods' labels, and the PersistentVolumes.
-pub(in crate::rules) struct Cx<'a> {
+pub(in crate::rules) struct ObjectIndex<'a> {
     world: World,
     by_key: HashMap<Key<'a>, &'a Object>,
     pub(super) workloads: HashMap<Option<&'a str>, Vec<Workload<'a>>>,
@@ -80,9 +80,9 @@ pub(in crate::rules) struct Cx<'a> {
     pub(super) volumes_by_label: HashMap<(&'a str, &'a str), Vec<&'a Object>>,
 }
 
-impl<'a> Cx<'a> {
-    pub(super) fn new(objects: &'a [Object], world: World) -> Cx<'a> {
-        let mut cx = Cx {
+impl<'a> ObjectIndex<'a> {
+    pub(super) fn new(objects: &'a [Object], world: World) -> ObjectIndex<'a> {
+        let mut cx = ObjectIndex {
             world,
             by_key: HashMap::new(),
             workloads: HashMap::new(),
@@ -201,7 +201,7 @@ pub(super) fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Va
         .cloned()
         .unwrap_or_default();
     match (workload.id.group(), workload.id.kind.as_str()) {
-        ("serving.knative.dev", "Service") => {
+        (crate::k8s::knative::GROUP, "Service") => {
             labels.insert(
                 KNATIVE_SERVICE_LABEL.to_owned(),
                 Value::from(workload.id.name.clone()),
@@ -214,7 +214,10 @@ pub(super) fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Va
 }
 
 /// The workloads whose pods a pool's selector matches, in object order.
-pub(in crate::rules) fn selected_workloads<'a>(cx: &Cx<'a>, pool: &Object) -> Vec<&'a Object> {
+pub(in crate::rules) fn selected_workloads<'a>(
+    cx: &ObjectIndex<'a>,
+    pool: &Object,
+) -> Vec<&'a Object> {
     let Some(selector) = pool_selector(&pool.body) else {
         return Vec::new();
     };
@@ -253,7 +256,7 @@ pub(in crate::rules) struct TimedPoolRoute<'a> {
 /// Every HTTPRoute rule with a request timeout, with each InferencePool among the objects it
 /// routes to: the clocks the time and shutdown rules compare.
 pub(in crate::rules) fn timed_pool_routes<'a>(
-    cx: &Cx<'a>,
+    cx: &ObjectIndex<'a>,
     objects: &'a [Object],
 ) -> Vec<TimedPoolRoute<'a>> {
     let mut found = Vec::new();
@@ -310,7 +313,7 @@ pub(in crate::rules) fn picker_ref(pool: &Object) -> (&'static str, Option<&str>
 
 /// The volume a claim's label selector picks among the objects, if any.
 pub(super) fn selected_volume<'a>(
-    cx: &Cx<'a>,
+    cx: &ObjectIndex<'a>,
     selector: &serde_json::Map<String, Value>,
 ) -> Option<&'a Object> {
     // Candidates carry the selector's first label (an empty selector selects every volume);

@@ -13,8 +13,8 @@ mod references;
 mod routes;
 mod volumes;
 
-use index::{Cx, Sink};
 pub use index::{Locate, Place, World};
+use index::{ObjectIndex, Sink};
 
 use crate::diag::Diagnostics;
 use crate::k8s::Object;
@@ -47,7 +47,7 @@ pub fn check(objects: &[Object], world: Option<World>, locate: &mut Locate<'_>) 
     let Some(world) = world else {
         return std::mem::take(&mut out.diagnostics);
     };
-    let cx = Cx::new(objects, world);
+    let cx = ObjectIndex::new(objects, world);
     for object in objects {
         match (object.id.group(), object.id.kind.as_str()) {
             (group, "InferencePool") if group.starts_with("inference.networking") => {
@@ -61,7 +61,7 @@ pub fn check(objects: &[Object], world: Option<World>, locate: &mut Locate<'_>) 
             (_, "InferenceObjective") => objective_pool_resolves(&cx, object, &mut out),
             ("", "PersistentVolumeClaim") => claim_binds_volume(&cx, object, &mut out),
             ("", "PersistentVolume") => volume_handle_is_name(object, &mut out),
-            ("serving.knative.dev", "Service") => model_path_is_mounted(object, &mut out),
+            (crate::k8s::knative::GROUP, "Service") => model_path_is_mounted(object, &mut out),
             _ => {}
         }
     }

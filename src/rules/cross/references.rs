@@ -4,13 +4,13 @@
 use serde_json::Value;
 
 use super::index::{
-    Cx, Sink, picker_ref, pool_selector, problem, selected_listeners, selected_workloads,
+    ObjectIndex, Sink, picker_ref, pool_selector, problem, selected_listeners, selected_workloads,
 };
 use crate::diag::Code;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
 
-pub(super) fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
+pub(super) fn pool_selects_pods(cx: &ObjectIndex<'_>, pool: &Object, out: &mut Sink) {
     if pool_selector(&pool.body).is_none() {
         return;
     }
@@ -31,7 +31,7 @@ pub(super) fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     }
     for service in selected
         .iter()
-        .filter(|o| o.id.group() == "serving.knative.dev")
+        .filter(|o| o.id.group() == crate::k8s::knative::GROUP)
     {
         let min = text(
             &service.body,
@@ -57,7 +57,7 @@ pub(super) fn pool_selects_pods(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
 /// A workload in the pool's namespace that declares a container port the pool targets, and the
 /// port: then the model server is among the objects, and a selector that misses it is a
 /// contradiction even when the set may be partial.
-fn serves_pool_port<'a>(cx: &Cx<'a>, pool: &Object) -> Option<(&'a Object, i64)> {
+fn serves_pool_port<'a>(cx: &ObjectIndex<'a>, pool: &Object) -> Option<(&'a Object, i64)> {
     let mut ports: Vec<i64> = array(&pool.body, "/spec/targetPorts")
         .iter()
         .filter_map(|p| p.get("number").and_then(Value::as_i64))
@@ -81,7 +81,7 @@ fn serves_pool_port<'a>(cx: &Cx<'a>, pool: &Object) -> Option<(&'a Object, i64)>
     })
 }
 
-pub(super) fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
+pub(super) fn pool_picker_resolves(cx: &ObjectIndex<'_>, pool: &Object, out: &mut Sink) {
     let (pointer, name, port) = picker_ref(pool);
     let Some(name) = name else { return };
     let service = cx.find("", "Service", pool.id.namespace.as_deref(), name);
@@ -113,7 +113,7 @@ pub(super) fn pool_picker_resolves(cx: &Cx<'_>, pool: &Object, out: &mut Sink) {
     }
 }
 
-pub(super) fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
+pub(super) fn route_parents_resolve(cx: &ObjectIndex<'_>, route: &Object, out: &mut Sink) {
     let route_namespace = route.id.namespace.as_deref();
     let parents = array(&route.body, "/spec/parentRefs");
     for (i, parent) in parents.iter().enumerate() {
@@ -181,7 +181,7 @@ pub(super) fn route_parents_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink)
     }
 }
 
-pub(super) fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink) {
+pub(super) fn route_backends_resolve(cx: &ObjectIndex<'_>, route: &Object, out: &mut Sink) {
     let rules = array(&route.body, "/spec/rules");
     for (r, rule) in rules.iter().enumerate() {
         let backends = array(rule, "/backendRefs");
@@ -207,7 +207,7 @@ pub(super) fn route_backends_resolve(cx: &Cx<'_>, route: &Object, out: &mut Sink
     }
 }
 
-pub(super) fn objective_pool_resolves(cx: &Cx<'_>, objective: &Object, out: &mut Sink) {
+pub(super) fn objective_pool_resolves(cx: &ObjectIndex<'_>, objective: &Object, out: &mut Sink) {
     let group =
         text(&objective.body, "/spec/poolRef/group").unwrap_or("inference.networking.k8s.io");
     let name = text(&objective.body, "/spec/poolRef/name").unwrap_or_default();

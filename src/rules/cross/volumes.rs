@@ -3,12 +3,12 @@
 
 use serde_json::Value;
 
-use super::index::{Cx, Sink, problem, selected_volume};
+use super::index::{ObjectIndex, Sink, problem, selected_volume};
 use crate::diag::Code;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
 
-pub(super) fn claim_binds_volume(cx: &Cx<'_>, claim: &Object, out: &mut Sink) {
+pub(super) fn claim_binds_volume(cx: &ObjectIndex<'_>, claim: &Object, out: &mut Sink) {
     let Some(selector) = claim
         .body
         .pointer("/spec/selector/matchLabels")

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Cx;
+use super::Admission;
 use crate::diag::Code;
 use crate::duration::{SECOND, parse_go_duration};
 use crate::validate::structural::is_quantity;
@@ -55,7 +55,7 @@ const NETWORKING_ALLOWED: [&str; 9] = [
 const NETWORKING_PREFIX: &str = "networking.knative.dev";
 
 /// Checks the annotations of a `serving.knative.dev/v1` object named here.
-pub fn check(cx: &mut Cx, object: &Value) {
+pub fn check(cx: &mut Admission, object: &Value) {
     let own = || Annotations::of(object, "/metadata/annotations");
     let template = || Annotations::of(object, "/spec/template/metadata/annotations");
     match object.get("kind").and_then(Value::as_str) {
@@ -70,7 +70,7 @@ pub fn check(cx: &mut Cx, object: &Value) {
 }
 
 /// The annotation checks of `RevisionTemplateSpec.Validate`, in its order.
-fn revision_template(cx: &mut Cx, annotations: &Annotations) {
+fn revision_template(cx: &mut Admission, annotations: &Annotations) {
     networking(cx, annotations);
     queue_sidecar(cx, annotations);
     whole_seconds(cx, annotations, PROGRESS_DEADLINE, "progress-deadline");
@@ -119,7 +119,7 @@ pub fn pointer(base: &str, key: &str) -> String {
 }
 
 /// `networking.ValidateAnnotations`: a `networking.knative.dev*` key not in the allowed list.
-fn networking(cx: &mut Cx, annotations: &Annotations) {
+fn networking(cx: &mut Admission, annotations: &Annotations) {
     for &(key, _) in &annotations.entries {
         if !key.starts_with(NETWORKING_PREFIX) || NETWORKING_ALLOWED.contains(&key) {
             continue;
@@ -146,7 +146,7 @@ fn networking(cx: &mut Cx, annotations: &Annotations) {
 /// number from 0.1 to 100) and the explicit resources (quantities). The bounds compare as Go's
 /// `value < 0.1 || value > 100` does, so NaN passes, which `RangeInclusive::contains` would not.
 #[allow(clippy::manual_range_contains)]
-fn queue_sidecar(cx: &mut Cx, annotations: &Annotations) {
+fn queue_sidecar(cx: &mut Admission, annotations: &Annotations) {
     if let Some((key, value)) = annotations.first(RESOURCE_PERCENTAGE) {
         cx.warn(
             Code::RuleViolation,
@@ -189,7 +189,7 @@ fn queue_sidecar(cx: &mut Cx, annotations: &Annotations) {
 
 /// `validateProgressDeadlineAnnotation` and `ValidateRolloutDurationAnnotation`: a Go duration
 /// in whole seconds, not negative. `name` is how Knative's messages call the key.
-fn whole_seconds(cx: &mut Cx, annotations: &Annotations, keys: &[&str], name: &str) {
+fn whole_seconds(cx: &mut Admission, annotations: &Annotations, keys: &[&str], name: &str) {
     let Some((key, value)) = annotations.first(keys).filter(|(_, v)| !v.is_empty()) else {
         return;
     };

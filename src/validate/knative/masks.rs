@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::Cx;
+use super::Admission;
 use super::features::Feature;
 use crate::diag::Code;
 use crate::validate::catalog::{self, Selection};
@@ -359,7 +359,7 @@ pub fn is_set(value: &Value, pointer_typed: bool) -> bool {
 }
 
 /// Reports every set field of `object` (at `pointer`) that the mask does not allow.
-pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
+pub fn check(cx: &mut Admission, object: &Value, pointer: &str, mask: &Mask) {
     let Some(map) = object.as_object() else {
         return;
     };
@@ -407,7 +407,7 @@ pub fn check(cx: &mut Cx, object: &Value, pointer: &str, mask: &Mask) {
 }
 
 /// A set field behind a flag that is off.
-pub fn feature_disabled(cx: &mut Cx, at: String, field: &str, what: &str, feature: Feature) {
+pub fn feature_disabled(cx: &mut Admission, at: String, field: &str, what: &str, feature: Feature) {
     let problem = format!("Knative allows `{field}` in {what} only behind a feature flag");
     cx.feature_off(at, feature, problem, ", or remove the field");
 }
@@ -446,7 +446,7 @@ mod tests {
     fn a_gated_plain_field_at_its_zero_value_is_not_set() {
         use crate::validate::knative::KnativeConfig;
         let config = KnativeConfig::default();
-        let mut cx = Cx {
+        let mut cx = Admission {
             config: &config,
             findings: Vec::new(),
         };

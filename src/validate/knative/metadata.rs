@@ -14,16 +14,16 @@
 
 use serde_json::Value;
 
-use super::Cx;
+use super::Admission;
 use super::apimachinery::name_is_dns1035_label;
 use crate::diag::Code;
 use crate::yaml::escape;
 
-const SERVICE_LABEL: &str = "serving.knative.dev/service";
+use crate::k8s::knative::SERVICE_LABEL;
 const CONFIGURATION_LABEL: &str = "serving.knative.dev/configuration";
 
 /// Checks the metadata of a `serving.knative.dev/v1` object.
-pub fn check(cx: &mut Cx, object: &Value) {
+pub fn check(cx: &mut Admission, object: &Value) {
     let Some(kind) = object.get("kind").and_then(Value::as_str) else {
         return;
     };
@@ -65,7 +65,7 @@ fn dns1035_problems(value: &str, prefix: bool) -> Option<String> {
 }
 
 /// `apis.ValidateObjectMetadata`: the first problem of `generateName`, `name`, or neither.
-fn own_name(cx: &mut Cx, kind: &str, metadata: Option<&Value>) {
+fn own_name(cx: &mut Admission, kind: &str, metadata: Option<&Value>) {
     let (name, generate_name) = (text(metadata, "name"), text(metadata, "generateName"));
     if let Some(problems) = dns1035_problems(generate_name, true) {
         cx.push(
@@ -108,7 +108,7 @@ fn own_name(cx: &mut Cx, kind: &str, metadata: Option<&Value>) {
 /// `verifyLabelOwnerRef`: a `label` naming an owner of `owner_kind` that is not among the owner
 /// references. Knative sets these labels on the objects it creates; written by hand they are
 /// refused unless the reference is there too.
-fn owner_label(cx: &mut Cx, metadata: Option<&Value>, label: &str, owner_kind: &str) {
+fn owner_label(cx: &mut Admission, metadata: Option<&Value>, label: &str, owner_kind: &str) {
     let Some(value) = metadata
         .and_then(|m| m.get("labels"))
         .and_then(|l| l.get(label))
@@ -140,7 +140,7 @@ fn owner_label(cx: &mut Cx, metadata: Option<&Value>, label: &str, owner_kind: &
 }
 
 /// `validateRevisionName` on `spec.template.metadata`, within the parent's `metadata`.
-fn revision_name(cx: &mut Cx, kind: &str, parent: Option<&Value>, template: Option<&Value>) {
+fn revision_name(cx: &mut Admission, kind: &str, parent: Option<&Value>, template: Option<&Value>) {
     let base = "/spec/template/metadata";
     let (name, generate_name) = (text(template, "name"), text(template, "generateName"));
     if let Some(problems) = dns1035_problems(generate_name, true) {

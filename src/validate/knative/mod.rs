@@ -93,12 +93,12 @@ fn knative_configmap(object: &Value) -> Option<(&str, &serde_json::Map<String, V
 }
 
 /// Findings of one rule run, with the configuration they are judged against.
-pub struct Cx<'a> {
+pub struct Admission<'a> {
     pub config: &'a KnativeConfig,
     pub findings: Vec<Finding>,
 }
 
-impl Cx<'_> {
+impl Admission<'_> {
     pub fn push(&mut self, code: Code, pointer: String, message: String) {
         self.findings.push(Finding {
             code,
@@ -145,7 +145,7 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
     if object.get("apiVersion").and_then(Value::as_str) != Some(API_VERSION) {
         return Vec::new();
     }
-    let mut cx = Cx {
+    let mut cx = Admission {
         config,
         findings: autoscaling::check(object, &config.autoscaler)
             .into_iter()
@@ -179,9 +179,9 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
 
 /// The findings of one rule family's `check` on `object`, under Knative's defaults.
 #[cfg(test)]
-pub(crate) fn findings_of(check: fn(&mut Cx, &Value), object: &Value) -> Vec<Finding> {
+pub(crate) fn findings_of(check: fn(&mut Admission, &Value), object: &Value) -> Vec<Finding> {
     let config = KnativeConfig::default();
-    let mut cx = Cx {
+    let mut cx = Admission {
         config: &config,
         findings: Vec::new(),
     };
@@ -190,7 +190,7 @@ pub(crate) fn findings_of(check: fn(&mut Cx, &Value), object: &Value) -> Vec<Fin
 }
 
 /// `RevisionSpec.Validate`: the pod spec, then the timeout and concurrency bounds.
-fn revision_spec(cx: &mut Cx, spec: &Value, base: &str) {
+fn revision_spec(cx: &mut Admission, spec: &Value, base: &str) {
     podspec::check(cx, spec, base);
     let defaults = &cx.config.defaults;
     if let Some(timeout) = spec.get("timeoutSeconds").and_then(Value::as_i64)

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::features::{Feature, Flag};
 use super::masks;
 use super::probes::ServingPort;
-use super::{Cx, probes, volumes};
+use super::{Admission, probes, volumes};
 use crate::diag::Code;
 use crate::k8s::image;
 use crate::k8s::names;
@@ -29,7 +29,7 @@ pub enum Role {
 }
 
 /// `ValidatePodSpec`.
-pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
+pub fn check(cx: &mut Admission, spec: &Value, base: &str) {
     masks::check(cx, spec, base, &masks::POD_SPEC);
     pod_security_context(cx, spec, base);
     let containers = array(spec, "/containers");
@@ -109,7 +109,7 @@ pub fn check(cx: &mut Cx, spec: &Value, base: &str) {
 
 /// `validateContainers`: the multi-container flag, unique names, and each container by role.
 fn several_containers(
-    cx: &mut Cx,
+    cx: &mut Admission,
     containers: &[Value],
     base: &str,
     count: usize,
@@ -150,7 +150,7 @@ fn several_containers(
 }
 
 /// `validateContainersPorts`: exactly one port across all containers when there are several.
-fn serving_port(cx: &mut Cx, containers: &[Value], base: &str) -> ServingPort {
+fn serving_port(cx: &mut Admission, containers: &[Value], base: &str) -> ServingPort {
     let mut count = 0;
     let mut first: Option<(usize, &Value)> = None;
     for (i, c) in containers.iter().enumerate() {
@@ -194,7 +194,7 @@ fn serving_port(cx: &mut Cx, containers: &[Value], base: &str) -> ServingPort {
 }
 
 /// `validate`: one container of any role.
-fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::Declared) {
+fn container(cx: &mut Admission, c: &Value, at: &str, role: Role, declared: &volumes::Declared) {
     if c.as_object().is_some_and(|m| m.is_empty()) {
         cx.push(
             Code::KnativeContainer,
@@ -247,7 +247,7 @@ fn container(cx: &mut Cx, c: &Value, at: &str, role: Role, declared: &volumes::D
 }
 
 /// `validateEnv`: masks, a name, and no variable Knative sets itself.
-fn env(cx: &mut Cx, c: &Value, at: &str, role: Role) {
+fn env(cx: &mut Admission, c: &Value, at: &str, role: Role) {
     for (i, var) in array(c, "/env").iter().enumerate() {
         let here = format!("{at}/env/{i}");
         masks::check(cx, var, &here, &masks::ENV_VAR);
@@ -285,7 +285,7 @@ fn env(cx: &mut Cx, c: &Value, at: &str, role: Role) {
 }
 
 /// `validateEnvFrom`: exactly one of `configMapRef` and `secretRef`.
-fn env_from(cx: &mut Cx, c: &Value, at: &str) {
+fn env_from(cx: &mut Admission, c: &Value, at: &str) {
     for (i, source) in array(c, "/envFrom").iter().enumerate() {
         let here = format!("{at}/envFrom/{i}");
         masks::check(cx, source, &here, &masks::ENV_FROM_SOURCE);
@@ -305,7 +305,7 @@ fn env_from(cx: &mut Cx, c: &Value, at: &str) {
 
 /// `validateContainerPorts` (the serving container's first port) and
 /// `validateInitContainerPorts` (every port of an init container).
-fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
+fn ports(cx: &mut Admission, c: &Value, at: &str, role: Role) {
     let ports = array(c, "/ports");
     let checked = if role == Role::Init {
         ports
@@ -358,7 +358,7 @@ fn ports(cx: &mut Cx, c: &Value, at: &str, role: Role) {
 }
 
 /// `validateSecurityContext` and `CapabilitiesMask`.
-fn security_context(cx: &mut Cx, c: &Value, at: &str) {
+fn security_context(cx: &mut Admission, c: &Value, at: &str) {
     let Some(sc) = c.get("securityContext").filter(|v| v.is_object()) else {
         return;
     };
@@ -391,7 +391,7 @@ fn security_context(cx: &mut Cx, c: &Value, at: &str) {
 }
 
 /// `ValidatePodSecurityContext` with `PodSecurityContextMask`.
-fn pod_security_context(cx: &mut Cx, spec: &Value, base: &str) {
+fn pod_security_context(cx: &mut Admission, spec: &Value, base: &str) {
     let Some(sc) = spec.get("securityContext").filter(|v| v.is_object()) else {
         return;
     };
@@ -427,7 +427,7 @@ fn pod_security_context(cx: &mut Cx, spec: &Value, base: &str) {
 }
 
 /// User and group ids from 0 to 2^31-1.
-fn id_bounds(cx: &mut Cx, sc: &Value, at: &str, fields: &[&str]) {
+fn id_bounds(cx: &mut Admission, sc: &Value, at: &str, fields: &[&str]) {
     for field in fields {
         if let Some(id) = sc.get(*field).and_then(Value::as_i64)
             && !(0..=i64::from(i32::MAX)).contains(&id)

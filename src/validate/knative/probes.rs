@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::Cx;
+use super::Admission;
 use super::features::Feature;
 use super::masks::{self, HANDLERS};
 use crate::diag::Code;
@@ -19,7 +19,7 @@ pub struct ServingPort {
 const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
 
 /// The serving container's probes: a named probe port must be the container port's name.
-pub fn user_container(cx: &mut Cx, container: &Value, at: &str, port: &ServingPort) {
+pub fn user_container(cx: &mut Admission, container: &Value, at: &str, port: &ServingPort) {
     for kind in PROBES {
         if let Some(probe) = container.get(kind).filter(|p| p.is_object()) {
             let here = format!("{at}/{kind}");
@@ -33,7 +33,7 @@ pub fn user_container(cx: &mut Cx, container: &Value, at: &str, port: &ServingPo
 
 /// A sidecar's probes: none at all unless `multi-container-probing` is enabled, and then each
 /// with an explicit port.
-pub fn sidecar(cx: &mut Cx, container: &Value, at: &str) {
+pub fn sidecar(cx: &mut Admission, container: &Value, at: &str) {
     let probing = cx.config.features.enabled(Feature::MultiContainerProbing);
     for kind in PROBES {
         let Some(probe) = container.get(kind).filter(|p| p.is_object()) else {
@@ -64,7 +64,7 @@ pub fn sidecar(cx: &mut Cx, container: &Value, at: &str) {
 }
 
 /// `validateProbe`: field masks, exactly one handler, and the handler's port.
-fn probe_rules(cx: &mut Cx, probe: &Value, at: &str, port: Option<&ServingPort>) {
+fn probe_rules(cx: &mut Admission, probe: &Value, at: &str, port: Option<&ServingPort>) {
     masks::check(cx, probe, at, &masks::PROBE);
     let mut handlers = Vec::new();
     for (name, mask) in &HANDLERS {
@@ -119,7 +119,7 @@ fn probe_rules(cx: &mut Cx, probe: &Value, at: &str, port: Option<&ServingPort>)
     }
 }
 
-fn unspecified(cx: &mut Cx, at: &str) {
+fn unspecified(cx: &mut Admission, at: &str) {
     cx.push(
         Code::KnativeProbe,
         format!("{at}/port"),
@@ -129,7 +129,7 @@ fn unspecified(cx: &mut Cx, at: &str) {
 }
 
 /// `validateReadinessProbe`: bounds, and Knative's aggressive mode when `periodSeconds` is 0.
-fn readiness(cx: &mut Cx, probe: &Value, at: &str) {
+fn readiness(cx: &mut Admission, probe: &Value, at: &str) {
     let int = |k: &str| probe.get(k).and_then(Value::as_i64).unwrap_or(0);
     let mut bound = |field: &str, min: i64| {
         let value = int(field);

@@ -24,7 +24,7 @@
 use serde_json::Value;
 
 use super::apimachinery::{dns1035_label, go_quote, qualified_name};
-use super::{API_VERSION, Cx};
+use super::{API_VERSION, Admission};
 use crate::diag::Code;
 
 /// The code of every traffic finding.
@@ -71,7 +71,7 @@ impl<'v> Target<'v> {
 }
 
 /// Checks `spec.traffic` of a Service or Route; nothing for other objects.
-pub fn check(cx: &mut Cx, object: &Value) {
+pub fn check(cx: &mut Admission, object: &Value) {
     if object.get("apiVersion").and_then(Value::as_str) != Some(API_VERSION) {
         return;
     }
@@ -98,7 +98,7 @@ pub fn check(cx: &mut Cx, object: &Value) {
 
 /// `validateTrafficList`: each target, then tags (DNS-1035 labels, each defined once), then the
 /// sum of the percentages. A target the schema refuses is skipped, and so is the sum then.
-fn traffic_list(cx: &mut Cx, targets: &[Value], has_default_configuration: bool) {
+fn traffic_list(cx: &mut Admission, targets: &[Value], has_default_configuration: bool) {
     let mut tags: Vec<(&str, usize)> = Vec::new();
     let mut sum: i64 = 0;
     let mut mistyped = false;
@@ -156,7 +156,7 @@ fn traffic_list(cx: &mut Cx, targets: &[Value], has_default_configuration: bool)
 }
 
 /// `TrafficTarget.Validate` within a spec.
-fn traffic_target(cx: &mut Cx, target: &Target, at: &str, has_default_configuration: bool) {
+fn traffic_target(cx: &mut Admission, target: &Target, at: &str, has_default_configuration: bool) {
     latest_revision(cx, target, at);
     revision_and_configuration(cx, target, at, has_default_configuration);
     // `validateTrafficPercentage`.
@@ -186,7 +186,7 @@ fn traffic_target(cx: &mut Cx, target: &Target, at: &str, has_default_configurat
 
 /// `validateLatestRevision`: `latestRevision` and `revisionName` must agree. Only an explicit
 /// `latestRevision` can disagree: the default is `revisionName == ""`.
-fn latest_revision(cx: &mut Cx, target: &Target, at: &str) {
+fn latest_revision(cx: &mut Admission, target: &Target, at: &str) {
     let Some(latest) = target.latest_revision else {
         return;
     };
@@ -214,7 +214,7 @@ fn latest_revision(cx: &mut Cx, target: &Target, at: &str) {
 /// `validateRevisionAndConfiguration`: the first matching case of its `switch` decides (the
 /// status-only case, a missing `revisionName` in status, never applies to a spec).
 fn revision_and_configuration(
-    cx: &mut Cx,
+    cx: &mut Admission,
     target: &Target,
     at: &str,
     has_default_configuration: bool,
@@ -261,7 +261,7 @@ fn revision_and_configuration(
 }
 
 /// `ErrInvalidKeyName` when `name` is not a qualified name (`IsQualifiedName`).
-fn invalid_key_name(cx: &mut Cx, name: &str, pointer: &str, field: &str) {
+fn invalid_key_name(cx: &mut Admission, name: &str, pointer: &str, field: &str) {
     let problems = qualified_name(name);
     if problems.is_empty() {
         return;

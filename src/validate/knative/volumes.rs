@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::Cx;
+use super::Admission;
 use super::features::Feature;
 use super::masks;
 use crate::diag::Code;
@@ -42,7 +42,7 @@ impl Declared {
 }
 
 /// `ValidateVolumes`: every volume, unique and mounted by some container.
-pub fn check(cx: &mut Cx, spec: &Value, base: &str) -> Declared {
+pub fn check(cx: &mut Admission, spec: &Value, base: &str) -> Declared {
     let mounted: Vec<&str> = ["initContainers", "containers"]
         .iter()
         .filter_map(|k| spec.get(*k)?.as_array())
@@ -80,7 +80,7 @@ pub fn check(cx: &mut Cx, spec: &Value, base: &str) -> Declared {
 }
 
 /// `validateVolume`: flags, masks, a DNS-1123 name, exactly one source, and its own rules.
-fn volume_rules(cx: &mut Cx, volume: &Value, at: &str, name: &str) {
+fn volume_rules(cx: &mut Admission, volume: &Value, at: &str, name: &str) {
     masks::check(cx, volume, at, &masks::VOLUME);
     let present = |k: &str| volume.get(k).is_some_and(|v| !v.is_null());
     for (source, feature) in SOURCES {
@@ -164,7 +164,7 @@ fn volume_has_no_other_source(volume: &Value) -> bool {
 }
 
 /// The rules inside a source: items, projections, emptyDir medium, image volumes.
-fn source_rules(cx: &mut Cx, volume: &Value, at: &str) {
+fn source_rules(cx: &mut Admission, volume: &Value, at: &str) {
     for source in ["secret", "configMap"] {
         items(cx, volume.get(source), &format!("{at}/{source}"));
     }
@@ -209,7 +209,7 @@ fn source_rules(cx: &mut Cx, volume: &Value, at: &str) {
 }
 
 /// `validateKeyToPath` for each item of a secret, config map or projection.
-fn items(cx: &mut Cx, source: Option<&Value>, at: &str) {
+fn items(cx: &mut Admission, source: Option<&Value>, at: &str) {
     let items = source
         .and_then(|s| s.get("items"))
         .and_then(Value::as_array);
@@ -231,7 +231,7 @@ fn items(cx: &mut Cx, source: Option<&Value>, at: &str) {
 }
 
 /// `validateProjectedVolumeSource` and the projection functions.
-fn projected(cx: &mut Cx, projection: &Value, at: &str) {
+fn projected(cx: &mut Admission, projection: &Value, at: &str) {
     masks::check(cx, projection, at, &masks::VOLUME_PROJECTION);
     let kinds = ["secret", "configMap", "serviceAccountToken", "downwardAPI"];
     let set: Vec<&str> = kinds
@@ -307,7 +307,7 @@ fn projected(cx: &mut Cx, projection: &Value, at: &str) {
 
 /// `validateVolumeMounts`: a matching volume, an absolute, unique, unreserved path, and the
 /// read-only rules of claims and mount propagation.
-pub fn mounts(cx: &mut Cx, container: &Value, at: &str, declared: &Declared) {
+pub fn mounts(cx: &mut Admission, container: &Value, at: &str, declared: &Declared) {
     let mounts = container.get("volumeMounts").and_then(Value::as_array);
     let mut seen: Vec<String> = Vec::new();
     for (i, mount) in mounts.into_iter().flatten().enumerate() {
