@@ -23,6 +23,7 @@
 
 pub mod background;
 pub mod cli;
+pub mod closed_set;
 pub mod commands;
 pub mod compile;
 pub mod diag;

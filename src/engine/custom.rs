@@ -217,7 +217,7 @@ fn variables(stack: &ResolvedStack) -> Context {
             max_model_len => e.max_model_len.as_ref().map(|v| v.value),
             dtype => e.dtype.as_ref().map(|v| v.value.clone()),
             gpu_memory_utilization => e.gpu_memory_utilization.as_ref().map(|v| v.value),
-            tensor_parallel_size => super::tensor_parallel_size(stack),
+            tensor_parallel_size => stack.engine.tensor_parallel,
         },
         resources => context! { gpus => stack.resources.gpus.value },
         service => context! {

@@ -1,7 +1,7 @@
 //! A server configured by command-line flags (vLLM, SGLang): one table of flag names per
 //! server, so adding a server that takes flags is a table, not code.
 
-use super::{Engine, Launch, model_argument, tensor_parallel_size};
+use super::{Engine, Launch, model_argument};
 use crate::diag::Diagnostic;
 use crate::resolve::ResolvedStack;
 
@@ -99,7 +99,7 @@ impl Engine for FlagServer {
         flag(self.dtype, e.dtype.as_ref().map(|d| d.value.clone()));
         flag(
             self.tensor_parallel_size,
-            tensor_parallel_size(stack).map(|tp| tp.to_string()),
+            stack.engine.tensor_parallel.map(|tp| tp.to_string()),
         );
         let served = &stack.served_model_name().value;
         args.push(self.served_model_name.to_owned());

@@ -65,13 +65,3 @@ pub fn model_argument(stack: &ResolvedStack) -> String {
         stack.model.path()
     }
 }
-
-/// The tensor parallel size: the key, or every GPU when there is more than one. Without it the
-/// server uses one GPU and the rest of the paid GPUs sit idle.
-pub fn tensor_parallel_size(stack: &ResolvedStack) -> Option<i64> {
-    match &stack.engine.tensor_parallel_size {
-        Some(tp) => Some(tp.value),
-        None if stack.resources.gpus.value > 1 => Some(stack.resources.gpus.value),
-        None => None,
-    }
-}

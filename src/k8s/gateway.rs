@@ -3,59 +3,26 @@
 use serde::Serialize;
 
 use super::Resource;
+use crate::closed_set::closed_set;
 
 pub const API_VERSION: &str = "gateway.networking.k8s.io/v1";
 
 pub type Gateway = Resource<GatewaySpec>;
 
-/// A Gateway API implementation whose output or limits differ from the others
-/// (`gateway.provider`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Provider {
-    Generic,
-    EnvoyGateway,
-    Istio,
-    Kgateway,
-    Gke,
-    Ack,
+closed_set! {
+    /// A Gateway API implementation whose output or limits differ from the others
+    /// (`gateway.provider`).
+    pub enum Provider {
+        Generic = "generic",
+        EnvoyGateway = "envoy-gateway",
+        Istio = "istio",
+        Kgateway = "kgateway",
+        Gke = "gke",
+        Ack = "ack",
+    }
 }
 
 impl Provider {
-    pub const ALL: [Provider; 6] = [
-        Provider::Generic,
-        Provider::EnvoyGateway,
-        Provider::Istio,
-        Provider::Kgateway,
-        Provider::Gke,
-        Provider::Ack,
-    ];
-
-    /// The names `gateway.provider` takes, in [`Provider::ALL`]'s order.
-    pub const NAMES: [&'static str; 6] = {
-        let mut names = [""; 6];
-        let mut i = 0;
-        while i < Provider::ALL.len() {
-            names[i] = Provider::ALL[i].as_str();
-            i += 1;
-        }
-        names
-    };
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Provider::Generic => "generic",
-            Provider::EnvoyGateway => "envoy-gateway",
-            Provider::Istio => "istio",
-            Provider::Kgateway => "kgateway",
-            Provider::Gke => "gke",
-            Provider::Ack => "ack",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.as_str() == name)
-    }
-
     /// Whether the Inference Extension's body-based router chart wires into it
     /// (`config/charts/body-based-routing` v1.5.0, `provider.name`: `istio`, `gke`).
     pub fn wires_body_router(self) -> bool {

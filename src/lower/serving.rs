@@ -159,7 +159,7 @@ fn autoscaling_annotations(stack: &ResolvedStack) -> BTreeMap<String, String> {
     let s = &stack.scaling;
     let key = |name: &str| format!("{AUTOSCALING}/{name}");
     let mut annotations = BTreeMap::from([
-        (key("metric"), s.metric.value.clone()),
+        (key("metric"), s.metric.value.as_str().to_owned()),
         (key("min-scale"), s.min.value.to_string()),
         (key("max-scale"), s.max.value.to_string()),
     ]);

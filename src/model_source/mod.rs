@@ -29,7 +29,7 @@ use crate::source::{Span, Spanned};
 
 pub use hf::is_commit;
 pub use model::{MODELS_DIR, Model, WrittenFacts};
-pub use s3::IDENTITIES;
+pub use s3::Identity;
 
 /// A parsed `model.source`: one location of one scheme.
 pub type ModelSource = Arc<dyn Source>;
@@ -202,13 +202,17 @@ fn supported() -> String {
 /// The checks every source shares: keys written for another scheme, then the scheme's own.
 pub fn check(model: &Model, reader: &Reader<'_>, out: &mut Diagnostics) {
     let own = model.source.scheme();
-    // An identity other than the default was written; an invalid one is reported by its key.
-    let identity =
-        Some(&model.identity).filter(|i| s3::IDENTITIES[1..].contains(&i.value.as_str()));
+    // An identity other than the default was written.
+    let identity = (model.identity.value != Identity::Driver).then(|| {
+        Spanned::new(
+            model.identity.value.as_str().to_owned(),
+            model.identity.span,
+        )
+    });
     for (key, value) in [
         ("model.endpoint", model.endpoint.as_ref()),
         ("model.region", model.region.as_ref()),
-        ("model.identity", identity),
+        ("model.identity", identity.as_ref()),
         ("model.revision", model.revision.as_ref()),
     ] {
         let owner = SCHEMES.into_iter().find(|s| s.keys.contains(&key));

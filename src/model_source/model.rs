@@ -1,7 +1,7 @@
 //! The `[model]` section as resolve leaves it: the source and every key the sources and the
 //! rules read, each with its span.
 
-use super::{ModelSource, Weights};
+use super::{Identity, ModelSource, Weights};
 use crate::source::{Span, Spanned};
 
 /// Where models are mounted in the container.
@@ -19,7 +19,7 @@ pub struct Model {
     pub credentials: Option<Spanned<String>>,
     /// The hub commit, from `model.revision` or `@REV` in the source.
     pub revision: Option<Spanned<String>>,
-    pub identity: Spanned<String>,
+    pub identity: Spanned<Identity>,
     /// Name shared by the claim and the pod volume, and the PersistentVolume outside an
     /// environment.
     pub volume: Spanned<String>,

@@ -14,6 +14,7 @@ use super::{
     Model, PodVolume, Reader, Scheme, Source, invalid_bucket, last_segment, split_location,
     unusable_credentials,
 };
+use crate::closed_set::closed_set;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::knative::features::Feature;
 use crate::k8s::{Object, Sharing};
@@ -29,8 +30,13 @@ pub const SCHEME: Scheme = Scheme {
 
 pub const S3_DRIVER: &str = "s3.csi.aws.com";
 
-/// Whose identity reads the bucket (`authenticationSource`), the default first.
-pub const IDENTITIES: &[&str] = &["driver", "pod"];
+closed_set! {
+    /// Whose identity reads the bucket, the PV's `authenticationSource`; the default first.
+    pub enum Identity {
+        Driver = "driver",
+        Pod = "pod",
+    }
+}
 
 /// A bucket and the key prefix, relative, ending in `/` (`models/x/`), or empty for the bucket.
 #[derive(Debug)]
@@ -92,7 +98,7 @@ impl Source for S3 {
             "Mountpoint for Amazon S3 reads no Secret per volume: it uses the driver's credentials (its IRSA role, its `aws-secret` Secret set at install, or the node's instance profile) or, with `identity = \"pod\"`, the pod's ServiceAccount",
             out,
         );
-        if model.identity.value == "pod" && reader.service_account.is_none() {
+        if model.identity.value == Identity::Pod && reader.service_account.is_none() {
             out.push(
                 Diagnostic::error(Code::MissingKey, Label::new(model.identity.span, "pod identity"), "`model.identity = \"pod\"` needs `scheduling.service_account`".to_owned())
                     .with_help("name the ServiceAccount annotated with the IAM role (`eks.amazonaws.com/role-arn`) that may read the bucket"),
@@ -136,7 +142,7 @@ impl Source for S3 {
                 volume_attributes: Some(BTreeMap::from([
                     (
                         "authenticationSource".to_owned(),
-                        model.identity.value.clone(),
+                        model.identity.value.as_str().to_owned(),
                     ),
                     ("bucketName".to_owned(), self.bucket.value.clone()),
                 ])),

@@ -11,7 +11,8 @@ pub mod profile;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
-pub use crate::model_source::{MODELS_DIR, Model, ModelSource, WrittenFacts};
+pub use crate::k8s::knative::Metric;
+pub use crate::model_source::{Identity, MODELS_DIR, Model, ModelSource, WrittenFacts};
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
 use crate::stack::keys::{self, Absent};
@@ -92,7 +93,11 @@ pub struct Engine {
     pub max_model_len: Option<Spanned<i64>>,
     pub gpu_memory_utilization: Option<Spanned<f64>>,
     pub dtype: Option<Spanned<String>>,
+    /// `engine.tensor_parallel_size` as written.
     pub tensor_parallel_size: Option<Spanned<i64>>,
+    /// The tensor parallel size the server runs with: the key, or every GPU when there is more
+    /// than one (without it the server uses one GPU and the rest of the paid GPUs sit idle).
+    pub tensor_parallel: Option<i64>,
     pub extra_args: Vec<Spanned<String>>,
     pub command: Vec<Spanned<String>>,
     pub args: Vec<Spanned<String>>,
@@ -123,7 +128,7 @@ pub struct Resources {
 
 #[derive(Clone, Debug)]
 pub struct Scaling {
-    pub metric: Spanned<String>,
+    pub metric: Spanned<Metric>,
     pub target: Option<Spanned<f64>>,
     pub min: Spanned<i64>,
     pub max: Spanned<i64>,
@@ -210,6 +215,20 @@ pub struct Inference {
 
 pub use crate::k8s::gateway::Provider;
 
+/// A value outside its key's closed set (`keys::Ty::Enum`); `what` ends the message.
+fn not_a_choice(path: &str, written: &Spanned<String>, what: &str) -> Diagnostic {
+    let keys::Ty::Enum(choices) = keys::lookup(path).ty else {
+        unreachable!("{path} is not an enumeration")
+    };
+    let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+    Diagnostic::error(
+        Code::InvalidValue,
+        Label::new(written.span, "not a choice"),
+        format!("`{path}` = \"{}\" {what}", written.value),
+    )
+    .with_help(format!("use one of: {}", quoted.join(", ")))
+}
+
 /// One stack file with the key table's defaults behind it: each absent value gets its default,
 /// located at its section (or the file start).
 struct WithDefaults<'s> {
@@ -251,6 +270,29 @@ impl WithDefaults<'_> {
 
     fn opt(&self, path: &str) -> Option<Spanned<String>> {
         self.stack.str(path).cloned()
+    }
+
+    /// A key of a closed set, as its enum: an unknown name is reported (`what` ends the message)
+    /// and the key's default used, located at the written value.
+    fn choice<T: Copy>(
+        &self,
+        path: &str,
+        from_name: fn(&str) -> Option<T>,
+        what: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Spanned<T> {
+        let Absent::Str(default) = keys::lookup(path).default else {
+            unreachable!("{path} has no literal default")
+        };
+        let default = from_name(default).expect("the default is one of the choices");
+        let Some(written) = self.opt(path) else {
+            return Spanned::new(default, self.at(path));
+        };
+        let value = from_name(&written.value).unwrap_or_else(|| {
+            diagnostics.push(not_a_choice(path, &written, what));
+            default
+        });
+        Spanned::new(value, written.span)
     }
 
     fn strs(&self, path: &str) -> Vec<Spanned<String>> {
@@ -340,7 +382,12 @@ pub fn resolve(
             memory: stack.request_limit("resources.memory"),
         },
         scaling: Scaling {
-            metric: d.str("scaling.metric"),
+            metric: d.choice(
+                "scaling.metric",
+                Metric::from_name,
+                "is not a Knative Pod Autoscaler metric: \"concurrency\" is in-flight requests per replica, \"rps\" requests per second per replica",
+                diagnostics,
+            ),
             target: stack.num("scaling.target").cloned(),
             min: d.int("scaling.min"),
             max: d.int("scaling.max"),
@@ -394,7 +441,12 @@ fn model(
         region: d.opt("model.region"),
         credentials: d.opt("model.credentials"),
         revision,
-        identity: d.str("model.identity"),
+        identity: d.choice(
+            "model.identity",
+            Identity::from_name,
+            "is not an identity the Mountpoint driver takes",
+            diagnostics,
+        ),
         persistent_volume: match env {
             Some(env) => format!("{}-{env}", d.str("model.volume").value),
             None => d.str("model.volume").value,
@@ -435,6 +487,10 @@ fn engine(
         gpu_memory_utilization: stack.num("engine.gpu_memory_utilization").cloned(),
         dtype: d.opt("engine.dtype"),
         tensor_parallel_size: stack.int("engine.tensor_parallel_size").cloned(),
+        tensor_parallel: match stack.int("engine.tensor_parallel_size") {
+            Some(tp) => Some(tp.value),
+            None => Some(d.int("resources.gpus").value).filter(|gpus| *gpus > 1),
+        },
         extra_args: d.strs("engine.extra_args"),
         command: d.strs("engine.command"),
         args: d.strs("engine.args"),
@@ -499,19 +555,11 @@ fn gateway(d: &WithDefaults<'_>, profile: Profile, diagnostics: &mut Diagnostics
         Some(written) => match Provider::from_name(&written.value) {
             Some(provider) => Spanned::new(provider, written.span),
             None => {
-                let quoted: Vec<String> =
-                    Provider::NAMES.iter().map(|n| format!("\"{n}\"")).collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        Label::new(written.span, "not a choice"),
-                        format!(
-                            "`gateway.provider` = \"{}\" is not a known Gateway implementation",
-                            written.value
-                        ),
-                    )
-                    .with_help(format!("use one of: {}", quoted.join(", "))),
-                );
+                diagnostics.push(not_a_choice(
+                    "gateway.provider",
+                    &written,
+                    "is not a known Gateway implementation",
+                ));
                 Spanned::new(default, written.span)
             }
         },

@@ -15,7 +15,6 @@
 //! rejects cannot start, and one it accepts may still be tight: it never cries wolf.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::engine;
 use crate::resolve::ResolvedStack;
 
 use super::facts::{self, GIB, ModelFacts};
@@ -105,7 +104,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         Some((_, value)) if value.starts_with("fp8") => 1.0,
         _ => bytes,
     };
-    let tp = engine::tensor_parallel_size(stack).unwrap_or(1).max(1) as u64;
+    let tp = stack.engine.tensor_parallel.unwrap_or(1).max(1) as u64;
     let pp = pipeline_parallel_size(stack).max(1);
     let budget = gpu_bytes * utilization;
     let e = estimate(architecture, bytes, kv_bytes, tp, pp);

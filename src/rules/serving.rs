@@ -3,7 +3,6 @@
 //! pod can read them, and the image is the same on every start.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::engine;
 use crate::resolve::ResolvedStack;
 use crate::source::Span;
 
@@ -48,7 +47,7 @@ fn parallelism(stack: &ResolvedStack, out: &mut Diagnostics) {
     if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang") || gpus.value < 1 {
         return;
     }
-    let Some(tp) = engine::tensor_parallel_size(stack) else {
+    let Some(tp) = stack.engine.tensor_parallel else {
         return;
     };
     if tp < 1 {
@@ -104,7 +103,7 @@ fn heads(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang") {
         return;
     }
-    let Some(tp) = engine::tensor_parallel_size(stack).filter(|tp| *tp > 1) else {
+    let Some(tp) = stack.engine.tensor_parallel.filter(|tp| *tp > 1) else {
         return;
     };
     let tp_u = tp as u64;

@@ -160,10 +160,10 @@ const fn key(
 pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
-pub const METRICS: &[&str] = &["concurrency", "rps"];
-pub const IDENTITIES: &[&str] = crate::model_source::IDENTITIES;
+pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
+pub const IDENTITIES: &[&str] = crate::model_source::Identity::NAMES;
 /// Gateway implementations that need different output.
-pub const PROVIDERS: &[&str] = &crate::k8s::gateway::Provider::NAMES;
+pub const PROVIDERS: &[&str] = crate::k8s::gateway::Provider::NAMES;
 /// The keys of one listener table, as `gateway.listeners.NAME = { ... }` writes them.
 pub const LISTENER_KEYS: &[&str] = &["port", "protocol", "hostname", "tls", "tls_mode"];
 /// The listener protocols an HTTPRoute or a TLS passthrough needs (Gateway API `ProtocolType`).

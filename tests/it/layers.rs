@@ -14,6 +14,7 @@ use crate::support::cli::{files_under, root};
 const LAYERS: &[&[&str]] = &[
     &[
         "source",
+        "closed_set",
         "duration",
         "quantity",
         "secrets",

@@ -8,9 +8,19 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::Resource;
+use crate::closed_set::closed_set;
 
 pub mod defaults;
 pub mod features;
+
+closed_set! {
+    /// The Knative Pod Autoscaler's metrics (`autoscaling.knative.dev/metric`, `pkg/apis/
+    /// autoscaling/register.go`): in-flight requests or requests per second, per replica.
+    pub enum Metric {
+        Concurrency = "concurrency",
+        Rps = "rps",
+    }
+}
 
 /// Knative Serving's API group; its labels and annotations are prefixed by it too.
 pub const GROUP: &str = "serving.knative.dev";

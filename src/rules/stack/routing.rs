@@ -254,7 +254,8 @@ fn model_routing(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// The providers the body-based router is wired into, by name.
 fn wired_providers() -> Vec<&'static str> {
     Provider::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|p| p.wires_body_router())
         .map(Provider::as_str)
         .collect()

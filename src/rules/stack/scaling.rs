@@ -1,17 +1,11 @@
 //! The Knative Pod Autoscaler settings.
 
-use super::{error, one_of};
+use super::error;
 use crate::diag::{Code, Diagnostics, Label};
 use crate::resolve::ResolvedStack;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let s = &stack.scaling;
-    one_of(
-        out,
-        "scaling.metric",
-        &s.metric,
-        "is not a Knative Pod Autoscaler metric: \"concurrency\" is in-flight requests per replica, \"rps\" requests per second per replica",
-    );
     // `target`, `min` and `max` are ranged in the key table, refused by the reader.
     if s.max.value > 0 && s.min.value > s.max.value {
         out.push(
