@@ -247,7 +247,7 @@ fn unusable_credentials(model: &Model, why: &str, out: &mut Diagnostics) {
             Code::UnusableCredentials,
             Label::new(credentials.span, "cannot be used"),
             format!(
-                "`model.credentials` = \"{}\" cannot be used with a {}:// source: {why}",
+                "`model.credentials` = \"{}\" cannot be used with {}:// sources: {why}",
                 credentials.value, scheme.name
             ),
         )
