@@ -13,6 +13,7 @@ pub mod kustomize;
 pub mod meta;
 pub mod names;
 pub mod value;
+pub mod workload;
 
 use std::borrow::Cow;
 

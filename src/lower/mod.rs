@@ -8,6 +8,7 @@ pub mod merge;
 pub mod namespaces;
 pub mod network;
 mod picker;
+pub mod pod;
 pub mod routes;
 
 /// The picker's objects are named after the service; the name rules check the result.

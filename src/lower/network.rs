@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use super::serving;
+use super::pod;
 use crate::k8s::knative::defaults::Defaults;
 use crate::k8s::knative::features::Feature;
 use crate::k8s::knative::{DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, SYSTEM_NAMESPACE};
@@ -47,10 +47,7 @@ pub fn config_network(stack: &ResolvedStack) -> anyhow::Result<Object> {
 pub fn required_features(stack: &ResolvedStack) -> Vec<Feature> {
     let sc = &stack.scheduling;
     let wanted = [
-        (
-            !serving::node_selector(stack).is_empty(),
-            Feature::NodeSelector,
-        ),
+        (!pod::node_selector(stack).is_empty(), Feature::NodeSelector),
         (!sc.tolerations.is_empty(), Feature::Tolerations),
         (sc.runtime_class.is_some(), Feature::RuntimeClassName),
         (sc.priority_class.is_some(), Feature::PriorityClassName),

@@ -12,6 +12,7 @@ pub mod profile;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
 pub use crate::k8s::knative::Metric;
+pub use crate::k8s::workload::Workload;
 pub use crate::model_source::{Identity, MODELS_DIR, Model, ModelSource, WrittenFacts};
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
@@ -27,6 +28,7 @@ pub const DEFAULT_SHM: &str = "16Gi";
 pub struct ResolvedStack {
     pub file: FileId,
     pub profile: Profile,
+    pub workload: Spanned<Workload>,
     pub service: Service,
     pub model: Model,
     pub engine: Engine,
@@ -354,9 +356,16 @@ pub fn resolve(
     let model = model(&d, source, env, diagnostics);
     let gateway = gateway(&d, profile, diagnostics);
     let inference = inference(&d, &gateway, &engine);
+    let workload = d.choice(
+        "workload",
+        Workload::from_name,
+        "is not a workload inferstack emits",
+        diagnostics,
+    );
     Some(ResolvedStack {
         file,
         profile,
+        workload,
         service: Service {
             hostname: d.opt("service.hostname").unwrap_or_else(|| {
                 let domain = d.str("gateway.domain");

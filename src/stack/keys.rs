@@ -161,6 +161,7 @@ pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
+pub const WORKLOADS: &[&str] = crate::k8s::workload::Workload::NAMES;
 pub const IDENTITIES: &[&str] = crate::model_source::Identity::NAMES;
 /// Gateway implementations that need different output.
 pub const PROVIDERS: &[&str] = crate::k8s::gateway::Provider::NAMES;
@@ -185,6 +186,13 @@ pub const KEYS: &[Key] = &[
         Str("ack"),
         "",
         "Which platform conventions to emit; see [Profiles](#profiles). `--profile` on `build` and `check` overrides it.",
+    ),
+    key(
+        "workload",
+        Ty::Enum(WORKLOADS),
+        Str("knative"),
+        "",
+        "What runs the server's pods. `knative`: a Knative Service, scaled by the Knative Pod Autoscaler (`scaling.*`), with Knative's ConfigMaps. `deployment`: an apps/v1 Deployment of `scaling.min` replicas (at least 1) and a Service of the server's port, with the same pod, probes and storage; the InferencePool selects its pods by `app.kubernetes.io/instance` and targets the server's port. `deployment` needs an explicit profile (`ack` asks ACK to build the pool from a Knative Service).",
     ),
     key(
         "extends",
