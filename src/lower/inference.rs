@@ -13,21 +13,33 @@ use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::ResolvedStack;
 use crate::resolve::profile::InferenceApis;
 
-/// The pool targets Knative's queue-proxy, not the model server: requests then pass through
-/// the queue-proxy, which counts them, so the Knative Pod Autoscaler still sees concurrency.
-/// Sending them to the container port would bypass it and the service would never scale out.
 use crate::k8s::knative::{QUEUE_PROXY_PORT, SERVICE_LABEL as KNATIVE_SERVICE_LABEL};
+use crate::k8s::workload::INSTANCE_LABEL;
+use crate::resolve::Workload;
 
 /// The picker may be down briefly (restarts, rollouts); the gateway then balances plainly
 /// instead of failing requests to a paid GPU pool.
 const FAILURE_MODE: &str = "FailOpen";
 
-/// Labels every pod of the service carries, for the pool's selector.
+/// Labels every pod of the service carries, for the pool's selector: Knative's own, or the one
+/// the Deployment gives its pods.
 pub fn pod_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
-    BTreeMap::from([(
-        KNATIVE_SERVICE_LABEL.to_owned(),
-        stack.service.name.value.clone(),
-    )])
+    let label = match stack.workload.value {
+        Workload::Knative => KNATIVE_SERVICE_LABEL,
+        Workload::Deployment => INSTANCE_LABEL,
+    };
+    BTreeMap::from([(label.to_owned(), stack.service.name.value.clone())])
+}
+
+/// The port the pool sends requests to. For Knative the queue-proxy, not the model server:
+/// requests then pass through the queue-proxy, which counts them, so the Knative Pod Autoscaler
+/// still sees concurrency (sending them to the container port would bypass it and the service
+/// would never scale out). Otherwise the server's own port.
+fn target_port(stack: &ResolvedStack) -> i32 {
+    match stack.workload.value {
+        Workload::Knative => QUEUE_PROXY_PORT,
+        Workload::Deployment => i32::try_from(stack.engine.port.value).unwrap_or_default(),
+    }
 }
 
 /// The identity of an object in the service's namespace.
@@ -53,7 +65,7 @@ pub fn inference_pool(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Re
             metadata,
             spec: PoolSpecV1Alpha2 {
                 selector: pod_selector(stack),
-                target_port_number: QUEUE_PROXY_PORT,
+                target_port_number: target_port(stack),
                 extension_ref: ExtensionRef {
                     name: picker,
                     kind: "Service",
@@ -73,7 +85,7 @@ pub fn inference_pool(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Re
                 match_labels: pod_selector(stack),
             },
             target_ports: vec![PortNumber {
-                number: QUEUE_PROXY_PORT,
+                number: target_port(stack),
             }],
             endpoint_picker_ref: EndpointPickerRef {
                 name: picker,

@@ -2,6 +2,7 @@
 //! file only dispatches and holds the metadata conventions they share.
 
 pub mod body_router;
+mod deployment;
 mod gateway;
 pub mod inference;
 pub mod merge;
@@ -18,18 +19,21 @@ pub mod serving;
 use crate::k8s::Object;
 /// The conventions every family's objects share.
 use crate::k8s::meta::metadata;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{ResolvedStack, Workload};
 
 /// All objects of one stack, in no particular order (emit sorts them).
 pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
-    let mut objects = vec![
-        network::config_network(stack)?,
-        gateway::gateway(stack)?,
-        serving::knative_service(stack)?,
-    ];
-    objects.extend(network::config_features(stack)?);
-    objects.extend(network::config_defaults(stack)?);
-    objects.extend(network::config_gateway(stack)?);
+    let mut objects = vec![gateway::gateway(stack)?];
+    match stack.workload.value {
+        Workload::Knative => {
+            objects.push(network::config_network(stack)?);
+            objects.push(serving::knative_service(stack)?);
+            objects.extend(network::config_features(stack)?);
+            objects.extend(network::config_defaults(stack)?);
+            objects.extend(network::config_gateway(stack)?);
+        }
+        Workload::Deployment => objects.extend(deployment::objects(stack)?),
+    }
     objects.extend(
         stack
             .model

@@ -67,6 +67,16 @@ pub const SHM_VOLUME: &str = "dshm";
 /// How often the startup probe asks; its failure threshold covers `startup_timeout`.
 pub const STARTUP_PERIOD_SECONDS: i64 = 10;
 
+/// What the progress deadline allows beyond the startup probe: scheduling and pulling the
+/// image, for which Knative's own default deadline (`progress-deadline: 600s` in
+/// `config/core/configmaps/deployment.yaml`) is the budget.
+pub const PULL_ALLOWANCE_SECONDS: i64 = 600;
+
+/// The progress deadline: the startup probe's budget plus the time to schedule and pull.
+pub fn progress_deadline_seconds(stack: &ResolvedStack) -> i64 {
+    startup_failure_threshold(stack) * STARTUP_PERIOD_SECONDS + PULL_ALLOWANCE_SECONDS
+}
+
 /// Startup probe failures allowed: `startup_timeout` in whole periods, rounded up.
 pub fn startup_failure_threshold(stack: &ResolvedStack) -> i64 {
     let seconds = stack.engine.startup_timeout.value;

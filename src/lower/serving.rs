@@ -17,11 +17,6 @@ pub const AUTOSCALING: &str = "autoscaling.knative.dev";
 /// Knative's per-revision progress deadline (`serving.ProgressDeadlineAnnotation`), read by
 /// `pkg/reconciler/revision/resources/deploy.go` into the Deployment's deadline.
 pub const PROGRESS_DEADLINE: &str = "serving.knative.dev/progress-deadline";
-/// What the progress deadline allows beyond the startup probe: scheduling and pulling the
-/// image, for which Knative's own default deadline (`progress-deadline: 600s` in
-/// `config/core/configmaps/deployment.yaml`) is the budget.
-pub const PULL_ALLOWANCE_SECONDS: i64 = 600;
-
 pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let s = &stack.service;
     let user_labels = || {
@@ -39,7 +34,7 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     annotations.extend(stack.model.source.pod_annotations());
     annotations.insert(
         PROGRESS_DEADLINE.to_owned(),
-        format!("{}s", progress_deadline_seconds(stack)),
+        format!("{}s", pod::progress_deadline_seconds(stack)),
     );
     let pod = pod::pod_spec(stack)?;
     let template = RevisionTemplate {
@@ -78,11 +73,6 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
         .with_origin("/spec/template/spec/containers/0/image", e.image.span)
         .with_origin("/spec/template/spec/containers/0/env", e.span)
         .with_origin("/spec/template/spec/containers/0/args", e.span))
-}
-
-/// The progress deadline: the startup probe's budget plus the time to schedule and pull.
-pub fn progress_deadline_seconds(stack: &ResolvedStack) -> i64 {
-    pod::startup_failure_threshold(stack) * pod::STARTUP_PERIOD_SECONDS + PULL_ALLOWANCE_SECONDS
 }
 
 fn service_annotations(stack: &ResolvedStack) -> BTreeMap<String, String> {

@@ -134,6 +134,8 @@ pub struct Scaling {
     pub target: Option<Spanned<f64>>,
     pub min: Spanned<i64>,
     pub max: Spanned<i64>,
+    /// The keys only the Knative Pod Autoscaler reads, where written.
+    pub autoscaler_keys: Vec<(&'static str, Span)>,
 }
 
 #[derive(Clone, Debug)]
@@ -400,6 +402,14 @@ pub fn resolve(
             target: stack.num("scaling.target").cloned(),
             min: d.int("scaling.min"),
             max: d.int("scaling.max"),
+            autoscaler_keys: [
+                ("scaling.max", stack.int("scaling.max").map(|v| v.span)),
+                ("scaling.target", stack.num("scaling.target").map(|v| v.span)),
+                ("scaling.metric", stack.str("scaling.metric").map(|v| v.span)),
+            ]
+            .into_iter()
+            .filter_map(|(key, span)| Some((key, span?)))
+            .collect(),
         },
         scheduling: Scheduling {
             node_selector: stack.pairs("scheduling.node_selector").to_vec(),

@@ -11,6 +11,7 @@ mod resources;
 mod routing;
 mod scaling;
 mod storage;
+mod workload;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::resolve::ResolvedStack;
@@ -30,6 +31,7 @@ pub fn check(stack: &ResolvedStack) -> Diagnostics {
     storage::check(stack, &mut out);
     network::inference(stack, &mut out);
     routing::check(stack, &mut out);
+    workload::check(stack, &mut out);
     out
 }
 

@@ -4,7 +4,7 @@
 use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::knative::RESERVED_PORTS;
-use crate::resolve::{Profile, Provider, ResolvedStack};
+use crate::resolve::{Profile, Provider, ResolvedStack, Workload};
 use crate::source::Spanned;
 
 /// Ports a model server must not use: the ones Knative's webhook reserves, plus 8112, where the
@@ -32,7 +32,8 @@ fn port_range(out: &mut Diagnostics, key: &str, port: &Spanned<i64>) -> bool {
 
 pub fn ports(stack: &ResolvedStack, out: &mut Diagnostics) {
     let engine = &stack.engine.port;
-    if port_range(out, "engine.port", engine) && knative_reserved_port(engine.value) {
+    let knative = stack.workload.value == Workload::Knative;
+    if port_range(out, "engine.port", engine) && knative && knative_reserved_port(engine.value) {
         out.push(
             error(
                 Code::InvalidValue,

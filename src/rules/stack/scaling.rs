@@ -2,12 +2,14 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let s = &stack.scaling;
-    // `target`, `min` and `max` are ranged in the key table, refused by the reader.
-    if s.max.value > 0 && s.min.value > s.max.value {
+    // `target`, `min` and `max` are ranged in the key table, refused by the reader. Only the
+    // Knative Pod Autoscaler reads `max`.
+    let knative = stack.workload.value == Workload::Knative;
+    if knative && s.max.value > 0 && s.min.value > s.max.value {
         out.push(
             error(
                 Code::ScaleBounds,

@@ -1,0 +1,101 @@
+//! `workload = "deployment"`: the server's pod (`pod.rs`) in an apps/v1 Deployment of
+//! `scaling.min` replicas, and a Service of the server's port, as llm-d's guides run model
+//! servers behind the InferencePool (llm-d `guides/recipes/modelserver/base/single-host/default/
+//! decode-deployment.yaml` at main-08664ca6: a Deployment per role, its pods selected by label).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::inference::{id, pod_selector};
+use super::pod;
+use crate::k8s::{Object, Sharing};
+use crate::resolve::ResolvedStack;
+
+/// The Deployment and its Service, both named after the service.
+pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
+    Ok(vec![deployment(stack)?, service(stack)?])
+}
+
+fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    let s = &stack.service;
+    let user_labels = s
+        .labels
+        .iter()
+        .map(|(k, v)| (k.value.as_str(), v.value.as_str()));
+    let selector = pod_selector(stack);
+    let mut pod_labels: BTreeMap<String, String> = user_labels
+        .clone()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    pod_labels.extend(selector.clone());
+    let mut spec = pod::pod_spec(stack)?;
+    // Kubernetes waits this long after SIGTERM: the longest request may finish its stream.
+    spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
+    let annotations = stack.model.source.pod_annotations();
+    let deployment = Deployment {
+        metadata: super::metadata(&s.name.value, Some(&s.namespace.value), user_labels),
+        spec: Some(DeploymentSpec {
+            // The rules refuse `scaling.min = 0`: nothing would scale the Deployment up.
+            replicas: Some(i32::try_from(stack.scaling.min.value.max(1)).unwrap_or(i32::MAX)),
+            selector: LabelSelector {
+                match_labels: Some(selector),
+                ..LabelSelector::default()
+            },
+            progress_deadline_seconds: Some(
+                i32::try_from(pod::progress_deadline_seconds(stack)).unwrap_or(i32::MAX),
+            ),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels),
+                    annotations: Some(annotations).filter(|a| !a.is_empty()),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(spec),
+            },
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    };
+    let e = &stack.engine;
+    Ok(Object::new(
+        id("apps/v1", "Deployment", stack, &s.name.value),
+        &deployment,
+        s.name.span,
+        Sharing::Owned,
+    )?
+    .with_origin("/spec/replicas", stack.scaling.min.span)
+    .with_origin("/spec/template/spec/containers/0/image", e.image.span)
+    .with_origin("/spec/template/spec/containers/0/env", e.span)
+    .with_origin("/spec/template/spec/containers/0/args", e.span))
+}
+
+/// A ClusterIP Service of the server's port, for clients inside the cluster and for tools that
+/// find workloads by Service; the gateway reaches the pods through the InferencePool.
+fn service(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    let s = &stack.service;
+    let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
+    let service = Service {
+        metadata: super::metadata(&s.name.value, Some(&s.namespace.value), []),
+        spec: Some(ServiceSpec {
+            selector: Some(pod_selector(stack)),
+            ports: Some(vec![ServicePort {
+                name: Some("http".to_owned()),
+                port,
+                target_port: Some(IntOrString::Int(port)),
+                ..ServicePort::default()
+            }]),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    };
+    Object::new(
+        id("v1", "Service", stack, &s.name.value),
+        &service,
+        s.name.span,
+        Sharing::Owned,
+    )
+}
