@@ -157,6 +157,11 @@ impl Engine for Custom {
         None
     }
 
+    /// A server inferstack does not know exports no queue metric it could name.
+    fn queue_metric(&self) -> Option<&'static str> {
+        None
+    }
+
     fn managed_flags(&self) -> Vec<(&'static str, &'static str)> {
         Vec::new()
     }

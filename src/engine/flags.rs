@@ -12,6 +12,7 @@ pub struct FlagServer {
     pub container_name: &'static str,
     pub command: &'static [&'static str],
     pub health_path: &'static str,
+    pub queue_metric: &'static str,
     /// Flags the server always gets, before the ones from keys.
     pub fixed: &'static [(&'static str, &'static str)],
     pub port: &'static str,
@@ -45,6 +46,10 @@ impl Engine for FlagServer {
 
     fn health_path(&self) -> Option<&'static str> {
         Some(self.health_path)
+    }
+
+    fn queue_metric(&self) -> Option<&'static str> {
+        Some(self.queue_metric)
     }
 
     fn managed_flags(&self) -> Vec<(&'static str, &'static str)> {

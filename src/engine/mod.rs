@@ -32,6 +32,10 @@ pub trait Engine: Sync {
     fn container_name(&self) -> &'static str;
     /// The HTTP path that answers 200 once the model is loaded, for the probes.
     fn health_path(&self) -> Option<&'static str>;
+    /// The Prometheus gauge of requests waiting in the server, for autoscalers; the names the
+    /// router itself reads (llm-d-router v0.10.0 `pkg/epp/framework/plugins/datalayer/
+    /// extractor/metrics/factories.go`, `QueuedRequestsSpec`).
+    fn queue_metric(&self) -> Option<&'static str>;
     /// Flags inferstack sets, with the stack key each comes from (empty for a fixed flag);
     /// `extra_args` may not repeat them.
     fn managed_flags(&self) -> Vec<(&'static str, &'static str)>;

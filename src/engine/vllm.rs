@@ -13,6 +13,7 @@ pub const VLLM: FlagServer = FlagServer {
     container_name: "vllm-container",
     command: &["python3", "-m", "vllm.entrypoints.openai.api_server"],
     health_path: "/health",
+    queue_metric: "vllm:num_requests_waiting",
     fixed: &[],
     port: "--port",
     model: "--model",

@@ -8,6 +8,7 @@ pub mod gke;
 pub mod image;
 pub mod inference;
 pub mod istio;
+pub mod keda;
 pub mod knative;
 pub mod kustomize;
 pub mod meta;

@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use super::inference::{id, pod_selector};
 use super::pod;
 use crate::k8s::{Object, Sharing};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{Autoscaler, ResolvedStack};
 
 /// The Deployment and its Service, both named after the service.
 pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
@@ -39,8 +39,7 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let deployment = Deployment {
         metadata: super::metadata(&s.name.value, Some(&s.namespace.value), user_labels),
         spec: Some(DeploymentSpec {
-            // The rules refuse `scaling.min = 0`: nothing would scale the Deployment up.
-            replicas: Some(i32::try_from(stack.scaling.min.value.max(1)).unwrap_or(i32::MAX)),
+            replicas: replicas(stack),
             selector: LabelSelector {
                 match_labels: Some(selector),
                 ..LabelSelector::default()
@@ -71,6 +70,13 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
     .with_origin("/spec/template/spec/containers/0/image", e.image.span)
     .with_origin("/spec/template/spec/containers/0/env", e.span)
     .with_origin("/spec/template/spec/containers/0/args", e.span))
+}
+
+/// `scaling.min` without an autoscaler (the rules refuse 0: nothing would scale it up); none
+/// with one, which owns the field, so a GitOps sync does not reset what it scaled.
+fn replicas(stack: &ResolvedStack) -> Option<i32> {
+    (stack.scaling.autoscaler.value == Autoscaler::None)
+        .then(|| i32::try_from(stack.scaling.min.value.max(1)).unwrap_or(i32::MAX))
 }
 
 /// A ClusterIP Service of the server's port, for clients inside the cluster and for tools that

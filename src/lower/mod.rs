@@ -1,6 +1,7 @@
 //! Lower stage: [`ResolvedStack`] -> typed Kubernetes objects. One file per object family; this
 //! file only dispatches and holds the metadata conventions they share.
 
+mod autoscaler;
 pub mod body_router;
 mod deployment;
 mod gateway;
@@ -32,7 +33,10 @@ pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
             objects.extend(network::config_defaults(stack)?);
             objects.extend(network::config_gateway(stack)?);
         }
-        Workload::Deployment => objects.extend(deployment::objects(stack)?),
+        Workload::Deployment => {
+            objects.extend(deployment::objects(stack)?);
+            objects.extend(autoscaler::objects(stack)?);
+        }
     }
     objects.extend(
         stack

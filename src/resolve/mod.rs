@@ -12,7 +12,7 @@ pub mod profile;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
 pub use crate::k8s::knative::Metric;
-pub use crate::k8s::workload::Workload;
+pub use crate::k8s::workload::{Autoscaler, Workload};
 pub use crate::model_source::{Identity, MODELS_DIR, Model, ModelSource, WrittenFacts};
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
@@ -136,6 +136,9 @@ pub struct Scaling {
     pub max: Spanned<i64>,
     /// The keys only the Knative Pod Autoscaler reads, where written.
     pub autoscaler_keys: Vec<(&'static str, Span)>,
+    pub autoscaler: Spanned<Autoscaler>,
+    /// KEDA's Prometheus, `scaling.prometheus`.
+    pub prometheus: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +234,30 @@ fn not_a_choice(path: &str, written: &Spanned<String>, what: &str) -> Diagnostic
         format!("`{path}` = \"{}\" {what}", written.value),
     )
     .with_help(format!("use one of: {}", quoted.join(", ")))
+}
+
+/// `scaling.autoscaler`, its default decided by the workload.
+fn autoscaler(
+    d: &WithDefaults<'_>,
+    workload: Workload,
+    diagnostics: &mut Diagnostics,
+) -> Spanned<Autoscaler> {
+    let default = match workload {
+        Workload::Knative => Autoscaler::Knative,
+        Workload::Deployment => Autoscaler::None,
+    };
+    let Some(written) = d.opt("scaling.autoscaler") else {
+        return Spanned::new(default, d.at("scaling.autoscaler"));
+    };
+    let value = Autoscaler::from_name(&written.value).unwrap_or_else(|| {
+        diagnostics.push(not_a_choice(
+            "scaling.autoscaler",
+            &written,
+            "is not an autoscaler inferstack emits",
+        ));
+        default
+    });
+    Spanned::new(value, written.span)
 }
 
 /// One stack file with the key table's defaults behind it: each absent value gets its default,
@@ -364,6 +391,7 @@ pub fn resolve(
         "is not a workload inferstack emits",
         diagnostics,
     );
+    let autoscaler = autoscaler(&d, workload.value, diagnostics);
     Some(ResolvedStack {
         file,
         profile,
@@ -410,6 +438,8 @@ pub fn resolve(
             .into_iter()
             .filter_map(|(key, span)| Some((key, span?)))
             .collect(),
+            autoscaler,
+            prometheus: d.opt("scaling.prometheus"),
         },
         scheduling: Scheduling {
             node_selector: stack.pairs("scheduling.node_selector").to_vec(),

@@ -9,7 +9,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity};
 use crate::duration;
 use crate::k8s::Object;
 use crate::k8s::value::{array, text};
-use crate::resolve::{Provider, ResolvedStack, Workload};
+use crate::resolve::{Autoscaler, Provider, ResolvedStack, Workload};
 
 use super::cross::index::{ObjectIndex, Sink, finding, selected_workloads, timed_pool_routes};
 use super::facts::{GIB, ModelFacts};
@@ -131,11 +131,11 @@ fn gke_backend_timeout(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// a queue that evicts sooner turns every cold start into errors.
 fn cold_start(stack: &ResolvedStack, out: &mut Diagnostics) {
     let startup = &stack.engine.startup_timeout;
-    // Only Knative scales from zero; a Deployment at zero is the workload rules' error.
-    if stack.workload.value != Workload::Knative
-        || stack.scaling.min.value != 0
-        || startup.value <= PICKER_QUEUE_TTL_SECONDS
-    {
+    // Knative and KEDA scale from zero; a Deployment at zero otherwise is the workload rules'
+    // error.
+    let from_zero = stack.workload.value == Workload::Knative
+        || stack.scaling.autoscaler.value == Autoscaler::Keda;
+    if !from_zero || stack.scaling.min.value != 0 || startup.value <= PICKER_QUEUE_TTL_SECONDS {
         return;
     }
     out.push(

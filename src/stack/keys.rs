@@ -162,6 +162,7 @@ pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
 pub const WORKLOADS: &[&str] = crate::k8s::workload::Workload::NAMES;
+pub const AUTOSCALERS: &[&str] = crate::k8s::workload::Autoscaler::NAMES;
 pub const IDENTITIES: &[&str] = crate::model_source::Identity::NAMES;
 /// Gateway implementations that need different output.
 pub const PROVIDERS: &[&str] = crate::k8s::gateway::Provider::NAMES;
@@ -601,7 +602,7 @@ pub const KEYS: &[Key] = &[
         Ty::Num(Range::at_least(0.01)),
         Derived("Knative's"),
         "",
-        "`autoscaling.knative.dev/target`.",
+        "`autoscaling.knative.dev/target`; for `autoscaler = \"hpa\"` or `\"keda\"` the requests waiting per replica (default 10).",
     ),
     key(
         "scaling.min",
@@ -616,6 +617,20 @@ pub const KEYS: &[Key] = &[
         Int(1),
         "",
         "`autoscaling.knative.dev/max-scale`. 0 means unbounded. The default caps GPU spend. `min > max` is an error.",
+    ),
+    key(
+        "scaling.autoscaler",
+        Ty::Enum(AUTOSCALERS),
+        Derived("`knative` for `workload = \"knative\"`, `none` for a Deployment"),
+        "",
+        "What scales the pods. `knative`: the Knative Pod Autoscaler (the only one for `workload = \"knative\"`). For a Deployment: `none` (`scaling.min` replicas), `hpa` (an autoscaling/v2 HorizontalPodAutoscaler on the server's queue length, `vllm:num_requests_waiting` or `sglang:num_queue_reqs`, as a Pods metric a custom metrics adapter such as prometheus-adapter serves), or `keda` (a KEDA ScaledObject on the same queue and the router's flow-control queue, read from `scaling.prometheus`). `scaling.target` is the queued requests per replica (default 10, llm-d's guide), `min`/`max` the bounds; only `keda` scales from zero, and only with the router holding requests (`inference.fairness`).",
+    ),
+    key(
+        "scaling.prometheus",
+        Ty::Str,
+        Unset,
+        "http(s) URL",
+        "`autoscaler = \"keda\"` only, and required there: the Prometheus KEDA queries (its trigger's `serverAddress`), which must scrape the model server's and the endpoint picker's metrics with `namespace` and `pod` labels.",
     ),
     key(
         "scheduling",

@@ -169,8 +169,9 @@ pub fn inference(stack: &ResolvedStack, out: &mut Diagnostics) {
             }),
         );
     }
-    // The picker routes to pods directly: with no pod left, nothing wakes the service.
-    if stack.scaling.min.value == 0 {
+    // The picker routes to pods directly: with no pod left, nothing wakes a Knative service
+    // (a Deployment's scaling is the workload rules').
+    if stack.scaling.min.value == 0 && stack.workload.value == Workload::Knative {
         out.push(
             error(Code::ScaleBounds, stack.scaling.min.span, "scale to zero", format!("`scaling.min` = 0 cannot work with the {} profile's InferencePool: {SCALE_FROM_ZERO}", stack.profile.as_str()))
                 .with_help("set min to 1 or more, or use the \"ack\" profile, whose platform gateway wakes the service"),

@@ -1,13 +1,47 @@
-//! The workload: what an apps/v1 Deployment can and cannot do that a Knative Service does.
+//! The workload and its autoscaler: what a Deployment, an HPA and KEDA can and cannot do that a
+//! Knative Service does.
 
 use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::resolve::{Profile, ResolvedStack, Workload};
+use crate::engine;
+use crate::resolve::{Autoscaler, Profile, ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let workload = &stack.workload;
-    if workload.value != Workload::Deployment {
-        return;
+    let autoscaler = &stack.scaling.autoscaler;
+    if let Some(prometheus) = &stack.scaling.prometheus
+        && autoscaler.value != Autoscaler::Keda
+    {
+        out.push(
+            error(
+                Code::InvalidValue,
+                prometheus.span,
+                "not read",
+                "`scaling.prometheus` is read only by `autoscaler = \"keda\"`".to_owned(),
+            )
+            .with_help("remove `prometheus`, or set `autoscaler = \"keda\"`"),
+        );
+    }
+    match (workload.value, autoscaler.value) {
+        (Workload::Knative, Autoscaler::Knative) => return,
+        (Workload::Knative, _) => {
+            out.push(
+                error(Code::InvalidValue, autoscaler.span, "not for Knative", format!("`scaling.autoscaler` = \"{}\" cannot scale a Knative Service: Knative owns its revisions' Deployments and scales them with its own autoscaler", autoscaler.value.as_str()))
+                    .with_help("remove `autoscaler` (the Knative Pod Autoscaler reads `scaling.*`), or set `workload = \"deployment\"`"),
+            );
+            return;
+        }
+        (Workload::Deployment, Autoscaler::Knative) => out.push(
+            error(
+                Code::InvalidValue,
+                autoscaler.span,
+                "no Knative here",
+                "`scaling.autoscaler` = \"knative\" scales only `workload = \"knative\"`"
+                    .to_owned(),
+            )
+            .with_help("for a Deployment use \"none\", \"hpa\" or \"keda\""),
+        ),
+        _ => {}
     }
     // The plain `ack` profile emits no InferencePool: ACK builds one from the Knative Service's
     // `knative.aliyun.com/ai-gateway` annotation, which a Deployment has not.
@@ -22,6 +56,14 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             .with_help("set `profile = \"ack-explicit\"` (ACK's gateway, the Inference Extension objects written out) or `profile = \"gateway-api\"`"),
         );
     }
+    match autoscaler.value {
+        Autoscaler::Hpa | Autoscaler::Keda => scaled(stack, out),
+        Autoscaler::None | Autoscaler::Knative => fixed(stack, out),
+    }
+}
+
+/// A Deployment without an autoscaler runs `scaling.min` replicas; the Knative keys are unread.
+fn fixed(stack: &ResolvedStack, out: &mut Diagnostics) {
     let min = &stack.scaling.min;
     if min.value == 0 {
         out.push(
@@ -31,19 +73,104 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 "no replica",
                 "`scaling.min` = 0 with `workload = \"deployment\"`: a Deployment runs `scaling.min` replicas and nothing scales it up from zero".to_owned(),
             )
-            .with_secondary(Label::new(workload.span, "Deployment chosen here"))
-            .with_help("set `scaling.min` to the replicas to run, or use `workload = \"knative\"`, which scales from zero"),
+            .with_secondary(Label::new(stack.workload.span, "Deployment chosen here"))
+            .with_help("set `scaling.min` to the replicas to run, `autoscaler = \"keda\"` (which scales from zero with `inference.fairness`), or `workload = \"knative\"`"),
         );
     }
     for (key, span) in &stack.scaling.autoscaler_keys {
+        unread(stack, key, *span, out);
+    }
+}
+
+fn unread(stack: &ResolvedStack, key: &str, span: crate::source::Span, out: &mut Diagnostics) {
+    let reader = match stack.scaling.autoscaler.value {
+        Autoscaler::None => format!(
+            "a Deployment without an autoscaler runs `scaling.min` = {} replicas",
+            stack.scaling.min.value
+        ),
+        other => format!(
+            "`autoscaler = \"{}\"` scales on the server's queue",
+            other.as_str()
+        ),
+    };
+    out.push(
+        Diagnostic::warning(
+            Code::InvalidValue,
+            Label::new(span, "not read"),
+            format!("`{key}` is read only by the Knative Pod Autoscaler; {reader}"),
+        )
+        .with_secondary(Label::new(stack.workload.span, "Deployment chosen here"))
+        .with_help(format!("remove `{}`", key.trim_start_matches("scaling."))),
+    );
+}
+
+/// An HPA or KEDA: a queue metric to read, an upper bound, and scale-to-zero only where the
+/// autoscaler and the router support it.
+fn scaled(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let s = &stack.scaling;
+    let name = s.autoscaler.value.as_str();
+    for (key, span) in s
+        .autoscaler_keys
+        .iter()
+        .filter(|(k, _)| *k == "scaling.metric")
+    {
+        unread(stack, key, *span, out);
+    }
+    if engine::by_kind(&stack.engine.kind.value).is_some_and(|e| e.queue_metric().is_none()) {
         out.push(
-            Diagnostic::warning(
-                Code::InvalidValue,
-                Label::new(*span, "not read"),
-                format!("`{key}` is read only by the Knative Pod Autoscaler; a Deployment runs `scaling.min` = {} replicas", min.value),
+            error(Code::InvalidValue, s.autoscaler.span, "no metric to scale on", format!("`autoscaler = \"{name}\"` scales on the server's queue, and `engine.kind` = \"{}\" exports none inferstack knows", stack.engine.kind.value))
+                .with_secondary(Label::new(stack.engine.kind.span, "engine chosen here"))
+                .with_help("use `autoscaler = \"none\"` and set `scaling.min`, or serve with vLLM or SGLang"),
+        );
+    }
+    if s.max.value == 0 {
+        out.push(
+            error(Code::ScaleBounds, s.max.span, "no upper bound", format!("`autoscaler = \"{name}\"` needs `scaling.max`: 0 (unbounded) is Knative's meaning, an HPA or KEDA needs a number"))
+                .with_help("set `scaling.max` to the most GPU replicas you will pay for"),
+        );
+    } else if s.min.value > s.max.value {
+        out.push(
+            error(
+                Code::ScaleBounds,
+                s.min.span,
+                "larger than max",
+                format!(
+                    "`scaling.min` = {} is larger than `scaling.max` = {}",
+                    s.min.value, s.max.value
+                ),
             )
-            .with_secondary(Label::new(workload.span, "Deployment chosen here"))
-            .with_help(format!("remove `{}`", key.trim_start_matches("scaling."))),
+            .with_secondary(Label::new(s.max.span, "max set here"))
+            .with_help("raise `max` or lower `min`"),
+        );
+    }
+    if s.min.value == 0 {
+        match s.autoscaler.value {
+            // The autoscaling/v2 HorizontalPodAutoscalerSpec of Kubernetes 1.35: "minReplicas
+            // is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at
+            // least one Object or External metric is configured".
+            Autoscaler::Hpa => out.push(
+                error(Code::ScaleBounds, s.min.span, "scale to zero", "`scaling.min` = 0: a HorizontalPodAutoscaler scales to zero only behind the alpha feature gate HPAScaleToZero, and on an Object or External metric, not the Pods metric it reads here".to_owned())
+                    .with_help("set `scaling.min` to 1 or more, or use `autoscaler = \"keda\"` with `inference.fairness`"),
+            ),
+            // With no pod, only the router's queue says requests are waiting, and the router
+            // holds them only with flow control on.
+            _ if stack.inference.fairness.is_none() => out.push(
+                error(Code::ScaleBounds, s.min.span, "scale to zero", "`scaling.min` = 0 with KEDA: with no pod nothing holds the requests or reports them, unless the router's flow control queues them (`inference.fairness`) and KEDA reads its queue".to_owned())
+                    .with_help("set `inference.fairness` to the header clients send their tenant in, or set `scaling.min` to 1 or more"),
+            ),
+            _ => {}
+        }
+    }
+    if s.autoscaler.value == Autoscaler::Keda && s.prometheus.is_none() {
+        out.push(
+            error(
+                Code::MissingKey,
+                s.autoscaler.span,
+                "no Prometheus",
+                "`autoscaler = \"keda\"` needs `scaling.prometheus`, the Prometheus KEDA queries"
+                    .to_owned(),
+            )
+            .with_help("e.g. prometheus = \"http://prometheus-operated.monitoring.svc:9090\""),
         );
     }
 }
