@@ -5,12 +5,20 @@ use super::{Engine, Launch, model_argument};
 use crate::diag::Diagnostic;
 use crate::resolve::ResolvedStack;
 
+/// A subcommand that takes the model as its first argument (`vllm serve MODEL`), used instead
+/// of `command` and the `model` flag for the image versions `accepts` says have it.
+pub struct Serve {
+    pub command: &'static [&'static str],
+    pub accepts: fn(Option<&[u64]>) -> bool,
+}
+
 /// The flag each stack key becomes for one server.
 pub struct FlagServer {
     pub kind: &'static str,
     pub name: &'static str,
     pub container_name: &'static str,
     pub command: &'static [&'static str],
+    pub serve: Option<Serve>,
     pub health_path: &'static str,
     pub queue_metric: &'static str,
     /// Flags the server always gets, before the ones from keys.
@@ -86,7 +94,14 @@ impl Engine for FlagServer {
         }
         flag(self.port, Some(e.port.value.to_string()));
         let model = model_argument(stack);
-        flag(self.model, Some(model.clone()));
+        let version = crate::k8s::image::version(&e.image.value);
+        let serve = self
+            .serve
+            .as_ref()
+            .filter(|s| (s.accepts)(version.as_deref()));
+        if serve.is_none() {
+            flag(self.model, Some(model.clone()));
+        }
         flag(
             self.revision,
             stack.model.revision.as_ref().map(|r| r.value.clone()),
@@ -106,6 +121,9 @@ impl Engine for FlagServer {
             self.tensor_parallel_size,
             stack.engine.tensor_parallel.map(|tp| tp.to_string()),
         );
+        if serve.is_some() {
+            args.insert(0, model.clone());
+        }
         let served = &stack.served_model_name().value;
         args.push(self.served_model_name.to_owned());
         args.push(served.clone());
@@ -114,7 +132,11 @@ impl Engine for FlagServer {
         }
         args.extend(e.extra_args.iter().map(|a| a.value.clone()));
         Ok(Launch {
-            command: self.command.iter().map(|c| (*c).to_owned()).collect(),
+            command: serve
+                .map_or(self.command, |s| s.command)
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
             args,
         })
     }

@@ -5,6 +5,7 @@ mod custom;
 mod flags;
 mod sglang;
 mod vllm;
+pub mod vllm_releases;
 
 /// The byte bounds on what a custom engine's templates render, for the README and the
 /// `template` fuzz target that holds them.

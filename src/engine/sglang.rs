@@ -13,6 +13,7 @@ pub const SGLANG: FlagServer = FlagServer {
     name: "SGLang",
     container_name: "sglang-container",
     command: &["python3", "-m", "sglang.launch_server"],
+    serve: None,
     health_path: "/health",
     queue_metric: "sglang:num_queue_reqs",
     // SGLang listens on 127.0.0.1 by default, where the kubelet's probes cannot reach it.

@@ -2,7 +2,8 @@
 //! `vllm/engine/arg_utils.py`). Its `/health` answers 200 once the engine is up and 503 when
 //! the engine died (`vllm/entrypoints/openai/api_server.py`, `@router.get("/health")`).
 
-use super::flags::FlagServer;
+use super::flags::{FlagServer, Serve};
+use super::vllm_releases;
 
 /// `--served-model-name` takes several names (`nargs="+"`) since vLLM 0.4.1 at least
 /// (`vllm/entrypoints/openai/cli_args.py` of the 0.4.1 wheel, the seed's image); the first is
@@ -11,7 +12,12 @@ pub const VLLM: FlagServer = FlagServer {
     kind: "vllm",
     name: "vLLM",
     container_name: "vllm-container",
+    // The OpenAI server module for releases before `vllm serve` (the seed's 0.4.1).
     command: &["python3", "-m", "vllm.entrypoints.openai.api_server"],
+    serve: Some(Serve {
+        command: &["vllm", "serve"],
+        accepts: vllm_releases::has_serve,
+    }),
     health_path: "/health",
     queue_metric: "vllm:num_requests_waiting",
     fixed: &[],

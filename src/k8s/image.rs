@@ -128,6 +128,31 @@ fn check_element(
     Ok(())
 }
 
+/// An image reference's tag (`v0.10.1.1` of `vllm/vllm-openai:v0.10.1.1@sha256:...`): after the
+/// last `:` of the last path segment, so a registry's port is not taken for one.
+pub fn tag_of(image: &str) -> Option<&str> {
+    let last = image.rsplit('/').next()?;
+    last.split_once(':')?.1.split('@').next()
+}
+
+/// The release an image tag names (`v0.10.1.1`, `0.4.1-ubuntu22.04`), as its leading numbers.
+pub fn version(image: &str) -> Option<Vec<u64>> {
+    let numbers = release_numbers(tag_of(image)?);
+    (numbers.len() >= 2).then_some(numbers)
+}
+
+/// The leading numbers of a release or tag (`0.8.5.post1` -> 0.8.5, `v0.10.1.1` -> 0.10.1.1).
+pub fn release_numbers(release: &str) -> Vec<u64> {
+    let release = release.strip_prefix('v').unwrap_or(release);
+    release
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .next()
+        .unwrap_or_default()
+        .split('.')
+        .map_while(|n| n.parse().ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +194,25 @@ mod tests {
             let found = problem(image).unwrap_or_else(|| panic!("{image} passed"));
             assert!(found.contains(why), "{image}: {found}");
         }
+    }
+
+    #[test]
+    fn image_tags_name_their_release() {
+        assert_eq!(
+            version("vllm/vllm-openai:v0.10.1.1"),
+            Some(vec![0, 10, 1, 1])
+        );
+        assert_eq!(
+            version("ac2-registry.cn-hangzhou.cr.aliyuncs.com/ac2/vllm:0.4.1-ubuntu22.04"),
+            Some(vec![0, 4, 1])
+        );
+        assert_eq!(
+            version("registry:5000/vllm/vllm-openai:v0.12.0@sha256:ab"),
+            Some(vec![0, 12, 0])
+        );
+        assert_eq!(version("vllm/vllm-openai:latest"), None);
+        assert_eq!(version("registry:5000/vllm"), None);
+        assert!(version("vllm/vllm-openai:v0.12.0").unwrap().as_slice() >= [0, 12, 0].as_slice());
+        assert!(version("vllm/vllm-openai:v0.11.2").unwrap().as_slice() < [0, 12, 0].as_slice());
     }
 }

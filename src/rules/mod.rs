@@ -18,6 +18,7 @@ pub mod serving;
 pub mod shutdown;
 pub mod stack;
 pub mod time;
+mod vllm_flags;
 
 use crate::diag::Diagnostics;
 use crate::resolve::ResolvedStack;
@@ -30,6 +31,7 @@ pub fn check_stack(stack: &ResolvedStack, config: Option<&ModelFacts>) -> Diagno
     let model = facts::model(stack, config);
     memory::check(stack, &model, &mut out);
     serving::check(stack, &model, &mut out);
+    vllm_flags::check(stack, &mut out);
     time::check(stack, &model, &mut out);
     shutdown::check(stack, &mut out);
     out

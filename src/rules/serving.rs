@@ -3,6 +3,7 @@
 //! pod can read them, and the image is the same on every start.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::k8s::image;
 use crate::resolve::ResolvedStack;
 use crate::source::Span;
 
@@ -209,76 +210,13 @@ const FOREIGN_FLAGS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// vLLM flags a release removed: (flag, first version without it, what to write instead, the
-/// upstream change). argparse refuses them from that version on.
-const REMOVED_VLLM_FLAGS: &[(&str, [u64; 3], &str, &str)] = &[
-    (
-        "--disable-log-requests",
-        [0, 12, 0],
-        "nothing (request logging is off by default), or --no-enable-log-requests",
-        "deprecated by vllm-project/vllm#21739, removed by #29402",
-    ),
-    (
-        "--enable-reasoning",
-        [0, 8, 5],
-        "--reasoning-parser alone, which enables reasoning",
-        "refused as an unrecognized argument by 0.8.5 and later, vllm-project/vllm#18538",
-    ),
-];
-
-/// An image reference's tag (`v0.10.1.1` of `vllm/vllm-openai:v0.10.1.1@sha256:...`): after the
-/// last `:` of the last path segment, so a registry's port is not taken for one.
-fn image_tag(image: &str) -> Option<&str> {
-    let last = image.rsplit('/').next()?;
-    last.split_once(':')?.1.split('@').next()
-}
-
-/// The release an image tag names (`v0.10.1.1`, `0.4.1-ubuntu22.04`), as its leading numbers.
-pub fn image_version(image: &str) -> Option<Vec<u64>> {
-    let tag = image_tag(image)?;
-    let tag = tag.strip_prefix('v').unwrap_or(tag);
-    let numbers: Vec<u64> = tag
-        .split(|c: char| !c.is_ascii_digit() && c != '.')
-        .next()?
-        .split('.')
-        .map_while(|n| n.parse().ok())
-        .collect();
-    (numbers.len() >= 2).then_some(numbers)
-}
-
 fn engine_flags(stack: &ResolvedStack, out: &mut Diagnostics) {
     let kind = stack.engine.kind.value.as_str();
     if !matches!(kind, "vllm" | "sglang") {
         return;
     }
-    let version = image_version(&stack.engine.image.value);
     for arg in &stack.engine.extra_args {
         let name = arg.value.split('=').next().unwrap_or_default();
-        if kind == "vllm"
-            && let Some(version) = &version
-            && let Some((flag, removed, instead, source)) =
-                REMOVED_VLLM_FLAGS.iter().find(|(flag, removed, _, _)| {
-                    *flag == name && version.as_slice() >= removed.as_slice()
-                })
-        {
-            let release: Vec<String> = version.iter().map(u64::to_string).collect();
-            out.push(
-                Diagnostic::error(
-                    Code::EngineFlagMismatch,
-                    Label::new(arg.span, "not in this vLLM"),
-                    format!(
-                        "`{flag}` is not a flag of vLLM {} (the image's tag): it was removed in {}.{}.{}",
-                        release.join("."),
-                        removed[0],
-                        removed[1],
-                        removed[2]
-                    ),
-                )
-                .with_secondary(Label::new(stack.engine.image.span, "image chosen here"))
-                .with_help(format!("write {instead} ({source})")),
-            );
-            continue;
-        }
         let Some((flag, owner, instead)) = FOREIGN_FLAGS
             .iter()
             .find(|(flag, owner, _)| *flag == name && *owner != kind)
@@ -355,7 +293,7 @@ fn images(stack: &ResolvedStack, out: &mut Diagnostics) {
         if image.value.trim().is_empty() || image.value.contains('@') {
             continue;
         }
-        if image_tag(&image.value).is_none_or(|t| t == "latest") {
+        if image::tag_of(&image.value).is_none_or(|t| t == "latest") {
             out.push(
                 Diagnostic::warning(
                     Code::ImageUnpinned,
@@ -365,40 +303,5 @@ fn images(stack: &ResolvedStack, out: &mut Diagnostics) {
                 .with_help("pin a version tag (`vllm/vllm-openai:v0.10.1.1`) or a digest (`@sha256:...`)"),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_tags_name_their_release() {
-        assert_eq!(
-            image_version("vllm/vllm-openai:v0.10.1.1"),
-            Some(vec![0, 10, 1, 1])
-        );
-        assert_eq!(
-            image_version("ac2-registry.cn-hangzhou.cr.aliyuncs.com/ac2/vllm:0.4.1-ubuntu22.04"),
-            Some(vec![0, 4, 1])
-        );
-        assert_eq!(
-            image_version("registry:5000/vllm/vllm-openai:v0.12.0@sha256:ab"),
-            Some(vec![0, 12, 0])
-        );
-        assert_eq!(image_version("vllm/vllm-openai:latest"), None);
-        assert_eq!(image_version("registry:5000/vllm"), None);
-        assert!(
-            image_version("vllm/vllm-openai:v0.12.0")
-                .unwrap()
-                .as_slice()
-                >= [0, 12, 0].as_slice()
-        );
-        assert!(
-            image_version("vllm/vllm-openai:v0.11.2")
-                .unwrap()
-                .as_slice()
-                < [0, 12, 0].as_slice()
-        );
     }
 }

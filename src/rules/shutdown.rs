@@ -18,7 +18,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
 }
 
 /// vLLM's `--shutdown-timeout` (seconds it drains in-flight requests after SIGTERM, vLLM's
-/// graceful-shutdown path) must end inside the grace period Knative gives the pod.
+/// graceful-shutdown path, from 0.18.0) must end inside the grace period Knative gives the pod.
 fn engine_drain(stack: &ResolvedStack, out: &mut Diagnostics) {
     let Some((span, value)) = flag(stack, &["--shutdown-timeout"]) else {
         return;

@@ -184,7 +184,9 @@ fn a_model_config_supplies_the_architecture() {
 fn a_flag_removed_from_the_image_release_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let base = fs::read_to_string(root().join("tests/rules/base.toml")).unwrap();
-    for (tag, refused) in [("v0.12.0", true), ("v0.11.2", false)] {
+    // 0.12.0 still accepted it (deprecated): the wheels of 0.10.1 to 0.16.0 register it, 0.17.0
+    // does not. An earlier table said 0.12.0, after the deprecation message's promise.
+    for (tag, refused) in [("v0.17.0", true), ("v0.16.0", false)] {
         let stack = base.replace("v0.10.1.1", tag).replace(
             "max_model_len = 8192",
             "max_model_len = 8192\nextra_args = [\"--disable-log-requests\"]",
@@ -195,8 +197,10 @@ fn a_flag_removed_from_the_image_release_is_refused() {
             &["check", "llama.toml", "--message-format", "short"],
         );
         let text = stdout(&output);
-        let line = "llama.toml:16:15: error[engine-flag-mismatch]: `--disable-log-requests` is not a flag of vLLM 0.12.0 (the image's tag): it was removed in 0.12.0";
+        let line = "llama.toml:16:15: error[engine-flag-version]: `--disable-log-requests` is not a flag of vLLM 0.17.0, the image's release: 0.17.0 removed it";
         assert_eq!(text.contains(line), refused, "{tag}: {text}");
+        let deprecated = "llama.toml:16:15: warning[engine-flag-version]: `--disable-log-requests` is deprecated since vLLM 0.10.1 (the image has 0.16.0)";
+        assert_eq!(text.contains(deprecated), !refused, "{tag}: {text}");
         assert_eq!(
             output.status.code(),
             Some(i32::from(refused)),

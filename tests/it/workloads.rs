@@ -218,10 +218,9 @@ fn engines_get_their_own_flags_and_probes() {
     let hub = built("stacks/qwen-hub.toml");
     let container = &revision_spec(&hub)["containers"][0];
     let args = strings(&container["args"]);
-    assert!(
-        args.windows(2)
-            .any(|w| w == ["--model", "Qwen/Qwen2.5-7B-Instruct"])
-    );
+    // vLLM 0.10.1.1 starts as `vllm serve MODEL`: the hub id is the first argument.
+    assert_eq!(strings(&container["command"]), ["vllm", "serve"]);
+    assert_eq!(args[0], "Qwen/Qwen2.5-7B-Instruct");
     assert!(
         args.windows(2)
             .any(|w| w[0] == "--revision" && w[1].len() == 40)

@@ -117,11 +117,17 @@ pub(super) fn model_path_is_mounted(service: &Object, out: &mut Sink) {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let Some(model) = args
-            .windows(2)
-            .find(|w| w[0] == "--model")
-            .map(|w| w[1].trim_end_matches('/'))
-        else {
+        let command: Vec<&str> = container
+            .get("command")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        // `vllm serve MODEL` takes the model first; older servers take `--model MODEL`.
+        let positional = (command.last() == Some(&"serve"))
+            .then(|| args.first().copied().filter(|a| !a.starts_with('-')))
+            .flatten();
+        let flagged = args.windows(2).find(|w| w[0] == "--model").map(|w| w[1]);
+        let Some(model) = positional.or(flagged).map(|m| m.trim_end_matches('/')) else {
             continue;
         };
         let mounts: Vec<&str> = container
@@ -140,10 +146,10 @@ pub(super) fn model_path_is_mounted(service: &Object, out: &mut Sink) {
                 service,
                 &format!("/spec/template/spec/containers/{c}/args"),
                 format!(
-                    "--model {model} is not under any volume mount ({})",
+                    "the model path {model} is not under any volume mount ({})",
                     mounts.join(", ")
                 ),
-                "mount the model volume at the directory --model names",
+                "mount the model volume at the directory the server loads the model from",
             );
         }
     }

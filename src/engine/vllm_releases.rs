@@ -1,0 +1,325 @@
+//! vLLM's command line by release: which flags each release accepts (`vllm_flags.tsv`, read
+//! from the released wheels), what to write instead of a flag a release removed or deprecated,
+//! and from which release `vllm serve MODEL` is the way to start the server. An image's tag
+//! picks the release; an unpinned or unknown tag is judged by the newest release read.
+
+use std::sync::OnceLock;
+
+use crate::k8s::image::release_numbers as numbers;
+
+/// The table, one flag per line with the releases that accept it (`FIRST..LAST`).
+const TABLE: &str = include_str!("vllm_flags.tsv");
+
+/// `vllm serve MODEL`: the positional model exists since 0.5.2 (vllm==0.5.2
+/// `vllm/scripts.py`, `usage="vllm serve <model_tag> [options]"`); `--model` beside it is a hard
+/// error from 0.8.3 to 0.11.0 and deprecated from 0.11.1 (wheels' `entrypoints/cli/serve.py`).
+pub const SERVE_SINCE: [u64; 3] = [0, 5, 2];
+
+/// A flag that a release deprecated or removed, with what to write instead. Each from the
+/// wheels' `vllm/engine/arg_utils.py` (and `config/*.py`) at the releases named.
+pub struct Replacement {
+    pub flag: &'static str,
+    /// The first release that marks it deprecated (`deprecated=True`, "[DEPRECATED]").
+    pub deprecated_since: Option<&'static str>,
+    pub instead: &'static str,
+}
+
+pub const REPLACEMENTS: &[Replacement] = &[
+    Replacement {
+        flag: "--disable-log-requests",
+        deprecated_since: Some("0.10.1"),
+        instead: "nothing: request logging is off by default since 0.10.1 (`--enable-log-requests` turns it on)",
+    },
+    Replacement {
+        flag: "--enable-reasoning",
+        deprecated_since: Some("0.9.0"),
+        instead: "`--reasoning-parser` alone, which enables reasoning",
+    },
+    Replacement {
+        flag: "--guided-decoding-backend",
+        deprecated_since: Some("0.11.0"),
+        instead: "`--structured-outputs-config` (e.g. `--structured-outputs-config.backend xgrammar`)",
+    },
+    Replacement {
+        flag: "--guided-decoding-disable-fallback",
+        deprecated_since: Some("0.11.0"),
+        instead: "`--structured-outputs-config` (its `disable_fallback`)",
+    },
+    Replacement {
+        flag: "--guided-decoding-disable-any-whitespace",
+        deprecated_since: Some("0.11.0"),
+        instead: "`--structured-outputs-config` (its `disable_any_whitespace`)",
+    },
+    Replacement {
+        flag: "--guided-decoding-disable-additional-properties",
+        deprecated_since: Some("0.11.0"),
+        instead: "`--structured-outputs-config` (its `disable_additional_properties`)",
+    },
+    Replacement {
+        flag: "--task",
+        deprecated_since: Some("0.10.1"),
+        instead: "`--runner` and `--convert`",
+    },
+    Replacement {
+        flag: "--device",
+        deprecated_since: Some("0.9.0"),
+        instead: "nothing: the device is detected",
+    },
+    Replacement {
+        flag: "--use-v2-block-manager",
+        deprecated_since: Some("0.9.2"),
+        instead: "nothing: block manager v1 is gone, the flag did nothing",
+    },
+    Replacement {
+        flag: "--cuda-graph-sizes",
+        deprecated_since: Some("0.11.1"),
+        instead: "`--cudagraph-capture-sizes`",
+    },
+    Replacement {
+        flag: "--override-pooler-config",
+        deprecated_since: Some("0.11.0"),
+        instead: "`--pooler-config`",
+    },
+    Replacement {
+        flag: "--disable-mm-preprocessor-cache",
+        deprecated_since: Some("0.10.1"),
+        instead: "`--mm-processor-cache-gb 0`",
+    },
+    Replacement {
+        flag: "--enable-multimodal-encoder-data-parallel",
+        deprecated_since: None,
+        instead: "`--mm-encoder-tp-mode data`",
+    },
+    Replacement {
+        flag: "--eplb-window-size",
+        deprecated_since: Some("0.10.2"),
+        instead: "`--eplb-config` (its `window_size`)",
+    },
+    Replacement {
+        flag: "--eplb-step-interval",
+        deprecated_since: Some("0.10.2"),
+        instead: "`--eplb-config` (its `step_interval`)",
+    },
+    Replacement {
+        flag: "--eplb-log-balancedness",
+        deprecated_since: Some("0.10.2"),
+        instead: "`--eplb-config` (its `log_balancedness`)",
+    },
+    Replacement {
+        flag: "--num-redundant-experts",
+        deprecated_since: Some("0.10.2"),
+        instead: "`--eplb-config` (its `num_redundant_experts`)",
+    },
+    Replacement {
+        flag: "--max-num-partial-prefills",
+        deprecated_since: None,
+        instead: "nothing: 0.27.0 removed it without a replacement",
+    },
+    Replacement {
+        flag: "--max-long-partial-prefills",
+        deprecated_since: None,
+        instead: "nothing: 0.27.0 removed it without a replacement",
+    },
+];
+
+/// A release of the table: its name and its numbers.
+pub struct Release {
+    pub name: &'static str,
+    numbers: Vec<u64>,
+}
+
+struct Table {
+    releases: Vec<Release>,
+    /// Flag, index of its first release, index of its last (`None`: still in the newest).
+    flags: Vec<(&'static str, usize, Option<usize>)>,
+}
+
+fn table() -> &'static Table {
+    static PARSED: OnceLock<Table> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        let mut lines = TABLE.lines().filter(|l| !l.starts_with('#'));
+        let releases: Vec<Release> = lines
+            .next()
+            .and_then(|l| l.strip_prefix("releases\t"))
+            .expect("the table names its releases first")
+            .split(' ')
+            .map(|name| Release {
+                name,
+                numbers: numbers(name),
+            })
+            .collect();
+        let index = |name: &str| {
+            releases
+                .iter()
+                .position(|r| r.name == name)
+                .expect("a range names releases of the table")
+        };
+        let flags = lines
+            .map(|line| {
+                let (flag, range) = line.split_once('\t').expect("flag and range");
+                let (first, last) = range.split_once("..").expect("FIRST..LAST");
+                (flag, index(first), (!last.is_empty()).then(|| index(last)))
+            })
+            .collect();
+        Table { releases, flags }
+    })
+}
+
+/// Which release's flags judge an image.
+pub enum Judge {
+    /// The newest release at or before the tag's version.
+    Release(&'static Release),
+    /// No version in the tag, or one newer than the newest release read: the newest.
+    Newest(&'static Release),
+    /// Older than the oldest release read: not judged.
+    TooOld(&'static Release),
+}
+
+pub fn judge(version: Option<&[u64]>) -> Judge {
+    let releases = &table().releases;
+    let newest = releases.last().expect("releases");
+    let Some(version) = version else {
+        return Judge::Newest(newest);
+    };
+    if version > newest.numbers.as_slice() {
+        return Judge::Newest(newest);
+    }
+    match releases
+        .iter()
+        .rev()
+        .find(|r| r.numbers.as_slice() <= version)
+    {
+        Some(release) => Judge::Release(release),
+        None => Judge::TooOld(&releases[0]),
+    }
+}
+
+/// What a release makes of a flag.
+#[derive(Debug, PartialEq)]
+pub enum Verdict {
+    /// Accepted (or never a vLLM flag: a plugin may add it, and other rules judge it).
+    Accepted,
+    Deprecated {
+        since: &'static str,
+        instead: &'static str,
+    },
+    /// Not yet there: added in a later release.
+    NotYet { added: &'static str },
+    Removed {
+        removed_in: &'static str,
+        instead: Option<&'static str>,
+    },
+}
+
+pub fn verdict(release: &Release, flag: &str) -> Verdict {
+    let t = table();
+    let at = t
+        .releases
+        .iter()
+        .position(|r| r.name == release.name)
+        .expect("a release of the table");
+    let Some(&(_, first, last)) = t.flags.iter().find(|(f, _, _)| *f == flag) else {
+        return Verdict::Accepted;
+    };
+    let replacement = REPLACEMENTS.iter().find(|r| r.flag == flag);
+    if at < first {
+        return Verdict::NotYet {
+            added: t.releases[first].name,
+        };
+    }
+    if let Some(last) = last.filter(|last| at > *last) {
+        return Verdict::Removed {
+            removed_in: t.releases[last + 1].name,
+            instead: replacement.map(|r| r.instead),
+        };
+    }
+    match replacement {
+        Some(Replacement {
+            deprecated_since: Some(since),
+            instead,
+            ..
+        }) if numbers(since).as_slice() <= release.numbers.as_slice() => {
+            Verdict::Deprecated { since, instead }
+        }
+        _ => Verdict::Accepted,
+    }
+}
+
+/// Whether an image of this version starts with `vllm serve MODEL`: from 0.5.2, and for an
+/// image whose tag names no version, which is taken as the newest.
+pub fn has_serve(version: Option<&[u64]>) -> bool {
+    version.is_none_or(|v| v >= SERVE_SINCE.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(version: &str) -> &'static Release {
+        match judge(Some(&numbers(version))) {
+            Judge::Release(r) | Judge::Newest(r) => r,
+            Judge::TooOld(_) => panic!("{version} is too old"),
+        }
+    }
+
+    #[test]
+    fn every_replacement_names_a_flag_of_the_table() {
+        for r in REPLACEMENTS {
+            assert!(
+                table().flags.iter().any(|(f, _, _)| *f == r.flag),
+                "{}",
+                r.flag
+            );
+        }
+    }
+
+    #[test]
+    fn releases_judge_flags_by_their_lifespan() {
+        // --disable-log-requests: deprecated in 0.10.1, gone in 0.17.0.
+        assert_eq!(
+            verdict(at("0.10.0"), "--disable-log-requests"),
+            Verdict::Accepted
+        );
+        assert!(matches!(
+            verdict(at("0.12.0"), "--disable-log-requests"),
+            Verdict::Deprecated {
+                since: "0.10.1",
+                ..
+            }
+        ));
+        assert!(matches!(
+            verdict(at("v0.17.1"), "--disable-log-requests"),
+            Verdict::Removed {
+                removed_in: "0.17.0",
+                instead: Some(_)
+            }
+        ));
+        assert!(matches!(
+            verdict(at("0.27.1"), "--max-num-partial-prefills"),
+            Verdict::Removed {
+                removed_in: "0.27.0",
+                ..
+            }
+        ));
+        assert_eq!(
+            verdict(at("0.8.5"), "--structured-outputs-config"),
+            Verdict::NotYet { added: "0.11.0" }
+        );
+        assert_eq!(
+            verdict(at("0.34.0"), "--not-a-vllm-flag"),
+            Verdict::Accepted
+        );
+    }
+
+    #[test]
+    fn tags_pick_the_release_at_or_before_them() {
+        assert_eq!(at("v0.10.1.1").name, "0.10.1.1");
+        assert_eq!(at("0.8.5.post1").name, "0.8.5.post1");
+        assert_eq!(at("0.10.3").name, "0.10.2");
+        assert!(matches!(judge(Some(&[9, 0])), Judge::Newest(_)));
+        assert!(matches!(judge(None), Judge::Newest(_)));
+        assert!(matches!(judge(Some(&[0, 4, 1])), Judge::TooOld(_)));
+        assert!(has_serve(Some(&[0, 6, 6])) && has_serve(None));
+        assert!(!has_serve(Some(&[0, 4, 1])));
+    }
+}

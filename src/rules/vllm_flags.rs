@@ -1,0 +1,80 @@
+//! vLLM's flags by the release the image's tag names (`engine::vllm_releases`): a flag the
+//! release does not have yet or no longer has is refused at start-up ("unrecognized
+//! arguments"), a deprecated one still starts but is on its way out. A tag that names no
+//! release read is judged by the newest one, and the run says so.
+
+use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::engine::vllm_releases::{self, Judge, Verdict};
+use crate::k8s::image;
+use crate::resolve::ResolvedStack;
+
+pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let e = &stack.engine;
+    let flags: Vec<_> = e
+        .extra_args
+        .iter()
+        .filter(|a| a.value.starts_with('-'))
+        .collect();
+    if e.kind.value != "vllm" || flags.is_empty() {
+        return;
+    }
+    let version = image::version(&e.image.value);
+    let release = match vllm_releases::judge(version.as_deref()) {
+        Judge::Release(release) => release,
+        Judge::Newest(newest) => {
+            out.push(
+                Diagnostic::note(
+                    Code::EngineVersionUnknown,
+                    Label::new(e.image.span, "release unknown"),
+                    format!("`engine.image` = \"{}\" names no vLLM release inferstack has read, so `engine.extra_args` is judged by the newest, {}", e.image.value, newest.name),
+                )
+                .with_help("pin the image to a release tag (`vllm/vllm-openai:v0.10.1.1`), whose flags are then judged exactly"),
+            );
+            newest
+        }
+        Judge::TooOld(oldest) => {
+            out.push(
+                Diagnostic::note(
+                    Code::EngineVersionUnknown,
+                    Label::new(e.image.span, "older than the table"),
+                    format!("`engine.image` = \"{}\" is older than {}, the oldest vLLM release inferstack has read: its flags are not judged", e.image.value, oldest.name),
+                ),
+            );
+            return;
+        }
+    };
+    for arg in flags {
+        let written = arg.value.split('=').next().unwrap_or_default();
+        // vLLM's parser reads `--foo_bar` as `--foo-bar` (`FlexibleArgumentParser`).
+        let flag = if written.starts_with("--") {
+            written.replace('_', "-")
+        } else {
+            written.to_owned()
+        };
+        let diagnostic = match vllm_releases::verdict(release, &flag) {
+            Verdict::Accepted => continue,
+            Verdict::NotYet { added } => Diagnostic::error(
+                Code::EngineFlagVersion,
+                Label::new(arg.span, "not in this release"),
+                format!("`{flag}` is not a flag of vLLM {}, the image's release: it was added in {added}, and the server refuses it at start-up", release.name),
+            )
+            .with_help(format!("use an image of vLLM {added} or later, or remove the flag")),
+            Verdict::Removed { removed_in, instead } => Diagnostic::error(
+                Code::EngineFlagVersion,
+                Label::new(arg.span, "removed"),
+                format!("`{flag}` is not a flag of vLLM {}, the image's release: {removed_in} removed it, and the server refuses it at start-up", release.name),
+            )
+            .with_help(match instead {
+                Some(instead) => format!("write {instead}"),
+                None => format!("remove it, or use an image older than {removed_in}"),
+            }),
+            Verdict::Deprecated { since, instead } => Diagnostic::warning(
+                Code::EngineFlagVersion,
+                Label::new(arg.span, "deprecated"),
+                format!("`{flag}` is deprecated since vLLM {since} (the image has {}): a later release removes it", release.name),
+            )
+            .with_help(format!("write {instead}")),
+        };
+        out.push(diagnostic.with_secondary(Label::new(e.image.span, "image chosen here")));
+    }
+}
