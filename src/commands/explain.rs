@@ -6,9 +6,10 @@ use clap::ValueEnum;
 
 use crate::cli::{ExplainArgs, ProfileArg};
 use crate::diag::{Code, Family};
+use crate::k8s::gpus;
 use crate::resolve::Profile;
 use crate::rules::catalog;
-use crate::rules::facts::{gpus, models};
+use crate::rules::facts::models;
 
 use super::Outcome;
 

@@ -5,6 +5,7 @@ pub mod epp_config;
 pub mod gateway;
 pub mod gitops;
 pub mod gke;
+pub mod gpus;
 pub mod image;
 pub mod inference;
 pub mod istio;
@@ -21,9 +22,6 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::source::Span;
-
-/// The node label NVIDIA's GPU feature discovery sets to the GPU model.
-pub const GPU_PRODUCT_LABEL: &str = "nvidia.com/gpu.product";
 
 /// A typed Kubernetes object: the envelope every kind shares, around its own `spec`. The
 /// custom resources inferstack emits are this with their spec types (`gateway::Gateway`, ...).

@@ -13,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::engine;
-use crate::k8s::GPU_PRODUCT_LABEL;
+use crate::k8s::gpus;
 use crate::model_source::EnvValue;
 use crate::resolve::ResolvedStack;
 use crate::stack::ast::RequestLimit;
@@ -101,7 +101,10 @@ pub fn node_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
         .map(|(k, v)| (k.value.clone(), v.value.clone()))
         .collect();
     if let Some(product) = &stack.resources.gpu_product {
-        selector.insert(GPU_PRODUCT_LABEL.to_owned(), product.value.clone());
+        selector.insert(
+            gpus::product_label(&product.value).to_owned(),
+            product.value.clone(),
+        );
     }
     selector
 }

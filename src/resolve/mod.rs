@@ -414,7 +414,13 @@ pub fn resolve(
         engine,
         resources: Resources {
             gpus: d.int("resources.gpus"),
-            gpu_resource: d.str("resources.gpu_resource"),
+            gpu_resource: d.opt("resources.gpu_resource").unwrap_or_else(|| {
+                let product = stack.str("resources.gpu_product");
+                let vendor = product
+                    .and_then(|p| crate::k8s::gpus::lookup(&p.value))
+                    .map_or(crate::k8s::gpus::Vendor::Nvidia, |g| g.vendor);
+                Spanned::new(vendor.resource().to_owned(), d.at("resources.gpu_resource"))
+            }),
             gpu_product: d.opt("resources.gpu_product"),
             gpu_memory: d.opt("resources.gpu_memory"),
             cpu: stack.request_limit("resources.cpu"),

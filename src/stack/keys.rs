@@ -551,16 +551,16 @@ pub const KEYS: &[Key] = &[
     key(
         "resources.gpu_resource",
         Ty::Str,
-        Str("nvidia.com/gpu"),
+        Derived("`amd.com/gpu` for an AMD product of the built-in table, else `nvidia.com/gpu`"),
         "extended resource name",
-        "The resource name used for GPUs.",
+        "The extended resource the GPU device plugin advertises. A product of the built-in table from another vendor than the resource's is an error: no node offers that pair.",
     ),
     key(
         "resources.gpu_product",
         Ty::Str,
         Unset,
         "label value",
-        "Schedules on that GPU model: the node selector `nvidia.com/gpu.product`, the label NVIDIA's GPU feature discovery sets (`NVIDIA-H100-80GB-HBM3`).",
+        "Schedules on that GPU model: the node selector `nvidia.com/gpu.product`, the label NVIDIA's GPU feature discovery sets (`NVIDIA-L4`, `NVIDIA-H100-80GB-HBM3`), or for an AMD product of the built-in table `amd.com/gpu.product-name`, the label AMD's node labeller sets (`AMD_Instinct_MI300X_OAM`).",
     ),
     key(
         "resources.gpu_memory",

@@ -2,7 +2,6 @@
 //! entry with its source, completed or overridden by what the stack writes.
 
 pub mod config_json;
-pub mod gpus;
 pub mod models;
 
 use crate::quantity::Quantity;
@@ -102,7 +101,7 @@ pub fn gpu_memory(stack: &ResolvedStack) -> Option<(f64, Span, String)> {
         ));
     }
     let product = r.gpu_product.as_ref()?;
-    let gpu = gpus::lookup(&product.value)?;
+    let gpu = crate::k8s::gpus::lookup(&product.value)?;
     Some((
         gpu.memory_mib as f64 * MIB,
         product.span,

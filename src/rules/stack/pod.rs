@@ -2,7 +2,7 @@
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
-use crate::k8s::GPU_PRODUCT_LABEL;
+use crate::k8s::gpus;
 use crate::model_source::EnvValue;
 use crate::resolve::ResolvedStack;
 use crate::source::{Span, Spanned};
@@ -171,14 +171,15 @@ fn node_selector(stack: &ResolvedStack, out: &mut Diagnostics) {
     let Some(product) = &stack.resources.gpu_product else {
         return;
     };
+    let label = gpus::product_label(&product.value);
     if let Some((key, _)) = stack
         .scheduling
         .node_selector
         .iter()
-        .find(|(k, _)| k.value == GPU_PRODUCT_LABEL)
+        .find(|(k, _)| k.value == label)
     {
         out.push(
-            error(Code::InvalidValue, key.span, "set twice", format!("`{GPU_PRODUCT_LABEL}` is set by both `scheduling.node_selector` and `resources.gpu_product`"))
+            error(Code::InvalidValue, key.span, "set twice", format!("`{label}` is set by both `scheduling.node_selector` and `resources.gpu_product`"))
                 .with_secondary(Label::new(product.span, "GPU product"))
                 .with_help("keep `resources.gpu_product` and remove the label from the node selector"),
         );

@@ -80,6 +80,25 @@ fn gpus(stack: &ResolvedStack, out: &mut Diagnostics) {
     if let Some(memory) = &r.gpu_memory {
         quantity(out, "resources.gpu_memory", memory);
     }
+    let gpu = r
+        .gpu_product
+        .as_ref()
+        .and_then(|p| crate::k8s::gpus::lookup(&p.value));
+    if let (Some(gpu), Some(product)) = (gpu, &r.gpu_product)
+        && valid
+        && *resource != gpu.vendor.resource()
+    {
+        out.push(
+            error(
+                Code::InvalidValue,
+                r.gpu_resource.span,
+                "not this GPU's resource",
+                format!("`resources.gpu_resource` = \"{resource}\" is not the resource of {}, whose device plugin advertises `{}`: no node offers both", product.value, gpu.vendor.resource()),
+            )
+            .with_secondary(Label::new(product.span, "GPU product"))
+            .with_help(format!("remove `gpu_resource` (it follows the product) or write \"{}\"", gpu.vendor.resource())),
+        );
+    }
 }
 
 /// `/dev/shm` lives in memory and counts against the container's memory limit: a size at or
