@@ -61,8 +61,17 @@ fn explain_code(code: Code) -> String {
                 "\nThe built-in models (layers, attention/KV heads, head dim, context):\n",
             );
             for m in models::MODELS {
+                let experts = m.experts.map_or(String::new(), |e| {
+                    format!(
+                        ", {} experts ({} per token: {:.1}B of {:.1}B parameters active)",
+                        e.experts,
+                        e.experts_per_token,
+                        m.active_parameters() as f64 / 1e9,
+                        m.parameters() as f64 / 1e9
+                    )
+                });
                 out.push_str(&format!(
-                    "  {:<16} {:>3} layers, {:>2}/{:<2} heads, head dim {}, {} tokens; {}\n",
+                    "  {:<16} {:>3} layers, {:>2}/{:<2} heads, head dim {}, {} tokens{experts}; {}\n",
                     m.name,
                     m.layers,
                     m.attention_heads,
@@ -74,7 +83,7 @@ fn explain_code(code: Code) -> String {
             }
         }
         Code::GpuMemoryUnknown => {
-            out.push_str("\nThe built-in GPUs (nvidia.com/gpu.product, memory):\n");
+            out.push_str("\nThe built-in GPUs (nvidia.com/gpu.product or amd.com/gpu.product-name, memory):\n");
             for g in gpus::GPUS {
                 out.push_str(&format!(
                     "  {:<24} {:>6} MiB; {}\n",

@@ -4,11 +4,14 @@
 use serde_json::Value;
 
 use super::ModelFacts;
-use super::models::Architecture;
+use super::models::{Architecture, Experts};
 
-/// The numbers of a `config.json`. `parameters` is computed for dense decoders; a
-/// mixture-of-experts config (`num_experts`, `n_routed_experts`, `num_local_experts`) gives
-/// none, since its expert matrices follow other keys.
+/// The numbers of a `config.json`. `parameters` is computed for dense decoders and for the
+/// mixture-of-experts layouts whose every layer is the same set of experts: Mixtral
+/// (`model_type` `mixtral`: `num_local_experts` experts of `intermediate_size`) and Qwen3-MoE
+/// (`qwen3_moe`: `num_experts` of `moe_intermediate_size`, `decoder_sparse_step` 1, no
+/// `mlp_only_layers`). Other mixture-of-experts configs (shared experts, dense first layers,
+/// latent attention: `n_routed_experts`, `qwen2_moe`, `gpt_oss`) give none.
 pub fn parse(text: &str) -> Result<ModelFacts, String> {
     let config: Value = serde_json::from_str(text).map_err(|e| format!("it is not JSON: {e}"))?;
     let number = |key: &str| config.get(key).and_then(Value::as_u64).filter(|n| *n > 0);
@@ -28,13 +31,33 @@ pub fn parse(text: &str) -> Result<ModelFacts, String> {
                 .get(*k)
                 .is_some_and(|v| v.as_u64().is_some_and(|n| n > 0))
         });
+    let experts = match config.get("model_type").and_then(Value::as_str) {
+        Some("mixtral") => number("num_local_experts").zip(number("intermediate_size")),
+        Some("qwen3_moe")
+            if config.get("decoder_sparse_step").and_then(Value::as_u64) == Some(1)
+                && config
+                    .get("mlp_only_layers")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty) =>
+        {
+            number("num_experts").zip(number("moe_intermediate_size"))
+        }
+        _ => None,
+    }
+    .map(|(experts, intermediate_size)| Experts {
+        experts,
+        experts_per_token: number("num_experts_per_tok").unwrap_or(1),
+        intermediate_size,
+    });
     let parameters = match (
         hidden,
         number("intermediate_size"),
         number("vocab_size"),
         head_dim,
     ) {
-        (Some(hidden_size), Some(intermediate_size), Some(vocab_size), Some(head_dim)) if !moe => {
+        (Some(hidden_size), Some(intermediate_size), Some(vocab_size), Some(head_dim))
+            if !moe || experts.is_some() =>
+        {
             let architecture = Architecture {
                 name: "",
                 hidden_size,
@@ -50,6 +73,7 @@ pub fn parse(text: &str) -> Result<ModelFacts, String> {
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
                 qkv_bias: config.get("model_type").and_then(Value::as_str) == Some("qwen2"),
+                experts,
                 source: "",
             };
             architecture.checked_parameters().map(|p| p as f64)
@@ -85,6 +109,29 @@ mod tests {
         assert_eq!(facts.head_dim, Some(128));
         assert_eq!(facts.kv_heads, Some(8));
         assert_eq!(facts.context_length, Some(131072));
+    }
+
+    /// Mixtral's and Qwen3-MoE's configs count every expert, as the table's entries do.
+    #[test]
+    fn mixture_of_experts_configs_count_every_expert() {
+        let mixtral = r#"{"model_type":"mixtral","hidden_size":4096,"intermediate_size":14336,
+            "num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":8,
+            "vocab_size":32000,"max_position_embeddings":32768,"num_local_experts":8,
+            "num_experts_per_tok":2,"tie_word_embeddings":false}"#;
+        let table = models::lookup("Mixtral-8x7B-v0.1").unwrap();
+        assert_eq!(
+            parse(mixtral).unwrap().parameters,
+            Some(table.parameters() as f64)
+        );
+        let qwen3 = r#"{"model_type":"qwen3_moe","hidden_size":2048,"intermediate_size":6144,
+            "moe_intermediate_size":768,"num_hidden_layers":48,"num_attention_heads":32,
+            "num_key_value_heads":4,"head_dim":128,"vocab_size":151936,"num_experts":128,
+            "num_experts_per_tok":8,"decoder_sparse_step":1,"mlp_only_layers":[]}"#;
+        let table = models::lookup("Qwen3-30B-A3B").unwrap();
+        assert_eq!(
+            parse(qwen3).unwrap().parameters,
+            Some(table.parameters() as f64)
+        );
     }
 
     #[test]

@@ -2,9 +2,23 @@
 //! names where its numbers were read. The memory and parallelism rules use them when the stack
 //! does not write `model.layers` and the like; a model that is not here (or is quantized, whose
 //! name then carries `-AWQ`, `-GPTQ`, `-FP8`) is unknown, and the rules say so instead of
-//! guessing.
+//! guessing. Mixture-of-experts models keep every expert's weights in memory, so their weights
+//! count all experts (the total parameters), while a token runs through `experts_per_token` of
+//! them (the active ones). Left out for now, because their KV cache is not the grouped-query
+//! shape the memory rule computes: DeepSeek V3/R1 (multi-head latent attention), gpt-oss
+//! (sliding-window layers) and Llama 4 (chunked attention).
 
-/// The numbers of a dense decoder's `config.json` the rules need.
+/// A mixture-of-experts MLP: `experts` SwiGLU experts of `intermediate_size` each behind a
+/// router, `experts_per_token` of them active per token (`num_local_experts` or `num_experts`,
+/// `num_experts_per_tok`, `moe_intermediate_size` of `config.json`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Experts {
+    pub experts: u64,
+    pub experts_per_token: u64,
+    pub intermediate_size: u64,
+}
+
+/// The numbers of a decoder's `config.json` the rules need.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Architecture {
     /// The published name (`Llama-3.1-8B`); instruct and chat variants share it.
@@ -26,6 +40,9 @@ pub struct Architecture {
     pub tied_embeddings: bool,
     /// Qwen2's attention has biases on q, k and v.
     pub qkv_bias: bool,
+    /// The experts of every layer, for a mixture-of-experts model (`intermediate_size` is then
+    /// unused).
+    pub experts: Option<Experts>,
     /// Where the numbers come from.
     pub source: &'static str,
 }
@@ -37,6 +54,19 @@ impl Architecture {
     pub fn parameters(&self) -> u64 {
         self.checked_parameters()
             .expect("the built-in table's counts fit in u64")
+    }
+
+    /// The parameters one token runs through: a mixture of experts' `experts_per_token` of its
+    /// experts (the weights in memory are still [`Self::parameters`]).
+    pub fn active_parameters(&self) -> u64 {
+        match self.experts {
+            None => self.parameters(),
+            Some(e) => {
+                let idle = e.experts - e.experts_per_token.min(e.experts);
+                let per_expert = 3 * self.hidden_size * e.intermediate_size;
+                self.parameters() - self.layers * idle * per_expert
+            }
+        }
     }
 
     /// [`Self::parameters`] for numbers read from a file, which may be absurd: `None` on
@@ -56,7 +86,15 @@ impl Architecture {
         } else {
             0
         };
-        let mlp = h.checked_mul(self.intermediate_size)?.checked_mul(3)?;
+        let mlp = match self.experts {
+            None => h.checked_mul(self.intermediate_size)?.checked_mul(3)?,
+            // Every expert's three matrices, and the router's h x experts.
+            Some(e) => h
+                .checked_mul(e.intermediate_size)?
+                .checked_mul(3)?
+                .checked_mul(e.experts)?
+                .checked_add(h.checked_mul(e.experts)?)?,
+        };
         let layer = [q, kv, o, bias, mlp, h.checked_mul(2)?]
             .into_iter()
             .try_fold(0u64, u64::checked_add)?;
@@ -100,7 +138,22 @@ const fn arch(
         context_length,
         tied_embeddings,
         qkv_bias,
+        experts: None,
         source,
+    }
+}
+
+/// A mixture-of-experts entry: the dense numbers (intermediate 0) and its experts.
+const fn moe(
+    name: &'static str,
+    dims: [u64; 8],
+    experts: Experts,
+    tied_embeddings: bool,
+    source: &'static str,
+) -> Architecture {
+    Architecture {
+        experts: Some(experts),
+        ..arch(name, dims, tied_embeddings, false, source)
     }
 }
 
@@ -200,6 +253,39 @@ pub const MODELS: &[Architecture] = &[
         false,
         LLM_PROF,
     ),
+    moe(
+        "Mixtral-8x7B-v0.1",
+        [4096, 0, 32, 32, 8, 128, 32000, 32768],
+        Experts {
+            experts: 8,
+            experts_per_token: 2,
+            intermediate_size: 14336,
+        },
+        false,
+        "mixtral-8x7b config.json as a fixture of scaleapi/llm-engine model-engine/tests/unit/domain/test_llm_use_cases.py (28edd64a)",
+    ),
+    moe(
+        "Qwen3-30B-A3B",
+        [2048, 0, 48, 32, 4, 128, 151936, 40960],
+        Experts {
+            experts: 128,
+            experts_per_token: 8,
+            intermediate_size: 768,
+        },
+        false,
+        LLM_PROF,
+    ),
+    moe(
+        "Qwen3-235B-A22B",
+        [4096, 0, 94, 64, 4, 128, 151936, 40960],
+        Experts {
+            experts: 128,
+            experts_per_token: 8,
+            intermediate_size: 1536,
+        },
+        false,
+        "Qwen3-235B-A22B config.json (transformers 4.51.0), its shapes as in zyzshishui/slime scripts/models/qwen3-235B-A22B.sh",
+    ),
 ];
 
 /// Models published with another entry's architecture: (name, entry).
@@ -208,6 +294,8 @@ const SAME_ARCHITECTURE: &[(&str, &str)] = &[
     ("Llama-3.1-70B", "Llama-3.3-70B"),
     // Distilled into Qwen2.5-14B, its base model per the DeepSeek-R1 model card.
     ("DeepSeek-R1-Distill-Qwen-14B", "Qwen2.5-14B"),
+    // The instruct model of the same config.json, versioned after its suffix.
+    ("Mixtral-8x7B-Instruct-v0.1", "Mixtral-8x7B-v0.1"),
 ];
 
 /// The entry for a model name: case-insensitive, ignoring an organisation prefix (`Qwen/`) and
@@ -276,6 +364,17 @@ mod tests {
     #[test]
     fn parameter_counts_match_the_published_ones() {
         assert_eq!(lookup("Llama-3.1-8B").unwrap().parameters(), 8_030_261_248);
+        // Mixture of experts: the published totals, 46.7B (Mixtral's model card as mirrored in
+        // Azure/azureml-assets), 30.5B (Qwen3-30B-A3B's card) and 235B (Qwen3-235B-A22B's).
+        let billions = |name: &str| lookup(name).unwrap().parameters() as f64 / 1e9;
+        assert!((billions("Mixtral-8x7B-Instruct-v0.1") - 46.7).abs() < 0.1);
+        assert!((billions("Qwen/Qwen3-30B-A3B") - 30.5).abs() < 0.1);
+        assert!((billions("Qwen3-235B-A22B") - 235.0).abs() < 0.5);
+        // and the active ones the same pages give: 12.9B, 3.3B and 22B.
+        let active = |name: &str| lookup(name).unwrap().active_parameters() as f64 / 1e9;
+        assert!((active("Mixtral-8x7B-v0.1") - 12.9).abs() < 0.1);
+        assert!((active("Qwen3-30B-A3B") - 3.3).abs() < 0.1);
+        assert!((active("Qwen3-235B-A22B") - 22.0).abs() < 0.3);
         let qwen2 = lookup("Qwen2-7B").unwrap().parameters() as f64 / 1e9;
         assert!((qwen2 - 7.62).abs() < 0.01, "{qwen2}");
         let qwen3 = lookup("Qwen3-8B").unwrap().parameters() as f64 / 1e9;
