@@ -28,7 +28,7 @@ use crate::k8s::knative::features::Feature;
 use crate::source::{Span, Spanned};
 
 pub use hf::is_commit;
-pub use model::{MODELS_DIR, Model, WrittenFacts};
+pub use model::{MODELS_DIR, Model, Quantization, WrittenFacts};
 pub use s3::Identity;
 
 /// A parsed `model.source`: one location of one scheme.

@@ -2,7 +2,53 @@
 //! rules read, each with its span.
 
 use super::{Identity, ModelSource, Weights};
+use crate::closed_set::closed_set;
 use crate::source::{Span, Spanned};
+
+closed_set! {
+    /// How the checkpoint's linear layers are stored (`model.quantization`); vLLM reads the
+    /// method from the checkpoint's `quantization_config`, inferstack needs it for the size.
+    pub enum Quantization {
+        None = "none",
+        Fp8 = "fp8",
+        /// 4-bit AWQ, group size 128.
+        Awq = "awq",
+        /// 4-bit GPTQ, group size 128.
+        Gptq = "gptq",
+    }
+}
+
+impl Quantization {
+    /// The suffixes a quantized model's published name carries (`Llama-3.1-8B-Instruct-FP8`,
+    /// `Qwen2.5-7B-Instruct-AWQ`, `Qwen1.5-32B-Chat-GPTQ-Int4`), lower-case.
+    pub const SUFFIXES: &[(&'static str, Quantization)] = &[
+        ("-fp8", Quantization::Fp8),
+        ("-awq", Quantization::Awq),
+        ("-gptq-int4", Quantization::Gptq),
+    ];
+
+    /// The method a model name tells, and the name without it.
+    pub fn from_model_name(name: &str) -> Option<(Quantization, usize)> {
+        let lower = name.to_ascii_lowercase();
+        Self::SUFFIXES
+            .iter()
+            .find(|(suffix, _)| lower.ends_with(suffix))
+            .map(|(suffix, q)| (*q, name.len() - suffix.len()))
+    }
+
+    /// Bytes per weight of a quantized linear layer, as vLLM stores it (its
+    /// `model_executor/layers/quantization/` at 0.19.0: `fp8.py` one byte, block scales
+    /// negligible; `awq.py` and `gptq.py` 4 bits packed in int32 with a 16-bit scale and a 4-bit
+    /// zero point per group of 128, 0.52 bytes with GPTQ's per-row group index); `None` for
+    /// unquantized weights, whose dtype decides.
+    pub fn linear_bytes(self) -> Option<f64> {
+        match self {
+            Quantization::None => None,
+            Quantization::Fp8 => Some(1.0),
+            Quantization::Awq | Quantization::Gptq => Some(0.52),
+        }
+    }
+}
 
 /// Where models are mounted in the container.
 pub const MODELS_DIR: &str = "/models";
@@ -20,6 +66,8 @@ pub struct Model {
     /// The hub commit, from `model.revision` or `@REV` in the source.
     pub revision: Option<Spanned<String>>,
     pub identity: Spanned<Identity>,
+    /// `model.quantization`, else what the model's name tells, else none.
+    pub quantization: Spanned<Quantization>,
     /// Name shared by the claim and the pod volume, and the PersistentVolume outside an
     /// environment.
     pub volume: Spanned<String>,

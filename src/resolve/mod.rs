@@ -13,7 +13,9 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::duration;
 pub use crate::k8s::knative::Metric;
 pub use crate::k8s::workload::{Autoscaler, Workload};
-pub use crate::model_source::{Identity, MODELS_DIR, Model, ModelSource, WrittenFacts};
+pub use crate::model_source::{
+    Identity, MODELS_DIR, Model, ModelSource, Quantization, WrittenFacts,
+};
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
 use crate::stack::keys::{self, Absent};
@@ -234,6 +236,31 @@ fn not_a_choice(path: &str, written: &Spanned<String>, what: &str) -> Diagnostic
         format!("`{path}` = \"{}\" {what}", written.value),
     )
     .with_help(format!("use one of: {}", quoted.join(", ")))
+}
+
+/// `model.quantization`, its default what the architecture's or model's name tells.
+fn quantization(
+    d: &WithDefaults<'_>,
+    name: &Spanned<String>,
+    diagnostics: &mut Diagnostics,
+) -> Spanned<Quantization> {
+    if let Some(written) = d.opt("model.quantization") {
+        let value = Quantization::from_name(&written.value).unwrap_or_else(|| {
+            diagnostics.push(not_a_choice(
+                "model.quantization",
+                &written,
+                "is not a quantization inferstack sizes",
+            ));
+            Quantization::None
+        });
+        return Spanned::new(value, written.span);
+    }
+    let named = d.opt("model.architecture").unwrap_or_else(|| name.clone());
+    let told = Quantization::from_model_name(&named.value).map(|(q, _)| (q, named.span));
+    match told {
+        Some((q, span)) => Spanned::new(q, span),
+        None => Spanned::new(Quantization::None, d.at("model.quantization")),
+    }
 }
 
 /// `scaling.autoscaler`, its default decided by the workload.
@@ -489,8 +516,10 @@ fn model(
         (Some(key), _) => Some(key),
         (None, url) => url,
     };
+    let name = d.opt("model.name").unwrap_or_else(|| source.default_name());
     Model {
-        name: d.opt("model.name").unwrap_or_else(|| source.default_name()),
+        quantization: quantization(d, &name, diagnostics),
+        name,
         size: d.str("model.size"),
         endpoint: d.opt("model.endpoint"),
         region: d.opt("model.region"),

@@ -51,12 +51,24 @@ pub fn estimate(
     }
 }
 
-/// Bytes per weight for the stack's `engine.dtype` (`auto` loads the checkpoint's 16-bit dtype).
-pub fn weight_bytes(stack: &ResolvedStack) -> f64 {
+/// Bytes per value for the stack's `engine.dtype` (`auto` loads the checkpoint's 16-bit dtype).
+fn dtype_bytes(stack: &ResolvedStack) -> f64 {
     match stack.engine.dtype.as_ref().map(|d| d.value.as_str()) {
         Some("float" | "float32") => 4.0,
         _ => 2.0,
     }
+}
+
+/// Bytes per weight on average: the dtype's for unquantized weights; for a quantized checkpoint
+/// (`model.quantization`) its linear layers at the method's size and its embeddings and output
+/// head at 16 bits. `None` for a quantized model whose embeddings are unknown.
+pub fn weight_bytes(stack: &ResolvedStack, model: &ModelFacts) -> Option<f64> {
+    let Some(linear) = stack.model.quantization.value.linear_bytes() else {
+        return Some(dtype_bytes(stack));
+    };
+    let (parameters, embeddings) = (model.parameters?, model.embedding_parameters?);
+    let linear_parameters = (parameters - embeddings).max(0.0);
+    Some((embeddings * 2.0 + linear_parameters * linear) / parameters.max(1.0))
 }
 
 pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
@@ -99,10 +111,22 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         (None, "vllm") => VLLM_DEFAULT_UTILIZATION,
         (None, _) => return,
     };
-    let bytes = weight_bytes(stack);
+    let Some(bytes) = weight_bytes(stack, model) else {
+        let q = &stack.model.quantization;
+        out.push(
+            Diagnostic::note(
+                Code::ModelFactsUnknown,
+                Label::new(q.span, "size unknown"),
+                format!("the weights are {}-quantized, but inferstack does not know how many of `{}`'s parameters are embeddings, which stay 16-bit, so GPU memory fit is not checked", q.value.as_str(), facts::model_name(stack).value),
+            )
+            .with_help("point `model.config` at the model's config.json, or name a model of the built-in table in `model.architecture`"),
+        );
+        return;
+    };
+    // The KV cache is kept in the model's dtype whatever the weights' quantization.
     let kv_bytes = match flag(stack, &["--kv-cache-dtype"]) {
         Some((_, value)) if value.starts_with("fp8") => 1.0,
-        _ => bytes,
+        _ => dtype_bytes(stack),
     };
     let tp = stack.engine.tensor_parallel.unwrap_or(1).max(1) as u64;
     let pp = pipeline_parallel_size(stack).max(1);

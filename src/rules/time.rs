@@ -56,7 +56,10 @@ fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     {
         return;
     }
-    let weights = parameters * super::memory::weight_bytes(stack);
+    let Some(bytes) = super::memory::weight_bytes(stack, model) else {
+        return;
+    };
+    let weights = parameters * bytes;
     let seconds = (weights / FASTEST_LOAD_BYTES_PER_SECOND).ceil();
     let budget = &stack.engine.startup_timeout;
     if seconds > budget.value as f64 {

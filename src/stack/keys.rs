@@ -161,6 +161,7 @@ pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
 pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
 pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
+pub const QUANTIZATIONS: &[&str] = crate::model_source::Quantization::NAMES;
 pub const WORKLOADS: &[&str] = crate::k8s::workload::Workload::NAMES;
 pub const AUTOSCALERS: &[&str] = crate::k8s::workload::Autoscaler::NAMES;
 pub const IDENTITIES: &[&str] = crate::model_source::Identity::NAMES;
@@ -369,6 +370,15 @@ pub const KEYS: &[Key] = &[
         Derived("`model.name`, or the hub repository's name"),
         "model name",
         "Which model of the built-in table (see [Rules](#rules)) the memory and parallelism rules take the architecture from, when `model.name` is not the published name (`Llama-3.1-8B-Instruct`).",
+    ),
+    key(
+        "model.quantization",
+        Ty::Enum(QUANTIZATIONS),
+        Derived(
+            "from the suffix of `model.architecture` or `model.name` (`-FP8`, `-AWQ`, `-GPTQ-Int4`), else `none`",
+        ),
+        "",
+        "How the checkpoint's linear layers are stored, for the memory rules: `fp8` one byte per weight, `awq` and `gptq` (4-bit, group size 128) 0.52 bytes; the embeddings and output head stay 16-bit. vLLM reads the method from the checkpoint itself, so nothing is emitted.",
     ),
     key(
         "model.parameters",

@@ -76,12 +76,15 @@ pub fn parse(text: &str) -> Result<ModelFacts, String> {
                 experts,
                 source: "",
             };
-            architecture.checked_parameters().map(|p| p as f64)
+            architecture
+                .checked_parameters()
+                .map(|p| (p as f64, architecture.embedding_parameters() as f64))
         }
         _ => None,
     };
     Ok(ModelFacts {
-        parameters,
+        parameters: parameters.map(|(p, _)| p),
+        embedding_parameters: parameters.map(|(_, e)| e),
         layers: Some(layers),
         attention_heads: Some(heads),
         kv_heads: Some(kv_heads),

@@ -13,6 +13,8 @@ use crate::source::{Span, Spanned};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModelFacts {
     pub parameters: Option<f64>,
+    /// The embeddings' and output head's parameters, which quantization leaves 16-bit.
+    pub embedding_parameters: Option<f64>,
     pub layers: Option<u64>,
     pub attention_heads: Option<u64>,
     pub kv_heads: Option<u64>,
@@ -67,6 +69,13 @@ pub fn model(stack: &ResolvedStack, config: Option<&ModelFacts>) -> ModelFacts {
             .filter(|p| *p > 0.0)
             .or(config.parameters)
             .or(entry.map(|e| e.parameters() as f64)),
+        // Only where the parameters themselves come from: a count written in the stack says
+        // nothing of its embeddings.
+        embedding_parameters: match written.parameters {
+            Some(_) => None,
+            None if config.parameters.is_some() => config.embedding_parameters,
+            None => entry.map(|e| e.embedding_parameters() as f64),
+        },
         layers: pick(&written.layers, config.layers, entry.map(|e| e.layers)),
         attention_heads,
         kv_heads: pick(

@@ -56,6 +56,16 @@ impl Architecture {
             .expect("the built-in table's counts fit in u64")
     }
 
+    /// The embeddings and, unless tied, the output head: what quantization leaves 16-bit.
+    pub fn embedding_parameters(&self) -> u64 {
+        let embeddings = self.vocab_size * self.hidden_size;
+        if self.tied_embeddings {
+            embeddings
+        } else {
+            2 * embeddings
+        }
+    }
+
     /// The parameters one token runs through: a mixture of experts' `experts_per_token` of its
     /// experts (the weights in memory are still [`Self::parameters`]).
     pub fn active_parameters(&self) -> u64 {
@@ -318,6 +328,11 @@ fn normalize(name: &str) -> String {
         .rsplit('/')
         .next()
         .unwrap_or(name);
+    // A quantized checkpoint has its base model's architecture (`-FP8`, `-AWQ`, `-GPTQ-Int4`).
+    let last = match crate::model_source::Quantization::from_model_name(last) {
+        Some((_, base)) => &last[..base],
+        None => last,
+    };
     let mut lower = last.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("meta-") {
         lower = rest.to_owned();
@@ -347,7 +362,14 @@ mod tests {
             lookup("Qwen/Qwen2.5-7B-Instruct/").map(|m| m.name),
             Some("Qwen2.5-7B")
         );
-        assert_eq!(lookup("Qwen2.5-7B-Instruct-AWQ"), None);
+        assert_eq!(
+            lookup("Qwen2.5-7B-Instruct-AWQ").map(|m| m.name),
+            Some("Qwen2.5-7B")
+        );
+        assert_eq!(
+            lookup("neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8").map(|m| m.name),
+            Some("Llama-3.1-8B")
+        );
         assert_eq!(lookup("Qwen1.5-4B-Chat"), None);
         assert_eq!(
             lookup("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B").map(|m| m.name),
