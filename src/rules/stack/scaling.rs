@@ -1,15 +1,15 @@
-//! The Knative Pod Autoscaler settings.
+//! The scaling bounds every autoscaler reads (the workload rules judge the rest).
 
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
-use crate::resolve::{ResolvedStack, Workload};
+use crate::resolve::{Autoscaler, ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let s = &stack.scaling;
-    // `target`, `min` and `max` are ranged in the key table, refused by the reader. Only the
-    // Knative Pod Autoscaler reads `max`.
-    let knative = stack.workload.value == Workload::Knative;
-    if knative && s.max.value > 0 && s.min.value > s.max.value {
+    // `target`, `min` and `max` are ranged in the key table, refused by the reader. A
+    // Deployment without an autoscaler reads no `max`.
+    let reads_max = s.autoscaler.value != Autoscaler::None;
+    if reads_max && s.max.value > 0 && s.min.value > s.max.value {
         out.push(
             error(
                 Code::ScaleBounds,
@@ -21,7 +21,11 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 ),
             )
             .with_secondary(Label::new(s.max.span, "max set here"))
-            .with_help("raise `max` or lower `min`; max = 0 means no upper bound"),
+            .with_help(if stack.workload.value == Workload::Knative {
+                "raise `max` or lower `min`; max = 0 means no upper bound"
+            } else {
+                "raise `max` or lower `min`"
+            }),
         );
     }
 }

@@ -128,20 +128,6 @@ fn scaled(stack: &ResolvedStack, out: &mut Diagnostics) {
             error(Code::ScaleBounds, s.max.span, "no upper bound", format!("`autoscaler = \"{name}\"` needs `scaling.max`: 0 (unbounded) is Knative's meaning, an HPA or KEDA needs a number"))
                 .with_help("set `scaling.max` to the most GPU replicas you will pay for"),
         );
-    } else if s.min.value > s.max.value {
-        out.push(
-            error(
-                Code::ScaleBounds,
-                s.min.span,
-                "larger than max",
-                format!(
-                    "`scaling.min` = {} is larger than `scaling.max` = {}",
-                    s.min.value, s.max.value
-                ),
-            )
-            .with_secondary(Label::new(s.max.span, "max set here"))
-            .with_help("raise `max` or lower `min`"),
-        );
     }
     if s.min.value == 0 {
         match s.autoscaler.value {
