@@ -240,9 +240,39 @@ fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     let diff = TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(CONTEXT_LINES)
-        .header(old_name, new_name)
+        .header(&quoted(old_name), &quoted(new_name))
         .to_string();
     mask_contents(&diff)
+}
+
+/// A file name for a diff header, quoted as git quotes one (`"b/a\nb.yaml"`) when it holds a
+/// control character, a `"` or a `\`: a name from a manifest's `metadata.name` may hold a
+/// newline, which unquoted would end the header and start a line that is no diff line.
+fn quoted(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name
+        .chars()
+        .any(|c| c.is_control() || c == '"' || c == '\\')
+    {
+        return name.into();
+    }
+    let mut out = String::from("\"");
+    for c in name.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => {
+                let mut bytes = [0; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("\\{b:03o}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out.into()
 }
 
 /// Masks the diff's lines' contents as one text (a private key spans lines), never their
@@ -524,5 +554,12 @@ mod tests {
             error.to_string(),
             "ConfigMap default/c is defined twice on disk: in f0.yaml and in f1.yaml"
         );
+    }
+
+    #[test]
+    fn header_names_with_control_characters_are_quoted_as_git_quotes_them() {
+        assert_eq!(quoted("b/llm/service-a.yaml"), "b/llm/service-a.yaml");
+        assert_eq!(quoted("b/a\nb.yaml"), "\"b/a\\nb.yaml\"");
+        assert_eq!(quoted("a/x\"y\\z\u{1}"), "\"a/x\\\"y\\\\z\\001\"");
     }
 }

@@ -177,8 +177,9 @@ fn diff_regressions() {
             for line in change.diff.lines().skip(2) {
                 assert!(
                     line.starts_with(['@', ' ', '+', '-', '\\']) || line.is_empty(),
-                    "{}: a diff line {line:?}",
-                    path.display()
+                    "{}: a diff line {line:?} in\n{}",
+                    path.display(),
+                    change.diff
                 );
             }
         }
