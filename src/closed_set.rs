@@ -3,7 +3,7 @@
 //! the same list.
 
 /// `closed_set! { /// doc  pub enum Metric { Concurrency = "concurrency", Rps = "rps" } }`
-/// declares the enum with `ALL`, `NAMES`, `as_str` and `from_name`.
+/// declares the enum with `ALL`, `NAMES`, `as_str`, `from_name` and `Display` (the name).
 macro_rules! closed_set {
     (
         $(#[$meta:meta])*
@@ -28,6 +28,13 @@ macro_rules! closed_set {
 
             pub fn from_name(name: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+
+        /// The name, as the stack writes it.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
     };

@@ -12,7 +12,7 @@ use minijinja::{Environment, UndefinedBehavior, Value as Context, context};
 
 use super::{Engine, Launch};
 use crate::diag::{Code, Diagnostic, Label};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 use crate::source::Spanned;
 
 /// Instructions one template may run: ample for any command line, small enough that a template
@@ -141,8 +141,8 @@ fn detail(error: &minijinja::Error) -> String {
 pub struct Custom;
 
 impl Engine for Custom {
-    fn kind(&self) -> &'static str {
-        "custom"
+    fn kind(&self) -> EngineKind {
+        EngineKind::Custom
     }
 
     fn name(&self) -> &'static str {

@@ -3,7 +3,7 @@
 
 use super::{Engine, Launch, model_argument};
 use crate::diag::Diagnostic;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 
 /// A subcommand that takes the model as its first argument (`vllm serve MODEL`), used instead
 /// of `command` and the `model` flag for the image versions `accepts` says have it.
@@ -14,7 +14,7 @@ pub struct Serve {
 
 /// The flag each stack key becomes for one server.
 pub struct FlagServer {
-    pub kind: &'static str,
+    pub kind: EngineKind,
     pub name: &'static str,
     pub container_name: &'static str,
     pub command: &'static [&'static str],
@@ -40,7 +40,7 @@ pub struct FlagServer {
 }
 
 impl Engine for FlagServer {
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> EngineKind {
         self.kind
     }
 

@@ -13,7 +13,7 @@ pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
 
 use crate::diag::Diagnostic;
 use crate::model_source::Weights;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 
 /// The container's `command` and `args`; the server is started directly, without `sh -c`, so
 /// every flag is its own list item and nothing is re-parsed by a shell.
@@ -26,7 +26,7 @@ pub struct Launch {
 /// One model server.
 pub trait Engine: Sync {
     /// The `engine.kind` value.
-    fn kind(&self) -> &'static str;
+    fn kind(&self) -> EngineKind;
     /// The server's name in messages.
     fn name(&self) -> &'static str;
     /// The container's name in the Knative Service.
@@ -50,14 +50,41 @@ pub trait Engine: Sync {
 pub const ENGINES: [&dyn Engine; 3] = [&vllm::VLLM, &sglang::SGLANG, &custom::Custom];
 
 /// The engine of an `engine.kind` value, if it is one.
-pub fn by_kind(kind: &str) -> Option<&'static dyn Engine> {
-    ENGINES.iter().copied().find(|e| e.kind() == kind)
+pub fn by_kind(kind: EngineKind) -> &'static dyn Engine {
+    ENGINES
+        .iter()
+        .copied()
+        .find(|e| e.kind() == kind)
+        .expect("every kind has its engine")
 }
 
-/// The stack's engine; the stack rules have rejected unknown kinds before lowering.
-pub fn of(stack: &ResolvedStack) -> anyhow::Result<&'static dyn Engine> {
-    by_kind(&stack.engine.kind.value)
-        .ok_or_else(|| anyhow::anyhow!("unknown engine `{}`", stack.engine.kind.value))
+/// A flag another server sets from a stack key, which `kind`'s server lacks: that server, and
+/// `kind`'s own flag for the same key, both read from the servers' tables. `None` for a flag of
+/// `kind`'s own (an alias included) and for flags no stack key sets.
+pub fn foreign_flag(
+    kind: EngineKind,
+    flag: &str,
+) -> Option<(EngineKind, &'static str, &'static str)> {
+    let mine = by_kind(kind).managed_flags();
+    if mine.iter().any(|(f, _)| *f == flag) {
+        return None;
+    }
+    ENGINES
+        .iter()
+        .filter(|other| other.kind() != kind)
+        .find_map(|other| {
+            let (_, key) = other
+                .managed_flags()
+                .into_iter()
+                .find(|(f, key)| *f == flag && !key.is_empty())?;
+            let (own, _) = mine.iter().find(|(_, k)| *k == key)?;
+            Some((other.kind(), *own, key))
+        })
+}
+
+/// The stack's engine.
+pub fn of(stack: &ResolvedStack) -> &'static dyn Engine {
+    by_kind(stack.engine.kind.value)
 }
 
 /// The model argument for servers that take a path or a hub id: the mounted directory with the

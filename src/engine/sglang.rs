@@ -6,10 +6,11 @@
 //! (`python/sglang/srt/entrypoints/http_server.py`).
 
 use super::flags::FlagServer;
+use crate::resolve::EngineKind;
 
 /// `--served-model-name` takes one name, without `:` (`server_args.py`, SGLang 0.5.10).
 pub const SGLANG: FlagServer = FlagServer {
-    kind: "sglang",
+    kind: EngineKind::Sglang,
     name: "SGLang",
     container_name: "sglang-container",
     command: &["python3", "-m", "sglang.launch_server"],

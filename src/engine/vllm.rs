@@ -4,12 +4,13 @@
 
 use super::flags::{FlagServer, Serve};
 use super::vllm_releases;
+use crate::resolve::EngineKind;
 
 /// `--served-model-name` takes several names (`nargs="+"`) since vLLM 0.4.1 at least
 /// (`vllm/entrypoints/openai/cli_args.py` of the 0.4.1 wheel, the seed's image); the first is
 /// the one in responses and in metrics' `model_name`.
 pub const VLLM: FlagServer = FlagServer {
-    kind: "vllm",
+    kind: EngineKind::Vllm,
     name: "vLLM",
     container_name: "vllm-container",
     // The OpenAI server module for releases before `vllm serve` (the seed's 0.4.1).

@@ -28,7 +28,7 @@ pub const ROUTER_QUEUE_METRIC: &str = "llm_d_epp_flow_control_queue_size";
 
 /// The autoscaler's object, if the stack has one that inferstack emits.
 pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
-    let Some(metric) = engine::of(stack)?.queue_metric() else {
+    let Some(metric) = engine::of(stack).queue_metric() else {
         // The stack rules refuse an autoscaler for a server without a known queue metric.
         return Ok(Vec::new());
     };

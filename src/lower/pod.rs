@@ -226,7 +226,7 @@ fn probe(check: &Probe, period: i32, timeout: i32, failures: i32) -> Probe {
 }
 
 fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<Container> {
-    let server = engine::of(stack)?;
+    let server = engine::of(stack);
     let launch = server
         .launch(stack)
         .map_err(|_| anyhow::anyhow!("the engine's command line did not render"))?;

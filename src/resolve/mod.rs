@@ -18,6 +18,7 @@ pub use crate::model_source::{
 };
 use crate::source::{FileId, Span, Spanned};
 use crate::stack::ast::{ListenerEntry, Pairs, RequestLimit, StackFile, Toleration};
+pub use crate::stack::keys::EngineKind;
 use crate::stack::keys::{self, Absent};
 pub use profile::Profile;
 
@@ -91,7 +92,7 @@ pub struct SecretEnv {
 
 #[derive(Clone, Debug)]
 pub struct Engine {
-    pub kind: Spanned<String>,
+    pub kind: Spanned<EngineKind>,
     pub image: Spanned<String>,
     pub port: Spanned<i64>,
     pub max_model_len: Option<Spanned<i64>>,
@@ -564,7 +565,12 @@ fn engine(
     let startup_timeout = d.seconds("engine.startup_timeout", diagnostics);
     let request_timeout = d.seconds("engine.request_timeout", diagnostics);
     Some(Engine {
-        kind: d.str("engine.kind"),
+        kind: d.choice(
+            "engine.kind",
+            EngineKind::from_name,
+            "is not an engine inferstack knows",
+            diagnostics,
+        ),
         image: image?,
         port: d.int("engine.port"),
         max_model_len: stack.int("engine.max_model_len").cloned(),

@@ -15,7 +15,7 @@
 //! rejects cannot start, and one it accepts may still be tight: it never cries wolf.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 
 use super::facts::{self, GIB, ModelFacts};
 use super::serving::{flag, pipeline_parallel_size};
@@ -72,8 +72,8 @@ pub fn weight_bytes(stack: &ResolvedStack, model: &ModelFacts) -> Option<f64> {
 }
 
 pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
-    let kind = stack.engine.kind.value.as_str();
-    if !matches!(kind, "vllm" | "sglang") || stack.resources.gpus.value < 1 {
+    let kind = stack.engine.kind.value;
+    if !kind.is_modelled() || stack.resources.gpus.value < 1 {
         return;
     }
     context_length(stack, model, out);
@@ -108,7 +108,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     }
     let utilization = match (&stack.engine.gpu_memory_utilization, kind) {
         (Some(u), _) => u.value,
-        (None, "vllm") => VLLM_DEFAULT_UTILIZATION,
+        (None, EngineKind::Vllm) => VLLM_DEFAULT_UTILIZATION,
         (None, _) => return,
     };
     let Some(bytes) = weight_bytes(stack, model) else {

@@ -3,8 +3,9 @@
 //! pod can read them, and the image is the same on every start.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
+use crate::engine;
 use crate::k8s::image;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 use crate::source::Span;
 
 use super::facts::ModelFacts;
@@ -45,7 +46,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
 /// world (TP × PP) and fail when the pod has fewer; GPUs beyond it are paid for and idle.
 fn parallelism(stack: &ResolvedStack, out: &mut Diagnostics) {
     let gpus = &stack.resources.gpus;
-    if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang") || gpus.value < 1 {
+    if !stack.engine.kind.value.is_modelled() || gpus.value < 1 {
         return;
     }
     let Some(tp) = stack.engine.tensor_parallel else {
@@ -101,7 +102,7 @@ fn parallelism(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// divided by it (`QKVParallelLinear` in `vllm/model_executor/layers/linear.py` replicates KV
 /// heads only a whole number of times).
 fn heads(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
-    if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang") {
+    if !stack.engine.kind.value.is_modelled() {
         return;
     }
     let Some(tp) = stack.engine.tensor_parallel.filter(|tp| *tp > 1) else {
@@ -153,77 +154,57 @@ fn heads(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     }
 }
 
-/// Flags of the other engine: argparse exits at start-up on an unknown argument. Pairs of
-/// (flag, the engine that has it, the other engine's equivalent): vLLM's from
+/// Flags of the other engine that no stack key sets (those inferstack sets from keys are paired
+/// by the engines' own tables, `engine::foreign_flag`): argparse exits at start-up on an
+/// unknown argument. (flag, the engine that has it, the other engine's equivalent): vLLM's from
 /// `vllm/engine/arg_utils.py`, SGLang's from `python/sglang/srt/server_args.py`.
-const FOREIGN_FLAGS: &[(&str, &str, &str)] = &[
-    (
-        "--max-model-len",
-        "vllm",
-        "--context-length (or `engine.max_model_len`)",
-    ),
-    (
-        "--gpu-memory-utilization",
-        "vllm",
-        "--mem-fraction-static (or `engine.gpu_memory_utilization`)",
-    ),
-    ("--max-num-seqs", "vllm", "--max-running-requests"),
-    ("--pipeline-parallel-size", "vllm", "--pp-size"),
-    ("--enforce-eager", "vllm", "--disable-cuda-graph"),
+const FOREIGN_FLAGS: &[(&str, EngineKind, &str)] = &[
+    ("--max-num-seqs", EngineKind::Vllm, "--max-running-requests"),
+    ("--pipeline-parallel-size", EngineKind::Vllm, "--pp-size"),
+    ("--enforce-eager", EngineKind::Vllm, "--disable-cuda-graph"),
     (
         "--enable-prefix-caching",
-        "vllm",
+        EngineKind::Vllm,
         "nothing: SGLang's radix cache is on unless --disable-radix-cache",
     ),
-    ("--lora-modules", "vllm", "--lora-paths"),
+    ("--lora-modules", EngineKind::Vllm, "--lora-paths"),
     (
-        "--tp-size",
-        "sglang",
-        "--tensor-parallel-size (or `engine.tensor_parallel_size`)",
+        "--max-running-requests",
+        EngineKind::Sglang,
+        "--max-num-seqs",
     ),
-    (
-        "--mem-fraction-static",
-        "sglang",
-        "--gpu-memory-utilization (or `engine.gpu_memory_utilization`)",
-    ),
-    (
-        "--context-length",
-        "sglang",
-        "--max-model-len (or `engine.max_model_len`)",
-    ),
-    (
-        "--model-path",
-        "sglang",
-        "--model (set from `model.source`)",
-    ),
-    ("--max-running-requests", "sglang", "--max-num-seqs"),
-    ("--pp-size", "sglang", "--pipeline-parallel-size"),
+    ("--pp-size", EngineKind::Sglang, "--pipeline-parallel-size"),
     (
         "--disable-radix-cache",
-        "sglang",
+        EngineKind::Sglang,
         "nothing: leave --enable-prefix-caching off",
     ),
     (
         "--lora-paths",
-        "sglang",
+        EngineKind::Sglang,
         "--lora-modules (with --enable-lora)",
     ),
 ];
 
 fn engine_flags(stack: &ResolvedStack, out: &mut Diagnostics) {
-    let kind = stack.engine.kind.value.as_str();
-    if !matches!(kind, "vllm" | "sglang") {
+    let kind = stack.engine.kind.value;
+    if !kind.is_modelled() {
         return;
     }
     for arg in &stack.engine.extra_args {
-        let name = arg.value.split('=').next().unwrap_or_default();
-        let Some((flag, owner, instead)) = FOREIGN_FLAGS
-            .iter()
-            .find(|(flag, owner, _)| *flag == name && *owner != kind)
-        else {
+        let flag = arg.value.split('=').next().unwrap_or_default();
+        let keyed = engine::foreign_flag(kind, flag)
+            .map(|(owner, own, key)| (owner, format!("{own} (or `{key}`)")));
+        let listed = || {
+            FOREIGN_FLAGS
+                .iter()
+                .find(|(f, owner, _)| *f == flag && *owner != kind)
+                .map(|(_, owner, instead)| (*owner, (*instead).to_owned()))
+        };
+        let Some((owner, instead)) = keyed.or_else(listed) else {
             continue;
         };
-        let (mine, theirs) = if *owner == "vllm" {
+        let (mine, theirs) = if owner == EngineKind::Vllm {
             ("SGLang", "a vLLM")
         } else {
             ("vLLM", "an SGLang")

@@ -51,9 +51,7 @@ fn load_time(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     let Some(parameters) = model.parameters else {
         return;
     };
-    if !matches!(stack.engine.kind.value.as_str(), "vllm" | "sglang")
-        || !stack.model.source.fetched_while_loading()
-    {
+    if !stack.engine.kind.value.is_modelled() || !stack.model.source.fetched_while_loading() {
         return;
     }
     let Some(bytes) = super::memory::weight_bytes(stack, model) else {

@@ -6,7 +6,7 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::engine::vllm_releases::{self, Judge, Verdict};
 use crate::k8s::image;
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
@@ -15,7 +15,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         .iter()
         .filter(|a| a.value.starts_with('-'))
         .collect();
-    if e.kind.value != "vllm" || flags.is_empty() {
+    if e.kind.value != EngineKind::Vllm || flags.is_empty() {
         return;
     }
     let version = image::version(&e.image.value);

@@ -3,6 +3,7 @@
 //! it, and the README's stack reference is generated from it (a test keeps the README equal).
 //! Adding a key is one entry here, then its use in `resolve` and `lower`.
 
+use crate::closed_set::closed_set;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -159,7 +160,24 @@ const fn key(
 /// The schemes `model.source` takes: `model_source` has one module for each.
 pub const SOURCE_SCHEMES: &[&str] = &crate::model_source::SCHEME_NAMES;
 pub const PROFILES: &[&str] = &["ack", "ack-explicit", "gateway-api"];
-pub const ENGINES: &[&str] = &["vllm", "sglang", "custom"];
+pub const ENGINES: &[&str] = EngineKind::NAMES;
+
+closed_set! {
+    /// The model servers inferstack knows (`engine.kind`), one file each in `src/engine/`.
+    pub enum EngineKind {
+        Vllm = "vllm",
+        Sglang = "sglang",
+        Custom = "custom",
+    }
+}
+
+impl EngineKind {
+    /// vLLM and SGLang, whose memory, parallelism, loading and flags inferstack models; a
+    /// `custom` server is whatever its command makes it.
+    pub fn is_modelled(self) -> bool {
+        self != EngineKind::Custom
+    }
+}
 pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
 pub const QUANTIZATIONS: &[&str] = crate::model_source::Quantization::NAMES;
 pub const WORKLOADS: &[&str] = crate::k8s::workload::Workload::NAMES;

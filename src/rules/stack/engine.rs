@@ -1,9 +1,9 @@
 //! The model server: its kind, image, flags and, for `custom`, its templates.
 
-use super::{error, one_of};
+use super::error;
 use crate::diag::{Code, Diagnostics, Label};
 use crate::engine::{self, Engine};
-use crate::resolve::ResolvedStack;
+use crate::resolve::{EngineKind, ResolvedStack};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
@@ -33,17 +33,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             .with_help("write the path the server answers 200 on once ready, e.g. \"/health\""),
         );
     }
-    if !one_of(
-        out,
-        "engine.kind",
-        &e.kind,
-        "is not an engine inferstack knows",
-    ) {
-        return;
-    }
-    let Some(server) = engine::by_kind(&e.kind.value) else {
-        return;
-    };
+    let server = engine::of(stack);
     dtype(stack, server, out);
     managed_flags(stack, server, out);
     custom_keys(stack, server, out);
@@ -106,7 +96,7 @@ fn managed_flags(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnosti
 /// own and `extra_args` adds to them.
 fn custom_keys(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnostics) {
     let e = &stack.engine;
-    let custom = server.kind() == "custom";
+    let custom = server.kind() == EngineKind::Custom;
     if custom {
         if e.command.is_empty() {
             out.push(

@@ -6,7 +6,7 @@ use super::{error, one_of};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::k8s::gateway::hostname_intersection;
 use crate::resolve::profile::MetricsPortSetting;
-use crate::resolve::{Profile, Provider, ResolvedStack};
+use crate::resolve::{EngineKind, Profile, Provider, ResolvedStack};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     redirect(stack, out);
@@ -153,7 +153,7 @@ fn served_model_name(stack: &ResolvedStack, out: &mut Diagnostics) {
             "not a model name",
             "`engine.served_model_name` must be a name without spaces".to_owned(),
         ));
-    } else if stack.engine.kind.value == "sglang" && value.contains(':') {
+    } else if stack.engine.kind.value == EngineKind::Sglang && value.contains(':') {
         out.push(
             error(
                 Code::InvalidValue,

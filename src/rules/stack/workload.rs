@@ -116,7 +116,7 @@ fn scaled(stack: &ResolvedStack, out: &mut Diagnostics) {
     {
         unread(stack, key, *span, out);
     }
-    if engine::by_kind(&stack.engine.kind.value).is_some_and(|e| e.queue_metric().is_none()) {
+    if engine::of(stack).queue_metric().is_none() {
         out.push(
             error(Code::InvalidValue, s.autoscaler.span, "no metric to scale on", format!("`autoscaler = \"{name}\"` scales on the server's queue, and `engine.kind` = \"{}\" exports none inferstack knows", stack.engine.kind.value))
                 .with_secondary(Label::new(stack.engine.kind.span, "engine chosen here"))
