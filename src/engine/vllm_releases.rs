@@ -126,6 +126,8 @@ pub const REPLACEMENTS: &[Replacement] = &[
 pub struct Release {
     pub name: &'static str,
     numbers: Vec<u64>,
+    /// Its place in the table, oldest first.
+    index: usize,
 }
 
 struct Table {
@@ -143,9 +145,11 @@ fn table() -> &'static Table {
             .and_then(|l| l.strip_prefix("releases\t"))
             .expect("the table names its releases first")
             .split(' ')
-            .map(|name| Release {
+            .enumerate()
+            .map(|(index, name)| Release {
                 name,
                 numbers: numbers(name),
+                index,
             })
             .collect();
         let index = |name: &str| {
@@ -213,11 +217,7 @@ pub enum Verdict {
 
 pub fn verdict(release: &Release, flag: &str) -> Verdict {
     let t = table();
-    let at = t
-        .releases
-        .iter()
-        .position(|r| r.name == release.name)
-        .expect("a release of the table");
+    let at = release.index;
     let Some(&(_, first, last)) = t.flags.iter().find(|(f, _, _)| *f == flag) else {
         return Verdict::Accepted;
     };

@@ -3,8 +3,6 @@
 //! servers behind the InferencePool (llm-d `guides/recipes/modelserver/base/single-host/default/
 //! decode-deployment.yaml` at main-08664ca6: a Deployment per role, its pods selected by label).
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -22,22 +20,19 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
 
 fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let s = &stack.service;
-    let user_labels = s
-        .labels
-        .iter()
-        .map(|(k, v)| (k.value.as_str(), v.value.as_str()));
     let selector = pod_selector(stack);
-    let mut pod_labels: BTreeMap<String, String> = user_labels
-        .clone()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let mut pod_labels = pod::pod_labels(stack);
     pod_labels.extend(selector.clone());
     let mut spec = pod::pod_spec(stack)?;
     // Kubernetes waits this long after SIGTERM: the longest request may finish its stream.
     spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
     let annotations = stack.model.source.pod_annotations();
     let deployment = Deployment {
-        metadata: super::metadata(&s.name.value, Some(&s.namespace.value), user_labels),
+        metadata: super::metadata(
+            &s.name.value,
+            Some(&s.namespace.value),
+            pod::user_labels(stack),
+        ),
         spec: Some(DeploymentSpec {
             replicas: replicas(stack),
             selector: LabelSelector {

@@ -18,6 +18,22 @@ use crate::model_source::EnvValue;
 use crate::resolve::ResolvedStack;
 use crate::stack::ast::RequestLimit;
 
+/// `service.labels`, which the workload object and its pods both carry.
+pub fn user_labels(stack: &ResolvedStack) -> impl Iterator<Item = (&str, &str)> + Clone {
+    stack
+        .service
+        .labels
+        .iter()
+        .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
+}
+
+/// The pods' labels: `service.labels`, owned, for a pod template's metadata.
+pub fn pod_labels(stack: &ResolvedStack) -> BTreeMap<String, String> {
+    user_labels(stack)
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 /// The pod's spec: one container, the weights' volume (and shared memory), the pull secrets
 /// and the scheduling keys. The workload adds what is its own (Knative's timeout, say).
 pub fn pod_spec(stack: &ResolvedStack) -> anyhow::Result<PodSpec> {

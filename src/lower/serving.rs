@@ -19,17 +19,14 @@ pub const AUTOSCALING: &str = "autoscaling.knative.dev";
 pub const PROGRESS_DEADLINE: &str = "serving.knative.dev/progress-deadline";
 pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let s = &stack.service;
-    let user_labels = || {
-        s.labels
-            .iter()
-            .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
-    };
-    let mut metadata = super::metadata(&s.name.value, Some(&s.namespace.value), user_labels());
+    let mut metadata = super::metadata(
+        &s.name.value,
+        Some(&s.namespace.value),
+        pod::user_labels(stack),
+    );
     metadata.annotations = Some(service_annotations(stack)).filter(|a| !a.is_empty());
 
-    let template_labels: BTreeMap<String, String> = user_labels()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let template_labels = pod::pod_labels(stack);
     let mut annotations = autoscaling_annotations(stack);
     annotations.extend(stack.model.source.pod_annotations());
     annotations.insert(

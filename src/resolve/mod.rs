@@ -245,16 +245,14 @@ fn quantization(
     name: &Spanned<String>,
     diagnostics: &mut Diagnostics,
 ) -> Spanned<Quantization> {
-    if let Some(written) = d.opt("model.quantization") {
-        let value = Quantization::from_name(&written.value).unwrap_or_else(|| {
-            diagnostics.push(not_a_choice(
-                "model.quantization",
-                &written,
-                "is not a quantization inferstack sizes",
-            ));
-            Quantization::None
-        });
-        return Spanned::new(value, written.span);
+    if let Some(written) = d.written_choice(
+        "model.quantization",
+        Quantization::from_name,
+        "is not a quantization inferstack sizes",
+        Quantization::None,
+        diagnostics,
+    ) {
+        return written;
     }
     let named = d.opt("model.architecture").unwrap_or_else(|| name.clone());
     let told = Quantization::from_model_name(&named.value).map(|(q, _)| (q, named.span));
@@ -274,18 +272,14 @@ fn autoscaler(
         Workload::Knative => Autoscaler::Knative,
         Workload::Deployment => Autoscaler::None,
     };
-    let Some(written) = d.opt("scaling.autoscaler") else {
-        return Spanned::new(default, d.at("scaling.autoscaler"));
-    };
-    let value = Autoscaler::from_name(&written.value).unwrap_or_else(|| {
-        diagnostics.push(not_a_choice(
-            "scaling.autoscaler",
-            &written,
-            "is not an autoscaler inferstack emits",
-        ));
-        default
-    });
-    Spanned::new(value, written.span)
+    d.written_choice(
+        "scaling.autoscaler",
+        Autoscaler::from_name,
+        "is not an autoscaler inferstack emits",
+        default,
+        diagnostics,
+    )
+    .unwrap_or_else(|| Spanned::new(default, d.at("scaling.autoscaler")))
 }
 
 /// One stack file with the key table's defaults behind it: each absent value gets its default,
@@ -344,14 +338,26 @@ impl WithDefaults<'_> {
             unreachable!("{path} has no literal default")
         };
         let default = from_name(default).expect("the default is one of the choices");
-        let Some(written) = self.opt(path) else {
-            return Spanned::new(default, self.at(path));
-        };
+        self.written_choice(path, from_name, what, default, diagnostics)
+            .unwrap_or_else(|| Spanned::new(default, self.at(path)))
+    }
+
+    /// A written key of a closed set, as its enum; `None` where it is not written. An unknown
+    /// name is reported (`what` ends the message) and `fallback` used, located at the value.
+    fn written_choice<T: Copy>(
+        &self,
+        path: &str,
+        from_name: fn(&str) -> Option<T>,
+        what: &str,
+        fallback: T,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<Spanned<T>> {
+        let written = self.opt(path)?;
         let value = from_name(&written.value).unwrap_or_else(|| {
             diagnostics.push(not_a_choice(path, &written, what));
-            default
+            fallback
         });
-        Spanned::new(value, written.span)
+        Some(Spanned::new(value, written.span))
     }
 
     fn strs(&self, path: &str) -> Vec<Spanned<String>> {
@@ -640,20 +646,15 @@ fn gateway(d: &WithDefaults<'_>, profile: Profile, diagnostics: &mut Diagnostics
     } else {
         Provider::Ack
     };
-    let provider = match d.opt("gateway.provider") {
-        None => Spanned::new(default, span),
-        Some(written) => match Provider::from_name(&written.value) {
-            Some(provider) => Spanned::new(provider, written.span),
-            None => {
-                diagnostics.push(not_a_choice(
-                    "gateway.provider",
-                    &written,
-                    "is not a known Gateway implementation",
-                ));
-                Spanned::new(default, written.span)
-            }
-        },
-    };
+    let provider = d
+        .written_choice(
+            "gateway.provider",
+            Provider::from_name,
+            "is not a known Gateway implementation",
+            default,
+            diagnostics,
+        )
+        .unwrap_or_else(|| Spanned::new(default, span));
     let listeners = match d.stack.listeners("gateway.listeners") {
         Some(written) => written.iter().map(listener).collect(),
         None => vec![listener(&ListenerEntry::plain(
