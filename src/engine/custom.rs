@@ -170,7 +170,11 @@ impl Engine for Custom {
         &[]
     }
 
-    fn launch(&self, stack: &ResolvedStack) -> Result<Launch, Vec<Diagnostic>> {
+    fn multi_node(&self) -> Option<&super::MultiNode> {
+        None
+    }
+
+    fn launch(&self, stack: &ResolvedStack, _: super::Member) -> Result<Launch, Vec<Diagnostic>> {
         let env = environment();
         let vars = variables(stack);
         let mut problems = Vec::new();
@@ -222,7 +226,7 @@ fn variables(stack: &ResolvedStack) -> Context {
             max_model_len => e.max_model_len.as_ref().map(|v| v.value),
             dtype => e.dtype.as_ref().map(|v| v.value.clone()),
             gpu_memory_utilization => e.gpu_memory_utilization.as_ref().map(|v| v.value),
-            tensor_parallel_size => stack.engine.tensor_parallel,
+            tensor_parallel_size => super::parallel::parallelism(stack).tensor,
         },
         resources => context! { gpus => stack.resources.gpus.value },
         service => context! {

@@ -1,8 +1,10 @@
 //! A server configured by command-line flags (vLLM, SGLang): one table of flag names per
 //! server, so adding a server that takes flags is a table, not code.
 
-use super::{Engine, Launch, model_argument};
+use super::parallel::{nodes, parallelism};
+use super::{Engine, Launch, Member, model_argument};
 use crate::diag::Diagnostic;
+use crate::k8s::workload::{LWS_LEADER_ADDRESS, LWS_WORKER_INDEX};
 use crate::resolve::{EngineKind, ResolvedStack};
 
 /// A subcommand that takes the model as its first argument (`vllm serve MODEL`), used instead
@@ -10,6 +12,25 @@ use crate::resolve::{EngineKind, ResolvedStack};
 pub struct Serve {
     pub command: &'static [&'static str],
     pub accepts: fn(Option<&[u64]>) -> bool,
+}
+
+/// How a server runs across the pods of a LeaderWorkerSet group: every pod runs the same
+/// server with its rank, and finds the leader by the address LeaderWorkerSet gives it.
+pub struct MultiNode {
+    /// The number of pods (`resources.nodes`).
+    pub nnodes: &'static str,
+    /// The pod's index in the group, 0 for the leader.
+    pub node_rank: &'static str,
+    /// The flag that names the leader, and the port the server wants after its address
+    /// (SGLang's `--dist-init-addr HOST:PORT`), if any.
+    pub leader: (&'static str, Option<u16>),
+    /// The pipeline parallel flag, when each pod is one pipeline stage with tensor parallelism
+    /// inside it (vLLM); `None` when tensor parallelism spans the group (SGLang).
+    pub pipeline: Option<&'static str>,
+    /// Flags every pod of a group gets.
+    pub fixed: &'static [(&'static str, &'static str)],
+    /// Flags only the workers get (vLLM's `--headless`: no API server on them).
+    pub worker_only: &'static [&'static str],
 }
 
 /// The flag each stack key becomes for one server.
@@ -37,6 +58,7 @@ pub struct FlagServer {
     /// Other spellings of the flags above, with their key, so `extra_args` cannot repeat them.
     pub aliases: &'static [(&'static str, &'static str)],
     pub dtypes: &'static [&'static str],
+    pub multi_node: Option<MultiNode>,
 }
 
 impl Engine for FlagServer {
@@ -73,14 +95,26 @@ impl Engine for FlagServer {
             (self.served_model_name, "engine.served_model_name"),
         ]);
         flags.extend(self.aliases);
+        if let Some(m) = &self.multi_node {
+            flags.extend([
+                (m.nnodes, "resources.nodes"),
+                (m.node_rank, "resources.nodes"),
+            ]);
+            flags.push((m.leader.0, "resources.nodes"));
+            flags.extend(m.worker_only.iter().map(|f| (*f, "resources.nodes")));
+        }
         flags
+    }
+
+    fn multi_node(&self) -> Option<&MultiNode> {
+        self.multi_node.as_ref()
     }
 
     fn dtypes(&self) -> &'static [&'static str] {
         self.dtypes
     }
 
-    fn launch(&self, stack: &ResolvedStack) -> Result<Launch, Vec<Diagnostic>> {
+    fn launch(&self, stack: &ResolvedStack, member: Member) -> Result<Launch, Vec<Diagnostic>> {
         let e = &stack.engine;
         let mut args = Vec::new();
         let mut flag = |name: &str, value: Option<String>| {
@@ -117,10 +151,29 @@ impl Engine for FlagServer {
             e.max_model_len.as_ref().map(|l| l.value.to_string()),
         );
         flag(self.dtype, e.dtype.as_ref().map(|d| d.value.clone()));
+        let shape = parallelism(stack);
         flag(
             self.tensor_parallel_size,
-            stack.engine.tensor_parallel.map(|tp| tp.to_string()),
+            shape.tensor.map(|tp| tp.to_string()),
         );
+        if let (Some(m), Member::Leader | Member::Worker) = (&self.multi_node, member) {
+            flag(m.nnodes, Some(nodes(stack).to_string()));
+            flag(m.node_rank, Some(LWS_WORKER_INDEX.to_owned()));
+            let leader = match m.leader.1 {
+                Some(port) => format!("{LWS_LEADER_ADDRESS}:{port}"),
+                None => LWS_LEADER_ADDRESS.to_owned(),
+            };
+            flag(m.leader.0, Some(leader));
+            if let Some(pipeline) = m.pipeline {
+                flag(pipeline, Some(shape.pipeline.to_string()));
+            }
+            for (name, value) in m.fixed {
+                flag(name, Some((*value).to_owned()));
+            }
+            if member == Member::Worker {
+                args.extend(m.worker_only.iter().map(|f| (*f).to_owned()));
+            }
+        }
         if serve.is_some() {
             args.insert(0, model.clone());
         }

@@ -3,6 +3,7 @@
 
 mod custom;
 mod flags;
+pub mod parallel;
 mod sglang;
 mod vllm;
 pub mod vllm_releases;
@@ -10,6 +11,7 @@ pub mod vllm_releases;
 /// The byte bounds on what a custom engine's templates render, for the README and the
 /// `template` fuzz target that holds them.
 pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
+pub use flags::MultiNode;
 
 use crate::diag::Diagnostic;
 use crate::model_source::Weights;
@@ -21,6 +23,17 @@ use crate::resolve::{EngineKind, ResolvedStack};
 pub struct Launch {
     pub command: Vec<String>,
     pub args: Vec<String>,
+}
+
+/// Which pod of a server instance a command line is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// The pod is the whole instance (Knative, a Deployment).
+    Whole,
+    /// The leader of a LeaderWorkerSet group: it serves HTTP.
+    Leader,
+    /// Another pod of the group: it only computes.
+    Worker,
 }
 
 /// One model server.
@@ -42,8 +55,11 @@ pub trait Engine: Sync {
     fn managed_flags(&self) -> Vec<(&'static str, &'static str)>;
     /// `engine.dtype` values the server accepts.
     fn dtypes(&self) -> &'static [&'static str];
-    /// The command line; a `custom` template that does not render gives its diagnostics.
-    fn launch(&self, stack: &ResolvedStack) -> Result<Launch, Vec<Diagnostic>>;
+    /// How it runs across the pods of a LeaderWorkerSet group, if inferstack knows.
+    fn multi_node(&self) -> Option<&MultiNode>;
+    /// The command line of one pod; a `custom` template that does not render gives its
+    /// diagnostics.
+    fn launch(&self, stack: &ResolvedStack, member: Member) -> Result<Launch, Vec<Diagnostic>>;
 }
 
 /// Every engine, in the order `engine.kind` lists them.

@@ -5,7 +5,7 @@
 //! up and `/health_generate` after generating one token
 //! (`python/sglang/srt/entrypoints/http_server.py`).
 
-use super::flags::FlagServer;
+use super::flags::{FlagServer, MultiNode};
 use crate::resolve::EngineKind;
 
 /// `--served-model-name` takes one name, without `:` (`server_args.py`, SGLang 0.5.10).
@@ -33,4 +33,17 @@ pub const SGLANG: FlagServer = FlagServer {
         ("--tensor-parallel-size", "engine.tensor_parallel_size"),
     ],
     dtypes: &["auto", "half", "float16", "bfloat16", "float", "float32"],
+    // SGLang's LeaderWorkerSet examples (docs/references/multi_node_deployment/lws_pd/
+    // lws-examples/p.yaml: `--tp 16 --dist-init-addr $(LWS_LEADER_ADDRESS):20102 --nnodes
+    // $(LWS_GROUP_SIZE) --node-rank $(LWS_WORKER_INDEX)` on two 8-GPU pods): one tensor
+    // parallel group over every GPU of the group, the same command on every pod, the leader's
+    // rendezvous on a port of its own (any free one; 20000 here).
+    multi_node: Some(MultiNode {
+        nnodes: "--nnodes",
+        node_rank: "--node-rank",
+        leader: ("--dist-init-addr", Some(20000)),
+        pipeline: None,
+        fixed: &[],
+        worker_only: &[],
+    }),
 };

@@ -2,7 +2,7 @@
 //! `vllm/engine/arg_utils.py`). Its `/health` answers 200 once the engine is up and 503 when
 //! the engine died (`vllm/entrypoints/openai/api_server.py`, `@router.get("/health")`).
 
-use super::flags::{FlagServer, Serve};
+use super::flags::{FlagServer, MultiNode, Serve};
 use super::vllm_releases;
 use crate::resolve::EngineKind;
 
@@ -33,4 +33,17 @@ pub const VLLM: FlagServer = FlagServer {
     serves_several_names: true,
     aliases: &[],
     dtypes: &["auto", "half", "float16", "bfloat16", "float", "float32"],
+    // vLLM's LeaderWorkerSet page (docs/deployment/frameworks/lws.md: `--tensor-parallel-size
+    // 8 --pipeline-parallel-size $(LWS_GROUP_SIZE) --nnodes $(LWS_GROUP_SIZE) --node-rank
+    // $(LWS_WORKER_INDEX) --master-addr $(LWS_LEADER_ADDRESS)`): multiprocessing across nodes,
+    // flags of 0.11.1 and later (`vllm_flags.tsv`); the other nodes run `--headless`, without
+    // the API server. The backend is named, since the image also has Ray.
+    multi_node: Some(MultiNode {
+        nnodes: "--nnodes",
+        node_rank: "--node-rank",
+        leader: ("--master-addr", None),
+        pipeline: Some("--pipeline-parallel-size"),
+        fixed: &[("--distributed-executor-backend", "mp")],
+        worker_only: &["--headless"],
+    }),
 };

@@ -12,6 +12,7 @@ pub mod istio;
 pub mod keda;
 pub mod knative;
 pub mod kustomize;
+pub mod lws;
 pub mod meta;
 pub mod names;
 pub mod value;

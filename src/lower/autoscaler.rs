@@ -1,4 +1,4 @@
-//! What scales a Deployment workload (`scaling.autoscaler`): an autoscaling/v2
+//! What scales a Deployment or LeaderWorkerSet workload (`scaling.autoscaler`): an autoscaling/v2
 //! HorizontalPodAutoscaler on the server's queue, or a KEDA ScaledObject on the server's queue
 //! and the router's. The queue gauges are the ones the router reads (the engine's
 //! `queue_metric`) and llm-d-router v0.10.0's `llm_d_epp_flow_control_queue_size`
@@ -15,8 +15,9 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use super::inference::id;
 use crate::engine;
 use crate::k8s::keda::{self, ScaleTarget, ScaledObject, ScaledObjectSpec, Trigger};
+use crate::k8s::lws;
 use crate::k8s::{Object, Sharing};
-use crate::resolve::{Autoscaler, ResolvedStack};
+use crate::resolve::{Autoscaler, ResolvedStack, Workload};
 
 /// Queued requests per replica when `scaling.target` is not written: the `averageValue` of
 /// llm-d's HPA example on `vllm:num_requests_waiting` (llm-d main-08664ca6
@@ -39,6 +40,16 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     }
 }
 
+/// The object scaled, by its `scale` subresource: the Deployment, or the LeaderWorkerSet, whose
+/// replicas are groups and whose `status.hpaPodSelector` selects their leaders (LWS v0.10.0
+/// CRD, `subresources.scale.labelSelectorPath`), the pods that report the queue.
+fn scale_target(stack: &ResolvedStack) -> (&'static str, &'static str) {
+    match stack.workload.value {
+        Workload::LeaderWorkerSet => (lws::API_VERSION, "LeaderWorkerSet"),
+        Workload::Knative | Workload::Deployment => ("apps/v1", "Deployment"),
+    }
+}
+
 /// The target as a Kubernetes quantity or KEDA threshold: `10`, `2.5`.
 fn target(stack: &ResolvedStack) -> String {
     let target = stack.scaling.target.as_ref().map(|t| t.value);
@@ -51,8 +62,8 @@ fn hpa(stack: &ResolvedStack, metric: &str) -> anyhow::Result<Object> {
         metadata: super::metadata(&s.name.value, Some(&s.namespace.value), []),
         spec: Some(HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
-                api_version: Some("apps/v1".to_owned()),
-                kind: "Deployment".to_owned(),
+                api_version: Some(scale_target(stack).0.to_owned()),
+                kind: scale_target(stack).1.to_owned(),
                 name: s.name.value.clone(),
             },
             min_replicas: Some(i32::try_from(stack.scaling.min.value).unwrap_or(i32::MAX)),
@@ -111,7 +122,10 @@ fn scaled_object(stack: &ResolvedStack, metric: &str) -> anyhow::Result<Object> 
     };
     let mut triggers = vec![trigger(
         "server-queue",
-        format!("sum({metric}{{namespace=\"{namespace}\",pod=~\"{name}-[a-z0-9]+-[a-z0-9]+\"}})"),
+        format!(
+            "sum({metric}{{namespace=\"{namespace}\",pod=~\"{}\"}})",
+            stack.workload.value.serving_pods(name)
+        ),
     )];
     if stack.inference.fairness.is_some() {
         triggers.push(trigger(
@@ -127,8 +141,8 @@ fn scaled_object(stack: &ResolvedStack, metric: &str) -> anyhow::Result<Object> 
         metadata: super::metadata(name, Some(namespace), []),
         spec: ScaledObjectSpec {
             scale_target_ref: ScaleTarget {
-                api_version: "apps/v1",
-                kind: "Deployment",
+                api_version: scale_target(stack).0,
+                kind: scale_target(stack).1,
                 name: name.clone(),
             },
             min_replica_count: stack.scaling.min.value,

@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::inference::{id, pod_selector};
 use super::pod;
+use crate::engine::Member;
 use crate::k8s::{Object, Sharing};
 use crate::resolve::{Autoscaler, ResolvedStack};
 
@@ -23,7 +24,7 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let selector = pod_selector(stack);
     let mut pod_labels = pod::pod_labels(stack);
     pod_labels.extend(selector.clone());
-    let mut spec = pod::pod_spec(stack)?;
+    let mut spec = pod::pod_spec(stack, Member::Whole)?;
     // Kubernetes waits this long after SIGTERM: the longest request may finish its stream.
     spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
     let annotations = stack.model.source.pod_annotations();
@@ -69,14 +70,14 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
 
 /// `scaling.min` without an autoscaler (the rules refuse 0: nothing would scale it up); none
 /// with one, which owns the field, so a GitOps sync does not reset what it scaled.
-fn replicas(stack: &ResolvedStack) -> Option<i32> {
+pub(super) fn replicas(stack: &ResolvedStack) -> Option<i32> {
     (stack.scaling.autoscaler.value == Autoscaler::None)
         .then(|| i32::try_from(stack.scaling.min.value.max(1)).unwrap_or(i32::MAX))
 }
 
 /// A ClusterIP Service of the server's port, for clients inside the cluster and for tools that
 /// find workloads by Service; the gateway reaches the pods through the InferencePool.
-fn service(stack: &ResolvedStack) -> anyhow::Result<Object> {
+pub(super) fn service(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let s = &stack.service;
     let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
     let service = Service {

@@ -14,21 +14,26 @@ use crate::resolve::ResolvedStack;
 use crate::resolve::profile::InferenceApis;
 
 use crate::k8s::knative::{QUEUE_PROXY_PORT, SERVICE_LABEL as KNATIVE_SERVICE_LABEL};
-use crate::k8s::workload::INSTANCE_LABEL;
+use crate::k8s::workload::{INSTANCE_LABEL, LWS_WORKER_INDEX_LABEL};
 use crate::resolve::Workload;
 
 /// The picker may be down briefly (restarts, rollouts); the gateway then balances plainly
 /// instead of failing requests to a paid GPU pool.
 const FAILURE_MODE: &str = "FailOpen";
 
-/// Labels every pod of the service carries, for the pool's selector: Knative's own, or the one
-/// the Deployment gives its pods.
+/// Labels every pod that serves HTTP carries, for the pool's selector: Knative's own, the one
+/// the Deployment gives its pods, or that one and LeaderWorkerSet's index of a group's leader.
 pub fn pod_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
-    let label = match stack.workload.value {
-        Workload::Knative => KNATIVE_SERVICE_LABEL,
-        Workload::Deployment => INSTANCE_LABEL,
-    };
-    BTreeMap::from([(label.to_owned(), stack.service.name.value.clone())])
+    let name = stack.service.name.value.clone();
+    match stack.workload.value {
+        Workload::Knative => BTreeMap::from([(KNATIVE_SERVICE_LABEL.to_owned(), name)]),
+        Workload::Deployment => BTreeMap::from([(INSTANCE_LABEL.to_owned(), name)]),
+        // Only a group's leader serves HTTP.
+        Workload::LeaderWorkerSet => BTreeMap::from([
+            (INSTANCE_LABEL.to_owned(), name),
+            (LWS_WORKER_INDEX_LABEL.to_owned(), "0".to_owned()),
+        ]),
+    }
 }
 
 /// The port the pool sends requests to. For Knative the queue-proxy, not the model server:
@@ -38,7 +43,9 @@ pub fn pod_selector(stack: &ResolvedStack) -> BTreeMap<String, String> {
 fn target_port(stack: &ResolvedStack) -> i32 {
     match stack.workload.value {
         Workload::Knative => QUEUE_PROXY_PORT,
-        Workload::Deployment => i32::try_from(stack.engine.port.value).unwrap_or_default(),
+        Workload::Deployment | Workload::LeaderWorkerSet => {
+            i32::try_from(stack.engine.port.value).unwrap_or_default()
+        }
     }
 }
 

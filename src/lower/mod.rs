@@ -6,6 +6,7 @@ pub mod body_router;
 mod deployment;
 mod gateway;
 pub mod inference;
+mod leaderworkerset;
 pub mod merge;
 pub mod namespaces;
 pub mod network;
@@ -35,6 +36,10 @@ pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
         }
         Workload::Deployment => {
             objects.extend(deployment::objects(stack)?);
+            objects.extend(autoscaler::objects(stack)?);
+        }
+        Workload::LeaderWorkerSet => {
+            objects.extend(leaderworkerset::objects(stack)?);
             objects.extend(autoscaler::objects(stack)?);
         }
     }

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::engine;
+use crate::engine::{self, Member};
 use crate::k8s::gpus;
 use crate::model_source::EnvValue;
 use crate::resolve::ResolvedStack;
@@ -36,7 +36,7 @@ pub fn pod_labels(stack: &ResolvedStack) -> BTreeMap<String, String> {
 
 /// The pod's spec: one container, the weights' volume (and shared memory), the pull secrets
 /// and the scheduling keys. The workload adds what is its own (Knative's timeout, say).
-pub fn pod_spec(stack: &ResolvedStack) -> anyhow::Result<PodSpec> {
+pub fn pod_spec(stack: &ResolvedStack, member: Member) -> anyhow::Result<PodSpec> {
     let (model_volume, model_mount) = model_volume(stack);
     let mut volumes = vec![model_volume];
     let mut mounts = vec![model_mount];
@@ -57,7 +57,7 @@ pub fn pod_spec(stack: &ResolvedStack) -> anyhow::Result<PodSpec> {
     }
     let sc = &stack.scheduling;
     Ok(PodSpec {
-        containers: vec![container(stack, mounts)?],
+        containers: vec![container(stack, mounts, member)?],
         image_pull_secrets: Some(
             sc.image_pull_secrets
                 .iter()
@@ -241,16 +241,20 @@ fn probe(check: &Probe, period: i32, timeout: i32, failures: i32) -> Probe {
     }
 }
 
-fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<Container> {
+fn container(
+    stack: &ResolvedStack,
+    mounts: Vec<VolumeMount>,
+    member: Member,
+) -> anyhow::Result<Container> {
     let server = engine::of(stack);
     let launch = server
-        .launch(stack)
+        .launch(stack, member)
         .map_err(|_| anyhow::anyhow!("the engine's command line did not render"))?;
     let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
     let startup_failures = i32::try_from(startup_failure_threshold(stack)).unwrap_or(i32::MAX);
     let env = env(stack);
     let check = health_check(stack, server);
-    Ok(Container {
+    let container = Container {
         name: server.container_name().to_owned(),
         image: Some(stack.engine.image.value.clone()),
         command: Some(launch.command).filter(|c| !c.is_empty()),
@@ -273,6 +277,18 @@ fn container(stack: &ResolvedStack, mounts: Vec<VolumeMount>) -> anyhow::Result<
         resources: Some(resources(stack)),
         volume_mounts: Some(mounts),
         ..Container::default()
+    };
+    // A group's other pods serve no HTTP: the leader's probes stand for the group, which
+    // LeaderWorkerSet restarts whole.
+    Ok(match member {
+        Member::Worker => Container {
+            ports: None,
+            startup_probe: None,
+            readiness_probe: None,
+            liveness_probe: None,
+            ..container
+        },
+        Member::Whole | Member::Leader => container,
     })
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::pod;
+use crate::engine::Member;
 use crate::k8s::knative::{API_VERSION, RevisionSpec, RevisionTemplate, Service, ServiceSpec};
 use crate::k8s::{Object, ObjectRef, Sharing};
 use crate::resolve::{Profile, ResolvedStack};
@@ -33,7 +34,7 @@ pub fn knative_service(stack: &ResolvedStack) -> anyhow::Result<Object> {
         PROGRESS_DEADLINE.to_owned(),
         format!("{}s", pod::progress_deadline_seconds(stack)),
     );
-    let pod = pod::pod_spec(stack)?;
+    let pod = pod::pod_spec(stack, Member::Whole)?;
     let template = RevisionTemplate {
         metadata: ObjectMeta {
             annotations: Some(annotations),

@@ -98,11 +98,9 @@ pub struct Engine {
     pub max_model_len: Option<Spanned<i64>>,
     pub gpu_memory_utilization: Option<Spanned<f64>>,
     pub dtype: Option<Spanned<String>>,
-    /// `engine.tensor_parallel_size` as written.
+    /// `engine.tensor_parallel_size` as written; `engine::parallel` derives the one the server
+    /// runs with.
     pub tensor_parallel_size: Option<Spanned<i64>>,
-    /// The tensor parallel size the server runs with: the key, or every GPU when there is more
-    /// than one (without it the server uses one GPU and the rest of the paid GPUs sit idle).
-    pub tensor_parallel: Option<i64>,
     pub extra_args: Vec<Spanned<String>>,
     pub command: Vec<Spanned<String>>,
     pub args: Vec<Spanned<String>>,
@@ -123,6 +121,8 @@ pub struct Engine {
 #[derive(Clone, Debug)]
 pub struct Resources {
     pub gpus: Spanned<i64>,
+    /// Pods one server instance spans (`workload = "leaderworkerset"`).
+    pub nodes: Spanned<i64>,
     pub gpu_resource: Spanned<String>,
     pub gpu_product: Option<Spanned<String>>,
     /// `resources.gpu_memory`, one GPU's memory as written.
@@ -270,7 +270,7 @@ fn autoscaler(
 ) -> Spanned<Autoscaler> {
     let default = match workload {
         Workload::Knative => Autoscaler::Knative,
-        Workload::Deployment => Autoscaler::None,
+        Workload::Deployment | Workload::LeaderWorkerSet => Autoscaler::None,
     };
     d.written_choice(
         "scaling.autoscaler",
@@ -448,6 +448,7 @@ pub fn resolve(
         engine,
         resources: Resources {
             gpus: d.int("resources.gpus"),
+            nodes: d.int("resources.nodes"),
             gpu_resource: d.opt("resources.gpu_resource").unwrap_or_else(|| {
                 let product = stack.str("resources.gpu_product");
                 let vendor = product
@@ -583,10 +584,6 @@ fn engine(
         gpu_memory_utilization: stack.num("engine.gpu_memory_utilization").cloned(),
         dtype: d.opt("engine.dtype"),
         tensor_parallel_size: stack.int("engine.tensor_parallel_size").cloned(),
-        tensor_parallel: match stack.int("engine.tensor_parallel_size") {
-            Some(tp) => Some(tp.value),
-            None => Some(d.int("resources.gpus").value).filter(|gpus| *gpus > 1),
-        },
         extra_args: d.strs("engine.extra_args"),
         command: d.strs("engine.command"),
         args: d.strs("engine.args"),

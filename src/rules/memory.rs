@@ -15,10 +15,10 @@
 //! rejects cannot start, and one it accepts may still be tight: it never cries wolf.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::resolve::{EngineKind, ResolvedStack};
+use crate::resolve::{EngineKind, ResolvedStack, Workload};
 
 use super::facts::{self, GIB, ModelFacts};
-use super::serving::{flag, pipeline_parallel_size};
+use crate::engine::parallel::{self, extra_flag as flag};
 
 /// vLLM's default `--gpu-memory-utilization` (`gpu_memory_utilization: float = 0.9` in
 /// `vllm/config/cache.py`). SGLang sizes its default from the GPU, so it is not guessed.
@@ -128,8 +128,9 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         Some((_, value)) if value.starts_with("fp8") => 1.0,
         _ => dtype_bytes(stack),
     };
-    let tp = stack.engine.tensor_parallel.unwrap_or(1).max(1) as u64;
-    let pp = pipeline_parallel_size(stack).max(1);
+    let shape = parallel::parallelism(stack);
+    let tp = shape.tensor.unwrap_or(1).max(1) as u64;
+    let pp = shape.pipeline.max(1) as u64;
     let budget = gpu_bytes * utilization;
     let e = estimate(architecture, bytes, kv_bytes, tp, pp);
     let (length, length_span) = match &stack.engine.max_model_len {
@@ -140,7 +141,10 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
         },
     };
     let kv = e.kv_per_token_per_gpu * length as f64;
-    let gpus = stack.resources.gpus.value as u64;
+    let nodes = parallel::nodes(stack) as u64;
+    let per_pod = (stack.resources.gpus.value as u64).max(1);
+    let group = (stack.workload.value == Workload::LeaderWorkerSet).then_some(per_pod);
+    let gpus = (stack.resources.gpus.value as u64).saturating_mul(nodes);
     let place = format!(
         "{:.2} × {gpu_text} = {:.2} GiB per GPU",
         utilization,
@@ -164,7 +168,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
                 ),
             )
             .with_secondary(Label::new(gpu_span, "GPU"))
-            .with_help(gpus_help(enough, length)),
+            .with_help(gpus_help(enough, group, length)),
         );
         return;
     }
@@ -186,7 +190,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
             .with_secondary(Label::new(gpu_span, "GPU"))
             .with_help(format!(
                 "set `engine.max_model_len` to at most {longest} (what the memory left after the weights holds), or {}",
-                gpus_help(enough, length)
+                gpus_help(enough, group, length)
             )),
         );
     }
@@ -202,8 +206,13 @@ fn enough_gpus(model: &ModelFacts, pp: u64, gpus: u64, fits: impl Fn(u64) -> boo
         .find(|n| fits(*n))
 }
 
-fn gpus_help(enough: Option<u64>, length: u64) -> String {
+/// `group`: the GPUs of each pod of a LeaderWorkerSet group, which grows by pods.
+fn gpus_help(enough: Option<u64>, group: Option<u64>, length: u64) -> String {
     match enough {
+        Some(n) if let Some(per_pod) = group => format!(
+            "request `resources.nodes` = {} ({n} GPUs or more in all, the weights sharded over them)",
+            n.div_ceil(per_pod)
+        ),
         Some(n) => format!("request `resources.gpus` = {n} (the weights are sharded over them)"),
         None => format!(
             "no GPU count up to 64 holds it with {length} tokens: use a larger GPU or a quantized model"

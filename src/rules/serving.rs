@@ -10,30 +10,6 @@ use crate::source::Span;
 
 use super::facts::ModelFacts;
 
-/// The value of the first of `names` in `engine.extra_args` (`--flag value` or `--flag=value`),
-/// with the span of the argument that holds it.
-pub fn flag(stack: &ResolvedStack, names: &[&str]) -> Option<(Span, String)> {
-    let args = &stack.engine.extra_args;
-    args.iter().enumerate().find_map(|(i, arg)| {
-        names.iter().find_map(|name| {
-            if arg.value == *name {
-                let value = args.get(i + 1).map_or(String::new(), |v| v.value.clone());
-                Some((arg.span, value))
-            } else {
-                let value = arg.value.strip_prefix(name)?.strip_prefix('=')?;
-                Some((arg.span, value.to_owned()))
-            }
-        })
-    })
-}
-
-/// `--pipeline-parallel-size` (vLLM, also `-pp`) or `--pp-size` (SGLang), 1 when absent.
-pub fn pipeline_parallel_size(stack: &ResolvedStack) -> u64 {
-    flag(stack, &["--pipeline-parallel-size", "-pp", "--pp-size"])
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(1)
-}
-
 pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     parallelism(stack, out);
     heads(stack, model, out);
@@ -43,20 +19,31 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
 }
 
 /// The GPUs must hold TP × PP workers exactly: vLLM and SGLang start one worker per GPU of the
-/// world (TP × PP) and fail when the pod has fewer; GPUs beyond it are paid for and idle.
+/// world (TP × PP) and fail when the instance's pods have fewer; GPUs beyond it are paid for and
+/// idle.
 fn parallelism(stack: &ResolvedStack, out: &mut Diagnostics) {
     let gpus = &stack.resources.gpus;
     if !stack.engine.kind.value.is_modelled() || gpus.value < 1 {
         return;
     }
-    let Some(tp) = stack.engine.tensor_parallel else {
+    let parallel = engine::parallel::parallelism(stack);
+    let Some(tp) = parallel.tensor else {
         return;
     };
     if tp < 1 {
         return; // reported by the value checks
     }
-    let pp = i64::try_from(pipeline_parallel_size(stack).max(1)).unwrap_or(i64::MAX);
-    let world = tp.saturating_mul(pp);
+    let pp = parallel.pipeline.max(1);
+    let world = parallel.world();
+    let nodes = engine::parallel::nodes(stack);
+    let (paid, paid_text) = if nodes > 1 {
+        (
+            gpus.value.saturating_mul(nodes),
+            format!("`resources.gpus` = {} on each of {nodes} nodes", gpus.value),
+        )
+    } else {
+        (gpus.value, format!("`resources.gpus` = {}", gpus.value))
+    };
     let at = stack
         .engine
         .tensor_parallel_size
@@ -67,25 +54,24 @@ fn parallelism(stack: &ResolvedStack, out: &mut Diagnostics) {
     } else {
         format!("`engine.tensor_parallel_size` = {tp} needs {tp} GPUs")
     };
-    if world > gpus.value {
+    if world > paid {
         out.push(
             Diagnostic::error(
                 Code::ParallelismMismatch,
                 Label::new(at, "more than the GPUs"),
-                format!("{shape} but `resources.gpus` = {}", gpus.value),
+                format!("{shape} but {paid_text}"),
             )
             .with_secondary(Label::new(gpus.span, "GPUs requested here"))
             .with_help(format!("the server fails at start-up when it cannot see that many GPUs; request {world} GPUs or shard less")),
         );
-    } else if world < gpus.value {
+    } else if world < paid {
         out.push(
             Diagnostic::warning(
                 Code::ParallelismMismatch,
                 Label::new(at, "fewer than the GPUs"),
                 format!(
-                    "{shape}, which leaves {} of {} paid GPUs idle",
-                    gpus.value - world,
-                    gpus.value
+                    "{shape}, which leaves {} of {paid} paid GPUs idle",
+                    paid - world
                 ),
             )
             .with_secondary(Label::new(gpus.span, "GPUs requested here"))
@@ -105,7 +91,10 @@ fn heads(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     if !stack.engine.kind.value.is_modelled() {
         return;
     }
-    let Some(tp) = stack.engine.tensor_parallel.filter(|tp| *tp > 1) else {
+    let Some(tp) = engine::parallel::parallelism(stack)
+        .tensor
+        .filter(|tp| *tp > 1)
+    else {
         return;
     };
     let tp_u = tp as u64;

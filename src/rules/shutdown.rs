@@ -11,7 +11,7 @@ use crate::k8s::Object;
 use crate::resolve::ResolvedStack;
 
 use super::cross::index::{ObjectIndex, Sink, finding, picker_ref, timed_pool_routes};
-use super::serving::flag;
+use crate::engine::parallel::extra_flag as flag;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     engine_drain(stack, out);

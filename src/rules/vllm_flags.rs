@@ -6,7 +6,8 @@
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::engine::vllm_releases::{self, Judge, Verdict};
 use crate::k8s::image;
-use crate::resolve::{EngineKind, ResolvedStack};
+use crate::resolve::{EngineKind, ResolvedStack, Workload};
+use crate::source::Span;
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
@@ -15,7 +16,8 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         .iter()
         .filter(|a| a.value.starts_with('-'))
         .collect();
-    if e.kind.value != EngineKind::Vllm || flags.is_empty() {
+    let features = feature_flags(stack);
+    if e.kind.value != EngineKind::Vllm || (flags.is_empty() && features.is_empty()) {
         return;
     }
     let version = image::version(&e.image.value);
@@ -26,7 +28,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 Diagnostic::note(
                     Code::EngineVersionUnknown,
                     Label::new(e.image.span, "release unknown"),
-                    format!("`engine.image` = \"{}\" names no vLLM release inferstack has read, so `engine.extra_args` is judged by the newest, {}", e.image.value, newest.name),
+                    format!("`engine.image` = \"{}\" names no vLLM release inferstack has read, so its flags are judged by the newest, {}", e.image.value, newest.name),
                 )
                 .with_help("pin the image to a release tag (`vllm/vllm-openai:v0.10.1.1`), whose flags are then judged exactly"),
             );
@@ -43,6 +45,24 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             return;
         }
     };
+    let mut reported: Vec<&str> = Vec::new();
+    for (flag, span, key) in features {
+        if reported.contains(&key) {
+            continue; // one finding per key: the first flag it needs that the release lacks
+        }
+        if let Verdict::NotYet { added } = vllm_releases::verdict(release, flag) {
+            reported.push(key);
+            out.push(
+                Diagnostic::error(
+                    Code::EngineFlagVersion,
+                    Label::new(span, "needs a later vLLM"),
+                    format!("`{key}` needs vLLM's `{flag}`, which vLLM {} lacks: it was added in {added}", release.name),
+                )
+                .with_secondary(Label::new(e.image.span, "image chosen here"))
+                .with_help(format!("use an image of vLLM {added} or later")),
+            );
+        }
+    }
     for arg in flags {
         let written = arg.value.split('=').next().unwrap_or_default();
         // vLLM's parser reads `--foo_bar` as `--foo-bar` (`FlexibleArgumentParser`).
@@ -77,4 +97,17 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         };
         out.push(diagnostic.with_secondary(Label::new(e.image.span, "image chosen here")));
     }
+}
+
+/// The flags inferstack itself adds for a stack's features, with the key that asks for them.
+fn feature_flags(stack: &ResolvedStack) -> Vec<(&'static str, Span, &'static str)> {
+    let mut out = Vec::new();
+    if stack.workload.value == Workload::LeaderWorkerSet
+        && let Some(m) = crate::engine::of(stack).multi_node()
+    {
+        let span = stack.resources.nodes.span;
+        out.extend([m.nnodes, m.node_rank, m.leader.0].map(|f| (f, span, "resources.nodes")));
+        out.extend(m.worker_only.iter().map(|f| (*f, span, "resources.nodes")));
+    }
+    out
 }

@@ -212,7 +212,7 @@ pub const KEYS: &[Key] = &[
         Ty::Enum(WORKLOADS),
         Str("knative"),
         "",
-        "What runs the server's pods. `knative`: a Knative Service, scaled by the Knative Pod Autoscaler (`scaling.*`), with Knative's ConfigMaps. `deployment`: an apps/v1 Deployment of `scaling.min` replicas (at least 1) and a Service of the server's port, with the same pod, probes and storage; the InferencePool selects its pods by `app.kubernetes.io/instance` and targets the server's port. `deployment` needs an explicit profile (`ack` asks ACK to build the pool from a Knative Service).",
+        "What runs the server's pods. `knative`: a Knative Service, scaled by the Knative Pod Autoscaler (`scaling.*`), with Knative's ConfigMaps. `deployment`: an apps/v1 Deployment of `scaling.min` replicas (at least 1) and a Service of the server's port, with the same pod, probes and storage; the InferencePool selects its pods by `app.kubernetes.io/instance` and targets the server's port. `leaderworkerset`: a `leaderworkerset.x-k8s.io/v1` LeaderWorkerSet whose every replica is one server over `resources.nodes` pods (the LeaderWorkerSet controller must be installed), and a Service of the leaders; the pool selects the leaders. `deployment` and `leaderworkerset` need an explicit profile (`ack` asks ACK to build the pool from a Knative Service).",
     ),
     key(
         "extends",
@@ -575,6 +575,13 @@ pub const KEYS: &[Key] = &[
         Int(1),
         "",
         "The GPU request and limit. 0 means a CPU-only server.",
+    ),
+    key(
+        "resources.nodes",
+        Ty::Int(Range::between(1.0, 64.0)),
+        Int(1),
+        "",
+        "Pods one server instance spans, each with `gpus` GPUs, for a model larger than one node: only with `workload = \"leaderworkerset\"`, whose group is a leader serving HTTP and `nodes - 1` workers. vLLM (0.11.1 or later) runs a pipeline stage per pod with tensor parallelism inside it (`--pipeline-parallel-size nodes --nnodes --node-rank --master-addr`, the workers `--headless`); SGLang one tensor parallel group over all of them (`--tp-size gpus × nodes --nnodes --node-rank --dist-init-addr`).",
     ),
     key(
         "resources.gpu_resource",

@@ -11,6 +11,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Label, Severity, Target};
 use crate::k8s::Object;
 use crate::k8s::knative::SERVICE_LABEL as KNATIVE_SERVICE_LABEL;
 use crate::k8s::value::{array, text};
+use crate::k8s::workload::{LWS_NAME_LABEL, LWS_WORKER_INDEX_LABEL};
 use crate::source::Span;
 
 /// Where a finding at a JSON Pointer of object `index` is: its span, its document (for
@@ -192,23 +193,47 @@ pub(super) fn pool_selector(pool: &Value) -> Option<&serde_json::Map<String, Val
         .and_then(Value::as_object)
 }
 
-/// Labels the pods of a workload carry: the template's, plus the ones Knative adds.
+/// The JSON Pointer of a workload's template of the pods that serve: a Deployment's, a
+/// StatefulSet's and a Knative Service's `/spec/template`; a LeaderWorkerSet's leader template,
+/// which defaults to the worker template (LWS v0.10.0 `LeaderWorkerTemplate`: "Defaults to the
+/// worker template if not specified"). `None` for an object that is no workload.
+pub(in crate::rules) fn serving_template(workload: &Object) -> Option<&'static str> {
+    match (workload.id.group(), workload.id.kind.as_str()) {
+        (crate::k8s::knative::GROUP, "Service") | ("apps", "Deployment" | "StatefulSet") => {
+            Some("/spec/template")
+        }
+        ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => {
+            let leader = "/spec/leaderWorkerTemplate/leaderTemplate";
+            Some(if workload.body.pointer(leader).is_some() {
+                leader
+            } else {
+                "/spec/leaderWorkerTemplate/workerTemplate"
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Labels the pods of a workload that serve carry: the template's, plus the ones Knative adds,
+/// or for a LeaderWorkerSet the ones its controller gives a group's leader.
 pub(super) fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Value>> {
+    let template = serving_template(workload)?;
     let mut labels = workload
         .body
-        .pointer("/spec/template/metadata/labels")
+        .pointer(&format!("{template}/metadata/labels"))
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    match (workload.id.group(), workload.id.kind.as_str()) {
-        (crate::k8s::knative::GROUP, "Service") => {
-            labels.insert(
-                KNATIVE_SERVICE_LABEL.to_owned(),
-                Value::from(workload.id.name.clone()),
-            );
+    let name = Value::from(workload.id.name.clone());
+    match workload.id.kind.as_str() {
+        "Service" => {
+            labels.insert(KNATIVE_SERVICE_LABEL.to_owned(), name);
         }
-        ("apps", "Deployment" | "StatefulSet") => {}
-        _ => return None,
+        "LeaderWorkerSet" => {
+            labels.insert(LWS_NAME_LABEL.to_owned(), name);
+            labels.insert(LWS_WORKER_INDEX_LABEL.to_owned(), Value::from("0"));
+        }
+        _ => {}
     }
     Some(labels)
 }

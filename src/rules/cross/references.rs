@@ -72,7 +72,8 @@ fn serves_pool_port<'a>(cx: &ObjectIndex<'a>, pool: &Object) -> Option<(&'a Obje
         .get(&pool.id.namespace.as_deref())
         .map_or(&[][..], Vec::as_slice);
     workloads.iter().find_map(|(workload, _)| {
-        array(&workload.body, "/spec/template/spec/containers")
+        let template = super::index::serving_template(workload)?;
+        array(&workload.body, &format!("{template}/spec/containers"))
             .iter()
             .flat_map(|c| array(c, "/ports"))
             .filter_map(|p| p.get("containerPort").and_then(Value::as_i64))

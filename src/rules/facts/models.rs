@@ -191,6 +191,13 @@ pub const MODELS: &[Architecture] = &[
         false,
         "huggingface.co/meta-llama/Llama-3.3-70B-Instruct config.json, quoted in the Tokenomics-from-first-principles notes (Fig. 1); Llama-3.1-70B's is the same",
     ),
+    arch(
+        "Llama-3.1-405B",
+        [16384, 53248, 126, 128, 8, 128, 128256, 131072],
+        false,
+        false,
+        "huggingface.co/meta-llama/Llama-3.1-405B-Instruct config.json (hidden_size 16384, intermediate_size 53248, num_hidden_layers 126, num_attention_heads 128, num_key_value_heads 8, vocab_size 128256, max_position_embeddings 131072, tie_word_embeddings false)",
+    ),
     // Mistral-7B-v0.1's architecture with v0.3's extended vocabulary ("Extended vocabulary to
     // 32768", the v0.3 model card).
     arch(

@@ -38,7 +38,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     managed_flags(stack, server, out);
     custom_keys(stack, server, out);
     // Templates are rendered here too, so their errors are reported with the others.
-    if let Err(problems) = server.launch(stack) {
+    if let Err(problems) = server.launch(stack, crate::engine::Member::Whole) {
         problems.into_iter().for_each(|p| out.push(p));
     }
 }

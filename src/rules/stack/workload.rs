@@ -1,5 +1,5 @@
-//! The workload and its autoscaler: what a Deployment, an HPA and KEDA can and cannot do that a
-//! Knative Service does.
+//! The workload and its autoscaler: what a Deployment, a LeaderWorkerSet, an HPA and KEDA can
+//! and cannot do that a Knative Service does, and what a server over several nodes needs.
 
 use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
@@ -7,6 +7,7 @@ use crate::engine;
 use crate::resolve::{Autoscaler, Profile, ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
+    nodes(stack, out);
     let workload = &stack.workload;
     let autoscaler = &stack.scaling.autoscaler;
     if let Some(prometheus) = &stack.scaling.prometheus
@@ -31,7 +32,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             );
             return;
         }
-        (Workload::Deployment, Autoscaler::Knative) => out.push(
+        (Workload::Deployment | Workload::LeaderWorkerSet, Autoscaler::Knative) => out.push(
             error(
                 Code::InvalidValue,
                 autoscaler.span,
@@ -51,7 +52,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 Code::InvalidValue,
                 workload.span,
                 "no pool on this profile",
-                "`workload = \"deployment\"` needs an explicit profile: the `ack` profile leaves the InferencePool to ACK, which builds it only for a Knative Service".to_owned(),
+                format!("`workload = \"{}\"` needs an explicit profile: the `ack` profile leaves the InferencePool to ACK, which builds it only for a Knative Service", workload.value.as_str()),
             )
             .with_help("set `profile = \"ack-explicit\"` (ACK's gateway, the Inference Extension objects written out) or `profile = \"gateway-api\"`"),
         );
@@ -71,9 +72,9 @@ fn fixed(stack: &ResolvedStack, out: &mut Diagnostics) {
                 Code::ScaleBounds,
                 min.span,
                 "no replica",
-                "`scaling.min` = 0 with `workload = \"deployment\"`: a Deployment runs `scaling.min` replicas and nothing scales it up from zero".to_owned(),
+                format!("`scaling.min` = 0 with `workload = \"{}\"`: a {} runs `scaling.min` replicas and nothing scales it up from zero", stack.workload.value.as_str(), stack.workload.value.kind()),
             )
-            .with_secondary(Label::new(stack.workload.span, "Deployment chosen here"))
+            .with_secondary(Label::new(stack.workload.span, format!("{} chosen here", stack.workload.value.kind())))
             .with_help("set `scaling.min` to the replicas to run, `autoscaler = \"keda\"` (which scales from zero with `inference.fairness`), or `workload = \"knative\"`"),
         );
     }
@@ -83,9 +84,10 @@ fn fixed(stack: &ResolvedStack, out: &mut Diagnostics) {
 }
 
 fn unread(stack: &ResolvedStack, key: &str, span: crate::source::Span, out: &mut Diagnostics) {
+    let kind = stack.workload.value.kind();
     let reader = match stack.scaling.autoscaler.value {
         Autoscaler::None => format!(
-            "a Deployment without an autoscaler runs `scaling.min` = {} replicas",
+            "a {kind} without an autoscaler runs `scaling.min` = {} replicas",
             stack.scaling.min.value
         ),
         other => format!(
@@ -99,7 +101,10 @@ fn unread(stack: &ResolvedStack, key: &str, span: crate::source::Span, out: &mut
             Label::new(span, "not read"),
             format!("`{key}` is read only by the Knative Pod Autoscaler; {reader}"),
         )
-        .with_secondary(Label::new(stack.workload.span, "Deployment chosen here"))
+        .with_secondary(Label::new(
+            stack.workload.span,
+            format!("{kind} chosen here"),
+        ))
         .with_help(format!("remove `{}`", key.trim_start_matches("scaling."))),
     );
 }
@@ -157,6 +162,51 @@ fn scaled(stack: &ResolvedStack, out: &mut Diagnostics) {
                     .to_owned(),
             )
             .with_help("e.g. prometheus = \"http://prometheus-operated.monitoring.svc:9090\""),
+        );
+    }
+}
+
+/// `resources.nodes`: only a LeaderWorkerSet spreads one server over pods, only with a server
+/// whose multi-node flags inferstack knows, and only where the stack does not set them itself.
+fn nodes(stack: &ResolvedStack, out: &mut Diagnostics) {
+    let nodes = &stack.resources.nodes;
+    let workload = &stack.workload;
+    if workload.value != Workload::LeaderWorkerSet {
+        if nodes.value > 1 {
+            out.push(
+                error(Code::InvalidValue, nodes.span, "one pod per server here", format!("`resources.nodes` = {} spreads one server over {} pods, which only `workload = \"leaderworkerset\"` does; a {} runs each server in one pod", nodes.value, nodes.value, workload.value.kind()))
+                    .with_secondary(Label::new(workload.span, "workload chosen here"))
+                    .with_help("set `workload = \"leaderworkerset\"`, or remove `nodes` and fit the model in one pod"),
+            );
+        }
+        return;
+    }
+    if nodes.value == 1 {
+        out.push(
+            Diagnostic::warning(
+                Code::InvalidValue,
+                Label::new(nodes.span, "one pod per group"),
+                "`workload = \"leaderworkerset\"` with `resources.nodes` = 1: every group is one pod, which a Deployment runs with fewer moving parts".to_owned(),
+            )
+            .with_secondary(Label::new(workload.span, "LeaderWorkerSet chosen here"))
+            .with_help("set `resources.nodes` to the pods one server needs, or `workload = \"deployment\"`"),
+        );
+    }
+    let server = engine::of(stack);
+    if server.multi_node().is_none() {
+        out.push(
+            error(Code::InvalidValue, stack.engine.kind.span, "no multi-node flags", format!("`workload = \"leaderworkerset\"` runs one server over its group's pods, and inferstack does not know how `engine.kind` = \"{}\" joins a group", stack.engine.kind.value))
+                .with_secondary(Label::new(workload.span, "LeaderWorkerSet chosen here"))
+                .with_help("serve with vLLM or SGLang, whose multi-node flags inferstack sets, or use `workload = \"deployment\"`"),
+        );
+    }
+    if let Some((span, _)) = engine::parallel::extra_flag(stack, engine::parallel::PIPELINE_FLAGS)
+        && server.multi_node().is_some_and(|m| m.pipeline.is_some())
+    {
+        out.push(
+            error(Code::InvalidValue, span, "set from `resources.nodes`", format!("on a LeaderWorkerSet {} runs one pipeline stage per pod, so inferstack sets the pipeline parallel size to `resources.nodes` = {}", server.name(), nodes.value))
+                .with_secondary(Label::new(nodes.span, "nodes set here"))
+                .with_help("remove the flag from `engine.extra_args`"),
         );
     }
 }

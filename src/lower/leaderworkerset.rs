@@ -1,0 +1,87 @@
+//! `workload = "leaderworkerset"`: one server instance over `resources.nodes` pods, a
+//! LeaderWorkerSet group of a leader and workers, as vLLM's LeaderWorkerSet page runs a model
+//! larger than one node (vLLM `docs/deployment/frameworks/lws.md`: a group of two 8-GPU pods,
+//! the leader serving HTTP), and a Service of the leaders' port. Each replica is one group.
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use super::deployment::{replicas, service};
+use super::inference::{id, pod_selector};
+use super::pod;
+use crate::engine::{Member, parallel};
+use crate::k8s::lws::{self, LeaderWorkerSet, LeaderWorkerSetSpec, LeaderWorkerTemplate};
+use crate::k8s::workload::INSTANCE_LABEL;
+use crate::k8s::{Object, Sharing};
+use crate::resolve::ResolvedStack;
+
+/// The LeaderWorkerSet and the leaders' Service, both named after the service.
+pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
+    Ok(vec![leader_worker_set(stack)?, service(stack)?])
+}
+
+/// A pod template of the group: every pod carries the instance label, and the leader's
+/// template also the worker index LeaderWorkerSet gives it, so the Service and the
+/// InferencePool select the leaders by labels a template fixes.
+fn template(stack: &ResolvedStack, member: Member) -> anyhow::Result<PodTemplateSpec> {
+    let mut labels = pod::pod_labels(stack);
+    labels.insert(INSTANCE_LABEL.to_owned(), stack.service.name.value.clone());
+    if member == Member::Leader {
+        labels.extend(pod_selector(stack));
+    }
+    let mut spec = pod::pod_spec(stack, member)?;
+    spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
+    let annotations = stack.model.source.pod_annotations();
+    Ok(PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels),
+            annotations: Some(annotations).filter(|a| !a.is_empty()),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(spec),
+    })
+}
+
+fn leader_worker_set(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    let s = &stack.service;
+    let nodes = parallel::nodes(stack);
+    let set = LeaderWorkerSet {
+        api_version: lws::API_VERSION,
+        kind: "LeaderWorkerSet",
+        metadata: super::metadata(
+            &s.name.value,
+            Some(&s.namespace.value),
+            pod::user_labels(stack),
+        ),
+        spec: LeaderWorkerSetSpec {
+            replicas: replicas(stack),
+            leader_worker_template: LeaderWorkerTemplate {
+                size: i32::try_from(nodes).unwrap_or(i32::MAX),
+                restart_policy: "RecreateGroupOnPodRestart",
+                leader_template: template(stack, Member::Leader)?,
+                worker_template: template(stack, Member::Worker)?,
+            },
+            startup_policy: "LeaderCreated",
+        },
+    };
+    let e = &stack.engine;
+    Ok(Object::new(
+        id(lws::API_VERSION, "LeaderWorkerSet", stack, &s.name.value),
+        &set,
+        s.name.span,
+        Sharing::Owned,
+    )?
+    .with_origin("/spec/replicas", stack.scaling.min.span)
+    .with_origin(
+        "/spec/leaderWorkerTemplate/size",
+        stack.resources.nodes.span,
+    )
+    .with_origin(
+        "/spec/leaderWorkerTemplate/leaderTemplate/spec/containers/0/image",
+        e.image.span,
+    )
+    .with_origin(
+        "/spec/leaderWorkerTemplate/leaderTemplate/spec/containers/0/args",
+        e.span,
+    ))
+}
