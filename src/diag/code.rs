@@ -181,6 +181,8 @@ codes! {
     CelCompileError = "cel-compile-error", Manifests, Always(Severity::Error), "A CEL rule of a schema cannot be evaluated.";
     /// An InferencePool's selector matches no workload's pods.
     PoolSelectorMismatch = "pool-selector-mismatch", References, Always(Severity::Error), "An InferencePool selects pods that no workload in the build has.";
+    /// Decode pods of a disaggregated pool that serve none of its target ports: no routing sidecar.
+    DecodeSidecarMissing = "decode-sidecar-missing", References, Always(Severity::Error), "Decode pods behind an InferencePool with no routing sidecar on its port.";
     /// An HTTPRoute's parent Gateway or listener is not declared, or does not admit the route.
     RouteParentUnresolved = "route-parent-unresolved", References, Always(Severity::Error), "An HTTPRoute's parentRef names no declared Gateway listener that admits it.";
     /// An HTTPRoute's backend InferencePool is not emitted.
@@ -273,6 +275,8 @@ codes! {
     EngineFlagVersion = "engine-flag-version", Serving, ErrorOrWarning, "A vLLM flag the image's release does not have yet, removed, or deprecates.";
     /// An engine image whose tag names no release with a flag table.
     EngineVersionUnknown = "engine-version-unknown", Serving, Always(Severity::Note), "The engine image's tag names no vLLM release inferstack has flags for.";
+    /// Prefill and decode roles that cannot exchange the KV cache: a connector the engine does not speak, or decode with less tensor parallelism than prefill over NIXL.
+    DisaggregationMismatch = "disaggregation-mismatch", Serving, Always(Severity::Error), "Prefill and decode roles that cannot exchange the KV cache.";
     /// A LoRA adapter path outside every volume the pod mounts.
     LoraPathUnmounted = "lora-path-unmounted", Serving, Always(Severity::Error), "A LoRA adapter path outside the mounted model volume.";
     /// An image with no version tag or digest, or tagged `latest`.

@@ -174,6 +174,10 @@ impl Engine for Custom {
         None
     }
 
+    fn disaggregated(&self) -> Option<&super::Disaggregated> {
+        None
+    }
+
     fn launch(&self, stack: &ResolvedStack, _: super::Member) -> Result<Launch, Vec<Diagnostic>> {
         let env = environment();
         let vars = variables(stack);

@@ -4,6 +4,7 @@
 use super::parallel::{nodes, parallelism};
 use super::{Engine, Launch, Member, model_argument};
 use crate::diag::Diagnostic;
+use crate::k8s::disaggregation::{Connector, Role};
 use crate::k8s::workload::{LWS_LEADER_ADDRESS, LWS_WORKER_INDEX};
 use crate::resolve::{EngineKind, ResolvedStack};
 
@@ -33,6 +34,18 @@ pub struct MultiNode {
     pub worker_only: &'static [&'static str],
 }
 
+/// How a server takes part in prefill/decode disaggregation: the connector its KV cache moves
+/// with, and the flags each role's server gets.
+pub struct Disaggregated {
+    pub connector: Connector,
+    pub flags: fn(Role) -> &'static [(&'static str, &'static str)],
+    /// The variable the engine reads the pod's IP from, to advertise its cache transfer side
+    /// channel to the other role, and that channel's port.
+    pub side_channel: Option<(&'static str, i32)>,
+    /// Variables the prefill server gets.
+    pub prefill_env: &'static [(&'static str, &'static str)],
+}
+
 /// The flag each stack key becomes for one server.
 pub struct FlagServer {
     pub kind: EngineKind,
@@ -59,6 +72,7 @@ pub struct FlagServer {
     pub aliases: &'static [(&'static str, &'static str)],
     pub dtypes: &'static [&'static str],
     pub multi_node: Option<MultiNode>,
+    pub disaggregated: Option<Disaggregated>,
 }
 
 impl Engine for FlagServer {
@@ -110,6 +124,10 @@ impl Engine for FlagServer {
         self.multi_node.as_ref()
     }
 
+    fn disaggregated(&self) -> Option<&Disaggregated> {
+        self.disaggregated.as_ref()
+    }
+
     fn dtypes(&self) -> &'static [&'static str] {
         self.dtypes
     }
@@ -156,6 +174,11 @@ impl Engine for FlagServer {
             self.tensor_parallel_size,
             shape.tensor.map(|tp| tp.to_string()),
         );
+        if let (Some(d), Some(role)) = (&self.disaggregated, stack.role) {
+            for (name, value) in (d.flags)(role) {
+                flag(name, Some((*value).to_owned()));
+            }
+        }
         if let (Some(m), Member::Leader | Member::Worker) = (&self.multi_node, member) {
             flag(m.nnodes, Some(nodes(stack).to_string()));
             flag(m.node_rank, Some(LWS_WORKER_INDEX.to_owned()));

@@ -11,7 +11,7 @@ pub mod vllm_releases;
 /// The byte bounds on what a custom engine's templates render, for the README and the
 /// `template` fuzz target that holds them.
 pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
-pub use flags::MultiNode;
+pub use flags::{Disaggregated, MultiNode};
 
 use crate::diag::Diagnostic;
 use crate::model_source::Weights;
@@ -57,6 +57,8 @@ pub trait Engine: Sync {
     fn dtypes(&self) -> &'static [&'static str];
     /// How it runs across the pods of a LeaderWorkerSet group, if inferstack knows.
     fn multi_node(&self) -> Option<&MultiNode>;
+    /// How it serves one role of prefill/decode disaggregation, if inferstack knows.
+    fn disaggregated(&self) -> Option<&Disaggregated>;
     /// The command line of one pod; a `custom` template that does not render gives its
     /// diagnostics.
     fn launch(&self, stack: &ResolvedStack, member: Member) -> Result<Launch, Vec<Diagnostic>>;

@@ -5,7 +5,8 @@
 //! up and `/health_generate` after generating one token
 //! (`python/sglang/srt/entrypoints/http_server.py`).
 
-use super::flags::{FlagServer, MultiNode};
+use super::flags::{Disaggregated, FlagServer, MultiNode};
+use crate::k8s::disaggregation::{Connector, Role};
 use crate::resolve::EngineKind;
 
 /// `--served-model-name` takes one name, without `:` (`server_args.py`, SGLang 0.5.10).
@@ -45,5 +46,22 @@ pub const SGLANG: FlagServer = FlagServer {
         pipeline: None,
         fixed: &[],
         worker_only: &[],
+    }),
+    // llm-d's SGLang recipe (`pd-disaggregation/modelserver/gpu/sglang/base/patch-*.yaml`):
+    // the role, and NIXL to move the cache.
+    disaggregated: Some(Disaggregated {
+        connector: Connector::Sglang,
+        flags: |role| match role {
+            Role::Prefill => &[
+                ("--disaggregation-mode", "prefill"),
+                ("--disaggregation-transfer-backend", "nixl"),
+            ],
+            Role::Decode => &[
+                ("--disaggregation-mode", "decode"),
+                ("--disaggregation-transfer-backend", "nixl"),
+            ],
+        },
+        side_channel: None,
+        prefill_env: &[],
     }),
 };

@@ -2,8 +2,9 @@
 //! `vllm/engine/arg_utils.py`). Its `/health` answers 200 once the engine is up and 503 when
 //! the engine died (`vllm/entrypoints/openai/api_server.py`, `@router.get("/health")`).
 
-use super::flags::{FlagServer, MultiNode, Serve};
+use super::flags::{Disaggregated, FlagServer, MultiNode, Serve};
 use super::vllm_releases;
+use crate::k8s::disaggregation::{Connector, NIXL_PORT};
 use crate::resolve::EngineKind;
 
 /// `--served-model-name` takes several names (`nargs="+"`) since vLLM 0.4.1 at least
@@ -45,5 +46,21 @@ pub const VLLM: FlagServer = FlagServer {
         pipeline: Some("--pipeline-parallel-size"),
         fixed: &[("--distributed-executor-backend", "mp")],
         worker_only: &["--headless"],
+    }),
+    // Both roles as llm-d's pd-disaggregation guide starts them (`gpu/vllm/base/
+    // patch-prefill.yaml`, `patch-decode.yaml`): the same `kv_both` NixlConnector.
+    disaggregated: Some(Disaggregated {
+        connector: Connector::Nixlv2,
+        flags: |_| {
+            &[(
+                "--kv-transfer-config",
+                r#"{"kv_connector":"NixlConnector","kv_role":"kv_both"}"#,
+            )]
+        },
+        side_channel: Some(("VLLM_NIXL_SIDE_CHANNEL_HOST", NIXL_PORT)),
+        // The guide's prefill patch: "Default vLLM keep-alive (5s) is shorter than
+        // llm-d-routing-sidecar's default idle conn timeout (90s ...), causing TCP RSTs on
+        // reuse".
+        prefill_env: &[("VLLM_HTTP_TIMEOUT_KEEP_ALIVE", "120")],
     }),
 };

@@ -38,6 +38,16 @@ pub enum Parameters {
     Identity {
         additional_session_headers: Vec<String>,
     },
+    /// The `disagg-profile-handler`'s decider per stage.
+    Deciders { deciders: Deciders },
+    /// The `approx-prefix-cache-producer`'s match window.
+    #[serde(rename_all = "camelCase")]
+    PrefixWindow { max_prefix_tokens_to_match: i64 },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Deciders {
+    pub prefill: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -76,40 +86,107 @@ pub const FLOW_CONTROL: &str = "flowControl";
 /// loads it only with `--allow-experimental-plugins`.
 pub const AGENT_IDENTITY: &str = "agent-identity";
 
-/// The default configuration, with the metrics scraped from `port`: three scorers weighted
-/// queue 2, KV cache utilization 2, prefix cache 3, and the metrics source with its extractor.
-/// With `fairness`, flow control is on and the fairness id is that header's value.
-pub fn config(port: i64, fairness: Option<&str>) -> EndpointPickerConfig {
-    let plugin = |type_| Plugin {
+fn plugin(type_: &'static str) -> Plugin {
+    Plugin {
         type_,
         parameters: None,
+    }
+}
+
+fn plugin_ref(plugin_ref: &'static str, weight: Option<f64>) -> PluginRef {
+    PluginRef { plugin_ref, weight }
+}
+
+/// How the picker schedules: the default's one profile of three scorers weighted queue 2, KV
+/// cache utilization 2, prefix cache 3; or, for prefill/decode disaggregation, the two
+/// profiles of llm-d's `pd-disaggregation` guide (`router/pd-disaggregation.values.yaml` at
+/// main-08664ca6): every request disaggregated (`always-disagg-pd-decider`), the prefill pod
+/// chosen among cache-warm pods by queued prefill tokens, the decode pod by in-flight requests.
+fn scheduling(disaggregated: bool) -> (Vec<Plugin>, Vec<SchedulingProfile>) {
+    if !disaggregated {
+        let weighted = |name, weight| plugin_ref(name, Some(weight));
+        return (
+            vec![
+                plugin("queue-scorer"),
+                plugin("kv-cache-utilization-scorer"),
+                plugin("prefix-cache-scorer"),
+            ],
+            vec![SchedulingProfile {
+                name: "default",
+                plugins: vec![
+                    weighted("queue-scorer", 2.0),
+                    weighted("kv-cache-utilization-scorer", 2.0),
+                    weighted("prefix-cache-scorer", 3.0),
+                ],
+            }],
+        );
+    }
+    let profile = |name, plugins: &[&'static str]| SchedulingProfile {
+        name,
+        plugins: plugins.iter().map(|p| plugin_ref(p, None)).collect(),
     };
-    let weighted = |plugin_ref, weight| PluginRef {
-        plugin_ref,
-        weight: Some(weight),
-    };
+    (
+        vec![
+            plugin("always-disagg-pd-decider"),
+            Plugin {
+                type_: "disagg-profile-handler",
+                parameters: Some(Parameters::Deciders {
+                    deciders: Deciders {
+                        prefill: "always-disagg-pd-decider",
+                    },
+                }),
+            },
+            plugin("prefill-filter"),
+            plugin("decode-filter"),
+            Plugin {
+                type_: "approx-prefix-cache-producer",
+                parameters: Some(Parameters::PrefixWindow {
+                    max_prefix_tokens_to_match: 131_072,
+                }),
+            },
+            plugin("inflight-load-producer"),
+            // The guide's `peakPrefillThroughput` (33821, measured on its reference fleet) is
+            // left to the plugin's default: it is a property of the hardware and model.
+            plugin("prefix-cache-affinity-filter"),
+            plugin("token-load-scorer"),
+            plugin("active-request-scorer"),
+            plugin("max-score-picker"),
+        ],
+        vec![
+            profile(
+                "prefill",
+                &[
+                    "prefill-filter",
+                    "prefix-cache-affinity-filter",
+                    "token-load-scorer",
+                    "max-score-picker",
+                ],
+            ),
+            profile(
+                "decode",
+                &["decode-filter", "active-request-scorer", "max-score-picker"],
+            ),
+        ],
+    )
+}
+
+/// The configuration, with the metrics scraped from `port` by the metrics source and its
+/// extractor. With `fairness`, flow control is on and the fairness id is that header's value.
+pub fn config(port: i64, fairness: Option<&str>, disaggregated: bool) -> EndpointPickerConfig {
+    let (mut plugins, scheduling_profiles) = scheduling(disaggregated);
+    plugins.extend([
+        Plugin {
+            type_: METRICS_DATA_SOURCE,
+            parameters: Some(Parameters::Metrics { port }),
+        },
+        plugin("core-metrics-extractor"),
+    ]);
     let mut config = EndpointPickerConfig {
         api_version: "llm-d.ai/v1alpha1",
         kind: "EndpointPickerConfig",
         feature_gates: Vec::new(),
-        plugins: vec![
-            plugin("queue-scorer"),
-            plugin("kv-cache-utilization-scorer"),
-            plugin("prefix-cache-scorer"),
-            Plugin {
-                type_: METRICS_DATA_SOURCE,
-                parameters: Some(Parameters::Metrics { port }),
-            },
-            plugin("core-metrics-extractor"),
-        ],
-        scheduling_profiles: vec![SchedulingProfile {
-            name: "default",
-            plugins: vec![
-                weighted("queue-scorer", 2.0),
-                weighted("kv-cache-utilization-scorer", 2.0),
-                weighted("prefix-cache-scorer", 3.0),
-            ],
-        }],
+        plugins,
+        scheduling_profiles,
         data_layer: DataLayer {
             sources: vec![DataSource {
                 plugin_ref: METRICS_DATA_SOURCE,

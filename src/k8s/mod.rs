@@ -1,6 +1,7 @@
 //! Kubernetes objects as the pipeline carries them after lowering: typed structs for the custom
 //! resources here, k8s-openapi for core kinds, all serialized once into an [`Object`].
 
+pub mod disaggregation;
 pub mod epp_config;
 pub mod gateway;
 pub mod gitops;

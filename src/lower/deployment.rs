@@ -4,13 +4,14 @@
 //! decode-deployment.yaml` at main-08664ca6: a Deployment per role, its pods selected by label).
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::inference::{id, pod_selector};
 use super::pod;
 use crate::engine::Member;
+use crate::k8s::disaggregation::ROLE_LABEL;
 use crate::k8s::{Object, Sharing};
 use crate::resolve::{Autoscaler, ResolvedStack};
 
@@ -20,20 +21,28 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
 }
 
 fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    deployment_of(stack, pod::pod_spec(stack, Member::Whole)?)
+}
+
+/// The Deployment of `spec`'s pods: the stack's, or of one role of a disaggregated stack
+/// (`<name>-<role>`, its pods labelled with the role as well).
+pub(super) fn deployment_of(stack: &ResolvedStack, mut spec: PodSpec) -> anyhow::Result<Object> {
     let s = &stack.service;
-    let selector = pod_selector(stack);
+    let mut selector = pod_selector(stack);
+    let name = match stack.role {
+        Some(role) => {
+            selector.insert(ROLE_LABEL.to_owned(), role.as_str().to_owned());
+            format!("{}-{}", s.name.value, role.as_str())
+        }
+        None => s.name.value.clone(),
+    };
     let mut pod_labels = pod::pod_labels(stack);
     pod_labels.extend(selector.clone());
-    let mut spec = pod::pod_spec(stack, Member::Whole)?;
     // Kubernetes waits this long after SIGTERM: the longest request may finish its stream.
     spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
     let annotations = stack.model.source.pod_annotations();
     let deployment = Deployment {
-        metadata: super::metadata(
-            &s.name.value,
-            Some(&s.namespace.value),
-            pod::user_labels(stack),
-        ),
+        metadata: super::metadata(&name, Some(&s.namespace.value), pod::user_labels(stack)),
         spec: Some(DeploymentSpec {
             replicas: replicas(stack),
             selector: LabelSelector {
@@ -57,7 +66,7 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
     };
     let e = &stack.engine;
     Ok(Object::new(
-        id("apps/v1", "Deployment", stack, &s.name.value),
+        id("apps/v1", "Deployment", stack, &name),
         &deployment,
         s.name.span,
         Sharing::Owned,

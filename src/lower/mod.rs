@@ -4,6 +4,7 @@
 mod autoscaler;
 pub mod body_router;
 mod deployment;
+mod disaggregation;
 mod gateway;
 pub mod inference;
 mod leaderworkerset;
@@ -33,6 +34,9 @@ pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
             objects.extend(network::config_features(stack)?);
             objects.extend(network::config_defaults(stack)?);
             objects.extend(network::config_gateway(stack)?);
+        }
+        Workload::Deployment if stack.disaggregation.is_some() => {
+            objects.extend(disaggregation::objects(stack)?);
         }
         Workload::Deployment => {
             objects.extend(deployment::objects(stack)?);

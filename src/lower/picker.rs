@@ -134,7 +134,11 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Dep
         }
         MetricsPortSetting::ConfigText => {
             let fairness = stack.inference.fairness.as_ref().map(|f| f.value.as_str());
-            let config = serde_saphyr::to_string(&epp_config::config(engine_port, fairness))?;
+            let config = serde_saphyr::to_string(&epp_config::config(
+                engine_port,
+                fairness,
+                stack.disaggregation.is_some(),
+            ))?;
             if fairness.is_some() {
                 args.push("--allow-experimental-plugins".to_owned());
             }

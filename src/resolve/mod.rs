@@ -5,6 +5,7 @@
 //! point somewhere. A value that does not parse is reported and replaced by its default, so the
 //! stack rules still run and one run reports everything.
 
+pub mod disaggregation;
 pub mod gitops;
 pub mod output;
 pub mod profile;
@@ -42,6 +43,9 @@ pub struct ResolvedStack {
     pub inference: Inference,
     /// Whether the namespaces the stack's objects use get a Namespace object.
     pub create_namespaces: Spanned<bool>,
+    pub disaggregation: Option<disaggregation::Disaggregation>,
+    /// The role this view of a disaggregated stack is of (`role_view`); `None` for the stack.
+    pub role: Option<disaggregation::Role>,
 }
 
 impl ResolvedStack {
@@ -493,6 +497,8 @@ pub fn resolve(
         gateway,
         inference,
         create_namespaces: d.bool("create_namespaces"),
+        disaggregation: disaggregation::resolve(&d, diagnostics),
+        role: None,
     })
 }
 

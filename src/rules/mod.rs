@@ -22,6 +22,7 @@ mod vllm_flags;
 
 use crate::diag::Diagnostics;
 use crate::resolve::ResolvedStack;
+use crate::resolve::disaggregation::Role;
 use facts::ModelFacts;
 
 /// Every rule on one resolved stack: its values, then the inference families, with the numbers
@@ -29,8 +30,16 @@ use facts::ModelFacts;
 pub fn check_stack(stack: &ResolvedStack, config: Option<&ModelFacts>) -> Diagnostics {
     let mut out = stack::check(stack);
     let model = facts::model(stack, config);
-    memory::check(stack, &model, &mut out);
-    serving::check(stack, &model, &mut out);
+    let roles: Vec<ResolvedStack> = Role::ALL
+        .iter()
+        .filter_map(|role| stack.role_view(*role))
+        .collect();
+    // Each role of a disaggregated server is a server of its own GPUs.
+    for view in roles.iter().chain(roles.is_empty().then_some(stack)) {
+        memory::check(view, &model, &mut out);
+        serving::shape(view, &model, &mut out);
+    }
+    serving::check(stack, &mut out);
     vllm_flags::check(stack, &mut out);
     time::check(stack, &model, &mut out);
     shutdown::check(stack, &mut out);

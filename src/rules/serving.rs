@@ -10,9 +10,14 @@ use crate::source::Span;
 
 use super::facts::ModelFacts;
 
-pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
+/// The rules on the server's shape, which a disaggregated stack runs once per role.
+pub fn shape(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     parallelism(stack, out);
     heads(stack, model, out);
+}
+
+/// The rules on the server's flags and images.
+pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     engine_flags(stack, out);
     lora_paths(stack, out);
     images(stack, out);

@@ -182,6 +182,7 @@ pub const METRICS: &[&str] = crate::k8s::knative::Metric::NAMES;
 pub const QUANTIZATIONS: &[&str] = crate::model_source::Quantization::NAMES;
 pub const WORKLOADS: &[&str] = crate::k8s::workload::Workload::NAMES;
 pub const AUTOSCALERS: &[&str] = crate::k8s::workload::Autoscaler::NAMES;
+pub const CONNECTORS: &[&str] = crate::k8s::disaggregation::Connector::NAMES;
 pub const IDENTITIES: &[&str] = crate::model_source::Identity::NAMES;
 /// Gateway implementations that need different output.
 pub const PROVIDERS: &[&str] = crate::k8s::gateway::Provider::NAMES;
@@ -617,6 +618,69 @@ pub const KEYS: &[Key] = &[
         Unset,
         "quantity, or `{ request, limit }`",
         "Container memory request and limit, like `cpu`.",
+    ),
+    key(
+        "disaggregation",
+        Ty::Table,
+        Unset,
+        "",
+        "Prefill/decode disaggregation as llm-d's `pd-disaggregation` guide runs it, with `workload = \"deployment\"` and the `gateway-api` profile: a `<name>-prefill` and a `<name>-decode` Deployment labelled `llm-d.ai/role`, the decode pods with llm-d-router's routing sidecar on the server's port in front of the model server (on 8200), the engines moving the KV cache over NIXL, and the picker's P/D profiles choosing a prefill and a decode pod for every request. Each role's tensor parallel size is its `gpus`.",
+    ),
+    key(
+        "disaggregation.prefill",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "The prefill role: the pods that compute the prompt's KV cache.",
+    ),
+    key(
+        "disaggregation.prefill.replicas",
+        Ty::Int(Range::between(1.0, 10000.0)),
+        Int(1),
+        "",
+        "Prefill pods.",
+    ),
+    key(
+        "disaggregation.prefill.gpus",
+        Ty::Int(Range::between(1.0, 1024.0)),
+        Derived("`resources.gpus`"),
+        "",
+        "GPUs of each prefill pod, its tensor parallel size.",
+    ),
+    key(
+        "disaggregation.decode",
+        Ty::Table,
+        Derived("`{}`"),
+        "",
+        "The decode role: the pods that generate the tokens, behind the routing sidecar.",
+    ),
+    key(
+        "disaggregation.decode.replicas",
+        Ty::Int(Range::between(1.0, 10000.0)),
+        Int(1),
+        "",
+        "Decode pods.",
+    ),
+    key(
+        "disaggregation.decode.gpus",
+        Ty::Int(Range::between(1.0, 1024.0)),
+        Derived("`resources.gpus`"),
+        "",
+        "GPUs of each decode pod, its tensor parallel size; with `nixlv2` at least the prefill's.",
+    ),
+    key(
+        "disaggregation.connector",
+        Ty::Enum(CONNECTORS),
+        Str("nixlv2"),
+        "",
+        "How the KV cache moves, the sidecar's `--kv-connector`: `nixlv2` (vLLM's `NixlConnector`, `--kv-transfer-config {\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}`) or `sglang` (SGLang's `--disaggregation-mode` with `--disaggregation-transfer-backend nixl`). It must match the engine.",
+    ),
+    key(
+        "disaggregation.sidecar_image",
+        Ty::Str,
+        Str(crate::k8s::disaggregation::SIDECAR_IMAGE),
+        "image reference",
+        "The routing sidecar's image, the release of the router the `gateway-api` profile pins.",
     ),
     key(
         "scaling",

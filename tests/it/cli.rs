@@ -74,8 +74,8 @@ fn identical_shared_objects_are_emitted_once() {
                 .is_some_and(|x| x == "toml")
         })
         .count();
-    // Every example runs on Knative but the two Deployment and the LeaderWorkerSet workloads.
-    let stacks = examples - 3;
+    // Every example runs on Knative but the Deployment, P/D and LeaderWorkerSet workloads.
+    let stacks = examples - 4;
     assert_eq!(
         text.matches("kind: Deployment\nmetadata:\n  name: qwen-7b-deploy\n")
             .count(),

@@ -186,6 +186,21 @@ pub(in crate::rules) fn finding(
     );
 }
 
+/// The ports a pool sends requests to, in either version (`targetPorts` of v1,
+/// `targetPortNumber` of v1alpha2).
+pub(super) fn pool_target_ports(pool: &Object) -> Vec<i64> {
+    let mut ports: Vec<i64> = array(&pool.body, "/spec/targetPorts")
+        .iter()
+        .filter_map(|p| p.get("number").and_then(Value::as_i64))
+        .collect();
+    ports.extend(
+        pool.body
+            .pointer("/spec/targetPortNumber")
+            .and_then(Value::as_i64),
+    );
+    ports
+}
+
 /// The pool's selector, in either version.
 pub(super) fn pool_selector(pool: &Value) -> Option<&serde_json::Map<String, Value>> {
     pool.pointer("/spec/selector/matchLabels")

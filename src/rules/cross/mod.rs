@@ -8,6 +8,7 @@
 //! route or a pool with the references.
 
 mod claims;
+mod disaggregation;
 pub(in crate::rules) mod index;
 mod references;
 mod routes;
@@ -53,6 +54,7 @@ pub fn check(objects: &[Object], world: Option<World>, locate: &mut Locate<'_>) 
             (group, "InferencePool") if group.starts_with("inference.networking") => {
                 pool_selects_pods(&cx, object, &mut out);
                 pool_picker_resolves(&cx, object, &mut out);
+                disaggregation::decode_pods_serve_pool_port(&cx, object, &mut out);
             }
             ("gateway.networking.k8s.io", "HTTPRoute") => {
                 route_parents_resolve(&cx, object, &mut out);

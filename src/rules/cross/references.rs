@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::index::{
-    ObjectIndex, Sink, picker_ref, pool_selector, problem, selected_listeners, selected_workloads,
+    ObjectIndex, Sink, picker_ref, pool_selector, pool_target_ports, problem, selected_listeners,
+    selected_workloads,
 };
 use crate::diag::Code;
 use crate::k8s::Object;
@@ -58,15 +59,7 @@ pub(super) fn pool_selects_pods(cx: &ObjectIndex<'_>, pool: &Object, out: &mut S
 /// port: then the model server is among the objects, and a selector that misses it is a
 /// contradiction even when the set may be partial.
 fn serves_pool_port<'a>(cx: &ObjectIndex<'a>, pool: &Object) -> Option<(&'a Object, i64)> {
-    let mut ports: Vec<i64> = array(&pool.body, "/spec/targetPorts")
-        .iter()
-        .filter_map(|p| p.get("number").and_then(Value::as_i64))
-        .collect();
-    ports.extend(
-        pool.body
-            .pointer("/spec/targetPortNumber")
-            .and_then(Value::as_i64),
-    );
+    let ports = pool_target_ports(pool);
     let workloads = cx
         .workloads
         .get(&pool.id.namespace.as_deref())

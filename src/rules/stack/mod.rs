@@ -2,6 +2,7 @@
 //! Each catches a mistake the API server, Knative or the model server would otherwise report
 //! only after the GPU node is up.
 
+mod disaggregation;
 mod engine;
 mod listeners;
 mod names;
@@ -32,6 +33,7 @@ pub fn check(stack: &ResolvedStack) -> Diagnostics {
     network::inference(stack, &mut out);
     routing::check(stack, &mut out);
     workload::check(stack, &mut out);
+    disaggregation::check(stack, &mut out);
     out
 }
 

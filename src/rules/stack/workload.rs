@@ -66,7 +66,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
 /// A Deployment without an autoscaler runs `scaling.min` replicas; the Knative keys are unread.
 fn fixed(stack: &ResolvedStack, out: &mut Diagnostics) {
     let min = &stack.scaling.min;
-    if min.value == 0 {
+    if min.value == 0 && stack.disaggregation.is_none() {
         out.push(
             error(
                 Code::ScaleBounds,
@@ -86,6 +86,9 @@ fn fixed(stack: &ResolvedStack, out: &mut Diagnostics) {
 fn unread(stack: &ResolvedStack, key: &str, span: crate::source::Span, out: &mut Diagnostics) {
     let kind = stack.workload.value.kind();
     let reader = match stack.scaling.autoscaler.value {
+        _ if stack.disaggregation.is_some() => {
+            "a disaggregated server runs `disaggregation.prefill.replicas` and `disaggregation.decode.replicas`".to_owned()
+        }
         Autoscaler::None => format!(
             "a {kind} without an autoscaler runs `scaling.min` = {} replicas",
             stack.scaling.min.value
