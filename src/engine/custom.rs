@@ -178,6 +178,10 @@ impl Engine for Custom {
         None
     }
 
+    fn lora(&self) -> Option<&super::Lora> {
+        None
+    }
+
     fn launch(&self, stack: &ResolvedStack, _: super::Member) -> Result<Launch, Vec<Diagnostic>> {
         let env = environment();
         let vars = variables(stack);

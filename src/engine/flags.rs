@@ -46,6 +46,32 @@ pub struct Disaggregated {
     pub prefill_env: &'static [(&'static str, &'static str)],
 }
 
+/// How a server loads LoRA adapters at start-up (`[[adapters]]`).
+pub struct Lora {
+    /// Turns adapters on.
+    pub enable: &'static str,
+    /// Takes the adapters, one argument each.
+    pub modules: &'static str,
+    /// One adapter as the server takes it, from its name, where it is, and the base model's
+    /// served name.
+    pub module: fn(&str, &str, &str) -> String,
+    /// The flag of the adapters one batch may hold, and the server's default.
+    pub max_loras: (&'static str, i64),
+    /// The flag of the largest rank, its default, and the ranks it accepts (ascending); `None`
+    /// where the server reads the rank from the adapters.
+    pub max_rank: Option<(&'static str, i64, &'static [i64])>,
+}
+
+impl Lora {
+    /// The smallest rank the server accepts that holds `rank`, if any.
+    pub fn rank_slot(&self, rank: i64) -> Option<i64> {
+        match self.max_rank {
+            Some((_, _, ranks)) => ranks.iter().copied().find(|r| *r >= rank),
+            None => Some(rank),
+        }
+    }
+}
+
 /// The flag each stack key becomes for one server.
 pub struct FlagServer {
     pub kind: EngineKind,
@@ -73,6 +99,43 @@ pub struct FlagServer {
     pub dtypes: &'static [&'static str],
     pub multi_node: Option<MultiNode>,
     pub disaggregated: Option<Disaggregated>,
+    pub lora: Option<Lora>,
+}
+
+impl FlagServer {
+    /// The adapters' flags: on, the batch's adapters and rank where above the server's
+    /// defaults, and every adapter.
+    fn lora_args(&self, stack: &ResolvedStack) -> Vec<String> {
+        let Some(l) = self.lora.as_ref().filter(|_| !stack.adapters.is_empty()) else {
+            return Vec::new();
+        };
+        let mut args = vec![l.enable.to_owned()];
+        let count = i64::try_from(stack.adapters.len()).unwrap_or(i64::MAX);
+        if count > l.max_loras.1 {
+            args.extend([l.max_loras.0.to_owned(), count.to_string()]);
+        }
+        let rank = stack
+            .adapters
+            .iter()
+            .map(|a| a.rank.value)
+            .max()
+            .unwrap_or(0);
+        if let (Some((name, default, _)), Some(slot)) = (l.max_rank, l.rank_slot(rank))
+            && slot > default
+        {
+            args.extend([name.to_owned(), slot.to_string()]);
+        }
+        args.push(l.modules.to_owned());
+        let mount = stack.model.mount_path();
+        let base = &stack.served_model_name().value;
+        args.extend(
+            stack
+                .adapters
+                .iter()
+                .map(|a| (l.module)(&a.name.value, &a.location(&mount), base)),
+        );
+        args
+    }
 }
 
 impl Engine for FlagServer {
@@ -126,6 +189,10 @@ impl Engine for FlagServer {
 
     fn disaggregated(&self) -> Option<&Disaggregated> {
         self.disaggregated.as_ref()
+    }
+
+    fn lora(&self) -> Option<&Lora> {
+        self.lora.as_ref()
     }
 
     fn dtypes(&self) -> &'static [&'static str] {
@@ -197,6 +264,7 @@ impl Engine for FlagServer {
                 args.extend(m.worker_only.iter().map(|f| (*f).to_owned()));
             }
         }
+        args.extend(self.lora_args(stack));
         if serve.is_some() {
             args.insert(0, model.clone());
         }

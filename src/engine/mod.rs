@@ -11,7 +11,7 @@ pub mod vllm_releases;
 /// The byte bounds on what a custom engine's templates render, for the README and the
 /// `template` fuzz target that holds them.
 pub use custom::{MAX_ITEM_BYTES, MAX_TOTAL_BYTES};
-pub use flags::{Disaggregated, MultiNode};
+pub use flags::{Disaggregated, Lora, MultiNode};
 
 use crate::diag::Diagnostic;
 use crate::model_source::Weights;
@@ -59,6 +59,8 @@ pub trait Engine: Sync {
     fn multi_node(&self) -> Option<&MultiNode>;
     /// How it serves one role of prefill/decode disaggregation, if inferstack knows.
     fn disaggregated(&self) -> Option<&Disaggregated>;
+    /// How it loads LoRA adapters, if inferstack knows.
+    fn lora(&self) -> Option<&Lora>;
     /// The command line of one pod; a `custom` template that does not render gives its
     /// diagnostics.
     fn launch(&self, stack: &ResolvedStack, member: Member) -> Result<Launch, Vec<Diagnostic>>;

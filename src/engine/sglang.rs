@@ -5,7 +5,7 @@
 //! up and `/health_generate` after generating one token
 //! (`python/sglang/srt/entrypoints/http_server.py`).
 
-use super::flags::{Disaggregated, FlagServer, MultiNode};
+use super::flags::{Disaggregated, FlagServer, Lora, MultiNode};
 use crate::k8s::disaggregation::{Connector, Role};
 use crate::resolve::EngineKind;
 
@@ -63,5 +63,17 @@ pub const SGLANG: FlagServer = FlagServer {
         },
         side_channel: None,
         prefill_env: &[],
+    }),
+    // `python/sglang/srt/server_args.py`, the LoRA group: `--lora-paths` items as JSON
+    // `{"lora_name", "lora_path"}`, `--max-loras-per-batch` 8, and `--max-lora-rank` inferred
+    // from the adapters when not given.
+    lora: Some(Lora {
+        enable: "--enable-lora",
+        modules: "--lora-paths",
+        module: |name, path, _| {
+            serde_json::json!({"lora_name": name, "lora_path": path}).to_string()
+        },
+        max_loras: ("--max-loras-per-batch", 8),
+        max_rank: None,
     }),
 };

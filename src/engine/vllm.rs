@@ -2,7 +2,7 @@
 //! `vllm/engine/arg_utils.py`). Its `/health` answers 200 once the engine is up and 503 when
 //! the engine died (`vllm/entrypoints/openai/api_server.py`, `@router.get("/health")`).
 
-use super::flags::{Disaggregated, FlagServer, MultiNode, Serve};
+use super::flags::{Disaggregated, FlagServer, Lora, MultiNode, Serve};
 use super::vllm_releases;
 use crate::k8s::disaggregation::{Connector, NIXL_PORT};
 use crate::resolve::EngineKind;
@@ -62,5 +62,22 @@ pub const VLLM: FlagServer = FlagServer {
         // llm-d-routing-sidecar's default idle conn timeout (90s ...), causing TCP RSTs on
         // reuse".
         prefill_env: &[("VLLM_HTTP_TIMEOUT_KEEP_ALIVE", "120")],
+    }),
+    // `vllm/engine/arg_utils.py` and `vllm/config/lora.py` (main of 2026-05-29): `max_loras`
+    // 1, `max_lora_rank` 16 of `MaxLoRARanks`; `--lora-modules` items in the JSON form of
+    // `vllm/entrypoints/openai/cli_args.py`, which a path with `=` or `,` cannot break, and
+    // `base_model_name` so `/v1/models` names the adapter's parent.
+    lora: Some(Lora {
+        enable: "--enable-lora",
+        modules: "--lora-modules",
+        module: |name, path, base| {
+            serde_json::json!({"name": name, "path": path, "base_model_name": base}).to_string()
+        },
+        max_loras: ("--max-loras", 1),
+        max_rank: Some((
+            "--max-lora-rank",
+            16,
+            &[1, 8, 16, 32, 64, 128, 256, 320, 512],
+        )),
     }),
 };

@@ -102,22 +102,30 @@ fn plugin_ref(plugin_ref: &'static str, weight: Option<f64>) -> PluginRef {
 /// profiles of llm-d's `pd-disaggregation` guide (`router/pd-disaggregation.values.yaml` at
 /// main-08664ca6): every request disaggregated (`always-disagg-pd-decider`), the prefill pod
 /// chosen among cache-warm pods by queued prefill tokens, the decode pod by in-flight requests.
-fn scheduling(disaggregated: bool) -> (Vec<Plugin>, Vec<SchedulingProfile>) {
+fn scheduling(disaggregated: bool, lora_affinity: bool) -> (Vec<Plugin>, Vec<SchedulingProfile>) {
     if !disaggregated {
         let weighted = |name, weight| plugin_ref(name, Some(weight));
+        let mut plugins = vec![
+            plugin("queue-scorer"),
+            plugin("kv-cache-utilization-scorer"),
+            plugin("prefix-cache-scorer"),
+        ];
+        let mut refs = vec![
+            weighted("queue-scorer", 2.0),
+            weighted("kv-cache-utilization-scorer", 2.0),
+            weighted("prefix-cache-scorer", 3.0),
+        ];
+        // The scorer's own example weight (llm-d-router v0.10.0 `pkg/epp/framework/plugins/
+        // scheduling/scorer/loraaffinity/README.md`): pods that hold the adapter first.
+        if lora_affinity {
+            plugins.push(plugin(LORA_AFFINITY));
+            refs.push(weighted(LORA_AFFINITY, 1.0));
+        }
         return (
-            vec![
-                plugin("queue-scorer"),
-                plugin("kv-cache-utilization-scorer"),
-                plugin("prefix-cache-scorer"),
-            ],
+            plugins,
             vec![SchedulingProfile {
                 name: "default",
-                plugins: vec![
-                    weighted("queue-scorer", 2.0),
-                    weighted("kv-cache-utilization-scorer", 2.0),
-                    weighted("prefix-cache-scorer", 3.0),
-                ],
+                plugins: refs,
             }],
         );
     }
@@ -170,10 +178,27 @@ fn scheduling(disaggregated: bool) -> (Vec<Plugin>, Vec<SchedulingProfile>) {
     )
 }
 
-/// The configuration, with the metrics scraped from `port` by the metrics source and its
-/// extractor. With `fairness`, flow control is on and the fairness id is that header's value.
-pub fn config(port: i64, fairness: Option<&str>, disaggregated: bool) -> EndpointPickerConfig {
-    let (mut plugins, scheduling_profiles) = scheduling(disaggregated);
+/// The scorer of pods by the LoRA adapters they hold, from vLLM's `vllm:lora_requests_info`.
+pub const LORA_AFFINITY: &str = "lora-affinity-scorer";
+
+/// How the picker is configured for one pool.
+pub struct Options<'a> {
+    /// The port the model servers' metrics are scraped from.
+    pub metrics_port: i64,
+    /// The header whose value is the fairness id; turns flow control on.
+    pub fairness: Option<&'a str>,
+    /// Prefill/decode profiles instead of the default one.
+    pub disaggregated: bool,
+    /// Score pods by the LoRA adapters they hold.
+    pub lora_affinity: bool,
+}
+
+/// The configuration, with the metrics scraped from `metrics_port` by the metrics source and
+/// its extractor. With `fairness`, flow control is on and the fairness id is that header's value.
+pub fn config(options: &Options<'_>) -> EndpointPickerConfig {
+    let (port, fairness) = (options.metrics_port, options.fairness);
+    let (mut plugins, scheduling_profiles) =
+        scheduling(options.disaggregated, options.lora_affinity);
     plugins.extend([
         Plugin {
             type_: METRICS_DATA_SOURCE,

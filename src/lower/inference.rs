@@ -107,26 +107,57 @@ pub fn inference_pool(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Re
     Object::new(id, &pool, origin, Sharing::Owned)
 }
 
-pub fn inference_objective(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Object> {
-    let name = &stack.service.name.value;
+/// The service's InferenceObjective, named after it, and one per adapter, `<service>-<name>`:
+/// a request names its objective in the objective header (llm-d-router v0.10.0
+/// `pkg/epp/metadata/consts.go`), so a client sends the adapter's objective with the adapter's
+/// requests; llm-d-router's regression manifests likewise give each adapter its objective
+/// (`config/manifests/regression-testing/inferenceobjective.yaml`).
+pub fn inference_objectives(
+    stack: &ResolvedStack,
+    apis: &InferenceApis,
+) -> anyhow::Result<Vec<Object>> {
+    let service = &stack.service.name.value;
+    let priority = stack.inference.priority.as_ref();
+    let mut objects = vec![objective(
+        stack,
+        apis,
+        service,
+        priority.map_or(stack.inference.span, |p| p.span),
+        priority.map(|p| p.value),
+    )?];
+    for adapter in &stack.adapters {
+        let priority = adapter.priority.as_ref().or(priority);
+        objects.push(objective(
+            stack,
+            apis,
+            &format!("{service}-{}", adapter.name.value),
+            adapter.span,
+            priority.map(|p| p.value),
+        )?);
+    }
+    Ok(objects)
+}
+
+fn objective(
+    stack: &ResolvedStack,
+    apis: &InferenceApis,
+    name: &str,
+    origin: crate::source::Span,
+    priority: Option<i64>,
+) -> anyhow::Result<Object> {
     let objective = InferenceObjective {
         api_version: apis.objective_api_version,
         kind: "InferenceObjective",
         metadata: super::metadata(name, Some(&stack.service.namespace.value), []),
         spec: ObjectiveSpec {
-            priority: stack.inference.priority.as_ref().map(|p| p.value),
+            priority,
             pool_ref: PoolRef {
                 group: apis.pool_group(),
                 kind: "InferencePool",
-                name: name.clone(),
+                name: stack.service.name.value.clone(),
             },
         },
     };
-    let origin = stack
-        .inference
-        .priority
-        .as_ref()
-        .map_or(stack.inference.span, |p| p.span);
     let id = id(
         apis.objective_api_version,
         "InferenceObjective",

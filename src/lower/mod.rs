@@ -57,7 +57,7 @@ pub fn lower(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
     objects.extend(routes::redirect_route(stack)?);
     if let Some(apis) = stack.profile.inference_apis() {
         objects.push(inference::inference_pool(stack, apis)?);
-        objects.push(inference::inference_objective(stack, apis)?);
+        objects.extend(inference::inference_objectives(stack, apis)?);
         objects.push(routes::http_route(stack, apis)?);
         objects.extend(picker::picker(stack, apis)?);
         objects.extend(body_router::objects(stack)?);

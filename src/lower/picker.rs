@@ -17,6 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::k8s::epp_config;
 use crate::k8s::{Object, ObjectRef, Sharing};
+use crate::resolve::EngineKind;
 use crate::resolve::ResolvedStack;
 use crate::resolve::profile::{InferenceApis, MetricsPortSetting};
 
@@ -134,11 +135,15 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Dep
         }
         MetricsPortSetting::ConfigText => {
             let fairness = stack.inference.fairness.as_ref().map(|f| f.value.as_str());
-            let config = serde_saphyr::to_string(&epp_config::config(
-                engine_port,
+            let config = serde_saphyr::to_string(&epp_config::config(&epp_config::Options {
+                metrics_port: engine_port,
                 fairness,
-                stack.disaggregation.is_some(),
-            ))?;
+                disaggregated: stack.disaggregation.is_some(),
+                // The router reads adapters only from vLLM's metrics (`factories.go`: no LoRA
+                // spec for SGLang).
+                lora_affinity: !stack.adapters.is_empty()
+                    && stack.engine.kind.value == EngineKind::Vllm,
+            }))?;
             if fairness.is_some() {
                 args.push("--allow-experimental-plugins".to_owned());
             }

@@ -5,6 +5,7 @@
 //! point somewhere. A value that does not parse is reported and replaced by its default, so the
 //! stack rules still run and one run reports everything.
 
+pub mod adapters;
 pub mod disaggregation;
 pub mod gitops;
 pub mod output;
@@ -44,6 +45,8 @@ pub struct ResolvedStack {
     /// Whether the namespaces the stack's objects use get a Namespace object.
     pub create_namespaces: Spanned<bool>,
     pub disaggregation: Option<disaggregation::Disaggregation>,
+    /// `[[adapters]]`, in the order written.
+    pub adapters: Vec<adapters::Adapter>,
     /// The role this view of a disaggregated stack is of (`role_view`); `None` for the stack.
     pub role: Option<disaggregation::Role>,
 }
@@ -498,6 +501,7 @@ pub fn resolve(
         inference,
         create_namespaces: d.bool("create_namespaces"),
         disaggregation: disaggregation::resolve(&d, diagnostics),
+        adapters: adapters::resolve(stack, diagnostics),
         role: None,
     })
 }

@@ -132,7 +132,9 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     let tp = shape.tensor.unwrap_or(1).max(1) as u64;
     let pp = shape.pipeline.max(1) as u64;
     let budget = gpu_bytes * utilization;
-    let e = estimate(architecture, bytes, kv_bytes, tp, pp);
+    let mut e = estimate(architecture, bytes, kv_bytes, tp, pp);
+    let adapters = adapter_bytes(stack, model) / tp.saturating_mul(pp).max(1) as f64;
+    e.weights_per_gpu += adapters;
     let (length, length_span) = match &stack.engine.max_model_len {
         Some(l) => (l.value.max(1) as u64, l.span),
         None => match model.context_length {
@@ -152,16 +154,25 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     );
     let fits = |n: u64| {
         let e = estimate(architecture, bytes, kv_bytes, n / pp.max(1), pp);
-        e.weights_per_gpu + e.kv_per_token_per_gpu * length as f64 <= budget
+        let adapters = adapter_bytes(stack, model) / n.max(1) as f64;
+        e.weights_per_gpu + adapters + e.kv_per_token_per_gpu * length as f64 <= budget
     };
     let enough = enough_gpus(model, pp, gpus, fits);
+    let weights_text = if adapters > 0.0 {
+        format!(
+            "weights with the adapters' LoRA buffers ({:.2} GiB)",
+            adapters / GIB
+        )
+    } else {
+        "weights".to_owned()
+    };
     if e.weights_per_gpu >= budget {
         out.push(
             Diagnostic::error(
                 Code::WeightsExceedGpu,
                 Label::new(stack.resources.gpus.span, "too few GPUs for the weights"),
                 format!(
-                    "the weights alone need {:.2} GiB per GPU ({:.2e} parameters over {} GPU(s)) but the budget is {place}",
+                    "the {weights_text} alone need {:.2} GiB per GPU ({:.2e} parameters over {} GPU(s)) but the budget is {place}",
                     e.weights_per_gpu / GIB,
                     architecture.0,
                     tp.saturating_mul(pp)
@@ -180,7 +191,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
                 Code::GpuMemoryFit,
                 Label::new(length_span, "does not fit"),
                 format!(
-                    "weights {:.2} GiB + KV cache for {length} tokens {:.2} GiB = {:.2} GiB per GPU exceed the budget {place}",
+                    "{weights_text} {:.2} GiB + KV cache for {length} tokens {:.2} GiB = {:.2} GiB per GPU exceed the budget {place}",
                     e.weights_per_gpu / GIB,
                     kv / GIB,
                     (e.weights_per_gpu + kv) / GIB
@@ -194,6 +205,31 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
             )),
         );
     }
+}
+
+/// The LoRA buffers vLLM allocates for `[[adapters]]` when it loads the model, counted with the
+/// weights: `--max-loras` slots of `--max-lora-rank` over every wrapped layer, in the model's
+/// dtype (`lora_dtype` `auto`). SGLang sizes its pool differently, and is not counted.
+fn adapter_bytes(stack: &ResolvedStack, model: &ModelFacts) -> f64 {
+    let lora = crate::engine::of(stack).lora();
+    let (Some(lora), Some(width)) = (lora.filter(|l| l.max_rank.is_some()), model.lora_width)
+    else {
+        return 0.0;
+    };
+    if stack.adapters.is_empty() {
+        return 0.0;
+    }
+    let rank = stack
+        .adapters
+        .iter()
+        .map(|a| a.rank.value)
+        .max()
+        .unwrap_or(0);
+    let Some(slot) = lora.rank_slot(rank) else {
+        return 0.0; // refused by the adapter rules
+    };
+    let slots = (stack.adapters.len() as f64).max(lora.max_loras.1 as f64);
+    width * slot as f64 * slots * dtype_bytes(stack)
 }
 
 /// The fewest GPUs (a tensor parallel size that divides the attention heads, times PP) on

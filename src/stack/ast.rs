@@ -65,6 +65,16 @@ pub struct Toleration {
     pub toleration_seconds: Option<Spanned<i64>>,
 }
 
+/// One `[[adapters]]` entry, as written.
+#[derive(Debug, Clone)]
+pub struct AdapterEntry {
+    pub span: Span,
+    pub name: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub rank: Option<Spanned<i64>>,
+    pub priority: Option<Spanned<i64>>,
+}
+
 /// A value read for one key, typed by its [`super::keys::Ty`].
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -78,6 +88,7 @@ pub enum Value {
     Listeners(Vec<ListenerEntry>),
     Issuer(Issuer),
     Tolerations(Vec<Toleration>),
+    Adapters(Vec<AdapterEntry>),
 }
 
 /// One parsed stack file: the values that were written, and where each section's table is.
@@ -210,6 +221,13 @@ impl StackFile {
     pub fn tolerations(&self, path: &str) -> &[Toleration] {
         match self.get(path) {
             Some(Value::Tolerations(t)) => t,
+            _ => &[],
+        }
+    }
+
+    pub fn adapters(&self, path: &str) -> &[AdapterEntry] {
+        match self.get(path) {
+            Some(Value::Adapters(a)) => a,
             _ => &[],
         }
     }

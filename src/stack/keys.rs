@@ -44,6 +44,8 @@ pub enum Ty {
     Issuer,
     /// An array of Kubernetes tolerations (`{ key, operator, value, effect, toleration_seconds }`).
     Tolerations,
+    /// An array of LoRA adapters (`{ name, source, rank, priority }`).
+    Adapters,
     /// A path, or an array of paths, of base layers ([`super::layers`]).
     Layers,
     /// A table of environment names to overrides of any stack key (`[env.prod]`).
@@ -196,6 +198,9 @@ pub const ISSUER_KINDS: &[&str] = &["ClusterIssuer", "Issuer"];
 pub const TLS_MODES: &[&str] = &["Terminate", "Passthrough"];
 /// The keys of one toleration, as Kubernetes names them (snake_case for `tolerationSeconds`).
 pub const TOLERATION_KEYS: &[&str] = &["key", "operator", "value", "effect", "toleration_seconds"];
+
+/// The keys of one `[[adapters]]` entry.
+pub const ADAPTER_KEYS: &[&str] = &["name", "source", "rank", "priority"];
 
 use Absent::{Bool, Derived, Int, Required, Str, Unset};
 
@@ -618,6 +623,13 @@ pub const KEYS: &[Key] = &[
         Unset,
         "quantity, or `{ request, limit }`",
         "Container memory request and limit, like `cpu`.",
+    ),
+    key(
+        "adapters",
+        Ty::Adapters,
+        Unset,
+        "array of `{ name, source, rank, priority }`",
+        "LoRA adapters the server loads at start-up beside the base model; clients choose one by sending its `name` as the OpenAI `model`. `source`: `hf://ORG/NAME` (a Hugging Face hub repository, which the server downloads; it takes no revision) or a path on the model volume (relative to the model's directory, or absolute under it). `rank`: the adapter's LoRA rank, `r` of its `adapter_config.json` (default 16, vLLM's default `--max-lora-rank`). `priority`: the InferenceObjective priority of requests for it (default `inference.priority`). vLLM gets `--enable-lora --max-loras N --max-lora-rank R --lora-modules` (each adapter as JSON, the rank rounded up to one vLLM accepts), SGLang `--enable-lora --lora-paths` and `--max-lora-rank`; each adapter gets an InferenceObjective `<service>-<name>`, selected by the objective header, and the picker scores LoRA affinity.",
     ),
     key(
         "disaggregation",

@@ -5,7 +5,9 @@
 use toml::Spanned as TomlSpanned;
 use toml::de::{DeTable, DeValue};
 
-use super::ast::{Environment, Issuer, ListenerEntry, RequestLimit, StackFile, Toleration, Value};
+use super::ast::{
+    AdapterEntry, Environment, Issuer, ListenerEntry, RequestLimit, StackFile, Toleration, Value,
+};
 use super::keys::{self, Key, Ty};
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::source::{FileId, Span, Spanned};
@@ -183,6 +185,7 @@ fn read_value(
         Ty::Issuer => issuer(cx, path, value).map(Value::Issuer),
         Ty::RequestLimit => Some(Value::RequestLimit(request_limit(cx, path, value)?)),
         Ty::Tolerations => tolerations(cx, path, value).map(Value::Tolerations),
+        Ty::Adapters => adapters(cx, path, value).map(Value::Adapters),
     }
 }
 
@@ -346,6 +349,44 @@ fn tolerations(
             }
         }
         out.push(toleration);
+    }
+    Some(out)
+}
+
+fn adapters(
+    cx: &mut FileRead,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Vec<AdapterEntry>> {
+    let Some(items) = value.get_ref().as_array() else {
+        cx.wrong_type(path, value, "an array of tables");
+        return None;
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        let Some(table) = item.get_ref().as_table() else {
+            cx.wrong_type(&at, item, "a table");
+            continue;
+        };
+        let mut adapter = AdapterEntry {
+            span: cx.span(item.span()),
+            name: None,
+            source: None,
+            rank: None,
+            priority: None,
+        };
+        for (name, inner) in table.iter() {
+            let field = format!("{at}.{}", name.get_ref());
+            match name.get_ref().as_ref() {
+                "name" => adapter.name = string_value(cx, &field, inner),
+                "source" => adapter.source = string_value(cx, &field, inner),
+                "rank" => adapter.rank = integer_value(cx, &field, inner),
+                "priority" => adapter.priority = integer_value(cx, &field, inner),
+                other => unknown_key(cx, cx.span(name.span()), other, &at, keys::ADAPTER_KEYS),
+            }
+        }
+        out.push(adapter);
     }
     Some(out)
 }

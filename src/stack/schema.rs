@@ -167,6 +167,20 @@ fn key_schema(key: &Key) -> Value {
                 }
             ]
         }),
+        Ty::Adapters => json!({
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name", "source"],
+                "properties": {
+                    "name": { "type": "string" },
+                    "source": { "type": "string" },
+                    "rank": { "type": "integer", "minimum": 1 },
+                    "priority": { "type": "integer" }
+                }
+            }
+        }),
         Ty::Tolerations => json!({
             "type": "array",
             "items": {
@@ -293,6 +307,7 @@ fn type_text(key: &Key) -> String {
         | Ty::RequestLimit
         | Ty::Listeners
         | Ty::Issuer
+        | Ty::Adapters
         | Ty::Tolerations => "string".to_owned(),
     }
 }

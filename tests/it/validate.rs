@@ -84,7 +84,7 @@ fn check_validates_compiled_stacks_and_writes_nothing() {
     let stacks = root().join("stacks");
     let output = run_in(work.path(), &["check", stacks.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("138 objects: 138 valid, 0 invalid, 0 skipped"));
+    assert!(stdout(&output).contains("151 objects: 151 valid, 0 invalid, 0 skipped"));
     assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
     let bad = run(&[
         "check",
@@ -417,7 +417,7 @@ fn json_reports_follow_their_schema() {
     assert_valid(&validator, &stacks);
     let (_, clean) = json_report(&["check", "stacks"]);
     assert_valid(&validator, &clean);
-    assert_eq!(clean["summary"]["objects"], 138);
+    assert_eq!(clean["summary"]["objects"], 151);
 }
 
 #[test]

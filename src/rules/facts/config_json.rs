@@ -76,15 +76,20 @@ pub fn parse(text: &str) -> Result<ModelFacts, String> {
                 experts,
                 source: "",
             };
-            architecture
-                .checked_parameters()
-                .map(|p| (p as f64, architecture.embedding_parameters() as f64))
+            architecture.checked_parameters().map(|p| {
+                (
+                    p as f64,
+                    architecture.embedding_parameters() as f64,
+                    architecture.lora_width(),
+                )
+            })
         }
         _ => None,
     };
     Ok(ModelFacts {
-        parameters: parameters.map(|(p, _)| p),
-        embedding_parameters: parameters.map(|(_, e)| e),
+        parameters: parameters.map(|(p, _, _)| p),
+        embedding_parameters: parameters.map(|(_, e, _)| e),
+        lora_width: parameters.map(|(_, _, w)| w),
         layers: Some(layers),
         attention_heads: Some(heads),
         kv_heads: Some(kv_heads),

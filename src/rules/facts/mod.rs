@@ -20,6 +20,8 @@ pub struct ModelFacts {
     pub kv_heads: Option<u64>,
     pub head_dim: Option<u64>,
     pub context_length: Option<u64>,
+    /// [`models::Architecture::lora_width`], where the whole architecture is known.
+    pub lora_width: Option<f64>,
 }
 
 impl ModelFacts {
@@ -94,6 +96,12 @@ pub fn model(stack: &ResolvedStack, config: Option<&ModelFacts>) -> ModelFacts {
             config.context_length,
             entry.map(|e| e.context_length),
         ),
+        // Only where the parameters come from, like the embeddings.
+        lora_width: match written.parameters {
+            Some(_) => None,
+            None if config.parameters.is_some() => config.lora_width,
+            None => entry.map(models::Architecture::lora_width),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 //! Each catches a mistake the API server, Knative or the model server would otherwise report
 //! only after the GPU node is up.
 
+mod adapters;
 mod disaggregation;
 mod engine;
 mod listeners;
@@ -34,6 +35,7 @@ pub fn check(stack: &ResolvedStack) -> Diagnostics {
     routing::check(stack, &mut out);
     workload::check(stack, &mut out);
     disaggregation::check(stack, &mut out);
+    adapters::check(stack, &mut out);
     out
 }
 
