@@ -6,6 +6,7 @@ use super::{Engine, Launch, Member, model_argument};
 use crate::diag::Diagnostic;
 use crate::k8s::disaggregation::{Connector, Role};
 use crate::k8s::workload::{LWS_LEADER_ADDRESS, LWS_WORKER_INDEX};
+use crate::resolve::adapters::Adapter;
 use crate::resolve::{EngineKind, ResolvedStack};
 
 /// A subcommand that takes the model as its first argument (`vllm serve MODEL`), used instead
@@ -70,6 +71,14 @@ impl Lora {
             None => Some(rank),
         }
     }
+
+    /// The adapter slots of one batch (one per adapter, at least the server's default) and
+    /// the rank every slot is sized for (the largest adapter's, as the server accepts it).
+    pub fn limits(&self, adapters: &[Adapter]) -> (i64, Option<i64>) {
+        let count = i64::try_from(adapters.len()).unwrap_or(i64::MAX);
+        let rank = adapters.iter().map(|a| a.rank.value).max().unwrap_or(0);
+        (count.max(self.max_loras.1), self.rank_slot(rank))
+    }
 }
 
 /// The flag each stack key becomes for one server.
@@ -110,17 +119,11 @@ impl FlagServer {
             return Vec::new();
         };
         let mut args = vec![l.enable.to_owned()];
-        let count = i64::try_from(stack.adapters.len()).unwrap_or(i64::MAX);
-        if count > l.max_loras.1 {
-            args.extend([l.max_loras.0.to_owned(), count.to_string()]);
+        let (slots, rank) = l.limits(&stack.adapters);
+        if slots > l.max_loras.1 {
+            args.extend([l.max_loras.0.to_owned(), slots.to_string()]);
         }
-        let rank = stack
-            .adapters
-            .iter()
-            .map(|a| a.rank.value)
-            .max()
-            .unwrap_or(0);
-        if let (Some((name, default, _)), Some(slot)) = (l.max_rank, l.rank_slot(rank))
+        if let (Some((name, default, _)), Some(slot)) = (l.max_rank, rank)
             && slot > default
         {
             args.extend([name.to_owned(), slot.to_string()]);

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, EnvVarSource, GRPCAction, ObjectFieldSelector, PodSpec,
-    PodTemplateSpec, Probe, Service, ServicePort, ServiceSpec,
+    Container, ContainerPort, GRPCAction, PodSpec, PodTemplateSpec, Probe, Service, ServicePort,
+    ServiceSpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -126,17 +126,10 @@ fn deployment(stack: &ResolvedStack) -> Deployment {
         image: Some(IMAGE.to_owned()),
         image_pull_policy: Some("IfNotPresent".to_owned()),
         args: Some(args),
-        env: Some(vec![EnvVar {
-            name: "NAMESPACE".to_owned(),
-            value_from: Some(EnvVarSource {
-                field_ref: Some(ObjectFieldSelector {
-                    field_path: "metadata.namespace".to_owned(),
-                    ..ObjectFieldSelector::default()
-                }),
-                ..EnvVarSource::default()
-            }),
-            ..EnvVar::default()
-        }]),
+        env: Some(vec![super::pod::field_env(
+            "NAMESPACE",
+            "metadata.namespace",
+        )]),
         ports: Some(vec![
             port("grpc", GRPC_PORT),
             port("grpc-health", HEALTH_PORT),

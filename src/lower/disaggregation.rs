@@ -5,9 +5,7 @@
 //! (`pd/vllm/patch-sidecar.yaml`), a native sidecar listening on the port the pool targets and
 //! proxying to the model server behind it.
 
-use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, EnvVarSource, ObjectFieldSelector, PodSpec, SecurityContext,
-};
+use k8s_openapi::api::core::v1::{Container, ContainerPort, EnvVar, PodSpec, SecurityContext};
 
 use super::deployment::{deployment_of, service};
 use super::pod;
@@ -35,17 +33,7 @@ fn role_pod(view: &ResolvedStack, role: Role) -> anyhow::Result<PodSpec> {
     if let Some(container) = spec.containers.first_mut() {
         let env = container.env.get_or_insert_with(Vec::new);
         if let Some((host, port)) = server.and_then(|d| d.side_channel) {
-            env.push(EnvVar {
-                name: host.to_owned(),
-                value_from: Some(EnvVarSource {
-                    field_ref: Some(ObjectFieldSelector {
-                        field_path: "status.podIP".to_owned(),
-                        ..ObjectFieldSelector::default()
-                    }),
-                    ..EnvVarSource::default()
-                }),
-                ..EnvVar::default()
-            });
+            env.push(pod::field_env(host, "status.podIP"));
             container
                 .ports
                 .get_or_insert_with(Vec::new)

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvVar, EnvVarSource, GRPCAction, ObjectFieldSelector, PodSpec,
-    PodTemplateSpec, Probe, ResourceRequirements, Service, ServiceAccount, ServicePort,
-    ServiceSpec,
+    Container, ContainerPort, GRPCAction, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
+    Service, ServiceAccount, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -159,17 +158,7 @@ fn deployment(stack: &ResolvedStack, apis: &InferenceApis) -> anyhow::Result<Dep
         period_seconds: Some(10),
         ..Probe::default()
     };
-    let field_env = |name: &str, path: &str| EnvVar {
-        name: name.to_owned(),
-        value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector {
-                field_path: path.to_owned(),
-                ..ObjectFieldSelector::default()
-            }),
-            ..EnvVarSource::default()
-        }),
-        ..EnvVar::default()
-    };
+    let field_env = super::pod::field_env;
     let port = |name: &str, number: i32| ContainerPort {
         name: Some(name.to_owned()),
         container_port: number,

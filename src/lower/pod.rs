@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction,
-    LocalObjectReference, PodSpec, Probe, ResourceRequirements, SecretKeySelector, TCPSocketAction,
-    Toleration, Volume, VolumeMount,
+    LocalObjectReference, ObjectFieldSelector, PodSpec, Probe, ResourceRequirements,
+    SecretKeySelector, TCPSocketAction, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -158,6 +158,21 @@ fn model_volume(stack: &ResolvedStack) -> (Volume, VolumeMount) {
         ..VolumeMount::default()
     };
     (volume, mount)
+}
+
+/// A variable the kubelet fills from the pod's own fields (`metadata.namespace`, `status.podIP`).
+pub fn field_env(name: &str, path: &str) -> EnvVar {
+    EnvVar {
+        name: name.to_owned(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                field_path: path.to_owned(),
+                ..ObjectFieldSelector::default()
+            }),
+            ..EnvVarSource::default()
+        }),
+        ..EnvVar::default()
+    }
 }
 
 /// Every environment variable of the server, in order: what the model source needs, then

@@ -219,17 +219,10 @@ fn adapter_bytes(stack: &ResolvedStack, model: &ModelFacts) -> f64 {
     if stack.adapters.is_empty() {
         return 0.0;
     }
-    let rank = stack
-        .adapters
-        .iter()
-        .map(|a| a.rank.value)
-        .max()
-        .unwrap_or(0);
-    let Some(slot) = lora.rank_slot(rank) else {
+    let (slots, Some(rank)) = lora.limits(&stack.adapters) else {
         return 0.0; // refused by the adapter rules
     };
-    let slots = (stack.adapters.len() as f64).max(lora.max_loras.1 as f64);
-    width * slot as f64 * slots * dtype_bytes(stack)
+    width * rank as f64 * slots as f64 * dtype_bytes(stack)
 }
 
 /// The fewest GPUs (a tensor parallel size that divides the attention heads, times PP) on
