@@ -297,6 +297,15 @@ mod tests {
     //! - Qwen3-8B, bf16, 1 GPU: 15.2683 GiB; 18.69 GiB for 136,080 tokens
     //!   (a vLLM log of 06-10, search "Model loading took 15.2683 GiB").
     //!   Architectures from their config.json (see `facts::models`).
+    //!
+    //! Mixture of experts and FP8 (the weights by total parameters, FP8's linear layers at one
+    //! byte and its embeddings at two):
+    //! - Qwen3-30B-A3B, bf16, tensor parallel 4 on A10s: 14.2474 GiB per GPU (vllm-project/vllm
+    //!   issue #17469, "Model loading took 14.2474 GiB").
+    //! - Qwen3-30B-A3B-FP8, 1 GPU (a GB10), FP8 KV cache: 29.0435 GiB; 4.04 GiB for 88,176
+    //!   tokens (guardkit/guardkit `docs/reviews/graphiti-qwen3/run-2.md`, vLLM 0.13.0).
+    //! - Llama-3.3-70B-Instruct-FP8 (nvidia), 1 H100, FP8 KV cache: 67.7 GiB; 5.11 GiB for
+    //!   33,504 tokens (aihpi/litellm-k8s `docs/adding-models.md`).
 
     use super::*;
     use crate::rules::facts::models;
@@ -331,6 +340,38 @@ mod tests {
             let e = ours(name);
             within(e.weights_per_gpu, weights_gib * GIB, name);
             within(e.kv_per_token_per_gpu, kv_gib * GIB / kv_tokens, name);
+        }
+    }
+
+    #[test]
+    fn mixture_of_experts_and_fp8_estimates_are_within_ten_percent_of_vllm() {
+        let fp8 = crate::resolve::Quantization::Fp8.linear_bytes().unwrap();
+        for (name, quantized, tp, weights_gib, kv) in [
+            ("Qwen3-30B-A3B", false, 4, 14.2474, None),
+            ("Qwen3-30B-A3B", true, 1, 29.0435, Some((4.04, 88_176.0))),
+            ("Llama-3.3-70B", true, 1, 67.7, Some((5.11, 33_504.0))),
+        ] {
+            let m = models::lookup(name).unwrap();
+            let (parameters, embeddings) = (m.parameters() as f64, m.embedding_parameters() as f64);
+            let (bytes, kv_bytes) = if quantized {
+                (
+                    (embeddings * 2.0 + (parameters - embeddings) * fp8) / parameters,
+                    1.0,
+                )
+            } else {
+                (2.0, 2.0)
+            };
+            let e = estimate(
+                (parameters, m.layers, m.kv_heads, m.head_dim),
+                bytes,
+                kv_bytes,
+                tp,
+                1,
+            );
+            within(e.weights_per_gpu, weights_gib * GIB, name);
+            if let Some((kv_gib, tokens)) = kv {
+                within(e.kv_per_token_per_gpu, kv_gib * GIB / tokens, name);
+            }
         }
     }
 
