@@ -45,6 +45,8 @@ pub struct Disaggregated {
     pub side_channel: Option<(&'static str, i32)>,
     /// Variables the prefill server gets.
     pub prefill_env: &'static [(&'static str, &'static str)],
+    /// Variables both roles' servers get.
+    pub env: &'static [(&'static str, &'static str)],
 }
 
 /// How a server loads LoRA adapters at start-up (`[[adapters]]`).
@@ -175,12 +177,21 @@ impl Engine for FlagServer {
             (self.served_model_name, "engine.served_model_name"),
         ]);
         flags.extend(self.aliases);
+        if let Some(l) = &self.lora {
+            flags.extend([
+                (l.enable, "adapters"),
+                (l.modules, "adapters"),
+                (l.max_loras.0, "adapters"),
+            ]);
+            flags.extend(l.max_rank.map(|(flag, _, _)| (flag, "adapters")));
+        }
         if let Some(m) = &self.multi_node {
             flags.extend([
                 (m.nnodes, "resources.nodes"),
                 (m.node_rank, "resources.nodes"),
             ]);
             flags.push((m.leader.0, "resources.nodes"));
+            flags.extend(m.fixed.iter().map(|(f, _)| (*f, "resources.nodes")));
             flags.extend(m.worker_only.iter().map(|f| (*f, "resources.nodes")));
         }
         flags

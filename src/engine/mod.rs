@@ -102,6 +102,16 @@ pub fn foreign_flag(
         })
 }
 
+/// How a disaggregated stack's KV cache moves: `disaggregation.connector` as written, else the
+/// engine's own; `None` without `[disaggregation]` or for an engine without P/D flags.
+pub fn connector(stack: &ResolvedStack) -> Option<crate::k8s::disaggregation::Connector> {
+    let d = stack.disaggregation.as_ref()?;
+    d.connector
+        .as_ref()
+        .map(|c| c.value)
+        .or_else(|| of(stack).disaggregated().map(|own| own.connector))
+}
+
 /// The stack's engine.
 pub fn of(stack: &ResolvedStack) -> &'static dyn Engine {
     by_kind(stack.engine.kind.value)

@@ -63,6 +63,12 @@ pub const SGLANG: FlagServer = FlagServer {
         },
         side_channel: None,
         prefill_env: &[],
+        // The recipe's comment: "required for heterogeneous TP for non-MLA models".
+        env: &[
+            ("SGLANG_DISAGG_STAGING_BUFFER", "1"),
+            ("SGLANG_DISAGG_STAGING_BUFFER_SIZE_MB", "64"),
+            ("SGLANG_DISAGG_STAGING_POOL_SIZE_MB", "4096"),
+        ],
     }),
     // `python/sglang/srt/server_args.py`, the LoRA group: `--lora-paths` items as JSON
     // `{"lora_name", "lora_path"}`, `--max-loras-per-batch` 8, and `--max-lora-rank` inferred

@@ -34,11 +34,11 @@ pub const VLLM: FlagServer = FlagServer {
     serves_several_names: true,
     aliases: &[],
     dtypes: &["auto", "half", "float16", "bfloat16", "float", "float32"],
-    // vLLM's LeaderWorkerSet page (docs/deployment/frameworks/lws.md: `--tensor-parallel-size
-    // 8 --pipeline-parallel-size $(LWS_GROUP_SIZE) --nnodes $(LWS_GROUP_SIZE) --node-rank
-    // $(LWS_WORKER_INDEX) --master-addr $(LWS_LEADER_ADDRESS)`): multiprocessing across nodes,
-    // flags of 0.11.1 and later (`vllm_flags.tsv`); the other nodes run `--headless`, without
-    // the API server. The backend is named, since the image also has Ray.
+    // vLLM's multiprocessing across nodes (docs/serving/parallelism_scaling.md: every node runs
+    // `vllm serve` with `--nnodes`, `--node-rank` and the head's `--master-addr`, the others
+    // `--headless`, without the API server; docs.vllm.ai's LeaderWorkerSet page passes
+    // `$(LWS_GROUP_SIZE)`, `$(LWS_WORKER_INDEX)` and `$(LWS_LEADER_ADDRESS)` to them), flags of
+    // 0.11.1 and later (`vllm_flags.tsv`). The backend is named, since the image also has Ray.
     multi_node: Some(MultiNode {
         nnodes: "--nnodes",
         node_rank: "--node-rank",
@@ -62,6 +62,7 @@ pub const VLLM: FlagServer = FlagServer {
         // llm-d-routing-sidecar's default idle conn timeout (90s ...), causing TCP RSTs on
         // reuse".
         prefill_env: &[("VLLM_HTTP_TIMEOUT_KEEP_ALIVE", "120")],
+        env: &[],
     }),
     // `vllm/engine/arg_utils.py` and `vllm/config/lora.py` (main of 2026-05-29): `max_loras`
     // 1, `max_lora_rank` 16 of `MaxLoRARanks`; `--lora-modules` items in the JSON form of

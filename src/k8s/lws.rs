@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::Resource;
 
+pub const GROUP: &str = "leaderworkerset.x-k8s.io";
 pub const API_VERSION: &str = "leaderworkerset.x-k8s.io/v1";
+pub const KIND: &str = "LeaderWorkerSet";
 
 pub type LeaderWorkerSet = Resource<LeaderWorkerSetSpec>;
 

@@ -42,6 +42,10 @@ pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 /// `status.hpaPodSelector` selects the leaders by it too).
 pub const LWS_WORKER_INDEX_LABEL: &str = "leaderworkerset.sigs.k8s.io/worker-index";
 
+/// What the leaders' Service adds to the service's name, which the controller's own headless
+/// Service takes.
+pub const LEADER_SERVICE_SUFFIX: &str = "-leader";
+
 /// The label LeaderWorkerSet gives every pod of a set with the set's name (`SetNameLabelKey`).
 pub const LWS_NAME_LABEL: &str = "leaderworkerset.sigs.k8s.io/name";
 

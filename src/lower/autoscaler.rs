@@ -45,7 +45,7 @@ pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
 /// CRD, `subresources.scale.labelSelectorPath`), the pods that report the queue.
 fn scale_target(stack: &ResolvedStack) -> (&'static str, &'static str) {
     match stack.workload.value {
-        Workload::LeaderWorkerSet => (lws::API_VERSION, "LeaderWorkerSet"),
+        Workload::LeaderWorkerSet => (lws::API_VERSION, lws::KIND),
         Workload::Knative | Workload::Deployment => ("apps/v1", "Deployment"),
     }
 }
@@ -100,7 +100,7 @@ fn hpa(stack: &ResolvedStack, metric: &str) -> anyhow::Result<Object> {
     )
 }
 
-/// The server's queue summed over the Deployment's pods (`NAME-<hash>-<id>`), and with flow
+/// The server's queue summed over the pods that serve (`Workload::serving_pods`), and with flow
 /// control the router's queue for the pool, which is what wakes an empty pool: the router holds
 /// requests while no pod is ready.
 fn scaled_object(stack: &ResolvedStack, metric: &str) -> anyhow::Result<Object> {

@@ -87,10 +87,15 @@ pub(super) fn replicas(stack: &ResolvedStack) -> Option<i32> {
 /// A ClusterIP Service of the server's port, for clients inside the cluster and for tools that
 /// find workloads by Service; the gateway reaches the pods through the InferencePool.
 pub(super) fn service(stack: &ResolvedStack) -> anyhow::Result<Object> {
+    service_named(stack, &stack.service.name.value)
+}
+
+/// The same Service under another name.
+pub(super) fn service_named(stack: &ResolvedStack, name: &str) -> anyhow::Result<Object> {
     let s = &stack.service;
     let port = i32::try_from(stack.engine.port.value).unwrap_or_default();
     let service = Service {
-        metadata: super::metadata(&s.name.value, Some(&s.namespace.value), []),
+        metadata: super::metadata(name, Some(&s.namespace.value), []),
         spec: Some(ServiceSpec {
             selector: Some(pod_selector(stack)),
             ports: Some(vec![ServicePort {
@@ -104,7 +109,7 @@ pub(super) fn service(stack: &ResolvedStack) -> anyhow::Result<Object> {
         ..Service::default()
     };
     Object::new(
-        id("v1", "Service", stack, &s.name.value),
+        id("v1", "Service", stack, name),
         &service,
         s.name.span,
         Sharing::Owned,

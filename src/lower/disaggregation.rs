@@ -43,17 +43,21 @@ fn role_pod(view: &ResolvedStack, role: Role) -> anyhow::Result<PodSpec> {
                     ..ContainerPort::default()
                 });
         }
-        if role == Role::Prefill {
-            let prefill_env = server.map_or(&[][..], |d| d.prefill_env);
-            env.extend(prefill_env.iter().map(|(name, value)| EnvVar {
-                name: (*name).to_owned(),
-                value: Some((*value).to_owned()),
-                ..EnvVar::default()
-            }));
-        }
+        let both = server.map_or(&[][..], |d| d.env);
+        let own = match role {
+            Role::Prefill => server.map_or(&[][..], |d| d.prefill_env),
+            Role::Decode => &[],
+        };
+        env.extend(both.iter().chain(own).map(|(name, value)| EnvVar {
+            name: (*name).to_owned(),
+            value: Some((*value).to_owned()),
+            ..EnvVar::default()
+        }));
     }
     if role == Role::Decode {
-        spec.init_containers = Some(vec![sidecar(view)]);
+        spec.init_containers
+            .get_or_insert_with(Vec::new)
+            .push(sidecar(view));
     }
     Ok(spec)
 }
@@ -73,7 +77,10 @@ fn sidecar(view: &ResolvedStack) -> Container {
         args: Some(vec![
             format!("--port={port}"),
             format!("--model-server-port={DECODE_SERVER_PORT}"),
-            format!("--kv-connector={}", d.connector.value.as_str()),
+            format!(
+                "--kv-connector={}",
+                engine::connector(view).map_or("", |c| c.as_str())
+            ),
             "--zap-log-level=1".to_owned(),
             "--secure-proxy=false".to_owned(),
         ]),

@@ -6,18 +6,25 @@
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::deployment::{replicas, service};
+use super::deployment::{replicas, service_named};
 use super::inference::{id, pod_selector};
 use super::pod;
 use crate::engine::{Member, parallel};
 use crate::k8s::lws::{self, LeaderWorkerSet, LeaderWorkerSetSpec, LeaderWorkerTemplate};
-use crate::k8s::workload::INSTANCE_LABEL;
+use crate::k8s::workload::{INSTANCE_LABEL, LEADER_SERVICE_SUFFIX};
 use crate::k8s::{Object, Sharing};
 use crate::resolve::ResolvedStack;
 
-/// The LeaderWorkerSet and the leaders' Service, both named after the service.
+/// The LeaderWorkerSet, named after the service, and the leaders' Service, `<name>-leader`:
+/// the LeaderWorkerSet controller makes a headless Service of the set's own name, whose DNS
+/// gives every pod the address `LWS_LEADER_ADDRESS` names (LWS v0.10.0 `pkg/controllers/
+/// leaderworkerset_controller.go` `reconcileHeadlessServices`), so no other Service may take it.
 pub fn objects(stack: &ResolvedStack) -> anyhow::Result<Vec<Object>> {
-    Ok(vec![leader_worker_set(stack)?, service(stack)?])
+    let leaders = format!("{}{LEADER_SERVICE_SUFFIX}", stack.service.name.value);
+    Ok(vec![
+        leader_worker_set(stack)?,
+        service_named(stack, &leaders)?,
+    ])
 }
 
 /// A pod template of the group: every pod carries the instance label, and the leader's
@@ -47,7 +54,7 @@ fn leader_worker_set(stack: &ResolvedStack) -> anyhow::Result<Object> {
     let nodes = parallel::nodes(stack);
     let set = LeaderWorkerSet {
         api_version: lws::API_VERSION,
-        kind: "LeaderWorkerSet",
+        kind: lws::KIND,
         metadata: super::metadata(
             &s.name.value,
             Some(&s.namespace.value),
@@ -66,7 +73,7 @@ fn leader_worker_set(stack: &ResolvedStack) -> anyhow::Result<Object> {
     };
     let e = &stack.engine;
     Ok(Object::new(
-        id(lws::API_VERSION, "LeaderWorkerSet", stack, &s.name.value),
+        id(lws::API_VERSION, lws::KIND, stack, &s.name.value),
         &set,
         s.name.span,
         Sharing::Owned,

@@ -11,7 +11,9 @@ use crate::source::{Span, Spanned};
 pub struct Disaggregation {
     pub prefill: RoleShape,
     pub decode: RoleShape,
-    pub connector: Spanned<Connector>,
+    /// `disaggregation.connector` as written; the engine's own otherwise (decided by the
+    /// engine stage, which knows it).
+    pub connector: Option<Spanned<Connector>>,
     pub sidecar_image: Spanned<String>,
     /// The port the pool sends requests to on both roles: the prefill server's, the decode
     /// pods' sidecar's (`engine.port`).
@@ -24,7 +26,6 @@ pub struct Disaggregation {
 pub struct RoleShape {
     pub replicas: Spanned<i64>,
     pub gpus: Spanned<i64>,
-    pub span: Span,
 }
 
 impl Disaggregation {
@@ -50,19 +51,16 @@ pub(super) fn resolve(
                 .int(&gpus)
                 .cloned()
                 .unwrap_or_else(|| d.int("resources.gpus")),
-            span: d
-                .stack
-                .section(&format!("disaggregation.{role}"))
-                .unwrap_or(span),
         }
     };
     Some(Disaggregation {
         prefill: shape("prefill"),
         decode: shape("decode"),
-        connector: d.choice(
+        connector: d.written_choice(
             "disaggregation.connector",
             Connector::from_name,
             "is not a KV cache connector inferstack emits",
+            Connector::Nixlv2,
             diagnostics,
         ),
         sidecar_image: d.str("disaggregation.sidecar_image"),

@@ -237,7 +237,7 @@ fn lora_paths(stack: &ResolvedStack, out: &mut Diagnostics) {
     }
 }
 
-pub(crate) fn check_adapter(value: &str, span: Span, mount: &str, out: &mut Diagnostics) {
+fn check_adapter(value: &str, span: Span, mount: &str, out: &mut Diagnostics) {
     let path = value.split_once('=').map_or(value, |(_, p)| p);
     if path.starts_with('{') || !path.starts_with('/') {
         return; // a JSON adapter description, or a hub repository

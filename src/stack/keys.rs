@@ -218,7 +218,7 @@ pub const KEYS: &[Key] = &[
         Ty::Enum(WORKLOADS),
         Str("knative"),
         "",
-        "What runs the server's pods. `knative`: a Knative Service, scaled by the Knative Pod Autoscaler (`scaling.*`), with Knative's ConfigMaps. `deployment`: an apps/v1 Deployment of `scaling.min` replicas (at least 1) and a Service of the server's port, with the same pod, probes and storage; the InferencePool selects its pods by `app.kubernetes.io/instance` and targets the server's port. `leaderworkerset`: a `leaderworkerset.x-k8s.io/v1` LeaderWorkerSet whose every replica is one server over `resources.nodes` pods (the LeaderWorkerSet controller must be installed), and a Service of the leaders; the pool selects the leaders. `deployment` and `leaderworkerset` need an explicit profile (`ack` asks ACK to build the pool from a Knative Service).",
+        "What runs the server's pods. `knative`: a Knative Service, scaled by the Knative Pod Autoscaler (`scaling.*`), with Knative's ConfigMaps. `deployment`: an apps/v1 Deployment of `scaling.min` replicas (at least 1) and a Service of the server's port, with the same pod, probes and storage; the InferencePool selects its pods by `app.kubernetes.io/instance` and targets the server's port. `leaderworkerset`: a `leaderworkerset.x-k8s.io/v1` LeaderWorkerSet whose every replica is one server over `resources.nodes` pods (the LeaderWorkerSet controller must be installed), and a Service of the leaders, `<name>-leader`; the pool selects the leaders. Its name must start with a letter. `deployment` and `leaderworkerset` need an explicit profile (`ack` asks ACK to build the pool from a Knative Service).",
     ),
     key(
         "extends",
@@ -629,7 +629,7 @@ pub const KEYS: &[Key] = &[
         Ty::Adapters,
         Unset,
         "array of `{ name, source, rank, priority }`",
-        "LoRA adapters the server loads at start-up beside the base model; clients choose one by sending its `name` as the OpenAI `model`. `source`: `hf://ORG/NAME` (a Hugging Face hub repository, which the server downloads; it takes no revision) or a path on the model volume (relative to the model's directory, or absolute under it). `rank`: the adapter's LoRA rank, `r` of its `adapter_config.json` (default 16, vLLM's default `--max-lora-rank`). `priority`: the InferenceObjective priority of requests for it (default `inference.priority`). vLLM gets `--enable-lora --max-loras N --max-lora-rank R --lora-modules` (each adapter as JSON, the rank rounded up to one vLLM accepts), SGLang `--enable-lora --lora-paths` and `--max-lora-rank`; each adapter gets an InferenceObjective `<service>-<name>`, selected by the objective header, and the picker scores LoRA affinity.",
+        "LoRA adapters the server loads at start-up beside the base model; clients choose one by sending its `name` as the OpenAI `model`. `source`: `hf://ORG/NAME` (a Hugging Face hub repository, which the server downloads; it takes no revision) or a path on the model volume (relative to the model's directory, or absolute under it). `rank`: the adapter's LoRA rank, `r` of its `adapter_config.json` (default 16, vLLM's default `--max-lora-rank`). `priority`: the InferenceObjective priority of requests for it (default `inference.priority`). vLLM gets `--enable-lora --max-loras N --max-lora-rank R --lora-modules` (each adapter as JSON, the rank rounded up to one vLLM accepts), SGLang `--enable-lora --lora-paths` (it reads the ranks from the adapters); each adapter gets an InferenceObjective `<service>-<name>`, selected by the objective header, and with vLLM the picker scores LoRA affinity.",
     ),
     key(
         "disaggregation",
@@ -683,7 +683,7 @@ pub const KEYS: &[Key] = &[
     key(
         "disaggregation.connector",
         Ty::Enum(CONNECTORS),
-        Str("nixlv2"),
+        Derived("the engine's: `nixlv2` for vLLM, `sglang` for SGLang"),
         "",
         "How the KV cache moves, the sidecar's `--kv-connector`: `nixlv2` (vLLM's `NixlConnector`, `--kv-transfer-config {\"kv_connector\":\"NixlConnector\",\"kv_role\":\"kv_both\"}`) or `sglang` (SGLang's `--disaggregation-mode` with `--disaggregation-transfer-backend nixl`). It must match the engine.",
     ),

@@ -382,7 +382,20 @@ fn adapters(
                 "name" => adapter.name = string_value(cx, &field, inner),
                 "source" => adapter.source = string_value(cx, &field, inner),
                 "rank" => adapter.rank = integer_value(cx, &field, inner),
-                "priority" => adapter.priority = integer_value(cx, &field, inner),
+                "priority" => {
+                    adapter.priority = integer_value(cx, &field, inner).filter(|p| {
+                        // An InferenceObjective's priority is an int32 (`format: int32`).
+                        let fits = i32::try_from(p.value).is_ok();
+                        if !fits {
+                            cx.diagnostics.push(Diagnostic::error(
+                                Code::InvalidValue,
+                                Label::new(p.span, "not an int32"),
+                                format!("`{field}` = {} is outside -2147483648 to 2147483647, the InferenceObjective's priority range", p.value),
+                            ));
+                        }
+                        fits
+                    })
+                }
                 other => unknown_key(cx, cx.span(name.span()), other, &at, keys::ADAPTER_KEYS),
             }
         }

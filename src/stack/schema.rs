@@ -177,7 +177,7 @@ fn key_schema(key: &Key) -> Value {
                     "name": { "type": "string" },
                     "source": { "type": "string" },
                     "rank": { "type": "integer", "minimum": 1 },
-                    "priority": { "type": "integer" }
+                    "priority": { "type": "integer", "minimum": -2147483648_i64, "maximum": 2147483647 }
                 }
             }
         }),

@@ -12,7 +12,7 @@ use super::index::{
 };
 use crate::diag::Code;
 use crate::k8s::Object;
-use crate::k8s::disaggregation::ROLE_LABEL;
+use crate::k8s::disaggregation::{ROLE_LABEL, Role};
 use crate::k8s::value::{array, text};
 
 pub(super) fn decode_pods_serve_pool_port(cx: &ObjectIndex<'_>, pool: &Object, out: &mut Sink) {
@@ -28,7 +28,7 @@ pub(super) fn decode_pods_serve_pool_port(cx: &ObjectIndex<'_>, pool: &Object, o
             "{template}/metadata/labels/{}",
             ROLE_LABEL.replace('/', "~1")
         );
-        if text(&workload.body, &role) != Some("decode") {
+        if text(&workload.body, &role) != Some(Role::Decode.as_str()) {
             continue;
         }
         let containers = array(&workload.body, &format!("{template}/spec/containers"));

@@ -217,7 +217,7 @@ pub(in crate::rules) fn serving_template(workload: &Object) -> Option<&'static s
         (crate::k8s::knative::GROUP, "Service") | ("apps", "Deployment" | "StatefulSet") => {
             Some("/spec/template")
         }
-        ("leaderworkerset.x-k8s.io", "LeaderWorkerSet") => {
+        (crate::k8s::lws::GROUP, crate::k8s::lws::KIND) => {
             let leader = "/spec/leaderWorkerTemplate/leaderTemplate";
             Some(if workload.body.pointer(leader).is_some() {
                 leader
@@ -244,7 +244,7 @@ pub(super) fn pod_labels(workload: &Object) -> Option<serde_json::Map<String, Va
         "Service" => {
             labels.insert(KNATIVE_SERVICE_LABEL.to_owned(), name);
         }
-        "LeaderWorkerSet" => {
+        crate::k8s::lws::KIND => {
             labels.insert(LWS_NAME_LABEL.to_owned(), name);
             labels.insert(LWS_WORKER_INDEX_LABEL.to_owned(), Value::from("0"));
         }

@@ -79,17 +79,17 @@ impl Architecture {
         }
     }
 
-    /// The inputs plus outputs of every linear layer vLLM wraps for LoRA, summed over the
-    /// decoder (q/k/v and o projections, the MLP's gate, up and down, each expert's for a
-    /// mixture of experts): per adapter slot and rank, the values of the A and B buffers vLLM
-    /// allocates at load time (`vllm/lora/layers/`: `lora_a_stacked` of `max_loras × rank ×
-    /// input`, `lora_b_stacked` of `max_loras × output × rank`). In floating point, as the
-    /// numbers may come from a file.
+    /// The values of the LoRA A and B buffers vLLM allocates per adapter slot and rank when it
+    /// loads the model, summed over the decoder: each wrapped projection gets an A of its input
+    /// width per output slice and a B of its output width (`vllm/lora/layers/`: merged q/k/v
+    /// has three slices, merged gate/up two, o and down one; `create_lora_weights` allocates
+    /// `lora_a_stacked` per slice). For a mixture of experts, every expert's MLP. In floating
+    /// point, as the numbers may come from a file.
     pub fn lora_width(&self) -> f64 {
         let (h, hd) = (self.hidden_size as f64, self.head_dim as f64);
         let (heads, kv) = (self.attention_heads as f64, self.kv_heads as f64);
-        let attention = (h + (heads + 2.0 * kv) * hd) + (heads * hd + h);
-        let mlp = |intermediate: f64| (h + 2.0 * intermediate) + (intermediate + h);
+        let attention = (3.0 * h + (heads + 2.0 * kv) * hd) + (heads * hd + h);
+        let mlp = |intermediate: f64| (2.0 * h + 2.0 * intermediate) + (intermediate + h);
         let mlp = match self.experts {
             None => mlp(self.intermediate_size as f64),
             Some(e) => mlp(e.intermediate_size as f64) * e.experts as f64,
@@ -428,16 +428,16 @@ mod tests {
         assert!((qwen3 - 8.19).abs() < 0.01, "{qwen3}");
     }
 
-    /// Llama-3.1-8B per layer: q/k/v 4096 in, 4096 + 2 × 1024 out; o 4096 in and out; gate and
-    /// up 4096 in, 2 × 14336 out; down 14336 in, 4096 out: 69,632 values per rank and slot, 32
-    /// layers; at rank 16, one slot, bf16: 71 MB.
+    /// Llama-3.1-8B per layer: q/k/v three A of 4096 and a B of 4096 + 2 × 1024; o 4096 in
+    /// and out; gate and up two A of 4096 and a B of 2 × 14336; down 14336 in, 4096 out:
+    /// 81,920 values per rank and slot, 32 layers; at rank 16, one slot, bf16: 84 MB.
     #[test]
     fn lora_buffers_span_every_wrapped_projection() {
         let llama = lookup("Llama-3.1-8B").unwrap();
-        assert_eq!(llama.lora_width(), (69_632 * 32) as f64);
+        assert_eq!(llama.lora_width(), (81_920 * 32) as f64);
         let mixtral = lookup("Mixtral-8x7B-v0.1").unwrap();
-        let attention = (4096 + (32 + 16) * 128) + (32 * 128 + 4096);
-        let expert = (4096 + 2 * 14336) + (14336 + 4096);
+        let attention = (3 * 4096 + (32 + 16) * 128) + (32 * 128 + 4096);
+        let expert = (2 * 4096 + 2 * 14336) + (14336 + 4096);
         assert_eq!(mixtral.lora_width(), ((attention + 8 * expert) * 32) as f64);
     }
 }

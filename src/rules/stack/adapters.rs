@@ -5,6 +5,7 @@ use super::error;
 use crate::diag::{Code, Diagnostics, Label};
 use crate::engine;
 use crate::k8s::names::is_dns_label;
+use crate::model_source::Weights;
 use crate::resolve::ResolvedStack;
 use crate::resolve::adapters::AdapterSource;
 
@@ -66,40 +67,38 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             );
         }
         let rank = &adapter.rank;
-        if lora.rank_slot(rank.value).is_none() || rank.value < 1 {
+        if rank.value < 1 || lora.rank_slot(rank.value).is_none() {
             let most = lora
                 .max_rank
                 .and_then(|(_, _, r)| r.last())
                 .copied()
                 .unwrap_or(0);
             out.push(
-                error(Code::InvalidValue, rank.span, "rank out of range", format!("LoRA rank {} is outside what {} serves (1 to {most}): it refuses the adapter at start-up (\"LoRA rank {} is greater than max_lora_rank\")", rank.value, server.name(), rank.value))
+                error(Code::InvalidValue, rank.span, "rank out of range", format!("LoRA rank {} is outside what {} serves (1 to {most}), and it refuses the adapter at start-up", rank.value, server.name()))
                     .with_help("use an adapter of a lower rank"),
             );
         }
-        if let AdapterSource::Volume(path) = &adapter.source.value {
-            if path.split('/').any(|segment| segment == "..") {
-                out.push(
-                    error(
-                        Code::LoraPathUnmounted,
-                        adapter.source.span,
-                        "leaves the model volume",
-                        format!(
-                            "adapter path `{path}` climbs out of the model's directory with `..`"
-                        ),
-                    )
-                    .with_help(format!(
-                        "write the adapter's path under {mount}/, or relative to it"
-                    )),
-                );
-            } else {
-                crate::rules::serving::check_adapter(
-                    &adapter.location(&mount),
-                    adapter.source.span,
-                    &mount,
-                    out,
-                );
-            }
+        let AdapterSource::Volume(path) = &adapter.source.value else {
+            continue;
+        };
+        let at = adapter.source.span;
+        let refuse = |label: &str, message: String| {
+            error(Code::LoraPathUnmounted, at, label, message).with_help(format!(
+                "write the adapter's path under {mount}/, or relative to it, or `hf://ORG/NAME` for the hub"
+            ))
+        };
+        let inside = format!("{}/", mount.trim_end_matches('/'));
+        if path.contains("://") {
+            out.push(refuse("not a source of adapters", format!("adapter source `{path}` is neither `hf://ORG/NAME` nor a path on the model volume: the server reads adapters from its own disk or the hub")));
+        } else if stack.model.source.weights() != Weights::Mounted {
+            out.push(refuse("no model volume", format!("adapter path `{path}` is on the model volume, and `{}` weights are downloaded into a cache the stack never fills with adapters", stack.model.source.scheme().name)));
+        } else if path.split('/').any(|segment| segment == "..") {
+            out.push(refuse(
+                "leaves the model volume",
+                format!("adapter path `{path}` climbs out of the model's directory with `..`"),
+            ));
+        } else if !adapter.location(&mount).starts_with(&inside) {
+            out.push(refuse("not mounted", format!("LoRA adapter path `{path}` is outside the only mounted model volume `{mount}`; the server fails to load it")));
         }
     }
 }

@@ -5,15 +5,8 @@
 use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::engine::{self, parallel};
-use crate::k8s::disaggregation::{Connector, DECODE_SERVER_PORT};
+use crate::k8s::disaggregation::{Connector, DECODE_SERVER_PORT, Role};
 use crate::resolve::{Autoscaler, Profile, ResolvedStack, Workload};
-
-/// Flags inferstack sets for a role, which `extra_args` may not repeat for both roles.
-const ROLE_FLAGS: &[&str] = &[
-    "--kv-transfer-config",
-    "--disaggregation-mode",
-    "--disaggregation-transfer-backend",
-];
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let Some(d) = &stack.disaggregation else {
@@ -50,8 +43,8 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         // llm-d-router v0.10.0 `docs/disaggregation.md`: the sidecar "must be configured with
         // the correct connector protocol matching the vLLM `kv_connector` used on the serving
         // pods".
-        Some(own) if own.connector != d.connector.value => out.push(
-            error(Code::DisaggregationMismatch, d.connector.span, "not the engine's", format!("`connector` = \"{}\" is not how {} moves the KV cache: the routing sidecar and the engine would speak different protocols", d.connector.value.as_str(), server.name()))
+        Some(own) if let Some(written) = d.connector.as_ref().filter(|c| c.value != own.connector) => out.push(
+            error(Code::DisaggregationMismatch, written.span, "not the engine's", format!("`connector` = \"{}\" is not how {} moves the KV cache: the routing sidecar and the engine would speak different protocols", written.value.as_str(), server.name()))
                 .with_secondary(Label::new(stack.engine.kind.span, "engine chosen here"))
                 .with_help(format!("set `connector = \"{}\"`", own.connector.as_str())),
         ),
@@ -61,7 +54,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     // Supported": NixlConnector "only supports the fan-out direction (decode TP ≥ prefill TP)";
     // the reverse crashes the decode engine at the handshake.
     let (prefill, decode) = (&d.prefill.gpus, &d.decode.gpus);
-    if d.connector.value == Connector::Nixlv2 && decode.value < prefill.value {
+    if engine::connector(stack) == Some(Connector::Nixlv2) && decode.value < prefill.value {
         out.push(
             Diagnostic::error(
                 Code::DisaggregationMismatch,
@@ -84,7 +77,21 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 .with_help("choose another port, such as 8000"),
         );
     }
-    for flag in ROLE_FLAGS {
+    // The flags inferstack sets for each role, from the engine's table: `extra_args` would give
+    // both roles the same value.
+    let role_flags = server.disaggregated().map_or(Vec::new(), |own| {
+        Role::ALL
+            .iter()
+            .flat_map(|role| (own.flags)(*role))
+            .map(|(flag, _)| *flag)
+            .collect()
+    });
+    let mut seen = Vec::new();
+    for flag in role_flags {
+        if seen.contains(&flag) {
+            continue;
+        }
+        seen.push(flag);
         if let Some((span, _)) = parallel::extra_flag(stack, &[flag]) {
             out.push(
                 error(

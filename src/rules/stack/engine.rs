@@ -3,7 +3,7 @@
 use super::error;
 use crate::diag::{Code, Diagnostics, Label};
 use crate::engine::{self, Engine};
-use crate::resolve::{EngineKind, ResolvedStack};
+use crate::resolve::{EngineKind, ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
     let e = &stack.engine;
@@ -78,7 +78,13 @@ fn managed_flags(stack: &ResolvedStack, server: &dyn Engine, out: &mut Diagnosti
     for arg in &stack.engine.extra_args {
         let flag = arg.value.split('=').next().unwrap_or_default();
         let managed = server.managed_flags();
-        let Some((_, key)) = managed.iter().find(|(f, _)| *f == flag) else {
+        // The flags of a feature inferstack emits only when the stack asks for it.
+        let set = |key: &str| match key {
+            "adapters" => !stack.adapters.is_empty(),
+            "resources.nodes" => stack.workload.value == Workload::LeaderWorkerSet,
+            _ => true,
+        };
+        let Some((_, key)) = managed.iter().find(|(f, key)| *f == flag && set(key)) else {
             continue;
         };
         let diagnostic = if key.is_empty() {

@@ -4,6 +4,7 @@
 use super::error;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
 use crate::engine;
+use crate::k8s::workload::LEADER_SERVICE_SUFFIX;
 use crate::resolve::{Autoscaler, Profile, ResolvedStack, Workload};
 
 pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
@@ -183,6 +184,16 @@ fn nodes(stack: &ResolvedStack, out: &mut Diagnostics) {
             );
         }
         return;
+    }
+    // LWS v0.10.0's webhook validates the set's name as a DNS-1035 label (it names the
+    // headless Service), and the leaders' Service takes the name and a suffix.
+    let name = &stack.service.name;
+    let longest = 63 - LEADER_SERVICE_SUFFIX.len();
+    if !name.value.starts_with(|c: char| c.is_ascii_lowercase()) || name.value.len() > longest {
+        out.push(
+            error(Code::InvalidName, name.span, "not for a LeaderWorkerSet", format!("a LeaderWorkerSet's name must start with a letter (a DNS-1035 label, its headless Service's name) and leave room for `{LEADER_SERVICE_SUFFIX}`: at most {longest} characters, and \"{}\" has {}", name.value, name.value.len()))
+                .with_help("start the service name with a letter and keep it shorter"),
+        );
     }
     if nodes.value == 1 {
         out.push(
