@@ -141,7 +141,7 @@ fn the_schema_rejects_what_the_parser_rejects() {
 #[test]
 fn the_readme_reference_is_the_key_table() {
     crate::support::readme::generated_section(
-        "<!-- stack-reference: generated from src/stack/keys.rs; INFERSTACK_BLESS=1 cargo test --test it schema:: rewrites it -->\n",
+        "<!-- stack-reference: generated from src/stack/keys/table.rs; INFERSTACK_BLESS=1 cargo test --test it schema:: rewrites it -->\n",
         "<!-- end stack-reference -->",
         &inferstack::stack::schema::reference_table(),
     );
