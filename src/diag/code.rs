@@ -271,10 +271,10 @@ codes! {
     TpHeadsIndivisible = "tp-heads-indivisible", Serving, Always(Severity::Error), "The tensor parallel size does not divide the model's attention or KV heads.";
     /// A flag of the other model server, which this one refuses at start-up.
     EngineFlagMismatch = "engine-flag-mismatch", Serving, Always(Severity::Error), "A flag of the other model server (vLLM or SGLang), refused at start-up.";
-    /// A vLLM flag the image's release has not yet, has removed, or deprecates.
-    EngineFlagVersion = "engine-flag-version", Serving, ErrorOrWarning, "A vLLM flag the image's release does not have yet, removed, or deprecates.";
+    /// A vLLM or SGLang flag the image's release has not yet, has removed, or deprecates.
+    EngineFlagVersion = "engine-flag-version", Serving, ErrorOrWarning, "A vLLM or SGLang flag the image's release does not have yet, removed, or deprecates.";
     /// An engine image whose tag names no release with a flag table.
-    EngineVersionUnknown = "engine-version-unknown", Serving, Always(Severity::Note), "The engine image's tag names no vLLM release inferstack has flags for.";
+    EngineVersionUnknown = "engine-version-unknown", Serving, Always(Severity::Note), "The engine image's tag names no vLLM or SGLang release inferstack has flags for.";
     /// Prefill and decode roles that cannot exchange the KV cache: a connector the engine does not speak, or decode with less tensor parallelism than prefill over NIXL.
     DisaggregationMismatch = "disaggregation-mismatch", Serving, Always(Severity::Error), "Prefill and decode roles that cannot exchange the KV cache.";
     /// A LoRA adapter path outside every volume the pod mounts.

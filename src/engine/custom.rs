@@ -182,6 +182,10 @@ impl Engine for Custom {
         None
     }
 
+    fn releases(&self) -> Option<&'static super::releases::FlagReleases> {
+        None
+    }
+
     fn launch(&self, stack: &ResolvedStack, _: super::Member) -> Result<Launch, Vec<Diagnostic>> {
         let env = environment();
         let vars = variables(stack);

@@ -2,6 +2,7 @@
 //! server, so adding a server that takes flags is a table, not code.
 
 use super::parallel::{nodes, parallelism};
+use super::releases::FlagReleases;
 use super::{Engine, Launch, Member, model_argument};
 use crate::diag::Diagnostic;
 use crate::k8s::disaggregation::{Connector, Role};
@@ -111,6 +112,7 @@ pub struct FlagServer {
     pub multi_node: Option<MultiNode>,
     pub disaggregated: Option<Disaggregated>,
     pub lora: Option<Lora>,
+    pub releases: &'static FlagReleases,
 }
 
 impl FlagServer {
@@ -207,6 +209,10 @@ impl Engine for FlagServer {
 
     fn lora(&self) -> Option<&Lora> {
         self.lora.as_ref()
+    }
+
+    fn releases(&self) -> Option<&'static FlagReleases> {
+        Some(self.releases)
     }
 
     fn dtypes(&self) -> &'static [&'static str] {

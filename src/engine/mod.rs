@@ -4,7 +4,9 @@
 mod custom;
 mod flags;
 pub mod parallel;
+pub mod releases;
 mod sglang;
+pub mod sglang_releases;
 mod vllm;
 pub mod vllm_releases;
 
@@ -61,6 +63,8 @@ pub trait Engine: Sync {
     fn disaggregated(&self) -> Option<&Disaggregated>;
     /// How it loads LoRA adapters, if inferstack knows.
     fn lora(&self) -> Option<&Lora>;
+    /// Its flags by release, if inferstack has read them.
+    fn releases(&self) -> Option<&'static releases::FlagReleases>;
     /// The command line of one pod; a `custom` template that does not render gives its
     /// diagnostics.
     fn launch(&self, stack: &ResolvedStack, member: Member) -> Result<Launch, Vec<Diagnostic>>;

@@ -82,4 +82,5 @@ pub const SGLANG: FlagServer = FlagServer {
         max_loras: ("--max-loras-per-batch", 8),
         max_rank: None,
     }),
+    releases: &super::sglang_releases::SGLANG,
 };

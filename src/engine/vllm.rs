@@ -81,4 +81,5 @@ pub const VLLM: FlagServer = FlagServer {
             &[1, 8, 16, 32, 64, 128, 256, 320, 512],
         )),
     }),
+    releases: &super::vllm_releases::VLLM,
 };

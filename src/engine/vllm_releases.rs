@@ -1,28 +1,22 @@
 //! vLLM's command line by release: which flags each release accepts (`vllm_flags.tsv`, read
-//! from the released wheels), what to write instead of a flag a release removed or deprecated,
-//! and from which release `vllm serve MODEL` is the way to start the server. An image's tag
-//! picks the release; an unpinned or unknown tag is judged by the newest release read.
+//! from the released wheels), what to write instead of a flag a release removed or deprecated
+//! (from the wheels' `vllm/engine/arg_utils.py` and `config/*.py` at the releases named), and
+//! from which release `vllm serve MODEL` is the way to start the server.
 
 use std::sync::OnceLock;
 
-use crate::k8s::image::release_numbers as numbers;
+use super::releases::{FlagReleases, Replacement};
 
-/// The table, one flag per line with the releases that accept it (`FIRST..LAST`).
-const TABLE: &str = include_str!("vllm_flags.tsv");
+pub static VLLM: FlagReleases = FlagReleases {
+    text: include_str!("vllm_flags.tsv"),
+    replacements: REPLACEMENTS,
+    parsed: OnceLock::new(),
+};
 
 /// `vllm serve MODEL`: the positional model exists since 0.5.2 (vllm==0.5.2
 /// `vllm/scripts.py`, `usage="vllm serve <model_tag> [options]"`); `--model` beside it is a hard
 /// error from 0.8.3 to 0.11.0 and deprecated from 0.11.1 (wheels' `entrypoints/cli/serve.py`).
 pub const SERVE_SINCE: [u64; 3] = [0, 5, 2];
-
-/// A flag that a release deprecated or removed, with what to write instead. Each from the
-/// wheels' `vllm/engine/arg_utils.py` (and `config/*.py`) at the releases named.
-pub struct Replacement {
-    pub flag: &'static str,
-    /// The first release that marks it deprecated (`deprecated=True`, "[DEPRECATED]").
-    pub deprecated_since: Option<&'static str>,
-    pub instead: &'static str,
-}
 
 pub const REPLACEMENTS: &[Replacement] = &[
     Replacement {
@@ -122,129 +116,6 @@ pub const REPLACEMENTS: &[Replacement] = &[
     },
 ];
 
-/// A release of the table: its name and its numbers.
-pub struct Release {
-    pub name: &'static str,
-    numbers: Vec<u64>,
-    /// Its place in the table, oldest first.
-    index: usize,
-}
-
-struct Table {
-    releases: Vec<Release>,
-    /// Flag, index of its first release, index of its last (`None`: still in the newest).
-    flags: Vec<(&'static str, usize, Option<usize>)>,
-}
-
-fn table() -> &'static Table {
-    static PARSED: OnceLock<Table> = OnceLock::new();
-    PARSED.get_or_init(|| {
-        let mut lines = TABLE.lines().filter(|l| !l.starts_with('#'));
-        let releases: Vec<Release> = lines
-            .next()
-            .and_then(|l| l.strip_prefix("releases\t"))
-            .expect("the table names its releases first")
-            .split(' ')
-            .enumerate()
-            .map(|(index, name)| Release {
-                name,
-                numbers: numbers(name),
-                index,
-            })
-            .collect();
-        let index = |name: &str| {
-            releases
-                .iter()
-                .position(|r| r.name == name)
-                .expect("a range names releases of the table")
-        };
-        let flags = lines
-            .map(|line| {
-                let (flag, range) = line.split_once('\t').expect("flag and range");
-                let (first, last) = range.split_once("..").expect("FIRST..LAST");
-                (flag, index(first), (!last.is_empty()).then(|| index(last)))
-            })
-            .collect();
-        Table { releases, flags }
-    })
-}
-
-/// Which release's flags judge an image.
-pub enum Judge {
-    /// The newest release at or before the tag's version.
-    Release(&'static Release),
-    /// No version in the tag, or one newer than the newest release read: the newest.
-    Newest(&'static Release),
-    /// Older than the oldest release read: not judged.
-    TooOld(&'static Release),
-}
-
-pub fn judge(version: Option<&[u64]>) -> Judge {
-    let releases = &table().releases;
-    let newest = releases.last().expect("releases");
-    let Some(version) = version else {
-        return Judge::Newest(newest);
-    };
-    if version > newest.numbers.as_slice() {
-        return Judge::Newest(newest);
-    }
-    match releases
-        .iter()
-        .rev()
-        .find(|r| r.numbers.as_slice() <= version)
-    {
-        Some(release) => Judge::Release(release),
-        None => Judge::TooOld(&releases[0]),
-    }
-}
-
-/// What a release makes of a flag.
-#[derive(Debug, PartialEq)]
-pub enum Verdict {
-    /// Accepted (or never a vLLM flag: a plugin may add it, and other rules judge it).
-    Accepted,
-    Deprecated {
-        since: &'static str,
-        instead: &'static str,
-    },
-    /// Not yet there: added in a later release.
-    NotYet { added: &'static str },
-    Removed {
-        removed_in: &'static str,
-        instead: Option<&'static str>,
-    },
-}
-
-pub fn verdict(release: &Release, flag: &str) -> Verdict {
-    let t = table();
-    let at = release.index;
-    let Some(&(_, first, last)) = t.flags.iter().find(|(f, _, _)| *f == flag) else {
-        return Verdict::Accepted;
-    };
-    let replacement = REPLACEMENTS.iter().find(|r| r.flag == flag);
-    if at < first {
-        return Verdict::NotYet {
-            added: t.releases[first].name,
-        };
-    }
-    if let Some(last) = last.filter(|last| at > *last) {
-        return Verdict::Removed {
-            removed_in: t.releases[last + 1].name,
-            instead: replacement.map(|r| r.instead),
-        };
-    }
-    match replacement {
-        Some(Replacement {
-            deprecated_since: Some(since),
-            instead,
-            ..
-        }) if numbers(since).as_slice() <= release.numbers.as_slice() => {
-            Verdict::Deprecated { since, instead }
-        }
-        _ => Verdict::Accepted,
-    }
-}
-
 /// Whether an image of this version starts with `vllm serve MODEL`: from 0.5.2, and for an
 /// image whose tag names no version, which is taken as the newest.
 pub fn has_serve(version: Option<&[u64]>) -> bool {
@@ -254,6 +125,16 @@ pub fn has_serve(version: Option<&[u64]>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::releases::{Judge, Release, Verdict};
+    use crate::k8s::image::release_numbers as numbers;
+
+    fn judge(version: Option<&[u64]>) -> Judge {
+        VLLM.judge(version)
+    }
+
+    fn verdict(release: &Release, flag: &str) -> Verdict {
+        VLLM.verdict(release, flag)
+    }
 
     fn at(version: &str) -> &'static Release {
         match judge(Some(&numbers(version))) {
@@ -265,11 +146,7 @@ mod tests {
     #[test]
     fn every_replacement_names_a_flag_of_the_table() {
         for r in REPLACEMENTS {
-            assert!(
-                table().flags.iter().any(|(f, _, _)| *f == r.flag),
-                "{}",
-                r.flag
-            );
+            assert!(VLLM.knows(r.flag), "{}", r.flag);
         }
     }
 

@@ -13,12 +13,12 @@ pub mod autoscaling;
 pub mod catalog;
 pub mod cross;
 pub mod facts;
+mod flag_releases;
 pub mod memory;
 pub mod serving;
 pub mod shutdown;
 pub mod stack;
 pub mod time;
-mod vllm_flags;
 
 use crate::diag::Diagnostics;
 use crate::resolve::ResolvedStack;
@@ -40,7 +40,7 @@ pub fn check_stack(stack: &ResolvedStack, config: Option<&ModelFacts>) -> Diagno
         serving::shape(view, &model, &mut out);
     }
     serving::check(stack, &mut out);
-    vllm_flags::check(stack, &mut out);
+    flag_releases::check(stack, &mut out);
     time::check(stack, &model, &mut out);
     shutdown::check(stack, &mut out);
     out

@@ -1,10 +1,10 @@
-//! vLLM's flags by the release the image's tag names (`engine::vllm_releases`): a flag the
-//! release does not have yet or no longer has is refused at start-up ("unrecognized
-//! arguments"), a deprecated one still starts but is on its way out. A tag that names no
-//! release read is judged by the newest one, and the run says so.
+//! The server's flags by the release the image's tag names (`engine::releases`, one table per
+//! server: vLLM's and SGLang's): a flag the release does not have yet or no longer has is
+//! refused at start-up ("unrecognized arguments"), a deprecated one still starts but is on its
+//! way out. A tag that names no release read is judged by the newest one, and the run says so.
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::engine::vllm_releases::{self, Judge, Verdict};
+use crate::engine::releases::{Judge, Verdict};
 use crate::k8s::image;
 use crate::resolve::{EngineKind, ResolvedStack, Workload};
 use crate::source::Span;
@@ -17,20 +17,25 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         .filter(|a| a.value.starts_with('-'))
         .collect();
     let features = feature_flags(stack);
-    if e.kind.value != EngineKind::Vllm || (flags.is_empty() && features.is_empty()) {
+    let server = crate::engine::of(stack);
+    let Some(table) = server.releases() else {
+        return;
+    };
+    if flags.is_empty() && features.is_empty() {
         return;
     }
+    let name = server.name();
     let version = image::version(&e.image.value);
-    let release = match vllm_releases::judge(version.as_deref()) {
+    let release = match table.judge(version.as_deref()) {
         Judge::Release(release) => release,
         Judge::Newest(newest) => {
             out.push(
                 Diagnostic::note(
                     Code::EngineVersionUnknown,
                     Label::new(e.image.span, "release unknown"),
-                    format!("`engine.image` = \"{}\" names no vLLM release inferstack has read, so its flags are judged by the newest, {}", e.image.value, newest.name),
+                    format!("`engine.image` = \"{}\" names no {name} release inferstack has read, so its flags are judged by the newest, {}", e.image.value, newest.name),
                 )
-                .with_help("pin the image to a release tag (`vllm/vllm-openai:v0.10.1.1`), whose flags are then judged exactly"),
+                .with_help("pin the image to a release tag (`vllm/vllm-openai:v0.10.1.1`, `lmsysorg/sglang:v0.5.23`), whose flags are then judged exactly"),
             );
             newest
         }
@@ -39,7 +44,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
                 Diagnostic::note(
                     Code::EngineVersionUnknown,
                     Label::new(e.image.span, "older than the table"),
-                    format!("`engine.image` = \"{}\" is older than {}, the oldest vLLM release inferstack has read: its flags are not judged", e.image.value, oldest.name),
+                    format!("`engine.image` = \"{}\" is older than {}, the oldest {name} release inferstack has read: its flags are not judged", e.image.value, oldest.name),
                 ),
             );
             return;
@@ -50,39 +55,40 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
         if reported.contains(&key) {
             continue; // one finding per key: the first flag it needs that the release lacks
         }
-        if let Verdict::NotYet { added } = vllm_releases::verdict(release, flag) {
+        if let Verdict::NotYet { added } = table.verdict(release, flag) {
             reported.push(key);
             out.push(
                 Diagnostic::error(
                     Code::EngineFlagVersion,
-                    Label::new(span, "needs a later vLLM"),
-                    format!("`{key}` needs vLLM's `{flag}`, which vLLM {} lacks: it was added in {added}", release.name),
+                    Label::new(span, "needs a later release"),
+                    format!("`{key}` needs {name}'s `{flag}`, which {name} {} lacks: it was added in {added}", release.name),
                 )
                 .with_secondary(Label::new(e.image.span, "image chosen here"))
-                .with_help(format!("use an image of vLLM {added} or later")),
+                .with_help(format!("use an image of {name} {added} or later")),
             );
         }
     }
     for arg in flags {
         let written = arg.value.split('=').next().unwrap_or_default();
-        // vLLM's parser reads `--foo_bar` as `--foo-bar` (`FlexibleArgumentParser`).
-        let flag = if written.starts_with("--") {
+        // vLLM's parser reads `--foo_bar` as `--foo-bar` (`FlexibleArgumentParser`); SGLang's
+        // is argparse's own.
+        let flag = if written.starts_with("--") && e.kind.value == EngineKind::Vllm {
             written.replace('_', "-")
         } else {
             written.to_owned()
         };
-        let diagnostic = match vllm_releases::verdict(release, &flag) {
+        let diagnostic = match table.verdict(release, &flag) {
             Verdict::Accepted => continue,
             Verdict::NotYet { added } => Diagnostic::error(
                 Code::EngineFlagVersion,
                 Label::new(arg.span, "not in this release"),
-                format!("`{flag}` is not a flag of vLLM {}, the image's release: it was added in {added}, and the server refuses it at start-up", release.name),
+                format!("`{flag}` is not a flag of {name} {}, the image's release: it was added in {added}, and the server refuses it at start-up", release.name),
             )
-            .with_help(format!("use an image of vLLM {added} or later, or remove the flag")),
+            .with_help(format!("use an image of {name} {added} or later, or remove the flag")),
             Verdict::Removed { removed_in, instead } => Diagnostic::error(
                 Code::EngineFlagVersion,
                 Label::new(arg.span, "removed"),
-                format!("`{flag}` is not a flag of vLLM {}, the image's release: {removed_in} removed it, and the server refuses it at start-up", release.name),
+                format!("`{flag}` is not a flag of {name} {}, the image's release: {removed_in} removed it, and the server refuses it at start-up", release.name),
             )
             .with_help(match instead {
                 Some(instead) => format!("write {instead}"),
@@ -91,7 +97,7 @@ pub fn check(stack: &ResolvedStack, out: &mut Diagnostics) {
             Verdict::Deprecated { since, instead } => Diagnostic::warning(
                 Code::EngineFlagVersion,
                 Label::new(arg.span, "deprecated"),
-                format!("`{flag}` is deprecated since vLLM {since} (the image has {}): a later release removes it", release.name),
+                format!("`{flag}` is deprecated since {name} {since} (the image has {}): a later release removes it", release.name),
             )
             .with_help(format!("write {instead}")),
         };
