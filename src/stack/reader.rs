@@ -311,11 +311,14 @@ pub const ISSUER_KEYS: [&str; 2] = ["name", "kind"];
 /// The keys of a `{ request, limit }` table.
 pub const REQUEST_LIMIT_KEYS: [&str; 2] = ["request", "limit"];
 
-fn tolerations(
+/// An array of tables, each read by `read` with its path (`key[i]`) and span; an item that is
+/// not a table is reported and skipped.
+fn array_of_tables<T>(
     cx: &mut FileRead,
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
-) -> Option<Vec<Toleration>> {
+    mut read: impl FnMut(&mut FileRead, &str, Span, &DeTable<'_>) -> T,
+) -> Option<Vec<T>> {
     let Some(items) = value.get_ref().as_array() else {
         cx.wrong_type(path, value, "an array of tables");
         return None;
@@ -327,8 +330,20 @@ fn tolerations(
             cx.wrong_type(&at, item, "a table");
             continue;
         };
+        let span = cx.span(item.span());
+        out.push(read(cx, &at, span, table));
+    }
+    Some(out)
+}
+
+fn tolerations(
+    cx: &mut FileRead,
+    path: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+) -> Option<Vec<Toleration>> {
+    array_of_tables(cx, path, value, |cx, at, span, table| {
         let mut toleration = Toleration {
-            span: cx.span(item.span()),
+            span,
             key: None,
             operator: None,
             value: None,
@@ -345,12 +360,11 @@ fn tolerations(
                 "toleration_seconds" => {
                     toleration.toleration_seconds = integer_value(cx, &field, inner)
                 }
-                other => unknown_key(cx, cx.span(name.span()), other, &at, keys::TOLERATION_KEYS),
+                other => unknown_key(cx, cx.span(name.span()), other, at, keys::TOLERATION_KEYS),
             }
         }
-        out.push(toleration);
-    }
-    Some(out)
+        toleration
+    })
 }
 
 fn adapters(
@@ -358,19 +372,9 @@ fn adapters(
     path: &str,
     value: &TomlSpanned<DeValue<'_>>,
 ) -> Option<Vec<AdapterEntry>> {
-    let Some(items) = value.get_ref().as_array() else {
-        cx.wrong_type(path, value, "an array of tables");
-        return None;
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("{path}[{i}]");
-        let Some(table) = item.get_ref().as_table() else {
-            cx.wrong_type(&at, item, "a table");
-            continue;
-        };
+    array_of_tables(cx, path, value, |cx, at, span, table| {
         let mut adapter = AdapterEntry {
-            span: cx.span(item.span()),
+            span,
             name: None,
             source: None,
             rank: None,
@@ -396,12 +400,11 @@ fn adapters(
                         fits
                     })
                 }
-                other => unknown_key(cx, cx.span(name.span()), other, &at, keys::ADAPTER_KEYS),
+                other => unknown_key(cx, cx.span(name.span()), other, at, keys::ADAPTER_KEYS),
             }
         }
-        out.push(adapter);
-    }
-    Some(out)
+        adapter
+    })
 }
 
 /// A table whose keys are user-chosen names (labels, listeners, env), in source order.
