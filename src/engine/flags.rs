@@ -36,6 +36,17 @@ pub struct MultiNode {
     pub worker_only: &'static [&'static str],
 }
 
+impl MultiNode {
+    /// Every flag of the group's command lines, the workers' included.
+    pub fn flags(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [self.nnodes, self.node_rank, self.leader.0]
+            .into_iter()
+            .chain(self.pipeline)
+            .chain(self.fixed.iter().map(|(flag, _)| *flag))
+            .chain(self.worker_only.iter().copied())
+    }
+}
+
 /// How a server takes part in prefill/decode disaggregation: the connector its KV cache moves
 /// with, and the flags each role's server gets.
 pub struct Disaggregated {
@@ -67,6 +78,13 @@ pub struct Lora {
 }
 
 impl Lora {
+    /// Every flag the adapters' command line may carry.
+    pub fn flags(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [self.enable, self.modules, self.max_loras.0]
+            .into_iter()
+            .chain(self.max_rank.map(|(flag, _, _)| flag))
+    }
+
     /// The smallest rank the server accepts that holds `rank`, if any.
     pub fn rank_slot(&self, rank: i64) -> Option<i64> {
         match self.max_rank {
@@ -180,21 +198,16 @@ impl Engine for FlagServer {
         ]);
         flags.extend(self.aliases);
         if let Some(l) = &self.lora {
-            flags.extend([
-                (l.enable, "adapters"),
-                (l.modules, "adapters"),
-                (l.max_loras.0, "adapters"),
-            ]);
-            flags.extend(l.max_rank.map(|(flag, _, _)| (flag, "adapters")));
+            flags.extend(l.flags().map(|flag| (flag, "adapters")));
         }
         if let Some(m) = &self.multi_node {
-            flags.extend([
-                (m.nnodes, "resources.nodes"),
-                (m.node_rank, "resources.nodes"),
-            ]);
-            flags.push((m.leader.0, "resources.nodes"));
-            flags.extend(m.fixed.iter().map(|(f, _)| (*f, "resources.nodes")));
-            flags.extend(m.worker_only.iter().map(|f| (*f, "resources.nodes")));
+            // The pipeline flag stays the user's outside a LeaderWorkerSet.
+            let pipeline = m.pipeline;
+            flags.extend(
+                m.flags()
+                    .filter(|flag| Some(*flag) != pipeline)
+                    .map(|flag| (flag, "resources.nodes")),
+            );
         }
         flags
     }

@@ -4,8 +4,8 @@
 //! decode-deployment.yaml` at main-08664ca6: a Deployment per role, its pods selected by label).
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
-use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::api::core::v1::{PodSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::inference::{id, pod_selector};
@@ -26,7 +26,7 @@ fn deployment(stack: &ResolvedStack) -> anyhow::Result<Object> {
 
 /// The Deployment of `spec`'s pods: the stack's, or of one role of a disaggregated stack
 /// (`<name>-<role>`, its pods labelled with the role as well).
-pub(super) fn deployment_of(stack: &ResolvedStack, mut spec: PodSpec) -> anyhow::Result<Object> {
+pub(super) fn deployment_of(stack: &ResolvedStack, spec: PodSpec) -> anyhow::Result<Object> {
     let s = &stack.service;
     let mut selector = pod_selector(stack);
     let name = match stack.role {
@@ -38,9 +38,6 @@ pub(super) fn deployment_of(stack: &ResolvedStack, mut spec: PodSpec) -> anyhow:
     };
     let mut pod_labels = pod::pod_labels(stack);
     pod_labels.extend(selector.clone());
-    // Kubernetes waits this long after SIGTERM: the longest request may finish its stream.
-    spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
-    let annotations = stack.model.source.pod_annotations();
     let deployment = Deployment {
         metadata: super::metadata(&name, Some(&s.namespace.value), pod::user_labels(stack)),
         spec: Some(DeploymentSpec {
@@ -52,14 +49,7 @@ pub(super) fn deployment_of(stack: &ResolvedStack, mut spec: PodSpec) -> anyhow:
             progress_deadline_seconds: Some(
                 i32::try_from(pod::progress_deadline_seconds(stack)).unwrap_or(i32::MAX),
             ),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(pod_labels),
-                    annotations: Some(annotations).filter(|a| !a.is_empty()),
-                    ..ObjectMeta::default()
-                }),
-                spec: Some(spec),
-            },
+            template: pod::template(stack, pod_labels, spec),
             ..DeploymentSpec::default()
         }),
         ..Deployment::default()

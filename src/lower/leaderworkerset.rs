@@ -4,7 +4,6 @@
 //! the leader serving HTTP), and a Service of the leaders' port. Each replica is one group.
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::deployment::{replicas, service_named};
 use super::inference::{id, pod_selector};
@@ -36,17 +35,7 @@ fn template(stack: &ResolvedStack, member: Member) -> anyhow::Result<PodTemplate
     if member == Member::Leader {
         labels.extend(pod_selector(stack));
     }
-    let mut spec = pod::pod_spec(stack, member)?;
-    spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
-    let annotations = stack.model.source.pod_annotations();
-    Ok(PodTemplateSpec {
-        metadata: Some(ObjectMeta {
-            labels: Some(labels),
-            annotations: Some(annotations).filter(|a| !a.is_empty()),
-            ..ObjectMeta::default()
-        }),
-        spec: Some(spec),
-    })
+    Ok(pod::template(stack, labels, pod::pod_spec(stack, member)?))
 }
 
 fn leader_worker_set(stack: &ResolvedStack) -> anyhow::Result<Object> {

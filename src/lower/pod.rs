@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction,
-    LocalObjectReference, ObjectFieldSelector, PodSpec, Probe, ResourceRequirements,
-    SecretKeySelector, TCPSocketAction, Toleration, Volume, VolumeMount,
+    LocalObjectReference, ObjectFieldSelector, PodSpec, PodTemplateSpec, Probe,
+    ResourceRequirements, SecretKeySelector, TCPSocketAction, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::engine::{self, Member};
@@ -75,6 +76,26 @@ pub fn pod_spec(stack: &ResolvedStack, member: Member) -> anyhow::Result<PodSpec
         volumes: Some(volumes),
         ..PodSpec::default()
     })
+}
+
+/// A pod template of a workload the stack owns (a Deployment, a LeaderWorkerSet): `labels`,
+/// the model source's annotations, and the grace period Kubernetes waits after SIGTERM, long
+/// enough for the longest request to finish its stream.
+pub fn template(
+    stack: &ResolvedStack,
+    labels: BTreeMap<String, String>,
+    mut spec: PodSpec,
+) -> PodTemplateSpec {
+    spec.termination_grace_period_seconds = Some(stack.engine.request_timeout.value);
+    let annotations = stack.model.source.pod_annotations();
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels),
+            annotations: Some(annotations).filter(|a| !a.is_empty()),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(spec),
+    }
 }
 
 /// Where shared memory is mounted; the volume's name.

@@ -112,11 +112,10 @@ fn feature_flags(stack: &ResolvedStack) -> Vec<(&'static str, Span, &'static str
         && let Some(m) = crate::engine::of(stack).multi_node()
     {
         let span = stack.resources.nodes.span;
-        out.extend([m.nnodes, m.node_rank, m.leader.0].map(|f| (f, span, "resources.nodes")));
-        out.extend(m.worker_only.iter().map(|f| (*f, span, "resources.nodes")));
+        out.extend(m.flags().map(|f| (f, span, "resources.nodes")));
     }
     if let (Some(first), Some(l)) = (stack.adapters.first(), crate::engine::of(stack).lora()) {
-        out.extend([l.enable, l.modules, l.max_loras.0].map(|f| (f, first.span, "adapters")));
+        out.extend(l.flags().map(|f| (f, first.span, "adapters")));
     }
     out
 }

@@ -133,7 +133,8 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     let pp = shape.pipeline.max(1) as u64;
     let budget = gpu_bytes * utilization;
     let mut e = estimate(architecture, bytes, kv_bytes, tp, pp);
-    let adapters = adapter_bytes(stack, model) / tp.saturating_mul(pp).max(1) as f64;
+    let adapter_total = adapter_bytes(stack, model);
+    let adapters = adapter_total / tp.saturating_mul(pp).max(1) as f64;
     e.weights_per_gpu += adapters;
     let (length, length_span) = match &stack.engine.max_model_len {
         Some(l) => (l.value.max(1) as u64, l.span),
@@ -154,7 +155,7 @@ pub fn check(stack: &ResolvedStack, model: &ModelFacts, out: &mut Diagnostics) {
     );
     let fits = |n: u64| {
         let e = estimate(architecture, bytes, kv_bytes, n / pp.max(1), pp);
-        let adapters = adapter_bytes(stack, model) / n.max(1) as f64;
+        let adapters = adapter_total / n.max(1) as f64;
         e.weights_per_gpu + adapters + e.kv_per_token_per_gpu * length as f64 <= budget
     };
     let enough = enough_gpus(model, pp, gpus, fits);
