@@ -48,12 +48,32 @@ seed() {
         previous="$file"
       done
       ;;
+    cel_parsers)
+      # Every rule and messageExpression of the catalog, one per input.
+      python3 - "$corpus" <<'PY'
+import glob, json, os, sys
+def walk(v, out):
+    if isinstance(v, dict):
+        for r in v.get("x-kubernetes-validations") or []:
+            if isinstance(r, dict):
+                out.update(r[k] for k in ("rule", "messageExpression") if isinstance(r.get(k), str))
+        for x in v.values(): walk(x, out)
+    elif isinstance(v, list):
+        for x in v: walk(x, out)
+found = set()
+for path in glob.glob("../schemas/catalog/**/*.jsonl", recursive=True):
+    for line in open(path):
+        walk(json.loads(line.partition("\t")[2]), found)
+for i, rule in enumerate(sorted(found)):
+    open(os.path.join(sys.argv[1], f"rule-{i:04}"), "w").write(rule)
+PY
+      ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac
   if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi
 }
 
-targets=(stack_compile yaml_reader validate_cel redact template diff)
+targets=(stack_compile yaml_reader validate_cel redact template diff cel_parsers)
 [ "$target" = all ] || targets=("$target")
 for t in "${targets[@]}"; do
   seed "$t"

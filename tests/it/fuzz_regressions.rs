@@ -185,3 +185,16 @@ fn diff_regressions() {
         }
     }
 }
+
+#[test]
+fn cel_parsers_regressions() {
+    use inferstack::validate::cel::parse::{compile, compile_by_environment, without_ids};
+    for (path, source) in inputs("cel_parsers") {
+        assert_eq!(
+            compile(&source).map(|e| without_ids(&e)),
+            compile_by_environment(&source).map(|e| without_ids(&e)),
+            "{}",
+            path.display()
+        );
+    }
+}

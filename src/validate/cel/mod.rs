@@ -7,12 +7,14 @@
 //! per-call limit is reported and not run ([`estimated_cost`]); there is no runtime meter.
 
 pub mod library;
+pub mod parse;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use cel::objects::{Key, Map as CelMap};
-use cel::{Context, ExecutionError, Program, Value as CelValue};
+use cel::parser::Expression;
+use cel::{Context, ExecutionError, Value as CelValue};
 use serde_json::Value;
 
 use crate::yaml::escape;
@@ -234,12 +236,12 @@ fn longest(value: &CelValue) -> (u64, u64) {
 /// A rule's compiled programs.
 struct Programs {
     state: RuleState,
-    message_expression: Option<Program>,
+    message_expression: Option<Expression>,
 }
 
 /// Whether a rule can be evaluated.
 pub enum RuleState {
-    Compiled(Program),
+    Compiled(Expression),
     /// Reads `oldSelf`: only meaningful on update, skipped on create.
     Transition,
     /// Does not compile.
@@ -381,18 +383,17 @@ impl Rule {
 
     fn programs(&self) -> &Programs {
         self.programs.get_or_init(|| {
-            let env = library::environment();
-            let state = match env.compile(&self.rule) {
-                Err(error) => RuleState::Broken(error.to_string()),
-                Ok(program) if program.references().has_variable("oldSelf") => {
+            let state = match parse::compile(&self.rule) {
+                Err(error) => RuleState::Broken(error),
+                Ok(expression) if expression.references().has_variable("oldSelf") => {
                     RuleState::Transition
                 }
-                Ok(program) => RuleState::Compiled(program),
+                Ok(expression) => RuleState::Compiled(expression),
             };
             let message_expression = self
                 .message_expression
-                .as_ref()
-                .and_then(|m| env.compile(m).ok());
+                .as_deref()
+                .and_then(|m| parse::compile(m).ok());
             Programs {
                 state,
                 message_expression,
@@ -433,7 +434,7 @@ impl Rule {
         // As `validation.go` of k8s.io/apiextensions-apiserver words each outcome: a false rule
         // at its `fieldPath` with its message, an evaluation error at the rule's node with the
         // error and the rule's message (`ruleErrorString`).
-        let (at, message) = match program.execute(&scope) {
+        let (at, message) = match CelValue::resolve(program, &scope) {
             Ok(CelValue::Bool(true)) => return None,
             Ok(CelValue::Bool(false)) => (
                 format!("{pointer}{}", self.field_pointer),
@@ -490,7 +491,7 @@ impl Rule {
     /// `failed rule: RULE` (`ruleMessageOrDefault`).
     fn message(&self, scope: &Context<'_, '_>) -> String {
         if let Some(program) = &self.programs().message_expression
-            && let Ok(CelValue::String(text)) = program.execute(scope)
+            && let Ok(CelValue::String(text)) = CelValue::resolve(program, scope)
             && !text.trim().is_empty()
             && !text.contains('\n')
         {
