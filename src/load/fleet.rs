@@ -119,6 +119,44 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     ))
 }
 
+/// What loading `paths` finds without reading a file, given the names of the files a load read
+/// (`inputs`): the files the walk finds (each of which must be an input, or the load did not
+/// see it), the directories named, and for the directory of every input its workspace file
+/// and repository. With these and the inputs' contents unchanged, a load reads the same files
+/// into the same fleet. `None` when something cannot be looked up.
+pub fn lookups(paths: &[PathBuf], inputs: &[&str]) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    for file in super::walk(paths, &["toml"]).ok()? {
+        let name = display_name(&file.path);
+        if file.refused.is_some() || !inputs.contains(&name.as_str()) {
+            return None;
+        }
+        found.push(format!("found\t{name}"));
+    }
+    for named in named_directories(paths) {
+        found.push(format!("named\t{}", named.display()));
+    }
+    let parents: BTreeSet<&Path> = inputs
+        .iter()
+        .filter_map(|i| Path::new(i).parent())
+        .collect();
+    let dirs: BTreeSet<PathBuf> = parents
+        .into_iter()
+        .filter_map(|dir| std::fs::canonicalize(dir.join(".")).ok())
+        .collect();
+    for dir in dirs {
+        let shown =
+            |path: Option<PathBuf>| path.map_or("-".to_owned(), |p| p.display().to_string());
+        found.push(format!(
+            "dir\t{}\t{}\t{}",
+            dir.display(),
+            shown(find_workspace(&dir)),
+            shown(git_root(&dir))
+        ));
+    }
+    Some(found)
+}
+
 /// The `config.json` each stack, layer or workspace file names in `model.config`, read as
 /// sources so the rules can use its numbers. The same path rules as `extends`: relative, inside
 /// the repository.

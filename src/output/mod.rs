@@ -16,6 +16,7 @@
 //! 5. Files of the previous build that this one does not produce are removed, but only while
 //!    their content is what inferstack wrote; then the manifest lists exactly the new files.
 
+pub mod freshness;
 mod manifest;
 
 use std::collections::BTreeSet;

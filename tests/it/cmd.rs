@@ -4,5 +4,10 @@
 
 #[test]
 fn cli_messages() {
-    trycmd::TestCases::new().case("tests/cmd/*.toml");
+    trycmd::TestCases::new()
+        .env(
+            "INFERSTACK_CACHE_DIR",
+            crate::support::cli::cache_dir().display().to_string(),
+        )
+        .case("tests/cmd/*.toml");
 }

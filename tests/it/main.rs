@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_inputs;
+mod build_record;
 mod catalog;
 mod cel;
 mod cli;

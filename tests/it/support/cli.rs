@@ -8,12 +8,19 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `inferstack` with `args` in `cwd`, with no colour and no inherited NO_COLOR surprises.
+/// The cache directory of the tests' builds (their build records), under `target/`.
+pub fn cache_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("inferstack-cache")
+}
+
+/// Runs `inferstack` with `args` in `cwd`, with no colour and no inherited NO_COLOR surprises,
+/// and its build records kept under `target/`.
 pub fn run_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_inferstack"))
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
+        .env("INFERSTACK_CACHE_DIR", cache_dir())
         .output()
         .expect("the inferstack binary runs")
 }
