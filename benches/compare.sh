@@ -5,6 +5,9 @@
 # where ../shared/tools/install-helm.sh puts it) the helm column is skipped with a message.
 # 1,000 helm runs take over a minute: they are estimated from 50 unless --full is given.
 # INFERSTACK_BIN=PATH times another build instead (an older one, for a before/after table).
+# The floor is benches/floor.rs: a main that does nothing, linked like the binary, of its size.
+# Builds answered from their record (src/output/freshness.rs) keep it in a cache directory of
+# the run's own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${INFERSTACK_BIN:-}" ]; then
@@ -13,11 +16,14 @@ else
   cargo build --release --quiet
   bin="$PWD/target/release/inferstack"
 fi
+cargo build --release --quiet --example floor
+floor="$PWD/target/release/examples/floor"
 helm="${HELM:-$(command -v helm || true)}"
 if [ -z "$helm" ] && [ -x /opt/peers/bin/helm ]; then helm=/opt/peers/bin/helm; fi
 full=false; [ "${1:-}" = --full ] && full=true
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+export INFERSTACK_CACHE_DIR="$work/cache"
 
 # Mean wall time in ms of N runs of a command (output discarded).
 mean_ms() {
@@ -41,12 +47,14 @@ done
 for i in $(seq 667); do sed -e "s/\bqwen\b/qwen-$i/g" golden/qwen.gateway-api.yaml; done > "$work/stream.yaml"
 objects=$(grep -c '^kind:' "$work/stream.yaml")
 
+start_floor=$(mean_ms 50 "$floor")
 one_build=$(mean_ms 50 "$bin" build stacks/qwen.toml -o -)
 one_check=$(mean_ms 50 "$bin" check stacks/qwen.toml)
 fleet_unchanged=$(mean_ms 5 "$bin" build "$work/stacks" -o "$work/out")
+fleet_compiled=$(INFERSTACK_CACHE_DIR= mean_ms 5 "$bin" build "$work/stacks" -o "$work/out")
 fleet_stream=$(mean_ms 5 "$bin" build "$work/stacks" -o -)
 validate=$(mean_ms 3 "$bin" validate "$work/stream.yaml" --no-cross)
-peak=$( { /usr/bin/time -f %M "$bin" build "$work/stacks" -o "$work/out" >/dev/null; } 2>&1 | tail -1)
+peak=$( { INFERSTACK_CACHE_DIR= /usr/bin/time -f %M "$bin" build "$work/stacks" -o "$work/out" >/dev/null; } 2>&1 | tail -1)
 
 printf '%-52s %12s %14s %8s\n' work inferstack "helm template" ratio
 if [ -n "$helm" ]; then
@@ -73,7 +81,9 @@ else
   printf '%-52s %9s ms\n' "one stack, build -o -" "$one_build" "one stack, check" "$one_check" \
     "1,000 stacks, build -o DIR, nothing changed" "$fleet_unchanged"
 fi
+printf '%-52s %9s ms\n' "1,000 stacks, build -o DIR, nothing changed, no record" "$fleet_compiled"
 printf '%-52s %9s ms\n' "1,000 stacks, build -o -" "$fleet_stream"
 printf '%-52s %9s ms  (%s objects/s)\n' "validate $objects objects, parse + schema + CEL" "$validate" \
   "$(echo "scale=0; $objects * 1000 / $validate" | bc)"
 printf '%-52s %9s MB\n' "peak memory, 1,000 stacks build -o DIR" "$((peak / 1024))"
+printf '%-52s %9s ms\n' "floor: start and exit, same size (benches/floor.rs)" "$start_floor"

@@ -37,19 +37,38 @@ pub fn compile(
     compile_fleet(sources, &Fleet::of_stacks(files), None, profile)
 }
 
-/// Compiles a fleet's stacks for one environment (`None`: no `[env.NAME]` applied). Every file
-/// is parsed once, whether stack, layer or workspace, and every stack is taken as far as it can
-/// go, so one run reports the problems of all of them; objects are only meaningful when there
-/// are no errors. `profile` (from `--profile`) overrides every stack's own profile.
+/// Compiles a fleet's stacks for one environment (`None`: no `[env.NAME]` applied): parses it,
+/// then [`compile_parsed`].
 pub fn compile_fleet(
     sources: &SourceMap,
     fleet: &Fleet,
     env: Option<&str>,
     profile: Option<Profile>,
 ) -> anyhow::Result<Compiled> {
-    let (parsed, mut diagnostics) = parse_files(sources, fleet);
-    diagnostics.extend(layers::check_files(&parsed, fleet, sources));
-    let gitops = gitops_settings(&parsed, fleet, sources, env, &mut diagnostics);
+    compile_parsed(sources, fleet, &parse_fleet(sources, fleet), env, profile)
+}
+
+/// Every file of a fleet parsed, whether stack, layer or workspace, and the problems parsing
+/// them: parsed once per run, however many environments are compiled from it.
+pub struct ParsedFleet {
+    files: BTreeMap<FileId, StackFile>,
+    diagnostics: Diagnostics,
+}
+
+/// Compiles a parsed fleet's stacks for one environment. Every stack is taken as far as it can
+/// go, so one run reports the problems of all of them; objects are only meaningful when there
+/// are no errors. `profile` (from `--profile`) overrides every stack's own profile.
+pub fn compile_parsed(
+    sources: &SourceMap,
+    fleet: &Fleet,
+    parsed: &ParsedFleet,
+    env: Option<&str>,
+    profile: Option<Profile>,
+) -> anyhow::Result<Compiled> {
+    let mut diagnostics = parsed.diagnostics.clone();
+    let parsed = &parsed.files;
+    diagnostics.extend(layers::check_files(parsed, fleet, sources));
+    let gitops = gitops_settings(parsed, fleet, sources, env, &mut diagnostics);
     // Stacks are independent until merge; results are collected in input order, so the
     // parallelism never shows in the output.
     let per_stack: Vec<(Vec<Object>, Vec<String>, Diagnostics)> = fleet
@@ -57,7 +76,7 @@ pub fn compile_fleet(
         .par_iter()
         .map(|&file| {
             let mut found = Diagnostics::default();
-            let composed = layers::compose(&parsed, fleet, sources, file, env, &mut found);
+            let composed = layers::compose(parsed, fleet, sources, file, env, &mut found);
             let (objects, keep) = match composed {
                 Some(composed) => {
                     let config = model_config(&composed, fleet, sources, &mut found);
@@ -121,12 +140,12 @@ fn gitops_settings(
 }
 
 /// The environments the fleet defines (see [`layers::environments`]).
-pub fn environments(sources: &SourceMap, fleet: &Fleet) -> layers::Environments {
-    layers::environments(&parse_files(sources, fleet).0, fleet)
+pub fn environments(parsed: &ParsedFleet, fleet: &Fleet) -> layers::Environments {
+    layers::environments(&parsed.files, fleet)
 }
 
 /// Parses every file of the fleet once: its stacks, the layers they extend and the workspace.
-fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFile>, Diagnostics) {
+pub fn parse_fleet(sources: &SourceMap, fleet: &Fleet) -> ParsedFleet {
     let mut files: Vec<FileId> = fleet.stacks.clone();
     files.extend(fleet.workspace_files());
     files.extend(fleet.links.values().copied());
@@ -144,7 +163,10 @@ fn parse_files(sources: &SourceMap, fleet: &Fleet) -> (BTreeMap<FileId, StackFil
             parsed.insert(file, stack);
         }
     }
-    (parsed, diagnostics)
+    ParsedFleet {
+        files: parsed,
+        diagnostics,
+    }
 }
 
 /// The numbers of the `config.json` the stack's `model.config` names, as the loader read it.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::background::drop_later;
 use crate::cli::CheckArgs;
-use crate::compile::{compile_fleet, environments};
+use crate::compile::{compile_parsed, environments, parse_fleet};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
 use std::collections::HashMap;
@@ -103,11 +103,12 @@ pub fn check_stacks(
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!("no stack files (*.toml) found in {}", shown.join(", "));
     }
-    let envs = chosen_environments(envs, &environments(&loaded.sources, &fleet))?;
+    let parsed = parse_fleet(&loaded.sources, &fleet);
+    let envs = chosen_environments(envs, &environments(&parsed, &fleet))?;
     let load_problems = std::mem::take(&mut loaded.diagnostics);
     let mut checks = Vec::new();
     for env in envs {
-        let compiled = compile_fleet(&loaded.sources, &fleet, env.as_deref(), profile)?;
+        let compiled = compile_parsed(&loaded.sources, &fleet, &parsed, env.as_deref(), profile)?;
         let mut diagnostics = load_problems.clone();
         diagnostics.extend(compiled.diagnostics);
         let mut results = Vec::new();
