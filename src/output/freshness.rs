@@ -136,7 +136,7 @@ pub struct Written<'a> {
     pub files: &'a crate::emit::layout::OutputTree,
 }
 
-/// The record of a build: the command's key, the inputs with what they held, the fleet
+/// The record of a build: the SHA-256 of the command's key, the inputs with what they held, the fleet
 /// loader's look-ups, the trees.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Record {
@@ -173,9 +173,9 @@ pub fn cache_dir() -> Option<PathBuf> {
     }
 }
 
-/// Where the record of `key` lives in the cache directory `cache`.
-fn record_path(cache: &Path, key: &str) -> PathBuf {
-    cache.join(format!("build-{}", &sha256(key.as_bytes())[..32]))
+/// Where the record of the key whose SHA-256 is `digest` lives in the cache directory `cache`.
+fn record_path(cache: &Path, digest: &str) -> PathBuf {
+    cache.join(format!("build-{}", &digest[..32]))
 }
 
 impl Record {
@@ -212,7 +212,8 @@ impl Record {
             })
             .collect::<Option<Vec<_>>>()?;
         Some(Record {
-            key,
+            // Its digest only: the command line may hold a repository URL with a token.
+            key: sha256(key.as_bytes()),
             inputs,
             lookups,
             trees,
@@ -234,7 +235,7 @@ impl Record {
     }
 
     fn write(&self) -> String {
-        let mut text = format!("{HEADER}\nkey\t{}\n", self.key.replace(['\t', '\n'], " "));
+        let mut text = format!("{HEADER}\nkey\t{}\n", self.key);
         let seen = |text: &mut String, what: &str, seen: &Seen| {
             text.push_str(&format!(
                 "{what}\t{}\t{}\t{}\n",
@@ -326,11 +327,12 @@ pub fn unchanged(
     key: &str,
     lookups: impl FnOnce(&[&str]) -> Option<Vec<String>>,
 ) -> Option<Vec<Unchanged>> {
-    let path = record_path(cache, key);
+    let digest = sha256(key.as_bytes());
+    let path = record_path(cache, &digest);
     let recorded_at = Stamp::of(&path)?.mtime;
     let text = crate::load::read_text(&path, MAX_RECORD_BYTES).ok()?;
     let record = Record::read(&text)?;
-    (record.key == key.replace(['\t', '\n'], " ")).then_some(())?;
+    (record.key == digest).then_some(())?;
     let names: Vec<String> = record
         .inputs
         .iter()
@@ -408,6 +410,7 @@ mod tests {
         }];
         let record = Record::of(key.clone(), &inputs, vec!["found x".into()], &written).unwrap();
         assert_eq!(Record::read(&record.write()).as_ref(), Some(&record));
+        assert!(!record.write().contains(&key), "the key is written out");
         record.save(&work.join("cache"));
         (key, files)
     }
