@@ -146,27 +146,36 @@ pub fn environments(parsed: &ParsedFleet, fleet: &Fleet) -> layers::Environments
 
 /// Parses every file of the fleet once: its stacks, the layers they extend and the workspace.
 pub fn parse_fleet(sources: &SourceMap, fleet: &Fleet) -> ParsedFleet {
+    parse_fleet_from(sources, fleet, BTreeMap::new())
+}
+
+/// [`parse_fleet`], taking each file from `parsed` (what the loader parsed to find its layers)
+/// where it is there, so no file is parsed twice.
+pub fn parse_fleet_from(
+    sources: &SourceMap,
+    fleet: &Fleet,
+    mut parsed: BTreeMap<FileId, stack::Parsed>,
+) -> ParsedFleet {
     let mut files: Vec<FileId> = fleet.stacks.clone();
     files.extend(fleet.workspace_files());
     files.extend(fleet.links.values().copied());
     files.sort();
     files.dedup();
-    let results: Vec<(FileId, stack::Parsed)> = files
-        .par_iter()
-        .map(|&file| (file, stack::parse(sources, file)))
+    let given: Vec<(FileId, Option<stack::Parsed>)> =
+        files.iter().map(|&f| (f, parsed.remove(&f))).collect();
+    let results: Vec<(FileId, stack::Parsed)> = given
+        .into_par_iter()
+        .map(|(file, given)| (file, given.unwrap_or_else(|| stack::parse(sources, file))))
         .collect();
-    let mut parsed = BTreeMap::new();
+    let mut files = BTreeMap::new();
     let mut diagnostics = Diagnostics::default();
     for (file, result) in results {
         diagnostics.extend(result.diagnostics);
         if let Some(stack) = result.stack {
-            parsed.insert(file, stack);
+            files.insert(file, stack);
         }
     }
-    ParsedFleet {
-        files: parsed,
-        diagnostics,
-    }
+    ParsedFleet { files, diagnostics }
 }
 
 /// The numbers of the `config.json` the stack's `model.config` names, as the loader read it.

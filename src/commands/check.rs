@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::background::drop_later;
 use crate::cli::CheckArgs;
-use crate::compile::{compile_parsed, environments, parse_fleet};
+use crate::compile::{compile_parsed, environments, parse_fleet_from};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
 use std::collections::HashMap;
@@ -98,12 +98,12 @@ pub fn check_stacks(
     envs: &[String],
     profile: Option<Profile>,
 ) -> anyhow::Result<FleetCheck> {
-    let (mut loaded, fleet) = load_fleet(paths)?;
+    let (mut loaded, fleet, parses) = load_fleet(paths)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!("no stack files (*.toml) found in {}", shown.join(", "));
     }
-    let parsed = parse_fleet(&loaded.sources, &fleet);
+    let parsed = parse_fleet_from(&loaded.sources, &fleet, parses);
     let envs = chosen_environments(envs, &environments(&parsed, &fleet))?;
     let load_problems = std::mem::take(&mut loaded.diagnostics);
     let mut checks = Vec::new();

@@ -5,17 +5,24 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::{Loaded, STDIN, display_name, load_stacks, read_text};
 use crate::diag::{Code, Diagnostic, Label};
 use crate::source::{FileId, Span};
 use crate::stack::MAX_STACK_BYTES;
-use crate::stack::layers::{Fleet, refs_of};
+use crate::stack::layers::{Fleet, refs};
+use crate::stack::{self, Parsed};
 
 /// The workspace file's name: at the root of a stacks tree, shared by every stack in it.
 pub use crate::stack::layers::WORKSPACE_NAME as WORKSPACE_FILE;
 
+/// Every file the loader parsed to find what it names, parsed once: the compiler takes them
+/// from here instead of parsing them again.
+pub type Parses = BTreeMap<FileId, Parsed>;
+
 /// Loads the stacks under `paths`, their workspaces and every layer they extend.
-pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
+pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet, Parses)> {
     let mut loaded = load_stacks(paths)?;
     let named = named_directories(paths);
     // Canonical paths, both ways, resolved once per file (each is a system call).
@@ -64,11 +71,21 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
     // Each file's `model.config`, read after the layers, in file order.
     let mut config_refs = BTreeMap::new();
     let mut queue: VecDeque<FileId> = loaded.files.iter().copied().chain(workspaces).collect();
+    // The files known now are parsed in parallel; layers found in them, as they are found.
+    let known: BTreeSet<FileId> = queue.iter().copied().collect();
+    let sources = &loaded.sources;
+    let mut parses: Parses = known
+        .into_par_iter()
+        .map(|file| (file, stack::parse(sources, file)))
+        .collect();
     while let Some(file) = queue.pop_front() {
         let Some(from) = path_of.get(&file).cloned() else {
             continue;
         };
-        let refs = refs_of(&loaded.sources.file(file).text);
+        let parsed = parses
+            .entry(file)
+            .or_insert_with(|| stack::parse(&loaded.sources, file));
+        let refs = parsed.stack.as_ref().map(refs).unwrap_or_default();
         if let Some(config) = refs.model_config {
             config_refs.insert(file, (from.clone(), config));
         }
@@ -116,6 +133,7 @@ pub fn load_fleet(paths: &[PathBuf]) -> anyhow::Result<(Loaded, Fleet)> {
             links,
             model_configs,
         },
+        parses,
     ))
 }
 

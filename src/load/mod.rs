@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::stack::{self, MAX_STACK_BYTES};
 
 mod fleet;
-pub use fleet::{WORKSPACE_FILE, load_fleet, lookups};
+pub use fleet::{Parses, WORKSPACE_FILE, load_fleet, lookups};
 
 /// The name standard input is shown as.
 pub const STDIN: &str = "<stdin>";

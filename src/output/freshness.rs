@@ -48,7 +48,7 @@ impl Stamp {
         })
     }
 
-    /// Elsewhere no metadata is trusted: every file is read.
+    /// Elsewhere there are no inode and change times to trust, so no record is kept.
     #[cfg(not(unix))]
     fn of(_: &Path) -> Option<Stamp> {
         None
@@ -136,8 +136,8 @@ pub struct Written<'a> {
     pub files: &'a crate::emit::layout::OutputTree,
 }
 
-/// The record of a build: the SHA-256 of the command's key, the inputs with what they held, the fleet
-/// loader's look-ups, the trees.
+/// The record of a build: the SHA-256 of the command's key, the inputs with what they held,
+/// the fleet loader's look-ups, the trees.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Record {
     key: String,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::ast::StackFile;
 use super::reader::closest;
 use crate::diag::{Code, Diagnostic, Diagnostics, Label};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Spanned};
 
 /// How deep `extends` may nest; deeper is a located error, not a stack overflow.
 pub const MAX_EXTENDS_DEPTH: usize = 32;
@@ -54,7 +54,8 @@ impl Fleet {
         let workspace = by_name(WORKSPACE_NAME);
         let mut links = BTreeMap::new();
         for &file in files {
-            for (written, _) in refs_of(&sources.file(file).text).extends {
+            let parsed = super::parse(sources, file).stack;
+            for (written, _) in parsed.as_ref().map(refs).unwrap_or_default().extends {
                 if let Some(target) = by_name(&written) {
                     links.insert((file, written), target);
                 }
@@ -111,29 +112,18 @@ pub struct FileRefs {
     pub model_config: Option<(String, std::ops::Range<usize>)>,
 }
 
-/// The [`FileRefs`] of a file's text, from one parse of it.
-pub fn refs_of(text: &str) -> FileRefs {
-    let Ok(root) = toml::de::DeTable::parse(text) else {
-        return FileRefs::default();
-    };
-    let one = |v: &toml::Spanned<toml::de::DeValue<'_>>| {
-        v.get_ref().as_str().map(|s| (s.to_owned(), v.span()))
-    };
-    let extends = match root.get_ref().get("extends") {
-        None => Vec::new(),
-        Some(value) => match value.get_ref().as_array() {
-            Some(items) => items.iter().filter_map(one).collect(),
-            None => one(value).into_iter().collect(),
-        },
-    };
-    let model_config = root
-        .get_ref()
-        .get("model")
-        .and_then(|model| model.get_ref().as_table()?.get("config"))
-        .and_then(one);
+/// The [`FileRefs`] of a parsed file: its `extends` entries and `model.config`, where it
+/// wrote them.
+pub fn refs(stack: &StackFile) -> FileRefs {
+    let range = |s: &Spanned<String>| (s.value.clone(), s.span.start..s.span.end);
     FileRefs {
-        extends,
-        model_config,
+        extends: stack
+            .strs("extends")
+            .unwrap_or_default()
+            .iter()
+            .map(range)
+            .collect(),
+        model_config: stack.str("model.config").map(range),
     }
 }
 
