@@ -50,6 +50,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the stack file format (for editors: Taplo, Even Better TOML).
     Schema,
+    /// The Kubernetes schemas of a cluster: `schemas pull -o DIR` writes its CRDs and OpenAPI
+    /// v3 documents for `validate --crds DIR/crds --openapi DIR/openapi`.
+    #[command(subcommand)]
+    Schemas(SchemasCommand),
     /// Write a commented starter stack.
     Init(InitArgs),
     /// Explain a profile (what it emits, which API versions) or a diagnostic code (`explain
@@ -62,6 +66,47 @@ pub enum Command {
     /// Print a manual page, in roff (`inferstack man > /usr/local/share/man/man1/inferstack.1`;
     /// `inferstack man build > …/inferstack-build.1`).
     Man(ManArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemasCommand {
+    /// Read every CustomResourceDefinition and the built-in kinds' `/openapi/v3` documents
+    /// from a cluster (read-only) into DIR/crds/*.yaml, DIR/openapi/*.json and
+    /// DIR/cluster.yaml: sorted, without the server's fields or timestamps, to commit and diff.
+    Pull(PullArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    /// The directory to write (created; files inferstack did not write are left alone).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+}
+
+/// Which cluster a command reads: defined once for `schemas pull`, `--cluster` and
+/// `diff --live`.
+#[derive(Debug, Default, clap::Args)]
+pub struct ClusterArgs {
+    /// The kubeconfig file; default `$KUBECONFIG` (several files, merged, as kubectl does) or
+    /// `~/.kube/config`, and in a pod with neither, its service account.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context; default its `current-context`.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+impl ClusterArgs {
+    pub fn target(&self) -> crate::cluster::Target {
+        crate::cluster::Target {
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,7 +8,7 @@
 //!   their codes), [`model_source`] (one module per model source scheme);
 //! 1. [`stack`] (parse): TOML with spans -> [`stack::ast::StackFile`]; never fails, reports all.
 //! 2. [`load`] (input edge): find stack files and their layers, read them into a
-//!    [`source::SourceMap`].
+//!    [`source::SourceMap`]; [`cluster`] (input edge too): what a live cluster serves.
 //! 3. [`resolve`]: profile and defaults -> [`resolve::ResolvedStack`]; [`engine`] describes
 //!    each model server on it.
 //! 4. [`rules`]: what no type can express, on the resolved stacks and on objects.
@@ -24,6 +24,7 @@
 pub mod background;
 pub mod cli;
 pub mod closed_set;
+pub mod cluster;
 pub mod commands;
 pub mod compile;
 pub mod diag;

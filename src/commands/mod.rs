@@ -9,10 +9,11 @@ mod diff;
 mod explain;
 mod init;
 mod plan;
+mod pull;
 mod schema;
 mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, SchemasCommand};
 use crate::diag::render::Style;
 
 /// What a command produced: text for stdout and stderr, and whether the inputs had problems.
@@ -30,6 +31,7 @@ pub fn run(cli: &Cli, style: Style) -> anyhow::Result<Outcome> {
         Command::Check(args) => check::run(args, style),
         Command::Validate(args) => validate::run(args, style),
         Command::Schema => Ok(schema::run()),
+        Command::Schemas(SchemasCommand::Pull(args)) => pull::run(args),
         Command::Init(args) => init::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args, style),

@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["diag"],
     &["model_source"],
     &["stack"],
-    &["load"],
+    &["load", "cluster"],
     &["resolve"],
     &["engine"],
     &["rules"],

@@ -8,6 +8,7 @@ mod build_record;
 mod catalog;
 mod cel;
 mod cli;
+mod cluster;
 mod cmd;
 mod corpus_upstream;
 mod diff;

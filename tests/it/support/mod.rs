@@ -1,3 +1,4 @@
+pub mod apiserver;
 pub mod cli;
 pub mod readme;
 pub mod reference;

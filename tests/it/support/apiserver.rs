@@ -1,0 +1,317 @@
+//! A stand-in for a Kubernetes API server: plain HTTP on 127.0.0.1, one thread, answering
+//! from recorded responses (`tests/cluster/README.md` says where each comes from), and keeping
+//! every request it was sent so a test can see what inferstack asked and with which
+//! credentials.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::cli::root;
+use super::reference;
+
+/// The bearer token the test kubeconfig carries: no output may ever contain it.
+pub const TOKEN: &str = "sha256~Zq3rT0kenV4lu3NeverPrintMe9xW2";
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+}
+
+/// What the server answers with.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(value: &Value) -> Answer {
+        Answer {
+            status: 200,
+            body: value.to_string(),
+        }
+    }
+
+    /// A `Status` failure, as the API server sends for 404 and the like.
+    pub fn status(code: u16, reason: &str, message: &str) -> Answer {
+        Answer {
+            status: code,
+            body: json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                         "message": message, "reason": reason, "code": code})
+            .to_string(),
+        }
+    }
+}
+
+/// The recorded cluster: what each path answers.
+#[derive(Default)]
+pub struct Recorded {
+    pub version: Value,
+    /// CRDs as the server lists them.
+    pub crds: Vec<Value>,
+    /// Group-version path (`api/v1`) -> its OpenAPI v3 document, as text.
+    pub openapi: BTreeMap<String, String>,
+    /// The largest page of a list, whatever `limit` asks (to make the client page).
+    pub page: usize,
+}
+
+/// The CRD directories of the reference set a recorded cluster has installed: those
+/// `reference::configurations` validates with (one channel of Gateway API, as a cluster has).
+pub const INSTALLED_CRDS: &[&str] = &[
+    "crds/gateway-api/standard",
+    "crds/gateway-api-inference-extension",
+    "crds/llm-d-router",
+    "crds/knative-serving",
+];
+
+/// The OpenAPI v3 documents a recorded cluster serves.
+pub const OPENAPI: &str = "openapi/kubernetes/v1.35";
+
+impl Recorded {
+    /// A v1.35 cluster with [`INSTALLED_CRDS`]; call `reference::require` first.
+    pub fn reference_cluster() -> Recorded {
+        let version = serde_json::from_str(
+            &std::fs::read_to_string(root().join("tests/cluster/version.json")).unwrap(),
+        )
+        .unwrap();
+        let mut crds = Vec::new();
+        for dir in INSTALLED_CRDS {
+            for file in files(&reference::path(dir), "yaml") {
+                let text = std::fs::read_to_string(&file).unwrap();
+                for document in serde_saphyr::from_multiple::<Value>(&text).unwrap() {
+                    if document["kind"] == "CustomResourceDefinition" {
+                        crds.push(as_listed(document, crds.len()));
+                    }
+                }
+            }
+        }
+        let mut openapi = BTreeMap::new();
+        for file in files(&reference::path(OPENAPI), "json") {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let path = name.trim_end_matches("_openapi.json").replace("__", "/");
+            openapi.insert(path, std::fs::read_to_string(&file).unwrap());
+        }
+        Recorded {
+            version,
+            crds,
+            openapi,
+            page: 7,
+        }
+    }
+
+    /// The answer to `GET path`.
+    pub fn answer(&self, path: &str) -> Answer {
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let query: BTreeMap<&str, &str> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .collect();
+        match route {
+            "/version" => Answer::json(&self.version),
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" => self.crd_page(&query),
+            "/openapi/v3" => Answer::json(&self.openapi_index()),
+            _ => match route.strip_prefix("/openapi/v3/") {
+                Some(group_version) if self.openapi.contains_key(group_version) => Answer {
+                    status: 200,
+                    body: self.openapi[group_version].clone(),
+                },
+                _ => Answer::status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ),
+            },
+        }
+    }
+
+    /// One page of the CRD list: `limit` or [`Recorded::page`] items, whichever is fewer, from
+    /// the offset the `continue` token holds.
+    fn crd_page(&self, query: &BTreeMap<&str, &str>) -> Answer {
+        let limit: usize = query
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(usize::MAX);
+        let start: usize = query
+            .get("continue")
+            .and_then(|token| token.strip_prefix("offset%3D"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let end = (start + limit.min(self.page)).min(self.crds.len());
+        let mut metadata = json!({"resourceVersion": "48213"});
+        if end < self.crds.len() {
+            // An opaque token to the client; `=` makes it need encoding in the query.
+            metadata["continue"] = json!(format!("offset={end}"));
+        }
+        Answer::json(&json!({
+            "kind": "CustomResourceDefinitionList",
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "metadata": metadata,
+            "items": self.crds[start..end],
+        }))
+    }
+
+    /// `/openapi/v3`: every document, the discovery documents beside them, and the CRD groups.
+    fn openapi_index(&self) -> Value {
+        let mut paths = serde_json::Map::new();
+        let mut entry = |path: &str| {
+            let url = format!("/openapi/v3/{path}?hash={:016X}", path.len() * 7919);
+            paths.insert(path.to_owned(), json!({"serverRelativeURL": url}));
+        };
+        for path in [
+            "api",
+            "apis",
+            "apis/apps",
+            ".well-known/openid-configuration",
+            "version",
+        ] {
+            entry(path);
+        }
+        for path in self.openapi.keys() {
+            entry(path);
+        }
+        for crd in &self.crds {
+            for version in crd["spec"]["versions"].as_array().unwrap() {
+                entry(&format!(
+                    "apis/{}/{}",
+                    crd["spec"]["group"].as_str().unwrap(),
+                    version["name"].as_str().unwrap()
+                ));
+            }
+        }
+        json!({"paths": paths})
+    }
+}
+
+/// A CRD as the server lists it: no `apiVersion`/`kind`, and the fields the server writes.
+fn as_listed(mut crd: Value, n: usize) -> Value {
+    let fields = crd.as_object_mut().unwrap();
+    fields.remove("apiVersion");
+    fields.remove("kind");
+    let metadata = fields["metadata"].as_object_mut().unwrap();
+    metadata.insert(
+        "uid".into(),
+        json!(format!("6f1c2a4e-0000-4000-8000-{n:012}")),
+    );
+    metadata.insert("resourceVersion".into(), json!(format!("{}", 1000 + n)));
+    metadata.insert("generation".into(), json!(1));
+    metadata.insert("creationTimestamp".into(), json!("2026-11-30T09:14:02Z"));
+    metadata.insert(
+        "managedFields".into(),
+        json!([{"manager": "kubectl", "operation": "Apply", "apiVersion": "apiextensions.k8s.io/v1",
+                "time": "2026-11-30T09:14:02Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}}]),
+    );
+    let names = fields["spec"]["names"].clone();
+    fields.insert(
+        "status".into(),
+        json!({"acceptedNames": names, "storedVersions": ["v1"],
+               "conditions": [{"type": "Established", "status": "True",
+                               "lastTransitionTime": "2026-11-30T09:14:02Z"}]}),
+    );
+    crd
+}
+
+fn files(dir: &str, extension: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A running server: its address and every request it has seen.
+pub struct ApiServer {
+    pub url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl ApiServer {
+    /// Serves `answer` until the test process ends.
+    pub fn start(answer: impl Fn(&Seen) -> Answer + Send + 'static) -> ApiServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                if let Some(request) = read_request(&stream) {
+                    log.lock().unwrap().push(request.clone());
+                    let reply = answer(&request);
+                    let _ = respond(stream, &reply);
+                }
+            }
+        });
+        ApiServer { url, seen }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// A kubeconfig for this server at `path`: see [`kubeconfig`].
+    pub fn kubeconfig(&self, path: &std::path::Path) {
+        kubeconfig(path, &self.url);
+    }
+}
+
+/// A kubeconfig for the server at `url`, with [`TOKEN`], contexts `recorded` (the current
+/// one) and `other`, at `path`.
+pub fn kubeconfig(path: &std::path::Path, url: &str) {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: recorded\n\
+             clusters:\n- name: recorded\n  cluster:\n    server: {}\n\
+             contexts:\n- name: recorded\n  context:\n    cluster: recorded\n    user: ci\n\
+             - name: other\n  context:\n    cluster: recorded\n    user: ci\n\
+             users:\n- name: ci\n  user:\n    token: {TOKEN}\n",
+        url
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+fn read_request(stream: &TcpStream) -> Option<Seen> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let (mut authorization, mut length) = (None, 0);
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':')?;
+        match name.to_ascii_lowercase().as_str() {
+            "authorization" => authorization = Some(value.trim().to_owned()),
+            "content-length" => length = value.trim().parse().ok()?,
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Seen {
+        method,
+        path,
+        authorization,
+    })
+}
+
+fn respond(mut stream: TcpStream, answer: &Answer) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        answer.status,
+        answer.body.len(),
+        answer.body
+    )?;
+    stream.flush()
+}
