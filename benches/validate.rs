@@ -62,6 +62,7 @@ fn golden_knative() -> KnativeConfig {
 fn main() {
     let text = stream();
     let mut validator = ObjectValidator {
+        served: None,
         schemas: SchemaSet::catalog(),
         skip_missing: false,
         knative: golden_knative(),
@@ -99,6 +100,7 @@ fn main() {
     let mut schemas = SchemaSet::catalog();
     schemas.skip_cel = true;
     let no_cel = ObjectValidator {
+        served: None,
         schemas,
         skip_missing: false,
         knative: golden_knative(),

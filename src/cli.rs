@@ -100,6 +100,21 @@ pub struct ClusterArgs {
     pub context: Option<String>,
 }
 
+/// `--cluster` and the flags that choose it: defined once for `validate`, `check` and
+/// `build --check`.
+#[derive(Debug, Default, clap::Args)]
+pub struct LiveCluster {
+    /// Also judge by a live cluster, read-only: its CRDs and OpenAPI v3 schemas in place of the
+    /// embedded catalog's, whether it serves each object's apiVersion and kind, and its Knative
+    /// `config-features`, `config-defaults` and `config-autoscaler`. Kept in the user's cache
+    /// directory by server version, CRD resourceVersion and document hash.
+    #[arg(long)]
+    pub cluster: bool,
+
+    #[command(flatten)]
+    pub target: ClusterArgs,
+}
+
 impl ClusterArgs {
     pub fn target(&self) -> crate::cluster::Target {
         crate::cluster::Target {
@@ -135,6 +150,10 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 if the output directory is not exactly what a build would write.
     #[arg(long)]
     pub check: bool,
+
+    /// `--cluster` (with `--check` only): see `check --help`.
+    #[command(flatten)]
+    pub live: LiveCluster,
 
     #[command(flatten)]
     pub delivery: Delivery,
@@ -240,6 +259,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub stacks: Stacks,
 
+    #[command(flatten)]
+    pub live: LiveCluster,
+
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -325,6 +347,9 @@ pub struct ValidateArgs {
     /// End the text report with counts per kind and the files left out.
     #[arg(long)]
     pub summary: bool,
+
+    #[command(flatten)]
+    pub live: LiveCluster,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -20,6 +20,7 @@ fn validator() -> &'static Mutex<ObjectValidator> {
     static VALIDATOR: OnceLock<Mutex<ObjectValidator>> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
         Mutex::new(ObjectValidator {
+            served: None,
             schemas: SchemaSet::catalog(),
             skip_missing: false,
             knative: Default::default(),

@@ -166,8 +166,13 @@ pub enum Failure {
 impl Cluster {
     /// GETs `path` (with its query) and returns the body.
     pub fn get(&self, path: &str) -> Result<String, Failure> {
+        self.get_as(path, "application/json")
+    }
+
+    /// GETs `path` asking for `accept` (a `PartialObjectMetadataList`, say).
+    pub fn get_as(&self, path: &str, accept: &str) -> Result<String, Failure> {
         let request = http::Request::get(path)
-            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::ACCEPT, accept)
             .body(Vec::new())
             .map_err(|error| Failure::Unreachable(format!("bad request path {path}: {error}")))?;
         self.send(request)
@@ -229,8 +234,18 @@ impl Cluster {
 
     /// GETs `path` as JSON; any failure is [`Cluster::error`].
     pub fn get_json(&self, path: &str, what: &str) -> anyhow::Result<serde_json::Value> {
+        self.get_json_as(path, "application/json", what)
+    }
+
+    /// GETs `path` as JSON of the representation `accept` asks for.
+    pub fn get_json_as(
+        &self,
+        path: &str,
+        accept: &str,
+        what: &str,
+    ) -> anyhow::Result<serde_json::Value> {
         let text = self
-            .get(path)
+            .get_as(path, accept)
             .map_err(|failure| self.error(what, failure))?;
         serde_json::from_str(&text).map_err(|error| {
             self.error(

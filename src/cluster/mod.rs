@@ -3,8 +3,10 @@
 //! know a cluster was there.
 //! - [`connect`]: kubeconfig contexts, exec plugins, a pod's service account; timeouts.
 //! - [`pull`]: the cluster's version, CRDs and OpenAPI v3 documents.
+//! - [`cache`]: what `--cluster` keeps between runs, by resourceVersion and content hash.
 //! - [`tidy`]: the fields the server owns, taken out.
 
+pub mod cache;
 pub mod connect;
 pub mod pull;
 pub mod tidy;

@@ -3,15 +3,23 @@
 //! each tidied of what the server owns so that the same cluster always gives the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::connect::Cluster;
+use super::cache::Cache;
+use super::connect::{Cluster, Failure};
 use super::tidy::without_server_fields;
+use crate::k8s::knative::{ADMISSION_CONFIGMAPS, SYSTEM_NAMESPACE};
 
 /// The CRD list is read this many at a time (the API server's own default page is unbounded;
 /// kubectl pages by 500).
 const PAGE: usize = 500;
+const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+/// The CRDs' metadata only, to learn their resourceVersions cheaply
+/// (kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables:
+/// `as=PartialObjectMetadataList`).
+const METADATA_ONLY: &str = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 
 /// A cluster's schemas, keyed for files: sorted, and named the way Kubernetes' own
 /// `api/openapi-spec/v3` names its documents.
@@ -24,6 +32,8 @@ pub struct Snapshot {
     pub crds: BTreeMap<String, Value>,
     /// Group-version path (`api/v1`, `apis/apps/v1`) -> its OpenAPI v3 document.
     pub openapi: BTreeMap<String, Value>,
+    /// Every built-in `apiVersion` the cluster serves (`v1`, `apps/v1`), read or not.
+    pub built_in: BTreeSet<String>,
 }
 
 /// Which `/openapi/v3` documents to read.
@@ -36,30 +46,59 @@ pub enum Documents<'a> {
 }
 
 impl Snapshot {
-    /// Reads the snapshot; any request that fails stops it (exit 2, naming the cluster).
-    pub fn pull(cluster: &Cluster, documents: Documents<'_>) -> anyhow::Result<Snapshot> {
+    /// Reads the snapshot, through `cache` when given; any request that fails stops it
+    /// (exit 2, naming the cluster).
+    pub fn pull(
+        cluster: &Cluster,
+        documents: Documents<'_>,
+        cache_root: Option<&Path>,
+    ) -> anyhow::Result<Snapshot> {
         let version = cluster.get_json("/version", "the server version (/version)")?;
-        let crds = crds(cluster)?;
+        let git_version = version
+            .get("gitVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let cache =
+            cache_root.map(|root| Cache::new(root, &cluster.server, &cluster.context, git_version));
+        let crds = match &cache {
+            Some(cache) => cached_crds(cluster, cache)?,
+            None => crds(cluster)?,
+        };
         let crd_groups: BTreeSet<String> = crds
             .values()
             .filter_map(|crd| crd.pointer("/spec/group")?.as_str().map(str::to_owned))
             .collect();
         let index = cluster.get_json("/openapi/v3", "the OpenAPI v3 index (/openapi/v3)")?;
         let mut openapi = BTreeMap::new();
+        let mut built_in = BTreeSet::new();
         for (path, url) in built_in_documents(&index, &crd_groups)? {
+            let api_version = api_version_of(&path);
             let wanted = match documents {
                 Documents::All => true,
-                Documents::Of(api_versions) => api_versions.contains(&api_version_of(&path)),
+                Documents::Of(api_versions) => api_versions.contains(&api_version),
             };
-            if wanted {
-                let document = cluster.get_json(&url, &format!("/openapi/v3/{path}"))?;
-                openapi.insert(path, document);
+            built_in.insert(api_version);
+            if !wanted {
+                continue;
             }
+            let kept = cache.as_ref().and_then(|c| c.document(&url));
+            let document = match kept {
+                Some(document) => document,
+                None => {
+                    let document = cluster.get_json(&url, &format!("/openapi/v3/{path}"))?;
+                    if let Some(cache) = &cache {
+                        cache.keep_document(&url, &document);
+                    }
+                    document
+                }
+            };
+            openapi.insert(path, document);
         }
         Ok(Snapshot {
             version,
             crds,
             openapi,
+            built_in,
         })
     }
 
@@ -86,67 +125,143 @@ impl Snapshot {
         }
         served
     }
+
+    /// The server's `gitVersion` (`v1.35.0`).
+    pub fn git_version(&self) -> &str {
+        self.version
+            .get("gitVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("(unknown version)")
+    }
 }
 
-/// Every CRD, page by page, tidied and named. A CRD name that could not be a file name is an
-/// error: the names become paths.
-fn crds(cluster: &Cluster) -> anyhow::Result<BTreeMap<String, Value>> {
+/// The Knative ConfigMaps the admission emulation reads (`config-features`,
+/// `config-defaults`, `config-autoscaler` in `knative-serving`), those the cluster has. A
+/// cluster without Knative has none, which is no error: Knative's defaults apply.
+pub fn knative_configmaps(cluster: &Cluster) -> anyhow::Result<Vec<Value>> {
+    let mut found = Vec::new();
+    for name in ADMISSION_CONFIGMAPS {
+        let path = format!("/api/v1/namespaces/{SYSTEM_NAMESPACE}/configmaps/{name}");
+        let what = format!("ConfigMap {SYSTEM_NAMESPACE}/{name}");
+        match cluster.get(&path) {
+            Ok(text) => {
+                let mut configmap: Value = serde_json::from_str(&text).map_err(|error| {
+                    cluster.error(
+                        &what,
+                        Failure::Unreachable(format!("the answer is not JSON: {error}")),
+                    )
+                })?;
+                without_server_fields(&mut configmap);
+                found.push(configmap);
+            }
+            Err(Failure::Status(404, _)) => {}
+            Err(failure) => return Err(cluster.error(&what, failure)),
+        }
+    }
+    Ok(found)
+}
+
+/// Every item of the CRD list, page by page, in the representation `accept` asks for.
+fn list_crds(cluster: &Cluster, accept: &str) -> anyhow::Result<Vec<Value>> {
     let what = "the CustomResourceDefinitions";
-    let mut crds = BTreeMap::new();
+    let mut all = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let mut path =
-            format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit={PAGE}");
+        let mut path = format!("{CRDS}?limit={PAGE}");
         if let Some(token) = &next {
             path.push_str("&continue=");
             path.push_str(&percent_encoded(token));
         }
-        let list = cluster.get_json(&path, what)?;
-        let items = list.get("items").and_then(Value::as_array).ok_or_else(|| {
-            cluster.error(
-                what,
-                super::connect::Failure::Unreachable("no items in the list".into()),
-            )
-        })?;
-        for item in items {
-            let mut crd = item.clone();
-            without_server_fields(&mut crd);
-            // List items carry no apiVersion and kind; a file of its own needs them.
-            if let Value::Object(fields) = &mut crd {
-                let mut typed = Map::new();
-                typed.insert("apiVersion".into(), "apiextensions.k8s.io/v1".into());
-                typed.insert("kind".into(), "CustomResourceDefinition".into());
-                typed.extend(
-                    std::mem::take(fields)
-                        .into_iter()
-                        .filter(|(k, _)| k != "apiVersion" && k != "kind"),
-                );
-                *fields = typed;
-            }
-            let name = crd
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            if !is_dns_subdomain(&name) {
-                anyhow::bail!(
-                    "the cluster of context {} ({}) has a CustomResourceDefinition named {name:?}, \
-                     which is not a DNS subdomain (<plural>.<group>) and cannot be a file name",
-                    cluster.context,
-                    cluster.server
-                );
-            }
-            crds.insert(name, crd);
-        }
+        let mut list = cluster.get_json_as(&path, accept, what)?;
+        let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) else {
+            return Err(cluster.error(what, Failure::Unreachable("no items in the list".into())));
+        };
+        all.extend(items);
         next = list
             .pointer("/metadata/continue")
             .and_then(Value::as_str)
             .filter(|token| !token.is_empty())
             .map(str::to_owned);
         if next.is_none() {
-            return Ok(crds);
+            return Ok(all);
         }
     }
+}
+
+/// Every CRD, tidied and named.
+fn crds(cluster: &Cluster) -> anyhow::Result<BTreeMap<String, Value>> {
+    let mut crds = BTreeMap::new();
+    for item in list_crds(cluster, "application/json")? {
+        let (name, crd) = named(cluster, item)?;
+        crds.insert(name, crd);
+    }
+    Ok(crds)
+}
+
+/// Every CRD, from the cache where its resourceVersion is kept there: the metadata list says
+/// which; when any is not, the full list is read once and kept.
+fn cached_crds(cluster: &Cluster, cache: &Cache) -> anyhow::Result<BTreeMap<String, Value>> {
+    let mut crds = BTreeMap::new();
+    for item in list_crds(cluster, METADATA_ONLY)? {
+        let text = |field: &str| {
+            item.pointer(&format!("/metadata/{field}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let (name, version) = (text("name"), text("resourceVersion"));
+        match cache.crd(name, version) {
+            Some(crd) => {
+                crds.insert(name.to_owned(), crd);
+            }
+            None => {
+                let mut all = BTreeMap::new();
+                for item in list_crds(cluster, "application/json")? {
+                    let version = item
+                        .pointer("/metadata/resourceVersion")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
+                    let (name, crd) = named(cluster, item)?;
+                    cache.keep_crd(&name, &version, &crd);
+                    all.insert(name, crd);
+                }
+                return Ok(all);
+            }
+        }
+    }
+    Ok(crds)
+}
+
+/// A listed CRD as a file holds it, and its name. A CRD name that could not be a file name
+/// is an error: the names become paths.
+fn named(cluster: &Cluster, mut crd: Value) -> anyhow::Result<(String, Value)> {
+    without_server_fields(&mut crd);
+    // List items carry no apiVersion and kind; a file of its own needs them.
+    if let Value::Object(fields) = &mut crd {
+        let mut typed = Map::new();
+        typed.insert("apiVersion".into(), "apiextensions.k8s.io/v1".into());
+        typed.insert("kind".into(), "CustomResourceDefinition".into());
+        typed.extend(
+            std::mem::take(fields)
+                .into_iter()
+                .filter(|(k, _)| k != "apiVersion" && k != "kind"),
+        );
+        *fields = typed;
+    }
+    let name = crd
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !is_dns_subdomain(&name) {
+        anyhow::bail!(
+            "the cluster of context {} ({}) has a CustomResourceDefinition named {name:?}, \
+             which is not a DNS subdomain (<plural>.<group>) and cannot be a file name",
+            cluster.context,
+            cluster.server
+        );
+    }
+    Ok((name, crd))
 }
 
 /// The index's built-in group-versions (`api/v1`, `apis/<group>/<version>`) with the URL to

@@ -16,11 +16,23 @@ use super::check::check_stacks;
 use super::plan::{Planned, plan};
 
 pub fn run(args: &BuildArgs, style: Style) -> anyhow::Result<Outcome> {
+    let cluster = args.live.chosen()?;
+    if cluster.is_some() && !args.check {
+        anyhow::bail!(
+            "--cluster judges a build without writing it: pass --check (or run `inferstack check \
+             --cluster`)"
+        );
+    }
     let record = Recording::of(args);
     if let Some(outcome) = record.as_ref().and_then(|r| r.unchanged(args)) {
         return Ok(outcome);
     }
-    let mut checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
+    let mut checked = check_stacks(
+        &args.stacks.paths,
+        &args.stacks.envs,
+        args.stacks.profile(),
+        cluster,
+    )?;
     let diagnostics = checked.diagnostics().without_notes();
     let mut outcome = Outcome {
         stderr: render_all(&diagnostics, &checked.loaded.sources, style),

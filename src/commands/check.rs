@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use crate::background::drop_later;
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, ClusterArgs};
 use crate::compile::{compile_parsed, environments, parse_fleet_from};
 use crate::diag::Diagnostics;
 use crate::diag::render::Style;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diag::{Code, Diagnostic, Label};
 use crate::k8s::{Object, ObjectRef};
@@ -19,12 +19,14 @@ use crate::resolve::gitops::GitOpsSettings;
 use crate::source::SourceMap;
 use crate::source::Span;
 use crate::stack::layers::{Environments, unknown_environment};
+use crate::validate::catalog::Selection;
 use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{ObjectResult, check_objects};
 use crate::validate::objects::ObjectValidator;
 use crate::validate::schemas::SchemaSet;
 
 use super::Outcome;
+use super::cluster::Live;
 
 /// A fleet compiled and checked for each environment asked for.
 pub struct FleetCheck {
@@ -92,11 +94,13 @@ impl FleetCheck {
 }
 
 /// Loads, compiles and validates the stacks under `paths` for each of `envs` (none: once,
-/// without environment); `profile` overrides the stacks' own.
+/// without environment); `profile` overrides the stacks' own. With `cluster`, the objects are
+/// judged by what that cluster serves and configures (read once, for every environment).
 pub fn check_stacks(
     paths: &[PathBuf],
     envs: &[String],
     profile: Option<Profile>,
+    cluster: Option<&ClusterArgs>,
 ) -> anyhow::Result<FleetCheck> {
     let (mut loaded, fleet, parses) = load_fleet(paths)?;
     if loaded.files.is_empty() && loaded.diagnostics.is_empty() {
@@ -106,17 +110,41 @@ pub fn check_stacks(
     let parsed = parse_fleet_from(&loaded.sources, &fleet, parses);
     let envs = chosen_environments(envs, &environments(&parsed, &fleet))?;
     let load_problems = std::mem::take(&mut loaded.diagnostics);
-    let mut checks = Vec::new();
+    let mut compiled_envs = Vec::new();
     for env in envs {
         let compiled = compile_parsed(&loaded.sources, &fleet, &parsed, env.as_deref(), profile)?;
+        compiled_envs.push((env, compiled));
+    }
+    let live = match cluster {
+        Some(args) => {
+            let api_versions: BTreeSet<String> = compiled_envs
+                .iter()
+                .flat_map(|(_, compiled)| &compiled.objects)
+                .map(|o| o.id.api_version.clone())
+                .collect();
+            Some(Live::read(args, Some(&api_versions))?)
+        }
+        None => None,
+    };
+    let mut checks = Vec::new();
+    for (env, compiled) in compiled_envs {
         let mut diagnostics = load_problems.clone();
         diagnostics.extend(compiled.diagnostics);
         let mut results = Vec::new();
         if !diagnostics.has_errors() {
             let validator = ObjectValidator {
-                schemas: SchemaSet::catalog(),
+                served: live.as_ref().map(Live::served),
+                schemas: match &live {
+                    Some(live) => live.schemas(Selection::default())?,
+                    None => SchemaSet::catalog(),
+                },
                 skip_missing: false,
-                knative: knative_config(&loaded.sources, &compiled.objects),
+                knative: knative_config(
+                    live.as_ref()
+                        .map_or_else(KnativeConfig::default, Live::knative),
+                    &loaded.sources,
+                    &compiled.objects,
+                ),
                 kinds: Default::default(),
             };
             let checked = check_objects(&compiled.objects, &validator);
@@ -224,7 +252,12 @@ fn chosen_environments(
 }
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
-    let checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
+    let checked = check_stacks(
+        &args.stacks.paths,
+        &args.stacks.envs,
+        args.stacks.profile(),
+        args.live.chosen()?,
+    )?;
     let diagnostics = checked.diagnostics();
     let results: Vec<ObjectResult> = checked
         .envs
@@ -249,9 +282,13 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<Outcome> {
 }
 
 /// The Knative configuration the compiled objects carry (their `config-features`), on top of
-/// Knative's defaults: the output must pass with exactly what it ships.
-fn knative_config(sources: &SourceMap, objects: &[Object]) -> KnativeConfig {
-    let mut config = KnativeConfig::default();
+/// `config` (Knative's defaults, or the cluster's): the output must pass with exactly what it
+/// ships.
+fn knative_config(
+    mut config: KnativeConfig,
+    sources: &SourceMap,
+    objects: &[Object],
+) -> KnativeConfig {
     for object in objects.iter().filter(|o| knative::is_config(&o.body)) {
         let origin = format!("the output of {}", sources.file(object.origin.file).name);
         config.absorb(&object.body, &origin);

@@ -25,7 +25,12 @@ use super::check::check_stacks;
 use super::plan::{Planned, plan};
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
-    let mut checked = check_stacks(&args.stacks.paths, &args.stacks.envs, args.stacks.profile())?;
+    let mut checked = check_stacks(
+        &args.stacks.paths,
+        &args.stacks.envs,
+        args.stacks.profile(),
+        None,
+    )?;
     let diagnostics = checked.diagnostics().without_notes();
     let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
     if diagnostics.has_errors() {

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod cluster;
 mod command_line;
 mod completions;
 mod diff;

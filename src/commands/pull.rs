@@ -16,7 +16,7 @@ use super::Outcome;
 
 pub fn run(args: &PullArgs) -> anyhow::Result<Outcome> {
     let cluster = args.cluster.target().connect()?;
-    let snapshot = Snapshot::pull(&cluster, Documents::All)?;
+    let snapshot = Snapshot::pull(&cluster, Documents::All, None)?;
     let tree = tree(&snapshot, &cluster)?;
     let summary = crate::output::stage(&args.output, &tree, &|_| None)?.commit()?;
     Ok(Outcome {
@@ -25,7 +25,7 @@ pub fn run(args: &PullArgs) -> anyhow::Result<Outcome> {
              from context {} into {}: {} written, {} unchanged, {} removed\n",
             snapshot.crds.len(),
             snapshot.openapi.len(),
-            git_version(&snapshot),
+            snapshot.git_version(),
             cluster.context,
             args.output.display(),
             summary.written,
@@ -76,12 +76,4 @@ fn tree(snapshot: &Snapshot, cluster: &Cluster) -> anyhow::Result<OutputTree> {
         format!("{header}{}", to_yaml(&record)?).into_bytes(),
     );
     Ok(tree)
-}
-
-fn git_version(snapshot: &Snapshot) -> &str {
-    snapshot
-        .version
-        .get("gitVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("(unknown version)")
 }

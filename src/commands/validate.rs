@@ -18,12 +18,22 @@ use crate::validate::units;
 use crate::yaml;
 
 use super::Outcome;
+use super::cluster::Live;
 
 pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
+    // Every built-in document: the inputs are not read yet (the cache makes the next run cheap).
+    let live = match args.live.chosen()? {
+        Some(cluster) => Some(Live::read(cluster, None)?),
+        None => None,
+    };
+    let base = || match &live {
+        Some(live) => live.schemas(args.selection()),
+        None => Ok(SchemaSet::catalog_of(args.selection())),
+    };
     if args.cel_coverage {
         let mut sources = SourceMap::default();
         let mut diagnostics = Diagnostics::default();
-        let schemas = schema_set(args, &mut sources, &mut diagnostics)?;
+        let schemas = schema_set(args, base()?, &mut sources, &mut diagnostics)?;
         let (text, broken) = cel_coverage(&schemas);
         return Ok(Outcome {
             stdout: text,
@@ -46,10 +56,17 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         );
     }
     let mut diagnostics = std::mem::take(&mut loaded.diagnostics);
-    let mut schemas = schema_set(args, &mut loaded.sources, &mut diagnostics)?;
+    let mut schemas = schema_set(args, base()?, &mut loaded.sources, &mut diagnostics)?;
     schemas.skip_cel = args.skip_cel;
-    let knative = knative_config(&args.knative_config, &mut loaded.sources, &mut diagnostics)?;
+    let knative = knative_config(
+        live.as_ref()
+            .map_or_else(KnativeConfig::default, Live::knative),
+        &args.knative_config,
+        &mut loaded.sources,
+        &mut diagnostics,
+    )?;
     let mut validator = ObjectValidator {
+        served: live.as_ref().map(Live::served),
         schemas,
         skip_missing: args.skip_missing,
         knative,
@@ -79,15 +96,15 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Knative 1.23's defaults overlaid with the `config-features`, `config-defaults` and
-/// `config-autoscaler` ConfigMaps of `--knative-config`. A path with none is a mistake worth an
-/// error.
+/// `config` (Knative 1.23's defaults, or the cluster's) overlaid with the `config-features`,
+/// `config-defaults` and `config-autoscaler` ConfigMaps of `--knative-config`. A path with
+/// none is a mistake worth an error.
 fn knative_config(
+    mut config: KnativeConfig,
     paths: &[PathBuf],
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<KnativeConfig> {
-    let mut config = KnativeConfig::default();
     for path in discover(paths, &["yaml", "yml", "json"])? {
         let text = crate::load::read_text(&path, crate::load::MAX_MANIFEST_BYTES)?;
         let name = path.display().to_string();
@@ -175,15 +192,15 @@ fn cel_coverage(schemas: &SchemaSet) -> (String, bool) {
     (out, broken > 0 || differs)
 }
 
-/// The catalog plus the CRDs and OpenAPI documents the user passed. Unreadable paths stop the
-/// run (exit 2); a malformed CRD is a located `schema-load-error`.
+/// `set` (the catalog, or the cluster's) plus the CRDs and OpenAPI documents the user passed.
+/// Unreadable paths stop the run (exit 2); a malformed CRD is a located `schema-load-error`.
 fn schema_set(
     args: &ValidateArgs,
+    mut set: SchemaSet,
     sources: &mut SourceMap,
     diagnostics: &mut Diagnostics,
 ) -> anyhow::Result<SchemaSet> {
     let (crds, openapi) = (&args.crds, &args.openapi);
-    let mut set = SchemaSet::catalog_of(args.selection());
     let problem = |diagnostics: &mut Diagnostics, file, message: String| {
         diagnostics.push(Diagnostic::error(
             Code::SchemaLoadError,

@@ -231,6 +231,8 @@ codes! {
     DuplicateCrd = "duplicate-crd", Manifests, Always(Severity::Warning), "Two CRD files define the same kind and version.";
     /// An object of a kind that `--reject` forbids.
     KindRejected = "kind-rejected", Manifests, Always(Severity::Error), "An object of a kind --reject forbids.";
+    /// With `--cluster`: an object whose apiVersion and kind the cluster does not serve (no CRD, or not that version).
+    UnservedApiVersion = "unserved-api-version", Manifests, Always(Severity::Error), "An apiVersion and kind the cluster does not serve.";
     /// A duration (`startup_timeout`, `request_timeout`) that Go's `time.ParseDuration` refuses, or that is not positive.
     InvalidDuration = "invalid-duration", Stack, Always(Severity::Error), "A timeout that is not a positive Go duration.";
     /// A `secret_env` value that is not `<secret>/<key>`.

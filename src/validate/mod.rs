@@ -17,6 +17,7 @@ pub mod manifests;
 pub mod metadata;
 pub mod objects;
 pub mod schemas;
+pub mod served;
 pub mod shape;
 pub mod structural;
 pub mod units;

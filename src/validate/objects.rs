@@ -8,6 +8,7 @@ use super::knative::{self, KnativeConfig};
 use super::limits;
 use super::metadata;
 use super::schemas::{Outcome, SchemaSet, ViolationKind};
+use super::served::Served;
 use crate::diag::{Code, Severity};
 
 pub use super::finding::Finding;
@@ -30,6 +31,8 @@ pub struct ObjectValidator {
     pub knative: KnativeConfig,
     /// Kinds to skip (`--skip`) and to refuse (`--reject`).
     pub kinds: KindFilter,
+    /// What the cluster of `--cluster` serves; `None` offline.
+    pub served: Option<Served>,
 }
 
 /// `--skip` and `--reject`, as kubeconform has them: each entry is a kind (`ConfigMap`) or an
@@ -82,15 +85,22 @@ impl ObjectValidator {
             };
             return (Status::Invalid, vec![finding]);
         }
-        let mut findings: Vec<Finding> = metadata::check(group, kind, object)
+        let mut findings: Vec<Finding> = self
+            .served
+            .as_ref()
+            .and_then(|served| served.check(api_version, kind))
             .into_iter()
-            .map(|p| Finding {
-                code: Code::InvalidName,
-                severity: Severity::Error,
-                pointer: p.pointer,
-                message: p.message,
-            })
             .collect();
+        findings.extend(
+            metadata::check(group, kind, object)
+                .into_iter()
+                .map(|p| Finding {
+                    code: Code::InvalidName,
+                    severity: Severity::Error,
+                    pointer: p.pointer,
+                    message: p.message,
+                }),
+        );
         findings.extend(
             limits::check(api_version, kind, object)
                 .into_iter()

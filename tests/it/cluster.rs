@@ -12,8 +12,12 @@ use crate::support::reference;
 
 /// A recorded v1.35 cluster and a kubeconfig for it in `dir`.
 fn cluster(dir: &Path) -> (ApiServer, String) {
-    let recorded = Recorded::reference_cluster();
-    let server = ApiServer::start(move |request| recorded.answer(&request.path));
+    serve(dir, Recorded::reference_cluster())
+}
+
+/// `recorded` served, and a kubeconfig for it in `dir`.
+fn serve(dir: &Path, recorded: Recorded) -> (ApiServer, String) {
+    let server = ApiServer::start(move |request| recorded.answer(request));
     let kubeconfig = dir.join("kubeconfig");
     server.kubeconfig(&kubeconfig);
     (server, kubeconfig.display().to_string())
@@ -307,4 +311,177 @@ fn an_unknown_context_is_named_with_those_there_are() {
         "error: the kubeconfig has no context prod (it has: recorded, other)\n"
     );
     assert!(server.seen().is_empty());
+}
+
+/// `--cluster`: the stack's output against a cluster with every CRD it needs passes; against
+/// one whose InferencePool CRD serves only v1alpha2 it is one `unserved-api-version` at the
+/// pool's apiVersion, naming what the cluster serves.
+#[test]
+fn check_cluster_reports_a_crd_version_the_cluster_does_not_serve() {
+    if !reference::require() {
+        return;
+    }
+    let stack = "tests/stacks/valid-https.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, kubeconfig) = cluster(dir.path());
+    let complete = run(&["check", stack, "--cluster", "--kubeconfig", &kubeconfig]);
+    assert_eq!(
+        complete.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&complete),
+        stderr(&complete)
+    );
+    let old = Recorded::reference_cluster()
+        .with_versions("inferencepools.inference.networking.k8s.io", &["v1alpha2"]);
+    let (server, kubeconfig) = serve(dir.path(), old);
+    let expected = format!(
+        "the cluster of context recorded ({}/, Kubernetes v1.35.0) does not serve \
+         inference.networking.k8s.io/v1 InferencePool: its CustomResourceDefinition of \
+         InferencePool serves v1alpha2 only (install the CRD release with v1, or emit a version \
+         it serves)",
+        server.url
+    );
+    let (_, report) = crate::support::cli::json_report(&[
+        "check",
+        stack,
+        "--cluster",
+        "--kubeconfig",
+        &kubeconfig,
+    ]);
+    let findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["reason"], "unserved-api-version");
+    assert_eq!(findings[0]["pointer"], "/apiVersion");
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains(expected.split(": ").nth(1).unwrap()),
+        "{message}"
+    );
+    let build = run(&[
+        "--message-format",
+        "short",
+        "build",
+        stack,
+        "--check",
+        "-o",
+        "nowhere",
+        "--cluster",
+        "--kubeconfig",
+        &kubeconfig,
+    ]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    assert!(
+        stderr(&build).contains("unserved-api-version"),
+        "{}",
+        stderr(&build)
+    );
+    assert!(!stderr(&build).contains(TOKEN) && !stdout(&build).contains(TOKEN));
+    assert!(!Path::new("nowhere").exists());
+}
+
+/// `--cluster` reads the cluster's `config-features`: a flag it does not enable is reported
+/// before Argo CD's sync meets Knative's webhook, and one it enables passes.
+#[test]
+fn validate_cluster_judges_by_the_clusters_knative_feature_flags() {
+    if !reference::require() {
+        return;
+    }
+    let manifest = "tests/manifests/knative/node-selector.yaml";
+    let judged = |features: Value| {
+        let dir = tempfile::tempdir().unwrap();
+        let recorded = Recorded::reference_cluster().with_knative("config-features", features);
+        let (_server, kubeconfig) = serve(dir.path(), recorded);
+        let output = run(&[
+            "--message-format",
+            "short",
+            "validate",
+            manifest,
+            "--cluster",
+            "--kubeconfig",
+            &kubeconfig,
+        ]);
+        (
+            output.status.code(),
+            format!("{}{}", stdout(&output), stderr(&output)),
+        )
+    };
+    let (code, text) = judged(serde_json::json!({"kubernetes.podspec-affinity": "enabled"}));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("knative-feature-disabled"), "{text}");
+    assert!(
+        text.contains("the feature flag kubernetes.podspec-nodeselector is Disabled"),
+        "{text}"
+    );
+    let (code, text) = judged(serde_json::json!({"kubernetes.podspec-nodeselector": "enabled"}));
+    assert_eq!(code, Some(0), "{text}");
+}
+
+/// The second run against an unchanged cluster reads the version, the CRDs' metadata and the
+/// index, and nothing in full; a CRD whose resourceVersion moved is read again.
+#[test]
+fn a_second_cluster_run_reads_only_what_changed() {
+    if !reference::require() {
+        return;
+    }
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = Arc::new(Mutex::new(Recorded::reference_cluster()));
+    let answering = Arc::clone(&recorded);
+    let server = ApiServer::start(move |request| answering.lock().unwrap().answer(request));
+    let kubeconfig = dir.path().join("kubeconfig");
+    server.kubeconfig(&kubeconfig);
+    let cache = dir.path().join("cache");
+    let check = || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_inferstack"))
+            .args([
+                "check",
+                "tests/stacks/valid-https.toml",
+                "--cluster",
+                "--kubeconfig",
+            ])
+            .arg(&kubeconfig)
+            .current_dir(crate::support::cli::root())
+            .env("INFERSTACK_CACHE_DIR", &cache)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    };
+    let read_in_full = |from: usize| {
+        let seen = server.seen();
+        let full_lists = seen[from..]
+            .iter()
+            .filter(|r| {
+                r.path.contains("customresourcedefinitions")
+                    && !r.accept.contains("PartialObjectMetadata")
+            })
+            .count();
+        let documents = seen[from..]
+            .iter()
+            .filter(|r| r.path.starts_with("/openapi/v3/"))
+            .count();
+        (full_lists, documents, seen.len())
+    };
+    check();
+    let (lists, documents, first) = read_in_full(0);
+    let pages = Recorded::reference_cluster().crds.len().div_ceil(7);
+    assert_eq!(lists, pages);
+    // Only the group-versions the output uses: v1, apps/v1, rbac.authorization.k8s.io/v1.
+    assert_eq!(documents, 3);
+    check();
+    assert_eq!(read_in_full(first).0, 0, "no CRD read in full");
+    assert_eq!(read_in_full(first).1, 0, "no document read again");
+    let (_, _, second) = read_in_full(0);
+    {
+        let mut cluster = recorded.lock().unwrap();
+        *cluster = std::mem::take(&mut *cluster)
+            .with_versions("gateways.gateway.networking.k8s.io", &["v1", "v1beta1"]);
+    }
+    check();
+    assert_eq!(read_in_full(second).0, pages, "a changed CRD is read again");
 }

@@ -71,6 +71,7 @@ fn yaml_reader_regressions() {
 #[test]
 fn validate_cel_regressions() {
     let mut validator = ObjectValidator {
+        served: None,
         schemas: SchemaSet::catalog(),
         skip_missing: false,
         knative: Default::default(),

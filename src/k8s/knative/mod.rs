@@ -30,6 +30,9 @@ pub const SYSTEM_NAMESPACE: &str = "knative-serving";
 pub const FEATURES_CONFIGMAP: &str = "config-features";
 pub const DEFAULTS_CONFIGMAP: &str = "config-defaults";
 pub const AUTOSCALER_CONFIGMAP: &str = "config-autoscaler";
+/// The ConfigMaps of [`SYSTEM_NAMESPACE`] Knative's webhook reads for admission.
+pub const ADMISSION_CONFIGMAPS: [&str; 3] =
+    [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP, AUTOSCALER_CONFIGMAP];
 /// `reservedPorts` of `pkg/apis/serving/k8s_validation.go`: the queue-proxy's 8012 (HTTP/1),
 /// 8013 (HTTP/2), 8022 (admin), 9090 (autoscaler metrics), 9091 (user metrics) and the
 /// profiling port 8008.

@@ -37,12 +37,9 @@ use self::features::{ConfigProblem, Feature, Features};
 use super::finding::Finding;
 use crate::diag::{Code, Severity};
 pub use crate::k8s::knative::{
-    API_VERSION, AUTOSCALER_CONFIGMAP, DEFAULTS_CONFIGMAP, FEATURES_CONFIGMAP, RESERVED_PORTS,
-    SYSTEM_NAMESPACE, defaults, features, out_of_bounds,
+    ADMISSION_CONFIGMAPS, API_VERSION, AUTOSCALER_CONFIGMAP, DEFAULTS_CONFIGMAP,
+    FEATURES_CONFIGMAP, RESERVED_PORTS, SYSTEM_NAMESPACE, defaults, features, out_of_bounds,
 };
-
-/// The Knative ConfigMaps whose values admission depends on.
-const CONFIGMAPS: [&str; 3] = [FEATURES_CONFIGMAP, DEFAULTS_CONFIGMAP, AUTOSCALER_CONFIGMAP];
 
 /// The Knative configuration a run validates against: Knative 1.23's defaults, overlaid with
 /// the ConfigMaps found.
@@ -83,7 +80,7 @@ fn knative_configmap(object: &Value) -> Option<(&str, &serde_json::Map<String, V
     {
         return None;
     }
-    let name = text("/metadata/name").filter(|n| CONFIGMAPS.contains(n))?;
+    let name = text("/metadata/name").filter(|n| ADMISSION_CONFIGMAPS.contains(n))?;
     static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
     let data = object
         .get("data")

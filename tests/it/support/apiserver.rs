@@ -22,6 +22,7 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    pub accept: String,
 }
 
 /// What the server answers with.
@@ -59,6 +60,8 @@ pub struct Recorded {
     pub openapi: BTreeMap<String, String>,
     /// The largest page of a list, whatever `limit` asks (to make the client page).
     pub page: usize,
+    /// ConfigMaps of `knative-serving` by name.
+    pub knative: BTreeMap<String, Value>,
 }
 
 /// The CRD directories of the reference set a recorded cluster has installed: those
@@ -102,11 +105,44 @@ impl Recorded {
             crds,
             openapi,
             page: 7,
+            knative: BTreeMap::new(),
         }
     }
 
-    /// The answer to `GET path`.
-    pub fn answer(&self, path: &str) -> Answer {
+    /// Adds ConfigMap `knative-serving/NAME` with `data`, as the server would return it.
+    pub fn with_knative(mut self, name: &str, data: Value) -> Recorded {
+        let configmap = json!({"kind": "ConfigMap", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": "knative-serving", "uid": "1d2c", "resourceVersion": "77",
+                         "creationTimestamp": "2026-11-30T09:14:02Z"},
+            "data": data});
+        self.knative.insert(name.to_owned(), configmap);
+        self
+    }
+
+    /// The CRD `name` with only `versions` (say the v1 InferencePool CRD as an older release
+    /// had it, serving only v1alpha2).
+    pub fn with_versions(mut self, name: &str, versions: &[&str]) -> Recorded {
+        let crd = self
+            .crds
+            .iter_mut()
+            .find(|crd| crd["metadata"]["name"] == name)
+            .unwrap();
+        let template = crd["spec"]["versions"][0].clone();
+        crd["spec"]["versions"] = versions
+            .iter()
+            .map(|v| {
+                let mut version = template.clone();
+                version["name"] = json!(v);
+                version
+            })
+            .collect();
+        crd["metadata"]["resourceVersion"] = json!("9001");
+        self
+    }
+
+    /// The answer to a GET.
+    pub fn answer(&self, request: &Seen) -> Answer {
+        let path = request.path.as_str();
         let (route, query) = path.split_once('?').unwrap_or((path, ""));
         let query: BTreeMap<&str, &str> = query
             .split('&')
@@ -114,8 +150,20 @@ impl Recorded {
             .collect();
         match route {
             "/version" => Answer::json(&self.version),
-            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" => self.crd_page(&query),
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions" => self.crd_page(
+                &query,
+                request.accept.contains("as=PartialObjectMetadataList"),
+            ),
             "/openapi/v3" => Answer::json(&self.openapi_index()),
+            _ if route.starts_with("/api/v1/namespaces/knative-serving/configmaps/") => {
+                let name = route.rsplit('/').next().unwrap();
+                match self.knative.get(name) {
+                    Some(configmap) => Answer::json(configmap),
+                    None => {
+                        Answer::status(404, "NotFound", &format!("configmaps \"{name}\" not found"))
+                    }
+                }
+            }
             _ => match route.strip_prefix("/openapi/v3/") {
                 Some(group_version) if self.openapi.contains_key(group_version) => Answer {
                     status: 200,
@@ -131,8 +179,8 @@ impl Recorded {
     }
 
     /// One page of the CRD list: `limit` or [`Recorded::page`] items, whichever is fewer, from
-    /// the offset the `continue` token holds.
-    fn crd_page(&self, query: &BTreeMap<&str, &str>) -> Answer {
+    /// the offset the `continue` token holds; `metadata_only` as a `PartialObjectMetadataList`.
+    fn crd_page(&self, query: &BTreeMap<&str, &str>, metadata_only: bool) -> Answer {
         let limit: usize = query
             .get("limit")
             .and_then(|l| l.parse().ok())
@@ -148,11 +196,22 @@ impl Recorded {
             // An opaque token to the client; `=` makes it need encoding in the query.
             metadata["continue"] = json!(format!("offset={end}"));
         }
+        let page = &self.crds[start..end];
+        if metadata_only {
+            let items: Vec<Value> = page
+                .iter()
+                .map(|crd| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": crd["metadata"]}))
+                .collect();
+            return Answer::json(
+                &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                                         "metadata": metadata, "items": items}),
+            );
+        }
         Answer::json(&json!({
             "kind": "CustomResourceDefinitionList",
             "apiVersion": "apiextensions.k8s.io/v1",
             "metadata": metadata,
-            "items": self.crds[start..end],
+            "items": page,
         }))
     }
 
@@ -281,7 +340,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let (mut authorization, mut length) = (None, 0);
+    let (mut authorization, mut accept, mut length) = (None, String::new(), 0);
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -292,6 +351,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
         let (name, value) = header.split_once(':')?;
         match name.to_ascii_lowercase().as_str() {
             "authorization" => authorization = Some(value.trim().to_owned()),
+            "accept" => accept = value.trim().to_owned(),
             "content-length" => length = value.trim().parse().ok()?,
             _ => {}
         }
@@ -302,6 +362,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
         method,
         path,
         authorization,
+        accept,
     })
 }
 
