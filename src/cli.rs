@@ -461,6 +461,21 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
 
+    /// Compare with the live objects of a cluster instead of a directory: each object a build
+    /// would write against the live one (or its absence), after a server-side dry-run apply of
+    /// ours (`dryRun=All`: the cluster's defaults and webhooks, nothing persisted), ignoring
+    /// the fields the server owns. Read-only; `--print-rbac` prints the role it needs.
+    #[arg(long, conflicts_with_all = ["against", "print_rbac"])]
+    pub live: bool,
+
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    /// Print the ClusterRole `diff --live` needs for the kinds these stacks emit (get and list
+    /// them, and the dry-run apply's patch and create), and compare nothing.
+    #[arg(long)]
+    pub print_rbac: bool,
+
     #[command(flatten)]
     pub delivery: Delivery,
 }

@@ -4,10 +4,12 @@
 //! - [`connect`]: kubeconfig contexts, exec plugins, a pod's service account; timeouts.
 //! - [`pull`]: the cluster's version, CRDs and OpenAPI v3 documents.
 //! - [`cache`]: what `--cluster` keeps between runs, by resourceVersion and content hash.
+//! - [`live`]: discovery, live objects and dry-run applies for `diff --live`.
 //! - [`tidy`]: the fields the server owns, taken out.
 
 pub mod cache;
 pub mod connect;
+pub mod live;
 pub mod pull;
 pub mod tidy;
 

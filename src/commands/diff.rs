@@ -33,6 +33,9 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
     )?;
     let diagnostics = checked.diagnostics().without_notes();
     let rendered = render_all(&diagnostics, &checked.loaded.sources, style);
+    if args.print_rbac && !diagnostics.has_errors() {
+        return super::diff_live::print_rbac(&checked);
+    }
     if diagnostics.has_errors() {
         anyhow::bail!(
             "{} problem(s) in {} stack file(s); nothing was compared\n\n{rendered}",
@@ -40,6 +43,11 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
             checked.stacks,
             rendered = rendered.trim_end()
         );
+    }
+    if args.live {
+        let mut outcome = super::diff_live::run(args, &mut checked, style)?;
+        outcome.stderr = rendered;
+        return Ok(outcome);
     }
     if !args.against.is_dir() {
         anyhow::bail!(
@@ -80,7 +88,7 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<Outcome> {
     }
     drop(planned);
     let stdout = match args.format {
-        DiffFormat::Text => text(&changes, &skipped, &args.against, style),
+        DiffFormat::Text => text(&changes, &skipped, &Against::Dir(&args.against), style),
         DiffFormat::Json => json(&changes, &skipped)?,
     };
     // A file in the tree that inferstack did not write is a difference too: kustomize or the
@@ -108,7 +116,7 @@ fn scope<'p>(tree: &Planned<'_>, path: &'p str) -> &'p str {
 
 /// A file of the rendered tree that was not compared, and why.
 #[derive(Serialize)]
-struct Skipped {
+pub(super) struct Skipped {
     path: String,
     reason: String,
 }
@@ -187,9 +195,38 @@ const GREEN: &str = "\x1b[32m";
 const CYAN: &str = "\x1b[36m";
 const RESET: &str = "\x1b[0m";
 
+/// What a diff compares with: a rendered directory, or a live cluster.
+pub(super) enum Against<'a> {
+    Dir(&'a Path),
+    /// `context NAME (SERVER)`.
+    Cluster(String),
+}
+
+impl Against<'_> {
+    /// Where the object of `path` is: its file, or the cluster.
+    fn place(&self, path: &str) -> String {
+        match self {
+            Against::Dir(dir) => dir.join(path).display().to_string(),
+            Against::Cluster(cluster) => format!("on {cluster}"),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Against::Dir(dir) => dir.display().to_string(),
+            Against::Cluster(cluster) => cluster.clone(),
+        }
+    }
+}
+
 /// The text report: per change a heading, the immutable fields if any, and the unified diff;
 /// then one summary line. Coloured only for `Style::Human(Color::Always)`.
-fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -> String {
+pub(super) fn text(
+    changes: &[Change],
+    skipped: &[Skipped],
+    against: &Against<'_>,
+    style: Style,
+) -> String {
     let color = style == Style::Human(Color::Always);
     let paint = |code: &str, line: &str| {
         if color {
@@ -211,7 +248,7 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
                 "{action}: {} ({}) {}",
                 change.id,
                 change.id.api_version,
-                against.join(&change.path).display()
+                against.place(&change.path)
             ),
         ));
         if change.replace() {
@@ -249,7 +286,7 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
     for file in skipped {
         out.push_str(&format!(
             "not compared: {}: {}\n",
-            against.join(&file.path).display(),
+            against.place(&file.path),
             file.reason
         ));
     }
@@ -257,11 +294,11 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
     if changes.is_empty() && !skipped.is_empty() {
         out.push_str(&format!(
             "no differences in the objects compared with {}; {} file(s) not compared\n",
-            against.display(),
+            against.name(),
             skipped.len()
         ));
     } else if changes.is_empty() {
-        out.push_str(&format!("no differences with {}\n", against.display()));
+        out.push_str(&format!("no differences with {}\n", against.name()));
     } else {
         out.push_str(&format!(
             "{} added, {} removed, {} changed ({} to replace) compared with {}\n",
@@ -269,7 +306,7 @@ fn text(changes: &[Change], skipped: &[Skipped], against: &Path, style: Style) -
             summary.removed,
             summary.changed,
             summary.replace,
-            against.display()
+            against.name()
         ));
     }
     out
@@ -332,7 +369,7 @@ struct JsonObject<'a> {
     name: &'a str,
 }
 
-fn json(changes: &[Change], skipped: &[Skipped]) -> anyhow::Result<String> {
+pub(super) fn json(changes: &[Change], skipped: &[Skipped]) -> anyhow::Result<String> {
     let report = Report {
         api_version: "inferstack.dev/v1",
         kind: "DiffReport",

@@ -7,6 +7,7 @@ mod cluster;
 mod command_line;
 mod completions;
 mod diff;
+mod diff_live;
 mod explain;
 mod init;
 mod plan;

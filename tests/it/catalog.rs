@@ -189,6 +189,27 @@ struct GeneratedEntry {
     key: String,
     origin: String,
     upstream_rules: usize,
+    /// The resource (URL segment) of the kind: the CRD's `names.plural`, or the OpenAPI
+    /// document's path of its `get`; empty for a kind with no object path (DeleteOptions).
+    resource: String,
+}
+
+/// The resource of `group`/`version` `kind` in an OpenAPI document: the segment before
+/// `/{name}` of the path whose `get` is the kind's (`x-kubernetes-action: get`).
+fn openapi_resource(document: &Value, gvk: &Value) -> String {
+    let paths = document["paths"].as_object().unwrap();
+    paths
+        .iter()
+        .filter(|(_, operations)| {
+            let get = &operations["get"];
+            get["x-kubernetes-action"] == "get" && &get["x-kubernetes-group-version-kind"] == gvk
+        })
+        .filter_map(|(path, _)| {
+            let rest = path.strip_suffix("/{name}")?;
+            Some(rest.rsplit('/').next()?.to_owned())
+        })
+        .min()
+        .unwrap_or_default()
 }
 
 /// What the generator makes: each catalog file's text, and the index.
@@ -259,6 +280,7 @@ fn generate() -> Generated {
                         key: name.clone(),
                         origin: origin.clone(),
                         upstream_rules: count_rules(schema, Some(schemas)),
+                        resource: openapi_resource(&document, gvk),
                     };
                     match openapi_kinds.get(&key).copied() {
                         Some((_, true)) => {}
@@ -308,6 +330,7 @@ fn generate() -> Generated {
                         key,
                         origin: origin.clone(),
                         upstream_rules: count_rules(schema, None),
+                        resource: crd["spec"]["names"]["plural"].as_str().unwrap().to_owned(),
                     });
                 }
             }
@@ -418,14 +441,15 @@ fn index_source(
         };
         let _ = writeln!(
             out,
-            "    Entry {{\n        api_version: {:?},\n        kind: {:?},\n        set: {set},\n        file: {},\n        form: Form::{},\n        key: {:?},\n        origin: {:?},\n        upstream_rules: {},\n    }},",
+            "    Entry {{\n        api_version: {:?},\n        kind: {:?},\n        set: {set},\n        file: {},\n        form: Form::{},\n        key: {:?},\n        origin: {:?},\n        upstream_rules: {},\n        resource: {:?},\n    }},",
             entry.api_version,
             entry.kind,
             entry.file,
             entry.form,
             entry.key,
             entry.origin,
-            entry.upstream_rules
+            entry.upstream_rules,
+            entry.resource
         );
     }
     out.push_str("];\n");

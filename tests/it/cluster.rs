@@ -485,3 +485,186 @@ fn a_second_cluster_run_reads_only_what_changed() {
     check();
     assert_eq!(read_in_full(second).0, pages, "a changed CRD is read again");
 }
+
+/// The objects `build -o -` writes for `stack`.
+fn compiled(stack: &str) -> Vec<Value> {
+    let output = run(&["build", stack, "-o", "-"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    serde_saphyr::from_multiple(&stdout(&output)).unwrap()
+}
+
+/// `diff --live`: a cluster running exactly the output (with the server's own fields and
+/// defaults) compares clean; an object edited there is `changed`, one missing is `added`, with
+/// `diff`'s report and exit codes; every request is a GET or a dry-run apply.
+#[test]
+fn diff_live_reports_changed_and_absent_objects_and_nothing_else() {
+    if !reference::require() {
+        return;
+    }
+    let stack = "tests/stacks/valid-https.toml";
+    let mut recorded = Recorded::reference_cluster();
+    let objects = compiled(stack);
+    for object in &objects {
+        recorded
+            .live
+            .insert(recorded.path_of(object), Recorded::applied(object));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment")
+        .unwrap()
+        .clone();
+    let role = objects
+        .iter()
+        .find(|o| o["kind"] == "Role")
+        .unwrap()
+        .clone();
+    let (deployment_path, role_path) = (recorded.path_of(&deployment), recorded.path_of(&role));
+    let mut drifted = recorded.live.clone();
+    let (server, kubeconfig) = serve(dir.path(), recorded);
+    let clean = run(&["diff", stack, "--live", "--kubeconfig", &kubeconfig]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&clean),
+        stderr(&clean)
+    );
+    assert_eq!(
+        stdout(&clean),
+        format!("no differences with context recorded ({}/)\n", server.url)
+    );
+    let seen = server.seen();
+    assert!(seen.iter().all(|r| r.method == "GET"
+        || (r.method == "PATCH"
+            && r.path.contains("dryRun=All")
+            && r.content_type == "application/apply-patch+yaml")));
+    assert_eq!(
+        seen.iter().filter(|r| r.method == "PATCH").count(),
+        objects.len()
+    );
+
+    // Someone scaled the Deployment by hand, and the Role was deleted.
+    drifted.get_mut(&deployment_path).unwrap()["spec"]["replicas"] = serde_json::json!(5);
+    drifted.remove(&role_path);
+    let dir = tempfile::tempdir().unwrap();
+    let mut recorded = Recorded::reference_cluster();
+    recorded.live = drifted;
+    let (server, kubeconfig) = serve(dir.path(), recorded);
+    let (code, report) =
+        crate::support::cli::json_report(&["diff", stack, "--live", "--kubeconfig", &kubeconfig]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"added": 1, "removed": 0, "changed": 1, "replace": 0})
+    );
+    let changes = report["changes"].as_array().unwrap();
+    let changed = changes.iter().find(|c| c["action"] == "changed").unwrap();
+    assert_eq!(changed["object"]["kind"], "Deployment");
+    let diff = changed["diff"].as_str().unwrap();
+    assert!(diff.contains("-  replicas: 5\n"), "{diff}");
+    assert!(
+        !diff.contains("revisionHistoryLimit") && !diff.contains("uid"),
+        "{diff}"
+    );
+    let added = changes.iter().find(|c| c["action"] == "added").unwrap();
+    assert_eq!(added["object"]["kind"], "Role");
+    let text = run(&["diff", stack, "--live", "--kubeconfig", &kubeconfig]);
+    assert_eq!(text.status.code(), Some(1));
+    assert!(
+        stdout(&text).ends_with(&format!(
+            "1 added, 0 removed, 1 changed (0 to replace) compared with context recorded ({}/)\n",
+            server.url
+        )),
+        "{}",
+        stdout(&text)
+    );
+    for output in [&clean, &text] {
+        assert!(!stdout(output).contains(TOKEN) && !stderr(output).contains(TOKEN));
+    }
+}
+
+/// A dry-run apply the cluster refuses (its validation or a webhook) is exit 2 with its answer.
+#[test]
+fn diff_live_names_an_object_the_cluster_refuses() {
+    if !reference::require() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = Recorded::reference_cluster();
+    let server = ApiServer::start(move |request| {
+        if request.method == "PATCH"
+            && request.path.contains("/services/")
+            && request.path.starts_with("/api/v1/")
+        {
+            return Answer::status(
+                422,
+                "Invalid",
+                "Service \"qwen-epp\" is invalid: spec.ports[0].port: Invalid value: 0",
+            );
+        }
+        recorded.answer(request)
+    });
+    let kubeconfig = dir.path().join("kubeconfig");
+    server.kubeconfig(&kubeconfig);
+    let output = run(&[
+        "diff",
+        "tests/stacks/valid-https.toml",
+        "--live",
+        "--kubeconfig",
+        &kubeconfig.display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("refuses Service"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("(a dry-run apply answered 422): Service \"qwen-epp\" is invalid"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `--print-rbac` names each emitted kind by the resource its CRD or OpenAPI document gives
+/// (`gateways`, not a guessed plural), with the verbs `diff --live` uses.
+#[test]
+fn print_rbac_grants_what_diff_live_does_on_the_emitted_kinds() {
+    let output = run(&["diff", "tests/stacks/valid-https.toml", "--print-rbac"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let role: Value = serde_saphyr::from_str(&stdout(&output)).unwrap();
+    assert_eq!(role["kind"], "ClusterRole");
+    let rules = role["rules"].as_array().unwrap();
+    let of = |group: &str| rules.iter().find(|r| r["apiGroups"][0] == group).unwrap();
+    assert_eq!(
+        of("gateway.networking.k8s.io")["resources"],
+        serde_json::json!(["gateways", "httproutes"])
+    );
+    assert_eq!(
+        of("inference.networking.k8s.io")["resources"],
+        serde_json::json!(["inferencepools"])
+    );
+    assert_eq!(
+        of("llm-d.ai")["resources"],
+        serde_json::json!(["inferenceobjectives"])
+    );
+    assert_eq!(
+        of("")["resources"],
+        serde_json::json!([
+            "configmaps",
+            "namespaces",
+            "persistentvolumeclaims",
+            "persistentvolumes",
+            "serviceaccounts",
+            "services"
+        ])
+    );
+    for rule in rules {
+        assert_eq!(
+            rule["verbs"],
+            serde_json::json!(["get", "list", "patch", "create"])
+        );
+    }
+}

@@ -465,6 +465,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admission.k8s.io/v1",
@@ -475,6 +476,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admission.k8s.io/v1beta1",
@@ -485,6 +487,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admission.k8s.io/v1beta1",
@@ -495,6 +498,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -505,6 +509,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -515,6 +520,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "mutatingwebhookconfigurations",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -525,6 +531,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.MutatingWebhookConfigurationList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -535,6 +542,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "validatingadmissionpolicies",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -545,6 +553,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "validatingadmissionpolicybindings",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -555,6 +564,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -565,6 +575,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -575,6 +586,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "validatingwebhookconfigurations",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -585,6 +597,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfigurationList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1",
@@ -595,6 +608,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -605,6 +619,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -615,6 +630,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "mutatingadmissionpolicies",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -625,6 +641,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "mutatingadmissionpolicybindings",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -635,6 +652,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -645,6 +663,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1alpha1",
@@ -655,6 +674,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -665,6 +685,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -675,6 +696,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicy",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "mutatingadmissionpolicies",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -685,6 +707,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "mutatingadmissionpolicybindings",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -695,6 +718,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBindingList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -705,6 +729,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "admissionregistration.k8s.io/v1beta1",
@@ -715,6 +740,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/admissionregistration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1",
@@ -725,6 +751,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiextensions.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "customresourcedefinitions",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1",
@@ -735,6 +762,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiextensions.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1",
@@ -745,6 +773,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiextensions.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1",
@@ -755,6 +784,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiextensions.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1beta1",
@@ -765,6 +795,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiextensions.k8s.io/v1beta1",
@@ -775,6 +806,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1",
@@ -785,6 +817,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "apiservices",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1",
@@ -795,6 +828,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1",
@@ -805,6 +839,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1",
@@ -815,6 +850,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apiregistration.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1beta1",
@@ -825,6 +861,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apiregistration.k8s.io/v1beta1",
@@ -835,6 +872,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -845,6 +883,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.ControllerRevision",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "controllerrevisions",
     },
     Entry {
         api_version: "apps/v1",
@@ -855,6 +894,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.ControllerRevisionList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -865,6 +905,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.DaemonSet",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "daemonsets",
     },
     Entry {
         api_version: "apps/v1",
@@ -875,6 +916,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.DaemonSetList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -885,6 +927,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -895,6 +938,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.Deployment",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "deployments",
     },
     Entry {
         api_version: "apps/v1",
@@ -905,6 +949,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.DeploymentList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -915,6 +960,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.ReplicaSet",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "replicasets",
     },
     Entry {
         api_version: "apps/v1",
@@ -925,6 +971,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.ReplicaSetList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -935,6 +982,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.StatefulSet",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "statefulsets",
     },
     Entry {
         api_version: "apps/v1",
@@ -945,6 +993,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apps.v1.StatefulSetList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1",
@@ -955,6 +1004,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/apps/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1beta1",
@@ -965,6 +1015,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1beta1",
@@ -975,6 +1026,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1beta2",
@@ -985,6 +1037,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "apps/v1beta2",
@@ -995,6 +1048,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "argoproj.io/v1alpha1",
@@ -1005,6 +1059,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "argoproj.io/v1alpha1 AppProject",
         origin: "argoproj/argo-cd v3.5.1 manifests/crds/appproject-crd.yaml",
         upstream_rules: 0,
+        resource: "appprojects",
     },
     Entry {
         api_version: "argoproj.io/v1alpha1",
@@ -1015,6 +1070,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "argoproj.io/v1alpha1 Application",
         origin: "argoproj/argo-cd v3.5.1 manifests/crds/application-crd.yaml",
         upstream_rules: 0,
+        resource: "applications",
     },
     Entry {
         api_version: "argoproj.io/v1alpha1",
@@ -1025,6 +1081,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "argoproj.io/v1alpha1 ApplicationSet",
         origin: "argoproj/argo-cd v3.5.1 manifests/crds/applicationset-crd.yaml",
         upstream_rules: 0,
+        resource: "applicationsets",
     },
     Entry {
         api_version: "authentication.k8s.io/v1",
@@ -1035,6 +1092,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1",
@@ -1045,6 +1103,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authentication.v1.SelfSubjectReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authentication.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1",
@@ -1055,6 +1114,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authentication.v1.TokenRequest",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1",
@@ -1065,6 +1125,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authentication.v1.TokenReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authentication.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1",
@@ -1075,6 +1136,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1alpha1",
@@ -1085,6 +1147,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1alpha1",
@@ -1095,6 +1158,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1beta1",
@@ -1105,6 +1169,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authentication.k8s.io/v1beta1",
@@ -1115,6 +1180,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1125,6 +1191,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1135,6 +1202,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authorization.v1.LocalSubjectAccessReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1145,6 +1213,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1155,6 +1224,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1165,6 +1235,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.authorization.v1.SubjectAccessReview",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1",
@@ -1175,6 +1246,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1beta1",
@@ -1185,6 +1257,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "authorization.k8s.io/v1beta1",
@@ -1195,6 +1268,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling.internal.knative.dev/v1alpha1",
@@ -1205,6 +1279,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "autoscaling.internal.knative.dev/v1alpha1 Metric",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/metric.yaml",
         upstream_rules: 0,
+        resource: "metrics",
     },
     Entry {
         api_version: "autoscaling.internal.knative.dev/v1alpha1",
@@ -1215,6 +1290,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "autoscaling.internal.knative.dev/v1alpha1 PodAutoscaler",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/podautoscaler.yaml",
         upstream_rules: 0,
+        resource: "podautoscalers",
     },
     Entry {
         api_version: "autoscaling/v1",
@@ -1225,6 +1301,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v1",
@@ -1235,6 +1312,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v1.json",
         upstream_rules: 0,
+        resource: "horizontalpodautoscalers",
     },
     Entry {
         api_version: "autoscaling/v1",
@@ -1245,6 +1323,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v1",
@@ -1255,6 +1334,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.autoscaling.v1.Scale",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v1",
@@ -1265,6 +1345,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2",
@@ -1275,6 +1356,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2",
@@ -1285,6 +1367,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v2.json",
         upstream_rules: 0,
+        resource: "horizontalpodautoscalers",
     },
     Entry {
         api_version: "autoscaling/v2",
@@ -1295,6 +1378,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2",
@@ -1305,6 +1389,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/autoscaling/v2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2beta1",
@@ -1315,6 +1400,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2beta1",
@@ -1325,6 +1411,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2beta2",
@@ -1335,6 +1422,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "autoscaling/v2beta2",
@@ -1345,6 +1433,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1",
@@ -1355,6 +1444,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.batch.v1.CronJob",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "cronjobs",
     },
     Entry {
         api_version: "batch/v1",
@@ -1365,6 +1455,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.batch.v1.CronJobList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1",
@@ -1375,6 +1466,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1",
@@ -1385,6 +1477,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.batch.v1.Job",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "jobs",
     },
     Entry {
         api_version: "batch/v1",
@@ -1395,6 +1488,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.batch.v1.JobList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1",
@@ -1405,6 +1499,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/batch/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1beta1",
@@ -1415,6 +1510,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "batch/v1beta1",
@@ -1425,6 +1521,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "caching.internal.knative.dev/v1alpha1",
@@ -1435,6 +1532,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "caching.internal.knative.dev/v1alpha1 Image",
         origin: "knative/serving knative-v1.23.0 vendor/knative.dev/caching/config/image.yaml",
         upstream_rules: 0,
+        resource: "images",
     },
     Entry {
         api_version: "cert-manager.io/v1",
@@ -1445,6 +1543,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "cert-manager.io/v1 Certificate",
         origin: "cert-manager/cert-manager v1.21.1 deploy/crds/cert-manager.io_certificates.yaml",
         upstream_rules: 0,
+        resource: "certificates",
     },
     Entry {
         api_version: "cert-manager.io/v1",
@@ -1455,6 +1554,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "cert-manager.io/v1 ClusterIssuer",
         origin: "cert-manager/cert-manager v1.21.1 deploy/crds/cert-manager.io_clusterissuers.yaml",
         upstream_rules: 1,
+        resource: "clusterissuers",
     },
     Entry {
         api_version: "cert-manager.io/v1",
@@ -1465,6 +1565,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "cert-manager.io/v1 Issuer",
         origin: "cert-manager/cert-manager v1.21.1 deploy/crds/cert-manager.io_issuers.yaml",
         upstream_rules: 1,
+        resource: "issuers",
     },
     Entry {
         api_version: "certificates.k8s.io/v1",
@@ -1475,6 +1576,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1.CertificateSigningRequest",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "certificatesigningrequests",
     },
     Entry {
         api_version: "certificates.k8s.io/v1",
@@ -1485,6 +1587,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1.CertificateSigningRequestList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1",
@@ -1495,6 +1598,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1",
@@ -1505,6 +1609,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1alpha1",
@@ -1515,6 +1620,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1alpha1.ClusterTrustBundle",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "clustertrustbundles",
     },
     Entry {
         api_version: "certificates.k8s.io/v1alpha1",
@@ -1525,6 +1631,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1alpha1.ClusterTrustBundleList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1alpha1",
@@ -1535,6 +1642,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1alpha1",
@@ -1545,6 +1653,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1555,6 +1664,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1beta1.ClusterTrustBundle",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "clustertrustbundles",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1565,6 +1675,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1beta1.ClusterTrustBundleList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1575,6 +1686,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1585,6 +1697,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1beta1.PodCertificateRequest",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "podcertificaterequests",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1595,6 +1708,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.certificates.v1beta1.PodCertificateRequestList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "certificates.k8s.io/v1beta1",
@@ -1605,6 +1719,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/certificates.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1",
@@ -1615,6 +1730,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1",
@@ -1625,6 +1741,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1.Lease",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "leases",
     },
     Entry {
         api_version: "coordination.k8s.io/v1",
@@ -1635,6 +1752,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1.LeaseList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1",
@@ -1645,6 +1763,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1alpha2",
@@ -1655,6 +1774,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1alpha2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1alpha2",
@@ -1665,6 +1785,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1alpha2.LeaseCandidate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1alpha2.json",
         upstream_rules: 0,
+        resource: "leasecandidates",
     },
     Entry {
         api_version: "coordination.k8s.io/v1alpha2",
@@ -1675,6 +1796,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1alpha2.LeaseCandidateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1alpha2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1alpha2",
@@ -1685,6 +1807,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1alpha2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1beta1",
@@ -1695,6 +1818,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1beta1",
@@ -1705,6 +1829,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1beta1.LeaseCandidate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "leasecandidates",
     },
     Entry {
         api_version: "coordination.k8s.io/v1beta1",
@@ -1715,6 +1840,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.coordination.v1beta1.LeaseCandidateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "coordination.k8s.io/v1beta1",
@@ -1725,6 +1851,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/coordination.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "disaggregatedset.x-k8s.io/v1",
@@ -1735,6 +1862,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "disaggregatedset.x-k8s.io/v1 DisaggregatedSet",
         origin: "kubernetes-sigs/lws v0.10.0 config/crd/bases/disaggregatedset.x-k8s.io_disaggregatedsets.yaml",
         upstream_rules: 1,
+        resource: "disaggregatedsets",
     },
     Entry {
         api_version: "disaggregatedset.x-k8s.io/v1",
@@ -1745,6 +1873,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "disaggregatedset.x-k8s.io/v1 DisaggregatedSetRoleScaler",
         origin: "kubernetes-sigs/lws v0.10.0 config/crd/bases/disaggregatedset.x-k8s.io_disaggregatedsetrolescalers.yaml",
         upstream_rules: 0,
+        resource: "disaggregatedsetrolescalers",
     },
     Entry {
         api_version: "discovery.k8s.io/v1",
@@ -1755,6 +1884,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/discovery.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "discovery.k8s.io/v1",
@@ -1765,6 +1895,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.discovery.v1.EndpointSlice",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/discovery.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "endpointslices",
     },
     Entry {
         api_version: "discovery.k8s.io/v1",
@@ -1775,6 +1906,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.discovery.v1.EndpointSliceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/discovery.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "discovery.k8s.io/v1",
@@ -1785,6 +1917,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/discovery.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "discovery.k8s.io/v1beta1",
@@ -1795,6 +1928,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "discovery.k8s.io/v1beta1",
@@ -1805,6 +1939,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "events.k8s.io/v1",
@@ -1815,6 +1950,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/events.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "events.k8s.io/v1",
@@ -1825,6 +1961,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.events.v1.Event",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/events.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "events",
     },
     Entry {
         api_version: "events.k8s.io/v1",
@@ -1835,6 +1972,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.events.v1.EventList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/events.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "events.k8s.io/v1",
@@ -1845,6 +1983,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/events.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "events.k8s.io/v1beta1",
@@ -1855,6 +1994,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "events.k8s.io/v1beta1",
@@ -1865,6 +2005,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "extensions.istio.io/v1alpha1",
@@ -1875,6 +2016,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "extensions.istio.io/v1alpha1 TrafficExtension",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 8,
+        resource: "trafficextensions",
     },
     Entry {
         api_version: "extensions.istio.io/v1alpha1",
@@ -1885,6 +2027,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "extensions.istio.io/v1alpha1 WasmPlugin",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 8,
+        resource: "wasmplugins",
     },
     Entry {
         api_version: "extensions/v1beta1",
@@ -1895,6 +2038,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "extensions/v1beta1",
@@ -1905,6 +2049,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1915,6 +2060,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1925,6 +2071,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.flowcontrol.v1.FlowSchema",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "flowschemas",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1935,6 +2082,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.flowcontrol.v1.FlowSchemaList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1945,6 +2093,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "prioritylevelconfigurations",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1955,6 +2104,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1",
@@ -1965,6 +2115,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/flowcontrol.apiserver.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta1",
@@ -1975,6 +2126,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta1",
@@ -1985,6 +2137,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta2",
@@ -1995,6 +2148,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta2",
@@ -2005,6 +2159,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta3",
@@ -2015,6 +2170,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "flowcontrol.apiserver.k8s.io/v1beta3",
@@ -2025,6 +2181,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2035,6 +2192,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 Backend",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_backends.yaml",
         upstream_rules: 12,
+        resource: "backends",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2045,6 +2203,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_backendtrafficpolicies.yaml",
         upstream_rules: 76,
+        resource: "backendtrafficpolicies",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2055,6 +2214,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_clienttrafficpolicies.yaml",
         upstream_rules: 16,
+        resource: "clienttrafficpolicies",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2065,6 +2225,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 EnvoyExtensionPolicy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoyextensionpolicies.yaml",
         upstream_rules: 53,
+        resource: "envoyextensionpolicies",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2075,6 +2236,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 EnvoyPatchPolicy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoypatchpolicies.yaml",
         upstream_rules: 0,
+        resource: "envoypatchpolicies",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2085,6 +2247,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 EnvoyProxy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_envoyproxies.yaml",
         upstream_rules: 196,
+        resource: "envoyproxies",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2095,6 +2258,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 HTTPRouteFilter",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_httproutefilters.yaml",
         upstream_rules: 9,
+        resource: "httproutefilters",
     },
     Entry {
         api_version: "gateway.envoyproxy.io/v1alpha1",
@@ -2105,6 +2269,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.envoyproxy.io/v1alpha1 SecurityPolicy",
         origin: "envoyproxy/gateway v1.9.0 charts/gateway-helm/charts/crds/crds/generated/gateway.envoyproxy.io_securitypolicies.yaml",
         upstream_rules: 175,
+        resource: "securitypolicies",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2115,6 +2280,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 BackendTLSPolicy",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_backendtlspolicies.yaml",
         upstream_rules: 8,
+        resource: "backendtlspolicies",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2125,6 +2291,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 BackendTLSPolicy",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_backendtlspolicies.yaml",
         upstream_rules: 8,
+        resource: "backendtlspolicies",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2135,6 +2302,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 GRPCRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml",
         upstream_rules: 33,
+        resource: "grpcroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2145,6 +2313,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 GRPCRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_grpcroutes.yaml",
         upstream_rules: 36,
+        resource: "grpcroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2155,6 +2324,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 Gateway",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gateways.yaml",
         upstream_rules: 16,
+        resource: "gateways",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2165,6 +2335,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 Gateway",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gateways.yaml",
         upstream_rules: 16,
+        resource: "gateways",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2175,6 +2346,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
+        resource: "gatewayclasses",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2185,6 +2357,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
+        resource: "gatewayclasses",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2195,6 +2368,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 HTTPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_httproutes.yaml",
         upstream_rules: 89,
+        resource: "httproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2205,6 +2379,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 HTTPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_httproutes.yaml",
         upstream_rules: 106,
+        resource: "httproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2215,6 +2390,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 ListenerSet",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_listenersets.yaml",
         upstream_rules: 7,
+        resource: "listenersets",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2225,6 +2401,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 ListenerSet",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_listenersets.yaml",
         upstream_rules: 7,
+        resource: "listenersets",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2235,6 +2412,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 ReferenceGrant",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_referencegrants.yaml",
         upstream_rules: 0,
+        resource: "referencegrants",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2245,6 +2423,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 ReferenceGrant",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_referencegrants.yaml",
         upstream_rules: 0,
+        resource: "referencegrants",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2255,6 +2434,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 TCPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_tcproutes.yaml",
         upstream_rules: 3,
+        resource: "tcproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2265,6 +2445,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 TCPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tcproutes.yaml",
         upstream_rules: 3,
+        resource: "tcproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2275,6 +2456,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 TLSRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_tlsroutes.yaml",
         upstream_rules: 6,
+        resource: "tlsroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2285,6 +2467,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 TLSRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
         upstream_rules: 6,
+        resource: "tlsroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2295,6 +2478,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 UDPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_udproutes.yaml",
         upstream_rules: 3,
+        resource: "udproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1",
@@ -2305,6 +2489,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1 UDPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_udproutes.yaml",
         upstream_rules: 3,
+        resource: "udproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1alpha2",
@@ -2315,6 +2500,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1alpha2 TCPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tcproutes.yaml",
         upstream_rules: 4,
+        resource: "tcproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1alpha2",
@@ -2325,6 +2511,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1alpha2 TLSRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
         upstream_rules: 4,
+        resource: "tlsroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1alpha2",
@@ -2335,6 +2522,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1alpha2 UDPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_udproutes.yaml",
         upstream_rules: 4,
+        resource: "udproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1alpha3",
@@ -2345,6 +2533,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_backendtlspolicies.yaml",
         upstream_rules: 8,
+        resource: "backendtlspolicies",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1alpha3",
@@ -2355,6 +2544,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1alpha3 TLSRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_tlsroutes.yaml",
         upstream_rules: 6,
+        resource: "tlsroutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2365,6 +2555,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 Gateway",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gateways.yaml",
         upstream_rules: 16,
+        resource: "gateways",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2375,6 +2566,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 Gateway",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gateways.yaml",
         upstream_rules: 16,
+        resource: "gateways",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2385,6 +2577,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
+        resource: "gatewayclasses",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2395,6 +2588,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 GatewayClass",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_gatewayclasses.yaml",
         upstream_rules: 1,
+        resource: "gatewayclasses",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2405,6 +2599,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 HTTPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_httproutes.yaml",
         upstream_rules: 89,
+        resource: "httproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2415,6 +2610,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 HTTPRoute",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_httproutes.yaml",
         upstream_rules: 106,
+        resource: "httproutes",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2425,6 +2621,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 ReferenceGrant",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/standard/gateway.networking.k8s.io_referencegrants.yaml",
         upstream_rules: 0,
+        resource: "referencegrants",
     },
     Entry {
         api_version: "gateway.networking.k8s.io/v1beta1",
@@ -2435,6 +2632,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.k8s.io/v1beta1 ReferenceGrant",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.k8s.io_referencegrants.yaml",
         upstream_rules: 0,
+        resource: "referencegrants",
     },
     Entry {
         api_version: "gateway.networking.x-k8s.io/v1alpha1",
@@ -2445,6 +2643,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.x-k8s.io/v1alpha1 XBackend",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xbackends.yaml",
         upstream_rules: 10,
+        resource: "xbackends",
     },
     Entry {
         api_version: "gateway.networking.x-k8s.io/v1alpha1",
@@ -2455,6 +2654,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.x-k8s.io/v1alpha1 XBackendTrafficPolicy",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xbackendtrafficpolicies.yaml",
         upstream_rules: 4,
+        resource: "xbackendtrafficpolicies",
     },
     Entry {
         api_version: "gateway.networking.x-k8s.io/v1alpha1",
@@ -2465,6 +2665,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "gateway.networking.x-k8s.io/v1alpha1 XMesh",
         origin: "kubernetes-sigs/gateway-api v1.6.1 config/crd/experimental/gateway.networking.x-k8s.io_xmeshes.yaml",
         upstream_rules: 1,
+        resource: "xmeshes",
     },
     Entry {
         api_version: "imagepolicy.k8s.io/v1alpha1",
@@ -2475,6 +2676,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "imagepolicy.k8s.io/v1alpha1",
@@ -2485,6 +2687,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "inference.networking.k8s.io/v1",
@@ -2495,6 +2698,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "inference.networking.k8s.io/v1 InferencePool",
         origin: "kubernetes-sigs/gateway-api-inference-extension v1.6.0 config/crd/bases/inference.networking.k8s.io_inferencepools.yaml",
         upstream_rules: 2,
+        resource: "inferencepools",
     },
     Entry {
         api_version: "inference.networking.x-k8s.io/v1alpha1",
@@ -2505,6 +2709,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "inference.networking.x-k8s.io/v1alpha1 InferencePoolImport",
         origin: "kubernetes-sigs/gateway-api-inference-extension v1.6.0 config/crd/bases/inference.networking.x-k8s.io_inferencepoolimports.yaml",
         upstream_rules: 0,
+        resource: "inferencepoolimports",
     },
     Entry {
         api_version: "inference.networking.x-k8s.io/v1alpha2",
@@ -2515,6 +2720,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "inference.networking.x-k8s.io/v1alpha2 InferenceModelRewrite",
         origin: "kubernetes-sigs/gateway-api-inference-extension v1.5.0 config/crd/bases/inference.networking.x-k8s.io_inferencemodelrewrites.yaml",
         upstream_rules: 0,
+        resource: "inferencemodelrewrites",
     },
     Entry {
         api_version: "inference.networking.x-k8s.io/v1alpha2",
@@ -2525,6 +2731,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "inference.networking.x-k8s.io/v1alpha2 InferenceObjective",
         origin: "kubernetes-sigs/gateway-api-inference-extension v1.5.0 config/crd/bases/inference.networking.x-k8s.io_inferenceobjectives.yaml",
         upstream_rules: 0,
+        resource: "inferenceobjectives",
     },
     Entry {
         api_version: "inference.networking.x-k8s.io/v1alpha2",
@@ -2535,6 +2742,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "inference.networking.x-k8s.io/v1alpha2 InferencePool",
         origin: "kubernetes-sigs/gateway-api-inference-extension v1.4.0 config/crd/bases/inference.networking.x-k8s.io_inferencepools.yaml",
         upstream_rules: 0,
+        resource: "inferencepools",
     },
     Entry {
         api_version: "internal.apiserver.k8s.io/v1alpha1",
@@ -2545,6 +2753,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/internal.apiserver.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "internal.apiserver.k8s.io/v1alpha1",
@@ -2555,6 +2764,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersion",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/internal.apiserver.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "storageversions",
     },
     Entry {
         api_version: "internal.apiserver.k8s.io/v1alpha1",
@@ -2565,6 +2775,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.apiserverinternal.v1alpha1.StorageVersionList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/internal.apiserver.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "internal.apiserver.k8s.io/v1alpha1",
@@ -2575,6 +2786,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/internal.apiserver.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "keda.sh/v1alpha1",
@@ -2585,6 +2797,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "keda.sh/v1alpha1 ClusterTriggerAuthentication",
         origin: "kedacore/keda v2.20.2 config/crd/bases/keda.sh_clustertriggerauthentications.yaml",
         upstream_rules: 0,
+        resource: "clustertriggerauthentications",
     },
     Entry {
         api_version: "keda.sh/v1alpha1",
@@ -2595,6 +2808,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "keda.sh/v1alpha1 ScaledJob",
         origin: "kedacore/keda v2.20.2 config/crd/bases/keda.sh_scaledjobs.yaml",
         upstream_rules: 0,
+        resource: "scaledjobs",
     },
     Entry {
         api_version: "keda.sh/v1alpha1",
@@ -2605,6 +2819,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "keda.sh/v1alpha1 ScaledObject",
         origin: "kedacore/keda v2.20.2 config/crd/bases/keda.sh_scaledobjects.yaml",
         upstream_rules: 1,
+        resource: "scaledobjects",
     },
     Entry {
         api_version: "keda.sh/v1alpha1",
@@ -2615,6 +2830,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "keda.sh/v1alpha1 TriggerAuthentication",
         origin: "kedacore/keda v2.20.2 config/crd/bases/keda.sh_triggerauthentications.yaml",
         upstream_rules: 0,
+        resource: "triggerauthentications",
     },
     Entry {
         api_version: "kustomize.toolkit.fluxcd.io/v1",
@@ -2625,6 +2841,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "kustomize.toolkit.fluxcd.io/v1 Kustomization",
         origin: "fluxcd/kustomize-controller v1.9.4 config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
         upstream_rules: 2,
+        resource: "kustomizations",
     },
     Entry {
         api_version: "leaderworkerset.x-k8s.io/v1",
@@ -2635,6 +2852,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "leaderworkerset.x-k8s.io/v1 LeaderWorkerSet",
         origin: "kubernetes-sigs/lws v0.10.0 config/crd/bases/leaderworkerset.x-k8s.io_leaderworkersets.yaml",
         upstream_rules: 0,
+        resource: "leaderworkersets",
     },
     Entry {
         api_version: "llm-d.ai/v1alpha2",
@@ -2645,6 +2863,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "llm-d.ai/v1alpha2 InferenceModelRewrite",
         origin: "llm-d/llm-d-router v0.10.0 config/crd/bases/llm-d.ai_inferencemodelrewrites.yaml",
         upstream_rules: 0,
+        resource: "inferencemodelrewrites",
     },
     Entry {
         api_version: "llm-d.ai/v1alpha2",
@@ -2655,6 +2874,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "llm-d.ai/v1alpha2 InferenceObjective",
         origin: "llm-d/llm-d-router v0.10.0 config/crd/bases/llm-d.ai_inferenceobjectives.yaml",
         upstream_rules: 0,
+        resource: "inferenceobjectives",
     },
     Entry {
         api_version: "networking.gke.io/v1",
@@ -2665,6 +2885,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.gke.io/v1 GCPRoutingExtension",
         origin: "GoogleCloudPlatform/gke-gateway-api fc40d606a5332f11a8883f85caff66b63c4e88ef config/crd/networking.gke.io_gcproutingextensions.yaml",
         upstream_rules: 11,
+        resource: "gcproutingextensions",
     },
     Entry {
         api_version: "networking.gke.io/v1",
@@ -2675,6 +2896,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.gke.io/v1 HealthCheckPolicy",
         origin: "GoogleCloudPlatform/gke-gateway-api v1.4.0 config/crd/networking.gke.io_healthcheckpolicies.yaml",
         upstream_rules: 0,
+        resource: "healthcheckpolicies",
     },
     Entry {
         api_version: "networking.internal.knative.dev/v1alpha1",
@@ -2685,6 +2907,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.internal.knative.dev/v1alpha1 Certificate",
         origin: "knative/serving knative-v1.23.0 vendor/knative.dev/networking/config/certificate.yaml",
         upstream_rules: 0,
+        resource: "certificates",
     },
     Entry {
         api_version: "networking.internal.knative.dev/v1alpha1",
@@ -2695,6 +2918,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.internal.knative.dev/v1alpha1 ClusterDomainClaim",
         origin: "knative/serving knative-v1.23.0 vendor/knative.dev/networking/config/domain-claim.yaml",
         upstream_rules: 0,
+        resource: "clusterdomainclaims",
     },
     Entry {
         api_version: "networking.internal.knative.dev/v1alpha1",
@@ -2705,6 +2929,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.internal.knative.dev/v1alpha1 Ingress",
         origin: "knative/serving knative-v1.23.0 vendor/knative.dev/networking/config/ingress.yaml",
         upstream_rules: 0,
+        resource: "ingresses",
     },
     Entry {
         api_version: "networking.internal.knative.dev/v1alpha1",
@@ -2715,6 +2940,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.internal.knative.dev/v1alpha1 ServerlessService",
         origin: "knative/serving knative-v1.23.0 vendor/knative.dev/networking/config/serverlessservice.yaml",
         upstream_rules: 0,
+        resource: "serverlessservices",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2725,6 +2951,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 DestinationRule",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 39,
+        resource: "destinationrules",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2735,6 +2962,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 Gateway",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 3,
+        resource: "gateways",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2745,6 +2973,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 ServiceEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 15,
+        resource: "serviceentries",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2755,6 +2984,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 Sidecar",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 14,
+        resource: "sidecars",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2765,6 +2995,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 VirtualService",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "virtualservices",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2775,6 +3006,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 WorkloadEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "workloadentries",
     },
     Entry {
         api_version: "networking.istio.io/v1",
@@ -2785,6 +3017,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1 WorkloadGroup",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 9,
+        resource: "workloadgroups",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2795,6 +3028,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 DestinationRule",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 39,
+        resource: "destinationrules",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2805,6 +3039,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 EnvoyFilter",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 5,
+        resource: "envoyfilters",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2815,6 +3050,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 Gateway",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 3,
+        resource: "gateways",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2825,6 +3061,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 ServiceEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 15,
+        resource: "serviceentries",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2835,6 +3072,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 Sidecar",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 14,
+        resource: "sidecars",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2845,6 +3083,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 VirtualService",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "virtualservices",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2855,6 +3094,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 WorkloadEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "workloadentries",
     },
     Entry {
         api_version: "networking.istio.io/v1alpha3",
@@ -2865,6 +3105,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1alpha3 WorkloadGroup",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 9,
+        resource: "workloadgroups",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2875,6 +3116,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 DestinationRule",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 39,
+        resource: "destinationrules",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2885,6 +3127,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 Gateway",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 3,
+        resource: "gateways",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2895,6 +3138,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 ProxyConfig",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 3,
+        resource: "proxyconfigs",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2905,6 +3149,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 ServiceEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 15,
+        resource: "serviceentries",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2915,6 +3160,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 Sidecar",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 14,
+        resource: "sidecars",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2925,6 +3171,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 VirtualService",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "virtualservices",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2935,6 +3182,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 WorkloadEntry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 6,
+        resource: "workloadentries",
     },
     Entry {
         api_version: "networking.istio.io/v1beta1",
@@ -2945,6 +3193,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "networking.istio.io/v1beta1 WorkloadGroup",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 9,
+        resource: "workloadgroups",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -2955,6 +3204,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -2965,6 +3215,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.IPAddress",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "ipaddresses",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -2975,6 +3226,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.IPAddressList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -2985,6 +3237,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.Ingress",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "ingresses",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -2995,6 +3248,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.IngressClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "ingressclasses",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3005,6 +3259,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.IngressClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3015,6 +3270,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.IngressList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3025,6 +3281,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.NetworkPolicy",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "networkpolicies",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3035,6 +3292,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.NetworkPolicyList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3045,6 +3303,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.ServiceCIDR",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "servicecidrs",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3055,6 +3314,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1.ServiceCIDRList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1",
@@ -3065,6 +3325,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3075,6 +3336,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3085,6 +3347,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1beta1.IPAddress",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "ipaddresses",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3095,6 +3358,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1beta1.IPAddressList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3105,6 +3369,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1beta1.ServiceCIDR",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "servicecidrs",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3115,6 +3380,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.networking.v1beta1.ServiceCIDRList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "networking.k8s.io/v1beta1",
@@ -3125,6 +3391,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/networking.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1",
@@ -3135,6 +3402,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/node.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1",
@@ -3145,6 +3413,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.node.v1.RuntimeClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/node.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "runtimeclasses",
     },
     Entry {
         api_version: "node.k8s.io/v1",
@@ -3155,6 +3424,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.node.v1.RuntimeClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/node.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1",
@@ -3165,6 +3435,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/node.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1alpha1",
@@ -3175,6 +3446,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1alpha1",
@@ -3185,6 +3457,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1beta1",
@@ -3195,6 +3468,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "node.k8s.io/v1beta1",
@@ -3205,6 +3479,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1",
@@ -3215,6 +3490,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/policy/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1",
@@ -3225,6 +3501,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.policy.v1.Eviction",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1",
@@ -3235,6 +3512,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.policy.v1.PodDisruptionBudget",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/policy/v1.json",
         upstream_rules: 0,
+        resource: "poddisruptionbudgets",
     },
     Entry {
         api_version: "policy/v1",
@@ -3245,6 +3523,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.policy.v1.PodDisruptionBudgetList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/policy/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1",
@@ -3255,6 +3534,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/policy/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1beta1",
@@ -3265,6 +3545,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "policy/v1beta1",
@@ -3275,6 +3556,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3285,6 +3567,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.ClusterRole",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "clusterroles",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3295,6 +3578,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.ClusterRoleBinding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "clusterrolebindings",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3305,6 +3589,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.ClusterRoleBindingList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3315,6 +3600,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.ClusterRoleList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3325,6 +3611,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3335,6 +3622,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.Role",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "roles",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3345,6 +3633,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.RoleBinding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "rolebindings",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3355,6 +3644,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.RoleBindingList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3365,6 +3655,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.rbac.v1.RoleList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1",
@@ -3375,6 +3666,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/rbac.authorization.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1alpha1",
@@ -3385,6 +3677,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1alpha1",
@@ -3395,6 +3688,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1beta1",
@@ -3405,6 +3699,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "rbac.authorization.k8s.io/v1beta1",
@@ -3415,6 +3710,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3425,6 +3721,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3435,6 +3732,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.DeviceClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "deviceclasses",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3445,6 +3743,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.DeviceClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3455,6 +3754,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceClaim",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "resourceclaims",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3465,6 +3765,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceClaimList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3475,6 +3776,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceClaimTemplate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "resourceclaimtemplates",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3485,6 +3787,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceClaimTemplateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3495,6 +3798,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceSlice",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "resourceslices",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3505,6 +3809,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1.ResourceSliceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1",
@@ -3515,6 +3820,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1alpha3",
@@ -3525,6 +3831,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1alpha3.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1alpha3",
@@ -3535,6 +3842,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1alpha3.DeviceTaintRule",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1alpha3.json",
         upstream_rules: 0,
+        resource: "devicetaintrules",
     },
     Entry {
         api_version: "resource.k8s.io/v1alpha3",
@@ -3545,6 +3853,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1alpha3.DeviceTaintRuleList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1alpha3.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1alpha3",
@@ -3555,6 +3864,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1alpha3.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3565,6 +3875,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3575,6 +3886,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.DeviceClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "deviceclasses",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3585,6 +3897,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.DeviceClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3595,6 +3908,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceClaim",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "resourceclaims",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3605,6 +3919,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceClaimList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3615,6 +3930,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceClaimTemplate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "resourceclaimtemplates",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3625,6 +3941,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceClaimTemplateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3635,6 +3952,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceSlice",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "resourceslices",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3645,6 +3963,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta1.ResourceSliceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta1",
@@ -3655,6 +3974,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3665,6 +3985,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3675,6 +3996,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.DeviceClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "deviceclasses",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3685,6 +4007,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.DeviceClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3695,6 +4018,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceClaim",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "resourceclaims",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3705,6 +4029,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceClaimList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3715,6 +4040,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceClaimTemplate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "resourceclaimtemplates",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3725,6 +4051,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceClaimTemplateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3735,6 +4062,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceSlice",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "resourceslices",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3745,6 +4073,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.resource.v1beta2.ResourceSliceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "resource.k8s.io/v1beta2",
@@ -3755,6 +4084,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/resource.k8s.io/v1beta2.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1",
@@ -3765,6 +4095,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1",
@@ -3775,6 +4106,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.scheduling.v1.PriorityClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "priorityclasses",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1",
@@ -3785,6 +4117,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.scheduling.v1.PriorityClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1",
@@ -3795,6 +4128,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1alpha1",
@@ -3805,6 +4139,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1alpha1",
@@ -3815,6 +4150,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1alpha1",
@@ -3825,6 +4161,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.scheduling.v1alpha1.Workload",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "workloads",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1alpha1",
@@ -3835,6 +4172,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.scheduling.v1alpha1.WorkloadList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/scheduling.k8s.io/v1alpha1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1beta1",
@@ -3845,6 +4183,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "scheduling.k8s.io/v1beta1",
@@ -3855,6 +4194,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "security.istio.io/v1",
@@ -3865,6 +4205,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1 AuthorizationPolicy",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 7,
+        resource: "authorizationpolicies",
     },
     Entry {
         api_version: "security.istio.io/v1",
@@ -3875,6 +4216,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1 PeerAuthentication",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 5,
+        resource: "peerauthentications",
     },
     Entry {
         api_version: "security.istio.io/v1",
@@ -3885,6 +4227,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1 RequestAuthentication",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 10,
+        resource: "requestauthentications",
     },
     Entry {
         api_version: "security.istio.io/v1beta1",
@@ -3895,6 +4238,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1beta1 AuthorizationPolicy",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 7,
+        resource: "authorizationpolicies",
     },
     Entry {
         api_version: "security.istio.io/v1beta1",
@@ -3905,6 +4249,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1beta1 PeerAuthentication",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 5,
+        resource: "peerauthentications",
     },
     Entry {
         api_version: "security.istio.io/v1beta1",
@@ -3915,6 +4260,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "security.istio.io/v1beta1 RequestAuthentication",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 10,
+        resource: "requestauthentications",
     },
     Entry {
         api_version: "serving.knative.dev/v1",
@@ -3925,6 +4271,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "serving.knative.dev/v1 Configuration",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/configuration.yaml",
         upstream_rules: 0,
+        resource: "configurations",
     },
     Entry {
         api_version: "serving.knative.dev/v1",
@@ -3935,6 +4282,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "serving.knative.dev/v1 Revision",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/revision.yaml",
         upstream_rules: 0,
+        resource: "revisions",
     },
     Entry {
         api_version: "serving.knative.dev/v1",
@@ -3945,6 +4293,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "serving.knative.dev/v1 Route",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/route.yaml",
         upstream_rules: 0,
+        resource: "routes",
     },
     Entry {
         api_version: "serving.knative.dev/v1",
@@ -3955,6 +4304,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "serving.knative.dev/v1 Service",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/service.yaml",
         upstream_rules: 0,
+        resource: "services",
     },
     Entry {
         api_version: "serving.knative.dev/v1beta1",
@@ -3965,6 +4315,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "serving.knative.dev/v1beta1 DomainMapping",
         origin: "knative/serving knative-v1.23.0 config/core/300-resources/domain-mapping.yaml",
         upstream_rules: 0,
+        resource: "domainmappings",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -3975,6 +4326,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 Bucket",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_buckets.yaml",
         upstream_rules: 7,
+        resource: "buckets",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -3985,6 +4337,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 ExternalArtifact",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_externalartifacts.yaml",
         upstream_rules: 0,
+        resource: "externalartifacts",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -3995,6 +4348,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 GitRepository",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml",
         upstream_rules: 1,
+        resource: "gitrepositories",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -4005,6 +4359,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 HelmChart",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_helmcharts.yaml",
         upstream_rules: 1,
+        resource: "helmcharts",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -4015,6 +4370,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 HelmRepository",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml",
         upstream_rules: 0,
+        resource: "helmrepositories",
     },
     Entry {
         api_version: "source.toolkit.fluxcd.io/v1",
@@ -4025,6 +4381,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "source.toolkit.fluxcd.io/v1 OCIRepository",
         origin: "fluxcd/source-controller v1.9.1 config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml",
         upstream_rules: 0,
+        resource: "ocirepositories",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4035,6 +4392,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSIDriver",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "csidrivers",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4045,6 +4403,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSIDriverList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4055,6 +4414,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSINode",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "csinodes",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4065,6 +4425,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSINodeList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4075,6 +4436,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSIStorageCapacity",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "csistoragecapacities",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4085,6 +4447,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.CSIStorageCapacityList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4095,6 +4458,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4105,6 +4469,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.StorageClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "storageclasses",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4115,6 +4480,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.StorageClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4125,6 +4491,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.VolumeAttachment",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "volumeattachments",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4135,6 +4502,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.VolumeAttachmentList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4145,6 +4513,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.VolumeAttributesClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "volumeattributesclasses",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4155,6 +4524,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1.VolumeAttributesClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1",
@@ -4165,6 +4535,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1alpha1",
@@ -4175,6 +4546,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1alpha1",
@@ -4185,6 +4557,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1beta1",
@@ -4195,6 +4568,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1beta1",
@@ -4205,6 +4579,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1beta1.VolumeAttributesClass",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "volumeattributesclasses",
     },
     Entry {
         api_version: "storage.k8s.io/v1beta1",
@@ -4215,6 +4590,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storage.v1beta1.VolumeAttributesClassList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storage.k8s.io/v1beta1",
@@ -4225,6 +4601,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storage.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storagemigration.k8s.io/v1beta1",
@@ -4235,6 +4612,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storagemigration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storagemigration.k8s.io/v1beta1",
@@ -4245,6 +4623,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigration",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storagemigration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "storageversionmigrations",
     },
     Entry {
         api_version: "storagemigration.k8s.io/v1beta1",
@@ -4255,6 +4634,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.storagemigration.v1beta1.StorageVersionMigrationList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storagemigration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "storagemigration.k8s.io/v1beta1",
@@ -4265,6 +4645,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/apis/storagemigration.k8s.io/v1beta1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "telemetry.istio.io/v1",
@@ -4275,6 +4656,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "telemetry.istio.io/v1 Telemetry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 9,
+        resource: "telemetries",
     },
     Entry {
         api_version: "telemetry.istio.io/v1alpha1",
@@ -4285,6 +4667,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "telemetry.istio.io/v1alpha1 Telemetry",
         origin: "istio/istio 1.30.3 manifests/charts/base/files/crd-all.gen.yaml",
         upstream_rules: 9,
+        resource: "telemetries",
     },
     Entry {
         api_version: "v1",
@@ -4295,6 +4678,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4305,6 +4689,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Binding",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4315,6 +4700,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ComponentStatus",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "componentstatuses",
     },
     Entry {
         api_version: "v1",
@@ -4325,6 +4711,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ComponentStatusList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4335,6 +4722,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ConfigMap",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "configmaps",
     },
     Entry {
         api_version: "v1",
@@ -4345,6 +4733,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ConfigMapList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4355,6 +4744,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4365,6 +4755,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Endpoints",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "endpoints",
     },
     Entry {
         api_version: "v1",
@@ -4375,6 +4766,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.EndpointsList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4385,6 +4777,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Event",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "events",
     },
     Entry {
         api_version: "v1",
@@ -4395,6 +4788,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.EventList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4405,6 +4799,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.LimitRange",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "limitranges",
     },
     Entry {
         api_version: "v1",
@@ -4415,6 +4810,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.LimitRangeList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4425,6 +4821,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Namespace",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "namespaces",
     },
     Entry {
         api_version: "v1",
@@ -4435,6 +4832,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.NamespaceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4445,6 +4843,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Node",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "nodes",
     },
     Entry {
         api_version: "v1",
@@ -4455,6 +4854,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.NodeList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4465,6 +4865,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PersistentVolume",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "persistentvolumes",
     },
     Entry {
         api_version: "v1",
@@ -4475,6 +4876,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PersistentVolumeClaim",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "persistentvolumeclaims",
     },
     Entry {
         api_version: "v1",
@@ -4485,6 +4887,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PersistentVolumeClaimList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4495,6 +4898,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PersistentVolumeList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4505,6 +4909,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Pod",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "pods",
     },
     Entry {
         api_version: "v1",
@@ -4515,6 +4920,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PodList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4525,6 +4931,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PodTemplate",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "podtemplates",
     },
     Entry {
         api_version: "v1",
@@ -4535,6 +4942,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.PodTemplateList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4545,6 +4953,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ReplicationController",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "replicationcontrollers",
     },
     Entry {
         api_version: "v1",
@@ -4555,6 +4964,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ReplicationControllerList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4565,6 +4975,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ResourceQuota",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "resourcequotas",
     },
     Entry {
         api_version: "v1",
@@ -4575,6 +4986,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ResourceQuotaList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4585,6 +4997,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Secret",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "secrets",
     },
     Entry {
         api_version: "v1",
@@ -4595,6 +5008,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.SecretList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4605,6 +5019,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.Service",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "services",
     },
     Entry {
         api_version: "v1",
@@ -4615,6 +5030,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ServiceAccount",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "serviceaccounts",
     },
     Entry {
         api_version: "v1",
@@ -4625,6 +5041,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ServiceAccountList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4635,6 +5052,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.api.core.v1.ServiceList",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4645,6 +5063,7 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
     Entry {
         api_version: "v1",
@@ -4655,5 +5074,6 @@ pub const ENTRIES: &[Entry] = &[
         key: "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
         origin: "kubernetes-sigs/kubectl-validate a97ccfaca20b164819afdae780392496f6ed6bbd pkg/openapiclient/builtins/1.35/api/v1.json",
         upstream_rules: 0,
+        resource: "",
     },
 ];

@@ -83,6 +83,19 @@ pub struct Entry {
     /// upstream file when the catalog was generated; `--cel-coverage` prints it beside the
     /// count of rules the embedded schema gives.
     pub upstream_rules: usize,
+    /// The resource in URLs and RBAC rules (`deployments`, `gateways`): the CRD's
+    /// `names.plural`, or the path of the kind's `get` in its OpenAPI document; empty for a
+    /// kind with no object path.
+    pub resource: &'static str,
+}
+
+/// The resource of `api_version` `kind` (`gateway.networking.k8s.io/v1` `Gateway` ->
+/// `gateways`), if the catalog has the kind.
+pub fn resource_of(api_version: &str, kind: &str) -> Option<&'static str> {
+    ENTRIES
+        .iter()
+        .find(|e| e.api_version == api_version && e.kind == kind && !e.resource.is_empty())
+        .map(|e| e.resource)
 }
 
 /// The options that choose among the catalog's schemas.

@@ -23,6 +23,8 @@ pub struct Seen {
     pub path: String,
     pub authorization: Option<String>,
     pub accept: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 /// What the server answers with.
@@ -62,6 +64,10 @@ pub struct Recorded {
     pub page: usize,
     /// ConfigMaps of `knative-serving` by name.
     pub knative: BTreeMap<String, Value>,
+    /// Group-version -> `(resource, kind, namespaced)` of each kind it serves.
+    pub discovery: BTreeMap<String, Vec<(String, String, bool)>>,
+    /// Live objects by URL path.
+    pub live: BTreeMap<String, Value>,
 }
 
 /// The CRD directories of the reference set a recorded cluster has installed: those
@@ -100,13 +106,62 @@ impl Recorded {
             let path = name.trim_end_matches("_openapi.json").replace("__", "/");
             openapi.insert(path, std::fs::read_to_string(&file).unwrap());
         }
+        let discovery = discovery(&openapi, &crds);
         Recorded {
             version,
             crds,
             openapi,
             page: 7,
             knative: BTreeMap::new(),
+            discovery,
+            live: BTreeMap::new(),
         }
+    }
+
+    /// The URL path of `object` on this cluster.
+    pub fn path_of(&self, object: &Value) -> String {
+        let api_version = object["apiVersion"].as_str().unwrap();
+        let kind = object["kind"].as_str().unwrap();
+        let (resource, _, namespaced) = self.discovery[api_version]
+            .iter()
+            .find(|(_, k, _)| k == kind)
+            .unwrap_or_else(|| panic!("{api_version} {kind} is not served"));
+        let base = if api_version.contains('/') {
+            format!("/apis/{api_version}")
+        } else {
+            format!("/api/{api_version}")
+        };
+        let name = object["metadata"]["name"].as_str().unwrap();
+        if *namespaced {
+            let namespace = object["metadata"]["namespace"].as_str().unwrap();
+            format!("{base}/namespaces/{namespace}/{resource}/{name}")
+        } else {
+            format!("{base}/{resource}/{name}")
+        }
+    }
+
+    /// `object` as the cluster holds it after an apply: with the fields the server writes and
+    /// the defaults it fills in.
+    pub fn applied(object: &Value) -> Value {
+        let mut live = object.clone();
+        let metadata = live["metadata"].as_object_mut().unwrap();
+        metadata.insert("uid".into(), json!("9a1f0c1e-5d2b-4c37-9a0e-3f1b2c4d5e6f"));
+        metadata.insert("resourceVersion".into(), json!("31337"));
+        metadata.insert("generation".into(), json!(2));
+        metadata.insert("creationTimestamp".into(), json!("2026-11-30T09:14:02Z"));
+        metadata.insert(
+            "managedFields".into(),
+            json!([{"manager": "argocd-controller", "operation": "Apply", "fieldsType": "FieldsV1", "fieldsV1": {}}]),
+        );
+        // Defaults the API server fills in (apps/v1 Deployment: revisionHistoryLimit 10,
+        // progressDeadlineSeconds 600; k8s.io/kubernetes pkg/apis/apps/v1/defaults.go).
+        if object["kind"] == "Deployment" {
+            let spec = live["spec"].as_object_mut().unwrap();
+            spec.entry("revisionHistoryLimit").or_insert(json!(10));
+            spec.entry("progressDeadlineSeconds").or_insert(json!(600));
+        }
+        live["status"] = json!({"observedGeneration": 2});
+        live
     }
 
     /// Adds ConfigMap `knative-serving/NAME` with `data`, as the server would return it.
@@ -140,10 +195,38 @@ impl Recorded {
         self
     }
 
-    /// The answer to a GET.
+    /// The answer to a request: GETs, and server-side applies with `dryRun=All` (anything
+    /// else is refused, so a test sees a write as a failure).
     pub fn answer(&self, request: &Seen) -> Answer {
         let path = request.path.as_str();
         let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        if request.method == "PATCH" {
+            return self.dry_run_apply(route, query, request);
+        }
+        if request.method != "GET" {
+            return Answer::status(405, "MethodNotAllowed", "the recorded cluster only reads");
+        }
+        if let Some(object) = self.live.get(route) {
+            return Answer::json(object);
+        }
+        let group_version = route
+            .strip_prefix("/apis/")
+            .or_else(|| route.strip_prefix("/api/"));
+        if let Some(resources) = group_version.and_then(|gv| self.discovery.get(gv)) {
+            let listed: Vec<Value> = resources
+                .iter()
+                .flat_map(|(resource, kind, namespaced)| {
+                    [
+                        json!({"name": resource, "singularName": "", "namespaced": namespaced, "kind": kind,
+                               "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}),
+                        json!({"name": format!("{resource}/status"), "singularName": "", "namespaced": namespaced,
+                               "kind": kind, "verbs": ["get", "patch", "update"]}),
+                    ]
+                })
+                .collect();
+            return Answer::json(&json!({"kind": "APIResourceList", "apiVersion": "v1",
+                                         "groupVersion": group_version, "resources": listed}));
+        }
         let query: BTreeMap<&str, &str> = query
             .split('&')
             .filter_map(|pair| pair.split_once('='))
@@ -176,6 +259,24 @@ impl Recorded {
                 ),
             },
         }
+    }
+
+    /// A server-side apply: refused unless `dryRun=All` and an apply patch; the answer is the
+    /// live object (or none) with the patch merged in, as the cluster would hold it.
+    fn dry_run_apply(&self, route: &str, query: &str, request: &Seen) -> Answer {
+        if !query.split('&').any(|p| p == "dryRun=All")
+            || request.content_type != "application/apply-patch+yaml"
+        {
+            return Answer::status(
+                403,
+                "Forbidden",
+                "the recorded cluster only dry-runs applies",
+            );
+        }
+        let patch: Value = serde_json::from_str(&request.body).unwrap();
+        let mut result = self.live.get(route).cloned().unwrap_or_else(|| json!({}));
+        merge(&mut result, &patch);
+        Answer::json(&Recorded::applied(&result))
     }
 
     /// One page of the CRD list: `limit` or [`Recorded::page`] items, whichever is fewer, from
@@ -245,6 +346,69 @@ impl Recorded {
         }
         json!({"paths": paths})
     }
+}
+
+/// `patch` merged into `target`: objects field by field, everything else replaced (enough of
+/// server-side apply for fields one manager owns).
+fn merge(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+/// Every group-version's kinds: the built-in ones from their OpenAPI documents (the path of
+/// each kind's `get`), the CRDs' from their names and scope.
+fn discovery(
+    openapi: &BTreeMap<String, String>,
+    crds: &[Value],
+) -> BTreeMap<String, Vec<(String, String, bool)>> {
+    let mut discovery: BTreeMap<String, Vec<(String, String, bool)>> = BTreeMap::new();
+    for (path, text) in openapi {
+        let group_version = path
+            .trim_start_matches("apis/")
+            .trim_start_matches("api/")
+            .to_owned();
+        let document: Value = serde_json::from_str(text).unwrap();
+        for (url, operations) in document["paths"].as_object().unwrap() {
+            let get = &operations["get"];
+            let Some(rest) = url.strip_suffix("/{name}") else {
+                continue;
+            };
+            if get["x-kubernetes-action"] != "get" {
+                continue;
+            }
+            let resource = rest.rsplit('/').next().unwrap().to_owned();
+            let kind = get["x-kubernetes-group-version-kind"]["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let entry = (resource, kind, url.contains("{namespace}"));
+            let resources = discovery.entry(group_version.clone()).or_default();
+            if !resources.contains(&entry) {
+                resources.push(entry);
+            }
+        }
+    }
+    for crd in crds {
+        for version in crd["spec"]["versions"].as_array().unwrap() {
+            let group_version = format!(
+                "{}/{}",
+                crd["spec"]["group"].as_str().unwrap(),
+                version["name"].as_str().unwrap()
+            );
+            discovery.entry(group_version).or_default().push((
+                crd["spec"]["names"]["plural"].as_str().unwrap().to_owned(),
+                crd["spec"]["names"]["kind"].as_str().unwrap().to_owned(),
+                crd["spec"]["scope"] == "Namespaced",
+            ));
+        }
+    }
+    discovery
 }
 
 /// A CRD as the server lists it: no `apiVersion`/`kind`, and the fields the server writes.
@@ -340,7 +504,8 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let (mut authorization, mut accept, mut length) = (None, String::new(), 0);
+    let (mut authorization, mut accept, mut content_type, mut length) =
+        (None, String::new(), String::new(), 0);
     loop {
         let mut header = String::new();
         reader.read_line(&mut header).ok()?;
@@ -352,6 +517,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
         match name.to_ascii_lowercase().as_str() {
             "authorization" => authorization = Some(value.trim().to_owned()),
             "accept" => accept = value.trim().to_owned(),
+            "content-type" => content_type = value.trim().to_owned(),
             "content-length" => length = value.trim().parse().ok()?,
             _ => {}
         }
@@ -363,6 +529,8 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
         path,
         authorization,
         accept,
+        content_type,
+        body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
