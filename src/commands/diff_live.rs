@@ -20,7 +20,7 @@ use crate::validate::catalog::resource_of;
 
 use super::Outcome;
 use super::check::FleetCheck;
-use super::diff::{Against, json, text};
+use super::diff_report::{Against, json, text};
 use super::plan::plan;
 
 /// The name of the role `--print-rbac` prints.

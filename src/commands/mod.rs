@@ -8,6 +8,7 @@ mod command_line;
 mod completions;
 mod diff;
 mod diff_live;
+mod diff_report;
 mod explain;
 mod init;
 mod plan;

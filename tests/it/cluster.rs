@@ -668,3 +668,52 @@ fn print_rbac_grants_what_diff_live_does_on_the_emitted_kinds() {
         );
     }
 }
+
+/// A kubeconfig whose user is an exec plugin (as EKS, GKE and OIDC logins are): its token is
+/// what the requests carry, and it appears in no output.
+#[test]
+fn an_exec_plugin_supplies_the_token() {
+    if !reference::require() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = Recorded::reference_cluster();
+    let server = ApiServer::start(move |request| recorded.answer(request));
+    let plugin = dir.path().join("credential-plugin");
+    // client.authentication.k8s.io/v1 ExecCredential, as kubernetes.io/docs/reference/
+    // access-authn-authz/authentication/#client-go-credential-plugins describes it.
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: sso\n\
+             clusters:\n- name: c\n  cluster:\n    server: {}\n\
+             contexts:\n- name: sso\n  context:\n    cluster: c\n    user: sso\n\
+             users:\n- name: sso\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      \
+             command: {}\n      interactiveMode: Never\n",
+            server.url,
+            plugin.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("schemas");
+    let output = pull(&kubeconfig.display().to_string(), &out);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        server
+            .seen()
+            .iter()
+            .all(|r| r.authorization.as_deref() == Some(&*format!("Bearer {TOKEN}")))
+    );
+    assert!(tree(&out).iter().all(|(_, text)| !text.contains(TOKEN)));
+    assert!(!stdout(&output).contains(TOKEN) && !stderr(&output).contains(TOKEN));
+}
