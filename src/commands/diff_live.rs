@@ -143,18 +143,8 @@ pub fn print_rbac(checked: &FleetCheck) -> anyhow::Result<Outcome> {
         ),
         ..ClusterRole::default()
     };
-    let mut body = serde_json::to_value(&role)?;
-    if let Value::Object(fields) = &mut body {
-        let mut typed = serde_json::Map::new();
-        typed.insert("apiVersion".into(), "rbac.authorization.k8s.io/v1".into());
-        typed.insert("kind".into(), "ClusterRole".into());
-        typed.extend(
-            std::mem::take(fields)
-                .into_iter()
-                .filter(|(k, _)| k != "apiVersion" && k != "kind"),
-        );
-        *fields = typed;
-    }
+    // k8s-openapi writes the type's apiVersion and kind first.
+    let body = serde_json::to_value(&role)?;
     Ok(Outcome {
         stdout: to_yaml(&body)?,
         ..Outcome::default()

@@ -23,6 +23,15 @@ fn serve(dir: &Path, recorded: Recorded) -> (ApiServer, String) {
     (server, kubeconfig.display().to_string())
 }
 
+/// A recorded cluster pulled into `dir/schemas`: the server, the kubeconfig and the directory.
+fn pulled(dir: &Path) -> (ApiServer, String, std::path::PathBuf) {
+    let (server, kubeconfig) = cluster(dir);
+    let out = dir.join("schemas");
+    let output = pull(&kubeconfig, &out);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    (server, kubeconfig, out)
+}
+
 fn pull(kubeconfig: &str, out: &Path) -> std::process::Output {
     run(&[
         "schemas",
@@ -150,9 +159,7 @@ fn a_second_pull_of_the_same_cluster_writes_nothing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (_server, kubeconfig) = cluster(dir.path());
-    let out = dir.path().join("schemas");
-    assert_eq!(pull(&kubeconfig, &out).status.code(), Some(0));
+    let (_server, kubeconfig, out) = pulled(dir.path());
     let first = tree(&out);
     let again = pull(&kubeconfig, &out);
     assert!(
@@ -208,9 +215,7 @@ fn validate_with_pulled_schemas_gives_the_verdicts_of_the_reference_set() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (_server, kubeconfig) = cluster(dir.path());
-    let out = dir.path().join("schemas");
-    assert_eq!(pull(&kubeconfig, &out).status.code(), Some(0));
+    let (_server, _, out) = pulled(dir.path());
     let pulled = [
         "--crds".to_owned(),
         out.join("crds").display().to_string(),
