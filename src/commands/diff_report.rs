@@ -30,10 +30,13 @@ pub enum Against<'a> {
 
 impl Against<'_> {
     /// Where the object of `path` is: its file, or the cluster.
-    fn place(&self, path: &str) -> String {
-        match self {
-            Against::Dir(dir) => dir.join(path).display().to_string(),
-            Against::Cluster(cluster) => format!("on {cluster}"),
+    /// Where the object of `path` is: its file, or the cluster (which has an added one not
+    /// at all).
+    fn place(&self, path: &str, action: Option<Action>) -> String {
+        match (self, action) {
+            (Against::Dir(dir), _) => dir.join(path).display().to_string(),
+            (Against::Cluster(cluster), Some(Action::Added)) => format!("absent from {cluster}"),
+            (Against::Cluster(cluster), _) => format!("on {cluster}"),
         }
     }
 
@@ -74,7 +77,7 @@ pub fn text(
                 "{action}: {} ({}) {}",
                 change.id,
                 change.id.api_version,
-                against.place(&change.path)
+                against.place(&change.path, Some(change.action))
             ),
         ));
         if change.replace() {
@@ -112,7 +115,7 @@ pub fn text(
     for file in skipped {
         out.push_str(&format!(
             "not compared: {}: {}\n",
-            against.place(&file.path),
+            against.place(&file.path, None),
             file.reason
         ));
     }

@@ -14,6 +14,7 @@ use crate::validate::knative::{self, KnativeConfig};
 use crate::validate::manifests::{FileOptions, check_files};
 use crate::validate::objects::{KindFilter, ObjectValidator};
 use crate::validate::schemas::SchemaSet;
+use crate::validate::served::Served;
 use crate::validate::units;
 use crate::yaml;
 
@@ -66,7 +67,9 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         &mut diagnostics,
     )?;
     let mut validator = ObjectValidator {
-        served: live.as_ref().map(Live::served),
+        served: live
+            .as_ref()
+            .map(|live| installing(live.served(), &loaded.sources)),
         schemas,
         skip_missing: args.skip_missing,
         knative,
@@ -94,6 +97,24 @@ pub fn run(args: &ValidateArgs, style: Style) -> anyhow::Result<Outcome> {
         stderr: String::new(),
         problems: diagnostics.has_errors(),
     })
+}
+
+/// What the cluster serves once the CustomResourceDefinitions among the inputs are applied
+/// with them. Only files that name the kind are parsed for it.
+fn installing(mut served: Served, sources: &SourceMap) -> Served {
+    for (_, file) in sources.files() {
+        if !file.text.contains("CustomResourceDefinition") {
+            continue;
+        }
+        for document in yaml::parse(&file.text).documents {
+            if document.value.get("kind").and_then(|k| k.as_str())
+                == Some("CustomResourceDefinition")
+            {
+                served.install(&document.value);
+            }
+        }
+    }
+    served
 }
 
 /// `config` (Knative 1.23's defaults, or the cluster's) overlaid with the `config-features`,

@@ -32,6 +32,32 @@ impl Served {
         }
     }
 
+    /// Adds the served versions of `crd`, a CustomResourceDefinition the same inputs install:
+    /// a chart that ships its CRDs beside their objects is applied whole, so the cluster will
+    /// serve those kinds by the time the objects reach it.
+    pub fn install(&mut self, crd: &serde_json::Value) {
+        let text = |pointer: &str| crd.pointer(pointer).and_then(serde_json::Value::as_str);
+        let (Some(group), Some(kind)) = (text("/spec/group"), text("/spec/names/kind")) else {
+            return;
+        };
+        let versions = crd
+            .pointer("/spec/versions")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|v| v.get("served").and_then(serde_json::Value::as_bool) == Some(true))
+            .filter_map(|v| v.get("name")?.as_str().map(str::to_owned));
+        let served = self
+            .crds
+            .entry((group.to_owned(), kind.to_owned()))
+            .or_default();
+        for version in versions {
+            if !served.contains(&version) {
+                served.push(version);
+            }
+        }
+    }
+
     /// A finding if the cluster does not serve `api_version` `kind`.
     pub fn check(&self, api_version: &str, kind: &str) -> Option<Finding> {
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
@@ -147,6 +173,18 @@ mod tests {
              CustomResourceDefinition of InferencePool serves v1alpha2 only (install the CRD \
              release with v1, or emit a version it serves)"
         );
+    }
+
+    #[test]
+    fn a_crd_among_the_inputs_will_be_served() {
+        let mut served = served();
+        assert!(served.check("example.com/v1", "Widget").is_some());
+        served.install(
+            &serde_json::json!({"spec": {"group": "example.com", "names": {"kind": "Widget"},
+            "versions": [{"name": "v1", "served": true}, {"name": "v0", "served": false}]}}),
+        );
+        assert_eq!(served.check("example.com/v1", "Widget"), None);
+        assert!(served.check("example.com/v0", "Widget").is_some());
     }
 
     #[test]

@@ -577,6 +577,17 @@ fn diff_live_reports_changed_and_absent_objects_and_nothing_else() {
     assert_eq!(added["object"]["kind"], "Role");
     let text = run(&["diff", stack, "--live", "--kubeconfig", &kubeconfig]);
     assert_eq!(text.status.code(), Some(1));
+    let cluster = format!("context recorded ({}/)", server.url);
+    assert!(
+        stdout(&text).contains(&format!("absent from {cluster}\n--- /dev/null\n")),
+        "{}",
+        stdout(&text)
+    );
+    assert!(
+        stdout(&text).contains(&format!("(apps/v1) on {cluster}\n")),
+        "{}",
+        stdout(&text)
+    );
     assert!(
         stdout(&text).ends_with(&format!(
             "1 added, 0 removed, 1 changed (0 to replace) compared with context recorded ({}/)\n",
@@ -721,4 +732,42 @@ fn an_exec_plugin_supplies_the_token() {
     );
     assert!(tree(&out).iter().all(|(_, text)| !text.contains(TOKEN)));
     assert!(!stdout(&output).contains(TOKEN) && !stderr(&output).contains(TOKEN));
+}
+
+/// A CRD among the inputs is served once they are applied: its objects are not
+/// `unserved-api-version` (their schema is still missing, as offline: `--crds` gives it).
+#[test]
+fn validate_cluster_counts_the_crds_the_inputs_install() {
+    if !reference::require() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, kubeconfig) = cluster(dir.path());
+    let file = "tests/cluster/crd-and-its-object.yaml";
+    let output = run(&[
+        "--message-format",
+        "short",
+        "validate",
+        file,
+        "--cluster",
+        "--kubeconfig",
+        &kubeconfig,
+    ]);
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!text.contains("unserved-api-version"), "{text}");
+    let with_schema = run(&[
+        "validate",
+        file,
+        "--crds",
+        file,
+        "--cluster",
+        "--kubeconfig",
+        &kubeconfig,
+    ]);
+    assert_eq!(
+        with_schema.status.code(),
+        Some(0),
+        "{}",
+        stdout(&with_schema)
+    );
 }
