@@ -88,7 +88,7 @@ pub struct PullArgs {
 
 /// Which cluster a command reads: defined once for `schemas pull`, `--cluster` and
 /// `diff --live`.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, clap::Args)]
 pub struct ClusterArgs {
     /// The kubeconfig file; default `$KUBECONFIG` (several files, merged, as kubectl does) or
     /// `~/.kube/config`, and in a pod with neither, its service account.
@@ -98,11 +98,16 @@ pub struct ClusterArgs {
     /// The kubeconfig context; default its `current-context`.
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
+
+    /// How long each request to the cluster may take, connecting included, before the run
+    /// stops with exit 2 (as kubectl's `--request-timeout`).
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::cluster::connect::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
 }
 
 /// `--cluster` and the flags that choose it: defined once for `validate`, `check` and
 /// `build --check`.
-#[derive(Debug, Default, clap::Args)]
+#[derive(Debug, clap::Args)]
 pub struct LiveCluster {
     /// Also judge by a live cluster, read-only: its CRDs and OpenAPI v3 schemas in place of the
     /// embedded catalog's, whether it serves each object's apiVersion and kind, and its Knative
@@ -120,6 +125,7 @@ impl ClusterArgs {
         crate::cluster::Target {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
+            timeout: std::time::Duration::from_secs(self.request_timeout),
         }
     }
 }

@@ -11,21 +11,23 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::secrets::redact;
 
-/// How long one request may take, connecting included: a cluster that does not answer is
-/// named, not waited for (an Argo CD plugin has 90 s for everything).
+/// How long one request may take by default, connecting included: a cluster that does not
+/// answer is named, not waited for (an Argo CD plugin has 90 s for everything).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response read: the biggest of Kubernetes' `/openapi/v3` documents (`api/v1`)
 /// is under 4 MB; 64 MB bounds a server that never stops.
 pub const MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// Which cluster: the command line's `--kubeconfig` and `--context`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// A kubeconfig file; `None`: `$KUBECONFIG` (several files, merged) or `~/.kube/config`,
     /// and inside a pod with neither, its service account.
     pub kubeconfig: Option<PathBuf>,
     /// A context of that kubeconfig; `None`: its `current-context`.
     pub context: Option<String>,
+    /// How long each request may take ([`REQUEST_TIMEOUT`] by default).
+    pub timeout: Duration,
 }
 
 /// A connected client and what error messages call it.
@@ -36,6 +38,7 @@ pub struct Cluster {
     pub context: String,
     /// The API server's URL.
     pub server: String,
+    timeout: Duration,
 }
 
 impl Target {
@@ -63,6 +66,7 @@ impl Target {
             runtime,
             context,
             server,
+            timeout: self.timeout,
         })
     }
 
@@ -95,7 +99,7 @@ impl Target {
                     redact(&error.to_string())
                 )
             })?;
-            return Ok((with_timeouts(config), "in-cluster".to_owned()));
+            return Ok((with_timeouts(config, self.timeout), "in-cluster".to_owned()));
         };
         let context = match (&self.context, &kubeconfig.current_context) {
             (Some(context), _) | (None, Some(context)) => context.clone(),
@@ -122,7 +126,7 @@ impl Target {
                     redact(&error.to_string())
                 )
             })?;
-        Ok((with_timeouts(config), context))
+        Ok((with_timeouts(config, self.timeout), context))
     }
 }
 
@@ -145,10 +149,10 @@ fn context_names(kubeconfig: &Kubeconfig) -> String {
     }
 }
 
-fn with_timeouts(mut config: kube::Config) -> kube::Config {
-    config.connect_timeout = Some(REQUEST_TIMEOUT);
-    config.read_timeout = Some(REQUEST_TIMEOUT);
-    config.write_timeout = Some(REQUEST_TIMEOUT);
+fn with_timeouts(mut config: kube::Config, timeout: Duration) -> kube::Config {
+    config.connect_timeout = Some(timeout);
+    config.read_timeout = Some(timeout);
+    config.write_timeout = Some(timeout);
     // A request that fails is reported, not retried behind the user's back.
     config.default_retry = false;
     config
@@ -178,7 +182,7 @@ impl Cluster {
         self.send(request)
     }
 
-    /// Sends `request` and reads its body, within [`REQUEST_TIMEOUT`] and
+    /// Sends `request` and reads its body, within the target's timeout and
     /// [`MAX_RESPONSE_BYTES`].
     pub fn send(&self, request: http::Request<Vec<u8>>) -> Result<String, Failure> {
         let work = async {
@@ -208,12 +212,12 @@ impl Cluster {
                 .map_err(|_| Failure::Unreachable("the answer is not UTF-8".into()))
         };
         self.runtime.block_on(async {
-            tokio::time::timeout(REQUEST_TIMEOUT, work)
+            tokio::time::timeout(self.timeout, work)
                 .await
                 .unwrap_or_else(|_| {
                     Err(Failure::Unreachable(format!(
                         "no answer within {} s",
-                        REQUEST_TIMEOUT.as_secs()
+                        self.timeout.as_secs()
                     )))
                 })
         })

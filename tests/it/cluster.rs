@@ -771,3 +771,37 @@ fn validate_cluster_counts_the_crds_the_inputs_install() {
         stdout(&with_schema)
     );
 }
+
+/// A server that accepts the connection and never answers: `--request-timeout` ends the run
+/// with exit 2, naming the cluster, instead of waiting for it.
+#[test]
+fn a_cluster_that_never_answers_is_named_after_the_request_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().flatten().collect();
+        drop(held);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    apiserver::kubeconfig(&kubeconfig, &url);
+    let output = run(&[
+        "schemas",
+        "pull",
+        "--kubeconfig",
+        &kubeconfig.display().to_string(),
+        "--request-timeout",
+        "1",
+        "-o",
+        &dir.path().join("out").display().to_string(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with(&format!(
+            "error: cannot read the server version (/version) from the cluster of context recorded ({url}/): "
+        )),
+        "{message}"
+    );
+    assert!(!message.contains(TOKEN));
+}
