@@ -100,9 +100,9 @@ pub struct ClusterArgs {
     pub context: Option<String>,
 
     /// How long each request to the cluster may take, connecting included, before the run
-    /// stops with exit 2 (as kubectl's `--request-timeout`).
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::cluster::connect::REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub request_timeout: u64,
+    /// stops with exit 2 (as kubectl's `--request-timeout`); default 30.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: Option<u64>,
 }
 
 /// `--cluster` and the flags that choose it: defined once for `validate`, `check` and
@@ -125,7 +125,10 @@ impl ClusterArgs {
         crate::cluster::Target {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
-            timeout: std::time::Duration::from_secs(self.request_timeout),
+            timeout: self.request_timeout.map_or(
+                crate::cluster::connect::REQUEST_TIMEOUT,
+                std::time::Duration::from_secs,
+            ),
         }
     }
 }

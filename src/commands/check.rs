@@ -115,8 +115,14 @@ pub fn check_stacks(
         let compiled = compile_parsed(&loaded.sources, &fleet, &parsed, env.as_deref(), profile)?;
         compiled_envs.push((env, compiled));
     }
+    // A cluster is asked only when some environment has objects to judge: stack errors are
+    // reported (exit 1) whether or not it can be reached.
+    let judged = !load_problems.has_errors()
+        && compiled_envs
+            .iter()
+            .any(|(_, c)| !c.diagnostics.has_errors());
     let live = match cluster {
-        Some(args) => {
+        Some(args) if judged => {
             let api_versions: BTreeSet<String> = compiled_envs
                 .iter()
                 .flat_map(|(_, compiled)| &compiled.objects)
@@ -124,7 +130,7 @@ pub fn check_stacks(
                 .collect();
             Some(Live::read(args, Some(&api_versions))?)
         }
-        None => None,
+        _ => None,
     };
     let mut checks = Vec::new();
     for (env, compiled) in compiled_envs {

@@ -27,12 +27,15 @@ impl LiveCluster {
     /// The cluster `--cluster` asks for; `--kubeconfig` or `--context` alone is a mistake, not
     /// a silent offline run.
     pub fn chosen(&self) -> anyhow::Result<Option<&ClusterArgs>> {
-        let targeted = self.target.kubeconfig.is_some() || self.target.context.is_some();
+        let target = &self.target;
+        let targeted = target.kubeconfig.is_some()
+            || target.context.is_some()
+            || target.request_timeout.is_some();
         match (self.cluster, targeted) {
             (true, _) => Ok(Some(&self.target)),
             (false, true) => anyhow::bail!(
-                "--kubeconfig and --context choose the cluster of --cluster; pass --cluster to \
-                 check against it"
+                "--kubeconfig, --context and --request-timeout are for the cluster of --cluster; \
+                 pass --cluster to check against it"
             ),
             (false, false) => Ok(None),
         }

@@ -805,3 +805,41 @@ fn a_cluster_that_never_answers_is_named_after_the_request_timeout() {
     );
     assert!(!message.contains(TOKEN));
 }
+
+/// A stack with errors is reported (exit 1) without asking the cluster, which may not even be
+/// reachable; the flags that choose a cluster without `--cluster` are refused, not ignored.
+#[test]
+fn stack_errors_come_first_and_cluster_flags_need_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let kubeconfig = dir.path().join("kubeconfig");
+    apiserver::kubeconfig(&kubeconfig, &format!("http://127.0.0.1:{port}"));
+    let kubeconfig = kubeconfig.display().to_string();
+    let invalid = "tests/stacks/invalid-70b-on-l4.toml";
+    let output = run(&["check", invalid, "--cluster", "--kubeconfig", &kubeconfig]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    for flags in [
+        ["--kubeconfig", kubeconfig.as_str()],
+        ["--request-timeout", "5"],
+    ] {
+        let mut args = vec!["check", "tests/stacks/valid-minimal.toml"];
+        args.extend(flags);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).contains("pass --cluster to check against it"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
