@@ -251,7 +251,26 @@ impl Cluster {
         let text = self
             .get_as(path, accept)
             .map_err(|failure| self.error(what, failure))?;
-        serde_json::from_str(&text).map_err(|error| {
+        self.parse_json(&text, what)
+    }
+
+    /// GETs `path` as JSON, `None` if the server has nothing there (404); any other failure is
+    /// [`Cluster::error`].
+    pub fn get_json_if_found(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        match self.get(path) {
+            Ok(text) => self.parse_json(&text, what).map(Some),
+            Err(Failure::Status(404, _)) => Ok(None),
+            Err(failure) => Err(self.error(what, failure)),
+        }
+    }
+
+    /// An answer's body as JSON; one that is not is [`Cluster::error`].
+    pub fn parse_json(&self, text: &str, what: &str) -> anyhow::Result<serde_json::Value> {
+        serde_json::from_str(text).map_err(|error| {
             self.error(
                 what,
                 Failure::Unreachable(format!("the answer is not JSON: {error}")),

@@ -61,15 +61,8 @@ fn discover(
 ) -> anyhow::Result<Option<Vec<(String, Resource)>>> {
     let path = base(api_version);
     let what = format!("the resources of {api_version} ({path})");
-    let list: Value = match cluster.get(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|error| {
-            cluster.error(
-                &what,
-                Failure::Unreachable(format!("the answer is not JSON: {error}")),
-            )
-        })?,
-        Err(Failure::Status(404, _)) => return Ok(None),
-        Err(failure) => return Err(cluster.error(&what, failure)),
+    let Some(list) = cluster.get_json_if_found(&path, &what)? else {
+        return Ok(None);
     };
     let resources = list
         .get("resources")
@@ -139,20 +132,11 @@ pub fn object_path(
 
 /// The live object at `path` without the server's fields, or `None` if absent.
 pub fn live(cluster: &Cluster, path: &str, what: &str) -> anyhow::Result<Option<Value>> {
-    match cluster.get(path) {
-        Ok(text) => {
-            let mut object: Value = serde_json::from_str(&text).map_err(|error| {
-                cluster.error(
-                    what,
-                    Failure::Unreachable(format!("the answer is not JSON: {error}")),
-                )
-            })?;
-            without_server_fields(&mut object);
-            Ok(Some(object))
-        }
-        Err(Failure::Status(404, _)) => Ok(None),
-        Err(failure) => Err(cluster.error(what, failure)),
+    let mut object = cluster.get_json_if_found(path, what)?;
+    if let Some(object) = &mut object {
+        without_server_fields(object);
     }
+    Ok(object)
 }
 
 /// What a server-side apply of `object` at `path` would leave, without the server's fields:
@@ -172,12 +156,7 @@ pub fn dry_run_apply(
         .body(body)?;
     match cluster.send(request) {
         Ok(text) => {
-            let mut applied: Value = serde_json::from_str(&text).map_err(|error| {
-                cluster.error(
-                    what,
-                    Failure::Unreachable(format!("the answer is not JSON: {error}")),
-                )
-            })?;
+            let mut applied = cluster.parse_json(&text, what)?;
             without_server_fields(&mut applied);
             Ok(Some(applied))
         }

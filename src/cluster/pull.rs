@@ -104,26 +104,7 @@ impl Snapshot {
 
     /// The served versions of each CRD's kind: `(group, kind)` -> versions.
     pub fn served(&self) -> BTreeMap<(String, String), Vec<String>> {
-        let mut served = BTreeMap::new();
-        for crd in self.crds.values() {
-            let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str).unwrap_or("");
-            let versions = crd
-                .pointer("/spec/versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|v| v.get("served").and_then(Value::as_bool) == Some(true))
-                .filter_map(|v| v.get("name")?.as_str().map(str::to_owned))
-                .collect();
-            served.insert(
-                (
-                    text("/spec/group").to_owned(),
-                    text("/spec/names/kind").to_owned(),
-                ),
-                versions,
-            );
-        }
-        served
+        self.crds.values().filter_map(served_versions).collect()
     }
 
     /// The server's `gitVersion` (`v1.35.0`).
@@ -135,6 +116,25 @@ impl Snapshot {
     }
 }
 
+/// A CRD's `(group, kind)` and the versions it serves (those with `served: true`); `None`
+/// for a CRD without `spec.group` or `spec.names.kind`.
+pub fn served_versions(crd: &Value) -> Option<((String, String), Vec<String>)> {
+    let text = |pointer: &str| crd.pointer(pointer).and_then(Value::as_str);
+    let key = (
+        text("/spec/group")?.to_owned(),
+        text("/spec/names/kind")?.to_owned(),
+    );
+    let versions = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|v| v.get("served").and_then(Value::as_bool) == Some(true))
+        .filter_map(|v| v.get("name")?.as_str().map(str::to_owned))
+        .collect();
+    Some((key, versions))
+}
+
 /// The Knative ConfigMaps the admission emulation reads (`config-features`,
 /// `config-defaults`, `config-autoscaler` in `knative-serving`), those the cluster has. A
 /// cluster without Knative has none, which is no error: Knative's defaults apply.
@@ -143,19 +143,9 @@ pub fn knative_configmaps(cluster: &Cluster) -> anyhow::Result<Vec<Value>> {
     for name in ADMISSION_CONFIGMAPS {
         let path = format!("/api/v1/namespaces/{SYSTEM_NAMESPACE}/configmaps/{name}");
         let what = format!("ConfigMap {SYSTEM_NAMESPACE}/{name}");
-        match cluster.get(&path) {
-            Ok(text) => {
-                let mut configmap: Value = serde_json::from_str(&text).map_err(|error| {
-                    cluster.error(
-                        &what,
-                        Failure::Unreachable(format!("the answer is not JSON: {error}")),
-                    )
-                })?;
-                without_server_fields(&mut configmap);
-                found.push(configmap);
-            }
-            Err(Failure::Status(404, _)) => {}
-            Err(failure) => return Err(cluster.error(&what, failure)),
+        if let Some(mut configmap) = cluster.get_json_if_found(&path, &what)? {
+            without_server_fields(&mut configmap);
+            found.push(configmap);
         }
     }
     Ok(found)

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cluster::Snapshot;
+use crate::cluster::pull::served_versions;
 use crate::diag::{Code, Severity};
 
 use super::finding::Finding;
@@ -36,21 +37,10 @@ impl Served {
     /// a chart that ships its CRDs beside their objects is applied whole, so the cluster will
     /// serve those kinds by the time the objects reach it.
     pub fn install(&mut self, crd: &serde_json::Value) {
-        let text = |pointer: &str| crd.pointer(pointer).and_then(serde_json::Value::as_str);
-        let (Some(group), Some(kind)) = (text("/spec/group"), text("/spec/names/kind")) else {
+        let Some((key, versions)) = served_versions(crd) else {
             return;
         };
-        let versions = crd
-            .pointer("/spec/versions")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|v| v.get("served").and_then(serde_json::Value::as_bool) == Some(true))
-            .filter_map(|v| v.get("name")?.as_str().map(str::to_owned));
-        let served = self
-            .crds
-            .entry((group.to_owned(), kind.to_owned()))
-            .or_default();
+        let served = self.crds.entry(key).or_default();
         for version in versions {
             if !served.contains(&version) {
                 served.push(version);

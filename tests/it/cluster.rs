@@ -23,6 +23,20 @@ fn serve(dir: &Path, recorded: Recorded) -> (ApiServer, String) {
     (server, kubeconfig.display().to_string())
 }
 
+/// A kubeconfig in `dir` for a server nothing listens on (a port bound, then closed), and
+/// that server's URL.
+fn unreachable(dir: &Path) -> (String, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let kubeconfig = dir.join("kubeconfig");
+    apiserver::kubeconfig(&kubeconfig, &url);
+    (kubeconfig.display().to_string(), url)
+}
+
 /// A recorded cluster pulled into `dir/schemas`: the server, the kubeconfig and the directory.
 fn pulled(dir: &Path) -> (ApiServer, String, std::path::PathBuf) {
     let (server, kubeconfig) = cluster(dir);
@@ -247,18 +261,11 @@ fn validate_with_pulled_schemas_gives_the_verdicts_of_the_reference_set() {
 #[test]
 fn an_unreachable_cluster_is_exit_2_naming_the_context_and_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    // A port nothing listens on: bound, then closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let kubeconfig = dir.path().join("kubeconfig");
-    apiserver::kubeconfig(&kubeconfig, &format!("http://127.0.0.1:{port}"));
-    let output = pull(&kubeconfig.display().to_string(), &dir.path().join("out"));
+    let (kubeconfig, url) = unreachable(dir.path());
+    let output = pull(&kubeconfig, &dir.path().join("out"));
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
-    assert!(message.contains(&format!("cannot read the server version (/version) from the cluster of context recorded (http://127.0.0.1:{port}/)")), "{message}");
+    assert!(message.contains(&format!("cannot read the server version (/version) from the cluster of context recorded ({url}/)")), "{message}");
     assert!(!message.contains(TOKEN));
     assert!(!dir.path().join("out").exists(), "nothing is written");
 }
@@ -811,14 +818,7 @@ fn a_cluster_that_never_answers_is_named_after_the_request_timeout() {
 #[test]
 fn stack_errors_come_first_and_cluster_flags_need_cluster() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let kubeconfig = dir.path().join("kubeconfig");
-    apiserver::kubeconfig(&kubeconfig, &format!("http://127.0.0.1:{port}"));
-    let kubeconfig = kubeconfig.display().to_string();
+    let (kubeconfig, _) = unreachable(dir.path());
     let invalid = "tests/stacks/invalid-70b-on-l4.toml";
     let output = run(&["check", invalid, "--cluster", "--kubeconfig", &kubeconfig]);
     assert_eq!(
