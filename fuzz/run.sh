@@ -68,12 +68,19 @@ for i, rule in enumerate(sorted(found)):
     open(os.path.join(sys.argv[1], f"rule-{i:04}"), "w").write(rule)
 PY
       ;;
+    yaml_block)
+      # The YAML inferstack and the tests hold, whole and one document per input.
+      find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \;
+      for file in ../golden/*.yaml; do
+        awk -v out="$corpus/$(basename "$file" .yaml)-" '/^---$/ { n++ } { print > (out n) }' "$file"
+      done
+      ;;
     *) find ../golden ../tests/manifests -name '*.yaml' -size -64k -exec cp {} "$corpus"/ \; ;;
   esac
   if [ -d "../tests/fuzz/$1" ]; then cp "../tests/fuzz/$1"/* "$corpus"/ 2>/dev/null || true; fi
 }
 
-targets=(stack_compile yaml_reader validate_cel redact template diff cel_parsers)
+targets=(stack_compile yaml_reader yaml_block validate_cel redact template diff cel_parsers)
 [ "$target" = all ] || targets=("$target")
 for t in "${targets[@]}"; do
   seed "$t"

@@ -5,6 +5,7 @@
 //! Positions cost nothing on the fast path: [`parse`] records none, and [`Positions::of`] re-reads
 //! one document only when a finding needs a location.
 
+mod block;
 mod scalar;
 
 use rayon::prelude::*;
@@ -153,11 +154,50 @@ fn pieces(text: &str) -> Vec<(usize, usize, usize)> {
 /// What the event parser says of a tab right after a mapping's `:`.
 const TAB_SEPARATOR_ERROR: &str = "must be followed by a valid YAML whitespace";
 
-/// Reads `text`, recording the positions of the documents in `record`. go-yaml (and so the
-/// API server) takes a tab after a mapping's `:` as the separating space (`k:\tv`); the event
-/// parser does not, so a stream it refuses for that alone is read again with those tabs as
-/// spaces, byte for byte, so every position stays right.
+/// Reads `text`, recording the positions of the documents in `record`. Plain block YAML is read
+/// by [`block`], which records no positions; the rest, and positions, by the event parser.
 fn read(text: &str, record: Vec<usize>) -> Builder {
+    if record.is_empty()
+        && let Some(documents) = block::read(text)
+    {
+        return Builder::of(documents);
+    }
+    read_events(text, record)
+}
+
+/// The documents of `text` as the block reader reads them, `None` where it leaves the text to
+/// the event parser.
+pub fn parse_block(text: &str) -> Option<Vec<Document>> {
+    block::read(text)
+}
+
+/// How the block reader's reading of `text` differs from the event parser's (other documents,
+/// values or key order, or a problem it did not report); `None` when they agree or it leaves
+/// `text` alone. The property the differential tests and the `yaml_block` fuzz target check.
+pub fn block_disagreement(text: &str) -> Option<String> {
+    let documents = block::read(text)?;
+    let events = read_events(text, Vec::new()).stream;
+    let in_order = |documents: &[Document]| {
+        let values: Vec<&Value> = documents.iter().map(|d| &d.value).collect();
+        serde_json::to_string(&values).unwrap_or_default()
+    };
+    if !events.problems.is_empty() {
+        Some(format!("the event parser found {:?}", events.problems))
+    } else if documents != events.documents || in_order(&documents) != in_order(&events.documents) {
+        Some(format!(
+            "block reader {documents:?}, event parser {:?}",
+            events.documents
+        ))
+    } else {
+        None
+    }
+}
+
+/// Reads `text` with the event parser. go-yaml (and so the API server) takes a tab after a
+/// mapping's `:` as the separating space (`k:\tv`); the event parser does not, so a stream it
+/// refuses for that alone is read again with those tabs as spaces, byte for byte, so every
+/// position stays right.
+fn read_events(text: &str, record: Vec<usize>) -> Builder {
     let mut builder = Builder::new(record.clone());
     builder.run(text);
     let tab_refused = builder
@@ -292,6 +332,14 @@ impl Builder {
             record,
             positions: Vec::new(),
         }
+    }
+
+    /// The reading of a stream whose documents were read without events (so without problems).
+    fn of(documents: Vec<Document>) -> Builder {
+        let mut builder = Builder::new(Vec::new());
+        builder.document = documents.len().checked_sub(1);
+        builder.stream.documents = documents;
+        builder
     }
 
     fn run(&mut self, text: &str) {
@@ -591,11 +639,11 @@ mod tests {
     fn a_stream_read_in_pieces_is_read_as_in_one() {
         let text = large_stream();
         assert!(pieces(&text).len() > 1, "the test stream is not cut");
-        let whole = read(&text, Vec::new()).stream;
+        let whole = read_events(&text, Vec::new()).stream;
         assert_eq!(parse(&text), whole);
         // A syntax error in a later piece: the same problem at the same line, nothing after it.
         let broken = format!("{text}---\nkey: [unclosed\n---\nafter: 1\n{text}");
-        let whole = read(&broken, Vec::new()).stream;
+        let whole = read_events(&broken, Vec::new()).stream;
         let pieces_read = parse(&broken);
         assert_eq!(pieces_read, whole);
         assert!(

@@ -69,6 +69,18 @@ fn yaml_reader_regressions() {
 }
 
 #[test]
+fn yaml_block_regressions() {
+    for (path, text) in inputs("yaml_block") {
+        assert_eq!(
+            inferstack::yaml::block_disagreement(&text),
+            None,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn validate_cel_regressions() {
     let mut validator = ObjectValidator {
         served: None,

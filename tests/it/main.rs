@@ -33,3 +33,4 @@ mod upstream_reference;
 mod upstream_suites;
 mod validate;
 mod workloads;
+mod yaml_block;
