@@ -2,9 +2,10 @@
 //! from lines to values without the event parser's tokens and events.
 //!
 //! It reads a strict subset and answers `None` for anything outside it, which the event parser
-//! then reads: flow collections with content, anchors, aliases, tags, directives, folded and
-//! `|+` scalars, scalars over several lines (plain or quoted), tabs, carriage returns, text
-//! outside printable ASCII, duplicate or merge keys, keys with spaces, and anything malformed.
+//! then reads: flow collections with content, anchors, aliases, tags, directives, `|+` and
+//! indentation indicators, folding across empty or more indented lines, scalars over several
+//! lines (plain or quoted), tabs, carriage returns, text outside printable ASCII, duplicate or
+//! merge keys, keys with spaces or of 1,024 characters or more, and anything malformed.
 //! So whatever it reads, it reads as the event parser does, with no problem to report; the
 //! differential tests beside it and the `yaml_block` fuzz target hold it to that.
 
@@ -155,18 +156,24 @@ impl<'a> Reader<'a> {
             return None;
         }
         let value = match inline(rest) {
-            Inline::Nothing => match self.peek() {
-                Some((at, _)) if at > indent => self.node(at, depth + 1)?,
-                // A sequence may stand at its key's indentation (kubectl writes them so).
-                Some((at, content)) if at == indent && is_item(content) => {
-                    self.sequence(at, depth + 1)?
-                }
-                _ => Value::Null,
-            },
+            Inline::Nothing => self.below(indent, depth, true)?,
             other => self.scalar(other, indent)?,
         };
         map.insert(key, value);
         Some(())
+    }
+
+    /// The value on the lines below a `key:` or a `-` with nothing after it, in a collection at
+    /// `indent`: a more indented node; for a key, also a sequence at the key's own indentation
+    /// (kubectl writes them so); else null.
+    fn below(&mut self, indent: usize, depth: usize, key: bool) -> Option<Value> {
+        match self.peek() {
+            Some((at, _)) if at > indent => self.node(at, depth + 1),
+            Some((at, content)) if key && at == indent && is_item(content) => {
+                self.sequence(at, depth + 1)
+            }
+            _ => Some(Value::Null),
+        }
     }
 
     /// A block sequence at `indent`, from its first item (the next content line).
@@ -190,10 +197,7 @@ impl<'a> Reader<'a> {
                 KeyLine::Key(..) => self.mapping(column, text, depth + 1)?,
                 KeyLine::Unsure => return None,
                 KeyLine::NotKey => match inline(rest) {
-                    Inline::Nothing => match self.peek() {
-                        Some((at, _)) if at > indent => self.node(at, depth + 1)?,
-                        _ => Value::Null,
-                    },
+                    Inline::Nothing => self.below(indent, depth, false)?,
                     other => self.scalar(other, indent)?,
                 },
             };
