@@ -7,8 +7,10 @@
 
 mod block;
 mod scalar;
+mod windows;
 
-use rayon::prelude::*;
+pub use windows::{Scope, Window, Windows, windows};
+
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span};
 use serde_json::{Map, Value};
 
@@ -59,96 +61,14 @@ pub const MAX_DEPTH: usize = 512;
 /// "billion laughs" documents (a few hundred bytes that expand to gigabytes).
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
-/// Reads every document of `text`. A large stream is cut at its document markers and the
-/// pieces are read in parallel, then joined as one reading would have numbered them: a line
-/// that starts with `---` and a space or line break always starts a document (YAML 1.2's
-/// `c-forbidden`: no scalar may contain one), so each piece reads alone exactly as in the whole.
-/// After a piece whose reading stopped (a syntax error, a limit), later pieces are dropped, as
-/// one reading would never have reached them.
+/// Reads every document of `text` (a large stream in parallel pieces: see [`windows`]).
 pub fn parse(text: &str) -> Stream {
-    let pieces = pieces(text);
-    if pieces.len() < 2 {
-        return read(text, Vec::new()).stream;
-    }
-    let read_pieces: Vec<(usize, Builder)> = pieces
-        .par_iter()
-        .map(|&(start, end, line)| (line, read(&text[start..end], Vec::new())))
-        .collect();
     let mut stream = Stream::default();
-    let mut documents_before = 0;
-    for (lines_before, builder) in read_pieces {
-        let stopped = builder.stopped
-            || builder
-                .stream
-                .problems
-                .iter()
-                .any(|p| p.kind == ProblemKind::Syntax);
-        let seen = builder.document.map_or(0, |d| d + 1);
-        stream
-            .documents
-            .extend(builder.stream.documents.into_iter().map(|d| Document {
-                index: d.index + documents_before,
-                ..d
-            }));
-        stream
-            .problems
-            .extend(builder.stream.problems.into_iter().map(|p| Problem {
-                document: p.document + documents_before,
-                line: p.line + lines_before,
-                ..p
-            }));
-        if stopped {
-            break;
-        }
-        documents_before += seen;
+    for window in windows(text) {
+        stream.documents.extend(window.stream.documents);
+        stream.problems.extend(window.stream.problems);
     }
     stream
-}
-
-/// Whether `text` may hold an alias (`*name` where a node can start). Over-approximate: a `*`
-/// in a plain string after a space counts too, which only costs the parallel reading.
-fn may_use_aliases(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| {
-        b == b'*'
-            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'[' | b'{' | b','))
-            && bytes
-                .get(i + 1)
-                .is_some_and(|next| !next.is_ascii_whitespace() && *next != b'*')
-    })
-}
-
-/// Streams smaller than this are read in one piece: splitting costs more than it saves.
-const PIECE_BYTES: usize = 256 * 1024;
-
-/// Where to cut `text` for a parallel reading: (start, end, lines before start) of pieces of at
-/// least [`PIECE_BYTES`], each but the first starting at a document marker. Read in one piece:
-/// a stream with directives (`%YAML`, `%TAG`, which bind to the next document), and one that
-/// may use aliases, so that [`MAX_ALIAS_NODES`] keeps bounding the whole stream, not each piece.
-fn pieces(text: &str) -> Vec<(usize, usize, usize)> {
-    if text.len() < 2 * PIECE_BYTES
-        || text.starts_with('%')
-        || text.contains("\n%")
-        || may_use_aliases(text)
-    {
-        return vec![(0, text.len(), 0)];
-    }
-    let mut pieces = Vec::new();
-    let (mut start, mut lines_before, mut lines) = (0, 0, 0);
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let at_marker = line.starts_with("---") && line[3..].starts_with([' ', '\t', '\n', '\r'])
-            || line == "---";
-        if at_marker && offset - start >= PIECE_BYTES {
-            pieces.push((start, offset, lines_before));
-            start = offset;
-            lines_before = lines;
-        }
-        offset += line.len();
-        lines += 1;
-    }
-    pieces.push((start, text.len(), lines_before));
-    pieces
 }
 
 /// What the event parser says of a tab right after a mapping's `:`.
@@ -622,45 +542,6 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A stream large enough to be read in pieces: the golden gateway-api stream, repeated,
-    /// with a block scalar holding an indented `---` line, which is not a marker.
-    fn large_stream() -> String {
-        let golden = include_str!("../../golden/qwen.gateway-api.yaml");
-        let mut text = String::from("# a header comment\n");
-        for i in 0..60 {
-            text.push_str(&golden.replace("qwen", &format!("qwen-{i}")));
-            text.push_str("---\nkind: Note\ntext: |\n  ---\n  not a marker\n");
-        }
-        text
-    }
-
-    #[test]
-    fn a_stream_read_in_pieces_is_read_as_in_one() {
-        let text = large_stream();
-        assert!(pieces(&text).len() > 1, "the test stream is not cut");
-        let whole = read_events(&text, Vec::new()).stream;
-        assert_eq!(parse(&text), whole);
-        // A syntax error in a later piece: the same problem at the same line, nothing after it.
-        let broken = format!("{text}---\nkey: [unclosed\n---\nafter: 1\n{text}");
-        let whole = read_events(&broken, Vec::new()).stream;
-        let pieces_read = parse(&broken);
-        assert_eq!(pieces_read, whole);
-        assert!(
-            pieces_read
-                .problems
-                .iter()
-                .any(|p| p.kind == ProblemKind::Syntax)
-        );
-        // Directives bind to the next document, and the alias budget is the stream's: such
-        // streams are read whole.
-        assert_eq!(pieces(&format!("%YAML 1.2\n{text}")).len(), 1);
-        assert_eq!(pieces(&format!("a: &x [1]\nb: *x\n{text}")).len(), 1);
-        assert!(!may_use_aliases(
-            "hosts: [\"*.example.com\"]\nsize: 2 * 3\n"
-        ));
-        assert!(may_use_aliases("- *anchor\n"));
-    }
 
     #[test]
     fn a_mapping_used_as_a_key_is_refused_without_serialising_it() {

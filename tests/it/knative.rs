@@ -313,3 +313,70 @@ fn compiled_output_passes_knative_admission_only_with_the_flags_it_emits() {
         .collect();
     assert_eq!(reasons, ["knative-feature-disabled"], "{report:#}");
 }
+
+/// A stream of several megabytes is read and checked a window at a time
+/// (`src/validate/manifests.rs`), with the verdicts of reading it whole: the Knative
+/// configuration at its end admits the Service at its start, every object is reported in
+/// document order, and a finding in the last window is located at its line in the file.
+#[test]
+fn a_large_stream_is_judged_as_one_reading_would() {
+    let service =
+        fs::read_to_string(root().join("tests/manifests/knative/node-selector.yaml")).unwrap();
+    let golden = fs::read_to_string(root().join("golden/qwen.gateway-api.yaml")).unwrap();
+    let mut text = service;
+    for i in 0..400 {
+        text.push_str(
+            &golden
+                .replace("qwen", &format!("qwen-{i}"))
+                .replace("llm-model", &format!("llm-model-{i}")),
+        );
+    }
+    let violation_line = text.lines().count() + 9;
+    text.push_str(
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: last\n  namespace: default\nspec:\n  ports:\n  - port: high\n",
+    );
+    text.push_str(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-features\n  namespace: knative-serving\ndata:\n  kubernetes.podspec-nodeselector: enabled\n",
+    );
+    assert!(text.len() > 3 * 1024 * 1024, "{} bytes", text.len());
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("stream.yaml");
+    fs::write(&file, &text).unwrap();
+    let documents = text.matches("\nkind: ").count();
+    for cross in [&[][..], &["--no-cross"][..]] {
+        let mut args = vec!["validate", file.to_str().unwrap()];
+        args.extend(cross);
+        let (code, report) = json_report(&args);
+        let errors: Vec<(&Value, &Value, &Value, &Value)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| (&f["reason"], &f["line"], &f["column"], &f["pointer"]))
+            .collect();
+        assert_eq!(
+            (code, errors),
+            (
+                Some(1),
+                vec![(
+                    &Value::from("schema-violation"),
+                    &Value::from(violation_line),
+                    &Value::from(5),
+                    &Value::from("/spec/ports/0/port")
+                )]
+            ),
+            "{cross:?}"
+        );
+        let order: Vec<u64> = report["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["document"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            order,
+            (0..documents as u64).collect::<Vec<_>>(),
+            "{cross:?}"
+        );
+    }
+}

@@ -66,6 +66,12 @@ impl KnativeConfig {
     }
 }
 
+/// Whether admitting `object` depends on the Knative ConfigMaps: a run checks such objects after
+/// it has read every ConfigMap among its inputs.
+pub fn reads_config(object: &Value) -> bool {
+    object.get("apiVersion").and_then(Value::as_str) == Some(API_VERSION)
+}
+
 /// Is `object` one of the Knative ConfigMaps admission reads?
 pub fn is_config(object: &Value) -> bool {
     knative_configmap(object).is_some()
@@ -139,7 +145,7 @@ pub fn check(object: &Value, config: &KnativeConfig) -> Vec<Finding> {
     if knative_configmap(object).is_some() {
         return config_problems(object);
     }
-    if object.get("apiVersion").and_then(Value::as_str) != Some(API_VERSION) {
+    if !reads_config(object) {
         return Vec::new();
     }
     let mut cx = Admission {
