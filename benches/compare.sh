@@ -43,9 +43,17 @@ for i in $(seq 1000); do
     stacks/qwen.toml > "$work/stacks/qwen-$i.toml"
 done
 "$bin" build "$work/stacks" -o "$work/out" >/dev/null 2>&1
-# 10,000 objects: the 13 kinds of the gateway-api golden stream, renamed per copy.
-for i in $(seq 667); do sed -e "s/\bqwen\b/qwen-$i/g" golden/qwen.gateway-api.yaml; done > "$work/stream.yaml"
+# 10,005 objects: the 13 kinds of the gateway-api golden stream, renamed per copy (service and
+# volume, so the cross-object rules find nothing); 100,050 objects: ten times as many copies.
+copies() {
+  for i in $(seq "$1"); do
+    sed -e "s/\bqwen\b/qwen-$i/g" -e "s/\bllm-model\b/llm-model-$i/g" golden/qwen.gateway-api.yaml
+  done
+}
+copies 667 > "$work/stream.yaml"
+copies 6670 > "$work/stream-100k.yaml"
 objects=$(grep -c '^kind:' "$work/stream.yaml")
+objects_100k=$(grep -c '^kind:' "$work/stream-100k.yaml")
 
 start_floor=$(mean_ms 50 "$floor")
 one_build=$(mean_ms 50 "$bin" build stacks/qwen.toml -o -)
@@ -54,6 +62,10 @@ fleet_unchanged=$(mean_ms 5 "$bin" build "$work/stacks" -o "$work/out")
 fleet_compiled=$(INFERSTACK_CACHE_DIR= mean_ms 5 "$bin" build "$work/stacks" -o "$work/out")
 fleet_stream=$(mean_ms 5 "$bin" build "$work/stacks" -o -)
 validate=$(mean_ms 3 "$bin" validate "$work/stream.yaml" --no-cross)
+validate_cross=$(mean_ms 3 "$bin" validate "$work/stream.yaml")
+validate_100k=$(mean_ms 1 "$bin" validate "$work/stream-100k.yaml" --no-cross)
+peak_100k=$( { /usr/bin/time -f %M "$bin" validate "$work/stream-100k.yaml" --no-cross >/dev/null; } 2>&1 | tail -1)
+peak_100k_cross=$( { /usr/bin/time -f %M "$bin" validate "$work/stream-100k.yaml" >/dev/null; } 2>&1 | tail -1)
 peak=$( { INFERSTACK_CACHE_DIR= /usr/bin/time -f %M "$bin" build "$work/stacks" -o "$work/out" >/dev/null; } 2>&1 | tail -1)
 
 printf '%-52s %12s %14s %8s\n' work inferstack "helm template" ratio
@@ -83,7 +95,14 @@ else
 fi
 printf '%-52s %9s ms\n' "1,000 stacks, build -o DIR, nothing changed, no record" "$fleet_compiled"
 printf '%-52s %9s ms\n' "1,000 stacks, build -o -" "$fleet_stream"
+per_s() { echo "scale=0; $1 * 1000 / $2" | bc; }
 printf '%-52s %9s ms  (%s objects/s)\n' "validate $objects objects, parse + schema + CEL" "$validate" \
-  "$(echo "scale=0; $objects * 1000 / $validate" | bc)"
+  "$(per_s "$objects" "$validate")"
+printf '%-52s %9s ms  (%s objects/s)\n' "the same with the cross-object rules (the default)" \
+  "$validate_cross" "$(per_s "$objects" "$validate_cross")"
+printf '%-52s %9s ms  (%s objects/s)\n' "validate $objects_100k objects, --no-cross" "$validate_100k" \
+  "$(per_s "$objects_100k" "$validate_100k")"
 printf '%-52s %9s MB\n' "peak memory, 1,000 stacks build -o DIR" "$((peak / 1024))"
+printf '%-52s %9s MB\n' "peak memory, validate $objects_100k objects, --no-cross" "$((peak_100k / 1024))"
+printf '%-52s %9s MB\n' "peak memory, the same with the cross-object rules" "$((peak_100k_cross / 1024))"
 printf '%-52s %9s ms\n' "floor: start and exit, same size (benches/floor.rs)" "$start_floor"

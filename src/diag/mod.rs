@@ -146,8 +146,8 @@ impl Diagnostics {
         self.0.push(diagnostic);
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
     }
 
     pub fn has_errors(&self) -> bool {

@@ -41,9 +41,9 @@ pub struct FileOptions {
 }
 
 /// A file of at least this much text is read and checked a window at a time, and smaller files
-/// are read together up to this much, so that a run holds the values of about one batch: with
-/// the cross-object rules off, 100,000 objects cost what 3,000 do. (Those rules join objects
-/// across the inputs, so they keep every object until the end.)
+/// are read together up to this much, so that a run holds the values of about one batch, with
+/// the cross-object rules off. (Those rules join objects across the inputs, so they keep every
+/// object until the end.)
 const BATCH_BYTES: usize = 2 * 1024 * 1024;
 
 /// One object read, with what checking it needs of its reading.
@@ -57,10 +57,27 @@ struct Read {
     broken: bool,
 }
 
+/// An object whose admission reads the Knative configuration, checked with the configuration
+/// read so far; checked again at the end (read again from its window) if a later ConfigMap
+/// changed it. Its value is not kept.
+struct Provisional {
+    file: FileId,
+    scope: Scope,
+    document: usize,
+    base: String,
+    order: usize,
+    broken: bool,
+    /// The configuration's [`Run::generation`] it was checked with.
+    generation: usize,
+    result: ObjectResult,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// Validates every object of every file, batch by batch (see [`BATCH_BYTES`]), each batch
-/// read and checked in parallel. Objects whose admission reads the Knative ConfigMaps wait until
-/// every ConfigMap among the inputs is read; the cross-object rules run over all objects at the
-/// end. Results keep input order, and the verdicts are those of reading everything first.
+/// read and checked in parallel. An object whose admission reads the Knative ConfigMaps is
+/// judged with every ConfigMap among the inputs (see [`Provisional`]); the cross-object rules
+/// run over all objects at the end. Results keep input order, and the verdicts are those of
+/// reading everything first.
 pub fn check_files(
     sources: &SourceMap,
     files: &[FileId],
@@ -74,7 +91,8 @@ pub fn check_files(
         results: Vec::new(),
         diagnostics: Diagnostics::default(),
         refused: HashSet::new(),
-        waiting: Vec::new(),
+        provisional: Vec::new(),
+        generation: 0,
         kept: Vec::new(),
         read: 0,
     };
@@ -112,8 +130,9 @@ struct Run<'a> {
     diagnostics: Diagnostics,
     /// Objects a rule refused (an error): they are invalid, like one its schema refuses.
     refused: HashSet<(FileId, Option<usize>, ObjectRef)>,
-    /// Objects whose admission reads the Knative ConfigMaps, checked at the end.
-    waiting: Vec<Read>,
+    provisional: Vec<Provisional>,
+    /// How many times the Knative ConfigMaps read so far changed the configuration.
+    generation: usize,
     /// Objects checked, kept for the cross-object rules.
     kept: Vec<Read>,
     /// Objects read so far.
@@ -146,31 +165,30 @@ impl Run<'_> {
     }
 
     /// Takes the objects of windows read: the Knative ConfigMaps among them configure the
-    /// validator, the objects that read that configuration wait, the others are checked.
+    /// validator, then all are checked.
     fn take(&mut self, reads: Vec<ReadWindow>) {
-        let mut now = Vec::new();
+        let mut taken = Vec::new();
         for read in reads {
             self.diagnostics.extend(read.diagnostics);
             for unit in read.units {
                 if knative::is_config(&unit.value) {
+                    let before = self.validator.knative.clone();
                     let name = &self.sources.file(unit.file).name;
                     self.validator.knative.absorb(&unit.value, name);
+                    if self.validator.knative != before {
+                        self.generation += 1;
+                    }
                 }
-                let read_unit = Read {
+                taken.push(Read {
                     broken: read.broken_documents.contains(&unit.document),
                     unit,
                     scope: read.scope,
                     order: self.read,
-                };
+                });
                 self.read += 1;
-                if knative::reads_config(&read_unit.unit.value) {
-                    self.waiting.push(read_unit);
-                } else {
-                    now.push(read_unit);
-                }
             }
         }
-        self.check(now);
+        self.check(taken);
     }
 
     /// Checks objects; without cross-object rules, runs the rules on them and lets them go.
@@ -182,9 +200,25 @@ impl Run<'_> {
         validator
             .schemas
             .expect(reads.iter().map(|r| &r.unit.value));
-        let (results, diagnostics) = check_units(self.sources, &reads, validator);
-        self.results.extend(results);
-        self.diagnostics.extend(diagnostics);
+        let checked = check_units(self.sources, &reads, validator);
+        for (read, (result, diagnostics)) in reads.iter().zip(checked) {
+            if knative::reads_config(&read.unit.value) {
+                self.provisional.push(Provisional {
+                    file: read.unit.file,
+                    scope: read.scope,
+                    document: read.unit.document,
+                    base: read.unit.base.clone(),
+                    order: read.order,
+                    broken: read.broken,
+                    generation: self.generation,
+                    result,
+                    diagnostics,
+                });
+            } else {
+                self.results.push((read.order, result));
+                self.diagnostics.extend(diagnostics);
+            }
+        }
         match self.world {
             None => self.rules(reads),
             Some(_) => self.kept.extend(reads),
@@ -207,9 +241,49 @@ impl Run<'_> {
         self.diagnostics.extend(found);
     }
 
+    /// Checks again, read again from their windows, the objects checked before a ConfigMap
+    /// changed the Knative configuration, and takes every provisional result.
+    fn settle_provisional(&mut self) {
+        let provisional = std::mem::take(&mut self.provisional);
+        let (current, stale): (Vec<Provisional>, Vec<Provisional>) = provisional
+            .into_iter()
+            .partition(|p| p.generation == self.generation);
+        let mut windows: BTreeMap<(FileId, Scope), Vec<Provisional>> = BTreeMap::new();
+        for p in stale {
+            windows.entry((p.file, p.scope)).or_default().push(p);
+        }
+        let mut again = Vec::new();
+        for ((file, scope), stale) in windows {
+            let stream = scope.read(&self.sources.file(file).text);
+            let mut units = units::of_stream(file, stream);
+            for p in stale {
+                let Some(at) = units
+                    .iter()
+                    .position(|u| u.document == p.document && u.base == p.base)
+                else {
+                    continue;
+                };
+                again.push(Read {
+                    unit: units.swap_remove(at),
+                    scope,
+                    order: p.order,
+                    broken: p.broken,
+                });
+            }
+        }
+        let checked = check_units(self.sources, &again, self.validator);
+        let settled = again.iter().map(|r| r.order).zip(checked);
+        let kept = current
+            .into_iter()
+            .map(|p| (p.order, (p.result, p.diagnostics)));
+        for (order, (result, diagnostics)) in kept.chain(settled) {
+            self.results.push((order, result));
+            self.diagnostics.extend(diagnostics);
+        }
+    }
+
     fn finish(mut self) -> Checked {
-        let waiting = std::mem::take(&mut self.waiting);
-        self.check(waiting);
+        self.settle_provisional();
         if self.world.is_some() {
             // In input order: which of two objects a rule reports can depend on it.
             let mut kept = std::mem::take(&mut self.kept);
@@ -326,12 +400,12 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// Each object's result (with its [`Read::order`]) and the diagnostics of its findings.
+/// Each object's result and the diagnostics of its findings.
 fn check_units(
     sources: &SourceMap,
     reads: &[Read],
     validator: &ObjectValidator,
-) -> (Vec<(usize, ObjectResult)>, Diagnostics) {
+) -> Vec<(ObjectResult, Vec<Diagnostic>)> {
     // In parallel: a large stream is often one file.
     let judged: Vec<(Status, Vec<Finding>)> = reads
         .par_iter()
@@ -343,14 +417,14 @@ fn check_units(
         .filter(|(_, (_, findings))| !findings.is_empty())
         .map(|(read, _)| read);
     let locator = Locator::new(sources, wanted);
-    let mut results = Vec::with_capacity(reads.len());
-    let mut diagnostics = Diagnostics::default();
+    let mut checked = Vec::with_capacity(reads.len());
     for (read, (mut status, findings)) in reads.iter().zip(judged) {
         let unit = &read.unit;
         let object = ObjectRef::of_manifest(&unit.value);
         if read.broken && status == Status::Valid {
             status = Status::Invalid;
         }
+        let mut diagnostics = Vec::with_capacity(findings.len());
         for finding in findings {
             let pointer = format!("{}{}", unit.base, finding.pointer);
             let span = locator.span(unit.file, unit.document, &pointer);
@@ -368,9 +442,9 @@ fn check_units(
             object,
             status,
         };
-        results.push((read.order, result));
+        checked.push((result, diagnostics));
     }
-    (results, diagnostics)
+    checked
 }
 
 /// The rules (`crate::rules`) over manifests: those on single objects always, those across

@@ -31,6 +31,21 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The window read again alone, its documents and problems numbered as in the whole
+    /// stream: as it was read the first time.
+    pub fn read(&self, text: &str) -> Stream {
+        let window = text.get(self.start..self.end).unwrap_or_default();
+        let mut stream = read(window, Vec::new()).stream;
+        for document in &mut stream.documents {
+            document.index += self.documents_before;
+        }
+        for problem in &mut stream.problems {
+            problem.document += self.documents_before;
+            problem.line += self.lines_before;
+        }
+        stream
+    }
+
     /// The positions of `indices` (documents numbered in the whole stream, all in this window)
     /// from one reading of the window's text, with lines counted from the start of `text`.
     pub fn positions(&self, text: &str, indices: &[usize]) -> Vec<(usize, Positions)> {
