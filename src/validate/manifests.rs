@@ -57,16 +57,29 @@ struct Read {
     broken: bool,
 }
 
+impl Read {
+    /// This reading without the object's value, to read it again later.
+    fn without_value(&self) -> Read {
+        Read {
+            unit: Unit {
+                file: self.unit.file,
+                document: self.unit.document,
+                base: self.unit.base.clone(),
+                value: serde_json::Value::Null,
+            },
+            scope: self.scope,
+            order: self.order,
+            broken: self.broken,
+        }
+    }
+}
+
 /// An object whose admission reads the Knative configuration, checked with the configuration
 /// read so far; checked again at the end (read again from its window) if a later ConfigMap
 /// changed it. Its value is not kept.
 struct Provisional {
-    file: FileId,
-    scope: Scope,
-    document: usize,
-    base: String,
-    order: usize,
-    broken: bool,
+    /// The object's reading, its value left out.
+    read: Read,
     /// The configuration's [`Run::generation`] it was checked with.
     generation: usize,
     result: ObjectResult,
@@ -204,12 +217,7 @@ impl Run<'_> {
         for (read, (result, diagnostics)) in reads.iter().zip(checked) {
             if knative::reads_config(&read.unit.value) {
                 self.provisional.push(Provisional {
-                    file: read.unit.file,
-                    scope: read.scope,
-                    document: read.unit.document,
-                    base: read.unit.base.clone(),
-                    order: read.order,
-                    broken: read.broken,
+                    read: read.without_value(),
                     generation: self.generation,
                     result,
                     diagnostics,
@@ -248,34 +256,31 @@ impl Run<'_> {
         let (current, stale): (Vec<Provisional>, Vec<Provisional>) = provisional
             .into_iter()
             .partition(|p| p.generation == self.generation);
-        let mut windows: BTreeMap<(FileId, Scope), Vec<Provisional>> = BTreeMap::new();
+        let mut windows: BTreeMap<(FileId, Scope), Vec<Read>> = BTreeMap::new();
         for p in stale {
-            windows.entry((p.file, p.scope)).or_default().push(p);
+            let window = (p.read.unit.file, p.read.scope);
+            windows.entry(window).or_default().push(p.read);
         }
         let mut again = Vec::new();
         for ((file, scope), stale) in windows {
             let stream = scope.read(&self.sources.file(file).text);
             let mut units = units::of_stream(file, stream);
-            for p in stale {
+            for mut read in stale {
                 let Some(at) = units
                     .iter()
-                    .position(|u| u.document == p.document && u.base == p.base)
+                    .position(|u| u.document == read.unit.document && u.base == read.unit.base)
                 else {
                     continue;
                 };
-                again.push(Read {
-                    unit: units.swap_remove(at),
-                    scope,
-                    order: p.order,
-                    broken: p.broken,
-                });
+                read.unit = units.swap_remove(at);
+                again.push(read);
             }
         }
         let checked = check_units(self.sources, &again, self.validator);
         let settled = again.iter().map(|r| r.order).zip(checked);
         let kept = current
             .into_iter()
-            .map(|p| (p.order, (p.result, p.diagnostics)));
+            .map(|p| (p.read.order, (p.result, p.diagnostics)));
         for (order, (result, diagnostics)) in kept.chain(settled) {
             self.results.push((order, result));
             self.diagnostics.extend(diagnostics);

@@ -9,7 +9,7 @@
 
 use rayon::prelude::*;
 
-use super::{Builder, Document, Positions, Problem, ProblemKind, Stream, read};
+use super::{Builder, Positions, ProblemKind, Stream, read};
 
 /// Streams smaller than twice this are read in one piece: splitting costs more than it saves.
 const PIECE_BYTES: usize = 256 * 1024;
@@ -36,13 +36,7 @@ impl Scope {
     pub fn read(&self, text: &str) -> Stream {
         let window = text.get(self.start..self.end).unwrap_or_default();
         let mut stream = read(window, Vec::new()).stream;
-        for document in &mut stream.documents {
-            document.index += self.documents_before;
-        }
-        for problem in &mut stream.problems {
-            problem.document += self.documents_before;
-            problem.line += self.lines_before;
-        }
+        renumber(&mut stream, self.documents_before, self.lines_before);
         stream
     }
 
@@ -127,20 +121,10 @@ impl Iterator for Windows<'_> {
                     .iter()
                     .any(|p| p.kind == ProblemKind::Syntax);
             let seen = builder.document.map_or(0, |d| d + 1);
-            let documents_before = self.documents_before;
-            stream
-                .documents
-                .extend(builder.stream.documents.into_iter().map(|d| Document {
-                    index: d.index + documents_before,
-                    ..d
-                }));
-            stream
-                .problems
-                .extend(builder.stream.problems.into_iter().map(|p| Problem {
-                    document: p.document + documents_before,
-                    line: p.line + lines_before,
-                    ..p
-                }));
+            let mut piece = builder.stream;
+            renumber(&mut piece, self.documents_before, lines_before);
+            stream.documents.extend(piece.documents);
+            stream.problems.extend(piece.problems);
             if stopped {
                 self.stopped = true;
                 break;
@@ -148,6 +132,18 @@ impl Iterator for Windows<'_> {
             self.documents_before += seen;
         }
         Some(Window { stream, scope })
+    }
+}
+
+/// Numbers the documents and problems of a part of a stream read alone as in the whole stream,
+/// where `documents` documents and `lines` lines come before the part.
+fn renumber(stream: &mut Stream, documents: usize, lines: usize) {
+    for document in &mut stream.documents {
+        document.index += documents;
+    }
+    for problem in &mut stream.problems {
+        problem.document += documents;
+        problem.line += lines;
     }
 }
 

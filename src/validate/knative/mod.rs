@@ -66,8 +66,8 @@ impl KnativeConfig {
     }
 }
 
-/// Whether admitting `object` depends on the Knative ConfigMaps: a run checks such objects after
-/// it has read every ConfigMap among its inputs.
+/// Whether admitting `object` depends on the Knative ConfigMaps: a run judges such objects with
+/// every ConfigMap among its inputs, wherever it stands.
 pub fn reads_config(object: &Value) -> bool {
     object.get("apiVersion").and_then(Value::as_str) == Some(API_VERSION)
 }
